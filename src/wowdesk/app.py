@@ -1,0 +1,123 @@
+"""The FastAPI application: routers of every domain, one error format, the event bus."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from wowdesk import __version__, events
+from wowdesk.config import Settings, get_settings
+from wowdesk.conversations import api as conversations_api
+from wowdesk.conversations import sockets
+from wowdesk.customers import api as customers_api
+from wowdesk.db import make_engine, make_sessionmaker
+from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
+from wowdesk.i18n import activate, gettext
+from wowdesk.operators import api as operators_api
+from wowdesk.web import admin, pages
+from wowdesk.web.templating import render
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _json_error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+def create_app(
+    settings: Settings | None = None, factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    settings = settings or get_settings()
+    activate(settings.language)
+    if factory is None:
+        factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    bus = events.LocalBus()
+    events.attach_bus(factory.kw.setdefault("info", {}), bus)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bus.bind_loop(asyncio.get_running_loop())
+        yield
+
+    app = FastAPI(
+        title="wowdesk",
+        version=__version__,
+        description="Contact-center platform API. Errors are JSON: "
+        '`{"error": {"code": …, "message": …}}`.',
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.sessionmaker = factory
+    app.state.bus = bus
+
+    @app.middleware("http")
+    async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
+        activate(settings.language)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(WowdeskError)
+    async def domain_error(request: Request, exc: WowdeskError) -> Response:
+        message = gettext(exc.message, **exc.params)
+        if _wants_html(request):
+            if isinstance(exc, Unauthorized):
+                return pages.login_redirect(request, expired=exc.code == "session_expired")
+            if isinstance(exc, Forbidden | WowdeskError):
+                return render(request, "web/error.html", status_code=exc.status, message=message)
+        return _json_error(exc.status, exc.code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append({"field": where, "problem": err.get("msg", "")})
+        summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        return _json_error(
+            422, "invalid", gettext("Invalid request: {details}", details=summary), fields=problems
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {
+            404: gettext("Not found"),
+            405: gettext("Method not allowed"),
+        }.get(exc.status_code, str(exc.detail))
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            message = gettext("The request body is not valid JSON in UTF-8")
+        if _wants_html(request):
+            return render(request, "web/error.html", status_code=exc.status_code, message=message)
+        return _json_error(exc.status_code, f"http_{exc.status_code}", message)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (
+        pages.public,
+        pages.staff,
+        admin.router,
+        conversations_api.customer_router,
+        conversations_api.staff_router,
+        conversations_api.admin_router,
+        customers_api.router,
+        operators_api.staff_router,
+        operators_api.admin_router,
+        sockets.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,123 @@
+"""The `wowdesk` command: serve, demo, database upgrades and user accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from wowdesk import demo, migrate
+from wowdesk.config import get_settings
+from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.errors import WowdeskError
+from wowdesk.i18n import activate, gettext
+from wowdesk.operators import service as operators
+from wowdesk.operators.models import Role
+
+app = typer.Typer(help="wowdesk: an AI-first contact-center platform.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+console = Console()
+
+
+def _serve(host: str | None, port: int | None, workers: int) -> None:
+    settings = get_settings()
+    uvicorn.run(
+        "wowdesk.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+        ws_max_size=1 << 20,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (distributed mode).")] = 1,
+) -> None:
+    """Run the web server (chat, console, admin, API)."""
+    _serve(host, port, workers)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Create or migrate the database schema to the latest version."""
+    url = get_settings().resolved_database_url()
+    migrate.upgrade(url, revision)
+    console.print(f"[green]Database is at {revision}[/green]: {_safe_url(url)}")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login.")],
+    name: Annotated[str, typer.Option("--name", help="Name shown to customers and colleagues.")],
+    role: Annotated[Role, typer.Option(help="operator, supervisor or admin.")] = Role.operator,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="Password.")
+    ] = "",
+) -> None:
+    """Add a staff account."""
+    settings = get_settings()
+    activate(settings.language)
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    try:
+        with unit_of_work(factory) as db:
+            user = operators.do_create_user(
+                db, username=username, display_name=name, role=role.value, password=password
+            )
+            console.print(f"[green]Added[/green] {user.username} ({user.role})")
+    except WowdeskError as exc:
+        console.print(f"[red]{gettext(exc.message, **exc.params)}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@app.command("demo")
+def demo_cmd(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server.")] = True,
+) -> None:
+    """Migrate, seed Russian demo data (once), print the logins and start the server."""
+    settings = get_settings()
+    activate(settings.language)
+    url = settings.resolved_database_url()
+    migrate.upgrade(url)
+    factory = make_sessionmaker(make_engine(url))
+    with unit_of_work(factory) as db:
+        logins = demo.seed(db, settings.max_message_chars)
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    table = Table(title=gettext("Demo logins"))
+    for column in (gettext("Role"), gettext("Login"), gettext("Password"), gettext("Name")):
+        table.add_column(column)
+    for login in logins:
+        table.add_row(gettext(login.role), login.username, login.password, login.name)
+    console.print(table)
+    pages = (
+        (gettext("Customer chat"), "/chat"),
+        (gettext("Operator console"), "/console"),
+        (gettext("Administration"), "/admin"),
+        ("API", "/docs"),
+    )
+    for label, path in pages:
+        console.print(f"{label}: {base}{path}")
+    if serve_after:
+        _serve(host, port, 1)
+
+
+def _safe_url(url: str) -> str:
+    """Never print a database password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,54 @@
+"""Settings from `WOWDESK_*` environment variables (and `.env`), one object for the whole app.
+
+The defaults are the embedded mode: an SQLite file under ./var, no servers to install.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WOWDESK_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    language: Literal["ru", "en"] = "ru"
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_message_chars: int = Field(default=4000, ge=1, le=100_000)
+    session_hours: float = Field(default=12.0, gt=0)
+    cookie_secure: bool = False
+    # Where the public chat is served from; empty means "same origin as the request".
+    public_url: str = ""
+
+    def resolved_database_url(self) -> str:
+        """SQLite under var_dir unless a URL is given, so a fresh clone runs with no setup."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'wowdesk.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """A stable key survives restarts (sessions stay valid) without asking the user for one."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Conversations and their messages: the unit of work of the contact center."""

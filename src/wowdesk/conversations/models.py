@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wowdesk.db import Base, UtcDateTime, utcnow
+
+
+class Status(enum.StrEnum):
+    bot = "bot"
+    queued = "queued"
+    assigned = "assigned"
+    wrapup = "wrapup"
+    closed = "closed"
+
+
+class AuthorKind(enum.StrEnum):
+    customer = "customer"
+    operator = "operator"
+    bot = "bot"
+    system = "system"
+
+
+class Topic(Base):
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Conversation(Base):
+    """Holds the timestamps KPIs are derived from; the service sets each as it happens."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('bot', 'queued', 'assigned', 'wrapup', 'closed')", name="status"
+        ),
+        CheckConstraint("csat IS NULL OR (csat BETWEEN 1 AND 5)", name="csat"),
+        Index("ix_conversation_status_queued", "status", "queued_at"),
+        Index("ix_conversation_operator_status", "operator_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32), default="web")
+    status: Mapped[str] = mapped_column(String(16), default=Status.queued)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id", ondelete="SET NULL"))
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    wrapup_note: Mapped[str] = mapped_column(Text, default="")
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    operator_delivered_seq: Mapped[int] = mapped_column(Integer, default=0)
+    customer_delivered_seq: Mapped[int] = mapped_column(Integer, default=0)
+    csat: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_bot_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handed_off_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_human_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    wrapup_done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    csat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Message(Base):
+    __tablename__ = "message"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq", name="uq_message_conv_seq"),
+        UniqueConstraint("conversation_id", "client_id", name="uq_message_conv_client"),
+        CheckConstraint(
+            "author_kind IN ('customer', 'operator', 'bot', 'system')", name="author_kind"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[str] = mapped_column(String(64))
+    author_kind: Mapped[str] = mapped_column(String(16))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    masked_text: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,0 +1,110 @@
+"""API shapes of conversations and messages (also the payloads of their live events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MessageIn(BaseModel):
+    client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    text: str
+
+
+class StartIn(BaseModel):
+    """Opens a conversation with its first message, so there are no empty conversations."""
+
+    identity: str = Field(min_length=1, max_length=200, description="the customer's id on the channel")
+    channel: str = Field(default="web", min_length=1, max_length=32)
+    name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=32)
+    message: MessageIn
+
+
+class CsatIn(BaseModel):
+    score: int = Field(ge=1, le=5)
+
+
+class WrapupIn(BaseModel):
+    topic_id: int
+    note: str = Field(default="", max_length=2000)
+
+
+class TopicIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    seq: int
+    client_id: str
+    author_kind: str
+    author_name: str = ""
+    text: str
+    created_at: datetime
+
+
+class ConversationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: int
+    customer_name: str = ""
+    channel: str
+    status: str
+    subject: str
+    topic_id: int | None
+    operator_id: int | None
+    operator_name: str = ""
+    last_seq: int
+    operator_delivered_seq: int
+    customer_delivered_seq: int
+    csat: int | None
+    created_at: datetime
+    queued_at: datetime | None
+    assigned_at: datetime | None
+    first_human_reply_at: datetime | None
+    closed_at: datetime | None
+    wrapup_done_at: datetime | None
+    last_message_at: datetime | None
+
+
+class StartOut(BaseModel):
+    conversation: ConversationOut
+    token: str
+    message: MessageOut
+
+
+class MessagePosted(BaseModel):
+    message: MessageOut
+    created: bool
+
+
+class CustomerView(BaseModel):
+    """What the customer's own client may know: no operator ids, no internal notes."""
+
+    id: int
+    status: str
+    last_seq: int
+    operator_name: str
+    operator_delivered_seq: int
+    csat: int | None
+
+
+class TopicOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    is_active: bool
+
+
+class ConversationDetail(BaseModel):
+    conversation: ConversationOut
+    messages: list[MessageOut]
+    earlier: list[ConversationOut]

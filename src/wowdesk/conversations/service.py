@@ -1,0 +1,482 @@
+"""Conversations: receive, assign, reply, close, wrap up, rate.
+
+Every write is idempotent where a client may retry (a message carries the client's id, so a
+resend after a reconnect is stored once), stamps the KPI timestamps as it happens, and
+publishes its live event only after commit.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, Literal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wowdesk import events
+from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
+from wowdesk.conversations.schemas import ConversationOut, CustomerView, MessageOut
+from wowdesk.conversations.topics import get_topic
+from wowdesk.customers import service as customers
+from wowdesk.db import utcnow
+from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from wowdesk.i18n import gettext as _
+from wowdesk.operators import service as operators
+from wowdesk.operators.models import Role, User
+from wowdesk.safety.pii import mask_text
+from wowdesk.security import new_token, same, token_hash
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+# Control characters other than tab and newlines have no place in chat text; NUL also
+# breaks PostgreSQL text columns.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+OPEN = (Status.bot, Status.queued, Status.assigned)
+Side = Literal["customer", "operator"]
+
+
+def check_text(text: str, limit: int) -> str:
+    if not isinstance(text, str):
+        raise Invalid("Message text must be a string", code="invalid_text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise Invalid("Message text is not valid UTF-8", code="invalid_utf8") from exc
+    if CONTROL.search(text):
+        raise Invalid("Message text contains control characters", code="invalid_text")
+    stripped = text.strip()
+    if not stripped:
+        raise Invalid("Message must not be empty", code="empty_message")
+    if len(stripped) > limit:
+        raise Invalid(
+            "Message is too long: {n} characters, at most {limit}",
+            code="message_too_long",
+            n=len(stripped),
+            limit=limit,
+        )
+    return stripped
+
+
+def check_client_id(client_id: str) -> None:
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise Invalid("client_id must be 1-64 letters, digits or _.:-", code="invalid_client_id")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def get_conversation(db: Session, conversation_id: int) -> Conversation:
+    conv = db.get(Conversation, conversation_id)
+    if conv is None:
+        raise NotFound("Conversation not found")
+    return conv
+
+
+def access_conversation_by_token(db: Session, conversation_id: int, token: str) -> Conversation:
+    """A wrong token looks exactly like a missing conversation: ids cannot be probed."""
+    conv = db.get(Conversation, conversation_id)
+    if conv is None or not token or not same(conv.token_hash, token_hash(token)):
+        raise NotFound("Conversation not found")
+    return conv
+
+
+def access_conversation(db: Session, user: User, conversation_id: int) -> Conversation:
+    """Every staff member may read every conversation: history is what makes service good."""
+    return get_conversation(db, conversation_id)
+
+
+def check_can_write(conv: Conversation, user: User) -> None:
+    if conv.status not in (Status.assigned,):
+        raise Conflict("Take the conversation before replying", code="not_assigned")
+    if conv.operator_id != user.id and not operators.has_role(user, Role.supervisor):
+        raise Forbidden("This conversation is assigned to another operator", code="not_yours")
+
+
+def list_messages(
+    db: Session, conv: Conversation, after_seq: int = 0, limit: int = 500
+) -> list[Message]:
+    return list(
+        db.scalars(
+            select(Message)
+            .where(Message.conversation_id == conv.id, Message.seq > after_seq)
+            .order_by(Message.seq)
+            .limit(limit)
+        )
+    )
+
+
+def list_inbox(db: Session, user: User, view: str = "active", limit: int = 200) -> list[Conversation]:
+    stmt = select(Conversation)
+    if view == "queue":
+        stmt = stmt.where(Conversation.status == Status.queued).order_by(Conversation.queued_at)
+    elif view == "mine":
+        stmt = stmt.where(
+            Conversation.operator_id == user.id,
+            Conversation.status.in_((Status.assigned, Status.wrapup)),
+        ).order_by(Conversation.assigned_at)
+    elif view == "active":
+        stmt = stmt.where(
+            (Conversation.status == Status.queued)
+            | (
+                (Conversation.operator_id == user.id)
+                & Conversation.status.in_((Status.assigned, Status.wrapup))
+            )
+        ).order_by(Conversation.status.desc(), Conversation.queued_at)
+    elif view == "all":
+        stmt = stmt.order_by(Conversation.id.desc())
+    else:
+        raise Invalid("Unknown inbox view {view}", view=view)
+    return list(db.scalars(stmt.limit(limit)))
+
+
+def list_customer_conversations(
+    db: Session, customer_id: int, exclude_id: int | None = None, limit: int = 20
+) -> list[Conversation]:
+    stmt = (
+        select(Conversation)
+        .where(Conversation.customer_id == customer_id)
+        .order_by(Conversation.created_at.desc())
+        .limit(limit)
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Conversation.id != exclude_id)
+    return list(db.scalars(stmt))
+
+
+def conversation_out(db: Session, convs: list[Conversation]) -> list[ConversationOut]:
+    """Names are looked up once per batch, through each owning domain's service."""
+    cnames = customers.customer_names(db, {c.customer_id for c in convs})
+    onames = operators.user_names(db, {c.operator_id for c in convs if c.operator_id})
+    out = []
+    for c in convs:
+        item = ConversationOut.model_validate(c)
+        item.customer_name = cnames.get(c.customer_id, "")
+        item.operator_name = onames.get(c.operator_id, "") if c.operator_id else ""
+        out.append(item)
+    return out
+
+
+def message_out(db: Session, messages: list[Message]) -> list[MessageOut]:
+    names = operators.user_names(db, {m.author_id for m in messages if m.author_id})
+    out = []
+    for m in messages:
+        item = MessageOut.model_validate(m)
+        item.author_name = names.get(m.author_id, "") if m.author_id else ""
+        out.append(item)
+    return out
+
+
+def customer_view(db: Session, conv: Conversation) -> CustomerView:
+    name = operators.user_names(db, {conv.operator_id}) if conv.operator_id else {}
+    return CustomerView(
+        id=conv.id,
+        status=conv.status,
+        last_seq=conv.last_seq,
+        operator_name=name.get(conv.operator_id, "") if conv.operator_id else "",
+        operator_delivered_seq=conv.operator_delivered_seq,
+        csat=conv.csat,
+    )
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+def _channels(conv: Conversation) -> list[str]:
+    channels = [events.conversation_channel(conv.id)]
+    if conv.operator_id:
+        channels.append(events.operator_channel(conv.operator_id))
+    if conv.status == Status.queued:
+        channels.append(events.QUEUE_CHANNEL)
+    return channels
+
+
+def _publish_conversation(
+    db: Session, conv: Conversation, op: str, extra: tuple[str, ...] = ()
+) -> None:
+    payload = conversation_out(db, [conv])[0].model_dump(mode="json")
+    events.publish_on_commit(
+        db,
+        [*_channels(conv), *extra],
+        {"type": "conversation", "op": op, "id": conv.id, "conversation": payload},
+    )
+
+
+def _publish_message(db: Session, conv: Conversation, msg: Message) -> None:
+    payload = message_out(db, [msg])[0].model_dump(mode="json")
+    events.publish_on_commit(
+        db,
+        _channels(conv),
+        {"type": "message", "op": "created", "id": msg.id, "message": payload},
+    )
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _next_seq(db: Session, conv: Conversation) -> int:
+    """An UPDATE … RETURNING takes the row lock, so concurrent writers get distinct seqs."""
+    seq = db.scalar(
+        update(Conversation)
+        .where(Conversation.id == conv.id)
+        .values(last_seq=Conversation.last_seq + 1)
+        .returning(Conversation.last_seq)
+    )
+    assert seq is not None
+    db.refresh(conv)
+    return seq
+
+
+def _find_by_client_id(db: Session, conv_id: int, client_id: str) -> Message | None:
+    return db.scalar(
+        select(Message).where(Message.conversation_id == conv_id, Message.client_id == client_id)
+    )
+
+
+def _append(
+    db: Session,
+    conv: Conversation,
+    *,
+    author_kind: AuthorKind,
+    author_id: int | None,
+    client_id: str,
+    text: str,
+    meta: dict[str, Any] | None = None,
+) -> tuple[Message, bool]:
+    existing = _find_by_client_id(db, conv.id, client_id)
+    if existing is not None:
+        return existing, False
+    now = utcnow()
+    try:
+        with db.begin_nested():
+            seq = _next_seq(db, conv)
+            msg = Message(
+                conversation_id=conv.id,
+                seq=seq,
+                client_id=client_id,
+                author_kind=author_kind,
+                author_id=author_id,
+                text=text,
+                masked_text=mask_text(text),
+                meta=meta or {},
+                created_at=now,
+            )
+            db.add(msg)
+            db.flush()
+    except IntegrityError:
+        # A concurrent resend of the same message won the race: theirs is the one stored.
+        db.refresh(conv)
+        existing = _find_by_client_id(db, conv.id, client_id)
+        if existing is None:
+            raise
+        return existing, False
+    conv.last_message_at = now
+    if author_kind == AuthorKind.operator and conv.first_human_reply_at is None:
+        conv.first_human_reply_at = now
+    db.flush()
+    _publish_message(db, conv, msg)
+    return msg, True
+
+
+def _system_message(db: Session, conv: Conversation, text: str, kind: str) -> Message:
+    msg, _created = _append(
+        db,
+        conv,
+        author_kind=AuthorKind.system,
+        author_id=None,
+        client_id=f"sys-{uuid.uuid4().hex}",
+        text=text,
+        meta={"kind": kind},
+    )
+    return msg
+
+
+def do_start(
+    db: Session,
+    *,
+    identity: str,
+    channel: str,
+    client_id: str,
+    text: str,
+    limit: int,
+    name: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+) -> tuple[Conversation, str, Message]:
+    """Opens a conversation with its first message.
+
+    Replaying the same opening message (same identity and client id) returns the same
+    conversation with a fresh token, so a client that lost the first answer can recover it
+    without creating a second conversation.
+    """
+    check_client_id(client_id)
+    text = check_text(text, limit)
+    customer = customers.do_identify(
+        db, channel=channel, external_id=identity, display_name=name, email=email, phone=phone
+    )
+    token = new_token()
+    replay = db.scalar(
+        select(Conversation)
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(
+            Conversation.customer_id == customer.id,
+            Message.client_id == client_id,
+            Message.seq == 1,
+        )
+    )
+    if replay is not None:
+        replay.token_hash = token_hash(token)
+        first = _find_by_client_id(db, replay.id, client_id)
+        assert first is not None
+        db.flush()
+        return replay, token, first
+    now = utcnow()
+    conv = Conversation(
+        token_hash=token_hash(token),
+        customer_id=customer.id,
+        channel=channel,
+        status=Status.queued,
+        subject=mask_text(text)[:200],
+        created_at=now,
+        queued_at=now,
+    )
+    db.add(conv)
+    db.flush()
+    msg, _created = _append(
+        db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
+    )
+    _publish_conversation(db, conv, "created")
+    return conv, token, msg
+
+
+def do_customer_message(
+    db: Session, conv: Conversation, *, client_id: str, text: str, limit: int
+) -> tuple[Message, bool]:
+    check_client_id(client_id)
+    existing = _find_by_client_id(db, conv.id, client_id)
+    if existing is not None:
+        return existing, False
+    text = check_text(text, limit)
+    if conv.status not in OPEN:
+        raise Conflict(
+            "This conversation is closed; start a new one", code="conversation_closed"
+        )
+    return _append(
+        db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
+    )
+
+
+def do_operator_message(
+    db: Session, conv: Conversation, user: User, *, client_id: str, text: str, limit: int
+) -> tuple[Message, bool]:
+    check_client_id(client_id)
+    existing = _find_by_client_id(db, conv.id, client_id)
+    if existing is not None:
+        return existing, False
+    text = check_text(text, limit)
+    check_can_write(conv, user)
+    return _append(
+        db, conv, author_kind=AuthorKind.operator, author_id=user.id, client_id=client_id, text=text
+    )
+
+
+def do_assign(db: Session, conversation_id: int, user: User) -> Conversation:
+    """Atomic: the conditional UPDATE lets exactly one of several racing operators win."""
+    now = utcnow()
+    result = db.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.status == Status.queued)
+        .values(status=Status.assigned, operator_id=user.id, assigned_at=now)
+    )
+    conv = get_conversation(db, conversation_id)
+    if result.rowcount == 0:  # type: ignore[attr-defined]
+        db.refresh(conv)
+        if conv.operator_id == user.id and conv.status == Status.assigned:
+            return conv
+        raise Conflict("The conversation has already been taken", code="already_taken")
+    db.refresh(conv)
+    _system_message(
+        db, conv, _("Operator {name} joined the conversation", name=user.display_name), "joined"
+    )
+    _publish_conversation(db, conv, "assigned", extra=(events.QUEUE_CHANNEL,))
+    return conv
+
+
+def do_close(db: Session, conv: Conversation, user: User) -> Conversation:
+    """Closing starts after-contact work (wrap-up); the customer is asked for a rating."""
+    if conv.status in (Status.wrapup, Status.closed):
+        return conv
+    if conv.status == Status.queued:
+        # A supervisor may close a queued conversation (spam, duplicate) without taking it.
+        if not operators.has_role(user, Role.supervisor):
+            raise Conflict("Take the conversation before closing it", code="not_assigned")
+        conv.operator_id = conv.operator_id or user.id
+    else:
+        check_can_write(conv, user)
+    conv.status = Status.wrapup
+    conv.closed_at = utcnow()
+    db.flush()
+    _system_message(db, conv, _("The conversation is closed. Please rate our help."), "closed")
+    _publish_conversation(db, conv, "closed", extra=(events.QUEUE_CHANNEL,))
+    return conv
+
+
+def do_wrapup(
+    db: Session, conv: Conversation, user: User, *, topic_id: int, note: str = ""
+) -> Conversation:
+    if conv.status != Status.wrapup:
+        raise Conflict("Close the conversation before wrap-up", code="not_in_wrapup")
+    if conv.operator_id != user.id and not operators.has_role(user, Role.supervisor):
+        raise Forbidden("This conversation is assigned to another operator", code="not_yours")
+    topic = get_topic(db, topic_id)
+    conv.topic_id = topic.id
+    conv.wrapup_note = note.strip()[:2000]
+    conv.status = Status.closed
+    conv.wrapup_done_at = utcnow()
+    db.flush()
+    _publish_conversation(db, conv, "wrapped_up")
+    return conv
+
+
+def do_rate(db: Session, conv: Conversation, score: int) -> Conversation:
+    if not 1 <= score <= 5:
+        raise Invalid("Rating must be from 1 to 5", code="invalid_score")
+    if conv.status not in (Status.wrapup, Status.closed):
+        raise Conflict("A conversation can be rated once it is closed", code="not_closed")
+    if conv.csat is not None:
+        raise Conflict("This conversation is already rated", code="already_rated")
+    conv.csat = score
+    conv.csat_at = utcnow()
+    db.flush()
+    _publish_conversation(db, conv, "rated")
+    return conv
+
+
+def do_mark_delivered(db: Session, conv: Conversation, side: Side, seq: int) -> None:
+    """Watermarks only move forward; the other side shows its messages as delivered."""
+    seq = min(max(seq, 0), conv.last_seq)
+    column = Conversation.operator_delivered_seq if side == "operator" else Conversation.customer_delivered_seq
+    result = db.execute(
+        update(Conversation)
+        .where(Conversation.id == conv.id, column < seq)
+        .values({column.key: seq})
+    )
+    if result.rowcount:  # type: ignore[attr-defined]
+        events.publish_on_commit(
+            db,
+            _channels(conv),
+            {"type": "delivered", "op": side, "id": conv.id, "conversation_id": conv.id, "seq": seq},
+        )
+
+
+def publish_typing(bus: events.LocalBus, conv: Conversation, side: Side) -> None:
+    """Typing marks are ephemeral: nothing is stored, so they go straight to the bus."""
+    bus.publish(
+        _channels(conv),
+        {"type": "typing", "op": side, "id": conv.id, "conversation_id": conv.id},
+    )
+
+
+def count_by_status(db: Session) -> dict[str, int]:
+    rows = db.execute(select(Conversation.status, func.count()).group_by(Conversation.status))
+    return {status: n for status, n in rows}

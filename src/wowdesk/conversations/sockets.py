@@ -1,0 +1,311 @@
+"""WebSockets for the customer's chat and the operator's console.
+
+Protocol (JSON text frames, typed like the live events):
+- customer: first frame `{"type": "hello", "conversation_id", "token", "after_seq"}`; the
+  server answers `ready` (the conversation as the customer sees it) and then every message
+  after `after_seq`, in order, then live events. A reconnecting client sends its last seq and
+  so receives exactly what it missed.
+- staff: authenticated by the session cookie (Origin checked); it may `watch` one
+  conversation at a time and always receives the queue and its own conversations.
+- both: `send` (`client_id`, `text`) is answered with `ack` only after the message is
+  committed, or with `error`; the same `client_id` sent again is stored once and acked
+  again. `typing` and `seen` (delivered marks) are relayed to the other side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from wowdesk import events
+from wowdesk.config import Settings
+from wowdesk.conversations import service
+from wowdesk.db import unit_of_work, utcnow
+from wowdesk.errors import WowdeskError
+from wowdesk.i18n import activate, gettext
+from wowdesk.operators import service as operators
+from wowdesk.operators.auth import socket_user
+from wowdesk.operators.models import User
+
+router = APIRouter()
+T = TypeVar("T")
+HELLO_TIMEOUT = 15.0
+CLOSE_AUTH = 4401
+CLOSE_RESYNC = 4409
+
+
+def _error(exc: WowdeskError, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "code": exc.code,
+        "status": exc.status,
+        "message": gettext(exc.message, **exc.params),
+        **extra,
+    }
+
+
+class Link:
+    """One open socket: its bus subscription, a writer task, and DB access off the loop."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        state = ws.app.state
+        self.factory: sessionmaker[Session] = state.sessionmaker
+        self.settings: Settings = state.settings
+        self.bus: events.LocalBus = state.bus
+        self.sub = self.bus.subscribe()
+        activate(self.settings.language)
+
+    async def db(self, fn: Callable[[Session], T]) -> T:
+        def run() -> T:
+            with unit_of_work(self.factory) as db:
+                return fn(db)
+
+        return await run_in_threadpool(run)
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        await self.ws.send_text(json.dumps(payload, ensure_ascii=False, default=str))
+
+    async def pump(self, transform: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+        """Forwards bus events; a client that fell too far behind is told to reload."""
+        overflow = asyncio.ensure_future(self.sub.overflowed.wait())
+        get: asyncio.Future[dict[str, Any]] | None = None
+        try:
+            while True:
+                get = asyncio.ensure_future(self.sub.queue.get())
+                done, _pending = await asyncio.wait(
+                    {get, overflow}, return_when=asyncio.FIRST_COMPLETED
+                )
+                if overflow in done:
+                    await self.ws.close(CLOSE_RESYNC, "resync")
+                    return
+                out = transform(get.result())
+                if out is not None:
+                    await self.send(out)
+        finally:
+            overflow.cancel()
+            if get is not None:
+                get.cancel()
+
+    async def frames(self) -> Any:
+        """Yields parsed frames; answers a malformed one with an error and goes on."""
+        while True:
+            raw = await self.ws.receive_text()
+            try:
+                frame = json.loads(raw)
+                if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+                    raise ValueError
+            except ValueError:
+                await self.send(
+                    {"type": "error", "code": "bad_frame", "status": 400,
+                     "message": gettext("Frames must be JSON objects with a type")}
+                )
+                continue
+            yield frame
+
+    async def serve(
+        self,
+        handle: Callable[[dict[str, Any]], Awaitable[None]],
+        transform: Callable[[dict[str, Any]], dict[str, Any] | None],
+    ) -> None:
+        writer = asyncio.create_task(self.pump(transform))
+        try:
+            async for frame in self.frames():
+                if writer.done():
+                    break
+                try:
+                    await handle(frame)
+                except WowdeskError as exc:
+                    await self.send(_error(exc, client_id=frame.get("client_id")))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await writer
+            self.sub.close()
+
+
+def _int(frame: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = frame.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise WowdeskError("Field {key} must be a non-negative integer", code="bad_frame", key=key)
+    return value
+
+
+@router.websocket("/ws/chat")
+async def customer_socket(ws: WebSocket) -> None:
+    await ws.accept()
+    link = Link(ws)
+    try:
+        hello = json.loads(await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT))
+        conv_id = _int(hello, "conversation_id")
+        token = str(hello.get("token", ""))
+        after = _int(hello, "after_seq", 0)
+    except (TimeoutError, ValueError, WowdeskError, WebSocketDisconnect):
+        with contextlib.suppress(Exception):
+            await ws.close(CLOSE_AUTH, "hello expected")
+        return
+    # Listen before reading the backlog, so nothing falls between the two.
+    link.sub.listen(events.conversation_channel(conv_id))
+
+    def load(db: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        conv = service.access_conversation_by_token(db, conv_id, token)
+        view = service.customer_view(db, conv).model_dump(mode="json")
+        msgs = service.message_out(db, service.list_messages(db, conv, after, limit=100_000))
+        return view, [m.model_dump(mode="json") for m in msgs]
+
+    try:
+        view, backlog = await link.db(load)
+    except WowdeskError as exc:
+        link.sub.close()
+        await link.send(_error(exc))
+        await ws.close(CLOSE_AUTH, exc.code)
+        return
+    await link.send({"type": "ready", "conversation": view})
+    for msg in backlog:
+        await link.send({"type": "message", "op": "created", "id": msg["id"], "message": msg})
+
+    def transform(event: dict[str, Any]) -> dict[str, Any] | None:
+        kind = event["type"]
+        if kind == "message":
+            return event
+        if kind in ("typing", "delivered"):
+            return event if event["op"] == "operator" else None
+        if kind == "conversation":
+            c = event["conversation"]
+            return {
+                "type": "conversation",
+                "op": event["op"],
+                "id": c["id"],
+                "event_id": event["event_id"],
+                "conversation": {
+                    "id": c["id"],
+                    "status": c["status"],
+                    "last_seq": c["last_seq"],
+                    "operator_name": c["operator_name"],
+                    "operator_delivered_seq": c["operator_delivered_seq"],
+                    "csat": c["csat"],
+                },
+            }
+        return None
+
+    async def handle(frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "send":
+            client_id, text = frame.get("client_id", ""), frame.get("text", "")
+
+            def send(db: Session) -> dict[str, Any]:
+                conv = service.access_conversation_by_token(db, conv_id, token)
+                msg, created = service.do_customer_message(
+                    db, conv, client_id=client_id, text=text,
+                    limit=link.settings.max_message_chars,
+                )
+                return {"type": "ack", "client_id": msg.client_id, "seq": msg.seq,
+                        "id": msg.id, "created": created}
+
+            await link.send(await link.db(send))
+        elif kind == "typing":
+            conv = await link.db(lambda db: service.access_conversation_by_token(db, conv_id, token))
+            service.publish_typing(link.bus, conv, "customer")
+        elif kind == "seen":
+            seq = _int(frame, "seq")
+
+            def seen(db: Session) -> None:
+                conv = service.access_conversation_by_token(db, conv_id, token)
+                service.do_mark_delivered(db, conv, "customer", seq)
+
+            await link.db(seen)
+        elif kind == "ping":
+            await link.send({"type": "pong"})
+
+    await link.serve(handle, transform)
+
+
+@router.websocket("/ws/console")
+async def console_socket(ws: WebSocket) -> None:
+    link = Link(ws)
+    origins = _allowed_origins(ws, link.settings)
+
+    def auth(db: Session) -> tuple[User, datetime]:
+        user = socket_user(db, ws, origins)
+        _user, login = operators.check_session(db, ws.cookies.get("wowdesk_session", ""))
+        return user, login.expires_at
+
+    try:
+        user, expires_at = await link.db(auth)
+    except WowdeskError as exc:
+        await ws.close(CLOSE_AUTH, exc.code)
+        return
+    await ws.accept()
+    link.sub.listen(events.operator_channel(user.id), events.QUEUE_CHANNEL)
+    watching: list[int] = []
+    await link.send({"type": "ready", "user_id": user.id})
+
+    async def handle(frame: dict[str, Any]) -> None:
+        if utcnow() >= expires_at:
+            await link.send(_error(WowdeskError("Your session has expired, please log in again",
+                                                code="session_expired")))
+            await ws.close(CLOSE_AUTH, "session_expired")
+            return
+        kind = frame["type"]
+        if kind == "ping":
+            await link.send({"type": "pong"})
+            return
+        conv_id = _int(frame, "conversation_id")
+        if kind == "watch":
+            await link.db(lambda db: service.access_conversation(db, user, conv_id))
+            for old in watching:
+                link.sub.ignore(events.conversation_channel(old))
+            watching[:] = [conv_id]
+            link.sub.listen(events.conversation_channel(conv_id))
+            await link.send({"type": "watching", "conversation_id": conv_id})
+        elif kind == "send":
+            client_id, text = frame.get("client_id", ""), frame.get("text", "")
+
+            def send(db: Session) -> dict[str, Any]:
+                me = operators.get_user(db, user.id)
+                conv = service.access_conversation(db, me, conv_id)
+                msg, created = service.do_operator_message(
+                    db, conv, me, client_id=client_id, text=text,
+                    limit=link.settings.max_message_chars,
+                )
+                return {"type": "ack", "client_id": msg.client_id, "seq": msg.seq,
+                        "id": msg.id, "conversation_id": conv_id, "created": created}
+
+            await link.send(await link.db(send))
+        elif kind == "typing":
+            conv = await link.db(lambda db: service.access_conversation(db, user, conv_id))
+            service.publish_typing(link.bus, conv, "operator")
+        elif kind == "seen":
+            seq = _int(frame, "seq")
+
+            def seen(db: Session) -> None:
+                conv = service.access_conversation(db, user, conv_id)
+                if conv.operator_id == user.id:
+                    service.do_mark_delivered(db, conv, "operator", seq)
+
+            await link.db(seen)
+
+    def transform(event: dict[str, Any]) -> dict[str, Any] | None:
+        if event["type"] in ("typing", "delivered") and event["op"] == "operator":
+            return None
+        return event
+
+    await link.serve(handle, transform)
+
+
+def _allowed_origins(ws: WebSocket, settings: Settings) -> set[str]:
+    host = ws.headers.get("host", "")
+    allowed = {f"http://{host}", f"https://{host}"}
+    if settings.public_url:
+        allowed.add(settings.public_url.rstrip("/"))
+    return allowed

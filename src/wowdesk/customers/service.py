@@ -1,0 +1,82 @@
+"""Customers: found by their identity on a channel, created on first contact."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wowdesk.customers.models import Customer, CustomerIdentity
+from wowdesk.errors import Invalid, NotFound
+
+
+def check_identity(channel: str, external_id: str) -> None:
+    if not channel or len(channel) > 32:
+        raise Invalid("Channel must be 1-32 characters")
+    if not external_id or len(external_id) > 200:
+        raise Invalid("Customer identity must be 1-200 characters")
+
+
+def do_identify(
+    db: Session,
+    *,
+    channel: str,
+    external_id: str,
+    display_name: str = "",
+    email: str | None = None,
+    phone: str | None = None,
+) -> Customer:
+    """The same person on the same channel is always the same customer, even under races."""
+    check_identity(channel, external_id)
+    ident = db.scalar(
+        select(CustomerIdentity).where(
+            CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id
+        )
+    )
+    if ident is not None:
+        customer = db.get(Customer, ident.customer_id)
+        assert customer is not None
+        if display_name and not customer.display_name:
+            customer.display_name = display_name[:200]
+        return customer
+    customer = Customer(display_name=display_name[:200], email=email, phone=phone)
+    db.add(customer)
+    db.flush()
+    try:
+        with db.begin_nested():
+            db.add(CustomerIdentity(customer_id=customer.id, channel=channel, external_id=external_id))
+            db.flush()
+    except IntegrityError:
+        db.delete(customer)
+        return do_identify(db, channel=channel, external_id=external_id)
+    return customer
+
+
+def get_customer(db: Session, customer_id: int) -> Customer:
+    customer = db.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound("Customer not found")
+    return customer
+
+
+def list_identities(db: Session, customer_id: int) -> list[CustomerIdentity]:
+    return list(
+        db.scalars(select(CustomerIdentity).where(CustomerIdentity.customer_id == customer_id))
+    )
+
+
+def customer_names(db: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.execute(select(Customer.id, Customer.display_name).where(Customer.id.in_(ids)))
+    return {cid: name for cid, name in rows}
+
+
+def search_customers(db: Session, query: str, limit: int = 50) -> list[Customer]:
+    stmt = select(Customer).order_by(Customer.id.desc()).limit(limit)
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(
+            Customer.display_name.ilike(like) | Customer.email.ilike(like) | Customer.phone.ilike(like)
+        )
+    return list(db.scalars(stmt))

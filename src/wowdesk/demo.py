@@ -1,0 +1,144 @@
+"""Russian demo data: a marketplace support line with its staff, topics and customers.
+
+Seeding goes through the domains' services, as a real first day would, so the demo shows
+exactly what the product does with real input.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from wowdesk.conversations import service as conversations
+from wowdesk.conversations import topics
+from wowdesk.operators import service as operators
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    name: str
+
+
+LOGINS = (
+    DemoLogin("admin", "admin-demo-1", "admin", "Администратор Ирина"),
+    DemoLogin("supervisor", "super-demo-1", "supervisor", "Супервайзер Олег Петров"),
+    DemoLogin("anna", "operator-demo-1", "operator", "Анна Смирнова"),
+    DemoLogin("dmitry", "operator-demo-2", "operator", "Дмитрий Волков"),
+)
+
+TEAMS = ("Первая линия", "Вторая линия")
+
+TOPICS = (
+    "Модерация объявлений",
+    "Блокировка аккаунта",
+    "Платные услуги и компенсации",
+    "Доставка и пункты выдачи",
+    "Программа лояльности",
+    "Безопасность аккаунта",
+    "Оплата и возвраты",
+)
+
+# (customer name, identity, messages, topic index or None if still waiting, csat)
+HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | None], ...] = (
+    (
+        "Мария Кузнецова",
+        "demo-maria",
+        (
+            ("customer", "Здравствуйте! Моё объявление о продаже дивана отклонили, не понимаю почему."),
+            ("operator", "Здравствуйте, Мария! Меня зовут Анна. Объявление отклонено: в описании указан номер телефона, а это запрещено правилами. Уберите его из текста — контакты покупатели увидят на кнопке «Показать телефон»."),
+            ("customer", "Поняла, исправлю. Спасибо!"),
+        ),
+        0,
+        5,
+    ),
+    (
+        "Игорь Васильев",
+        "demo-igor",
+        (
+            ("customer", "Добрый день, оплатил продвижение «XL-объявление», но объявление заблокировали через час. Деньги вернутся?"),
+            ("operator", "Добрый день, Игорь! Если объявление заблокировано модератором, неиспользованная часть услуги возвращается на кошелёк в течение 24 часов. Я проверила: компенсация 240 ₽ уже начислена."),
+        ),
+        2,
+        4,
+    ),
+    (
+        "Мария Кузнецова",
+        "demo-maria",
+        (
+            ("customer", "Подскажите, сколько хранится заказ в пункте выдачи?"),
+            ("operator", "Заказ хранится в пункте выдачи 7 дней, срок можно продлить один раз ещё на 3 дня в карточке заказа."),
+        ),
+        3,
+        5,
+    ),
+    (
+        "Светлана Орлова",
+        "demo-svetlana",
+        (("customer", "Мне пришло СМС с кодом, а я ничего не делала. Это мошенники? Что делать?"),),
+        None,
+        None,
+    ),
+    (
+        "Алексей Морозов",
+        "demo-alexey",
+        (("customer", "Здравствуйте, когда мне начислят скидку по программе лояльности? Сумма заказов уже около 95 000 ₽."),),
+        None,
+        None,
+    ),
+)
+
+
+def is_seeded(db: Session) -> bool:
+    return bool(operators.list_users(db))
+
+
+def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
+    """Creates the demo once; a second call on a seeded database changes nothing."""
+    if is_seeded(db):
+        return list(LOGINS)
+    teams = [operators.do_create_team(db, name) for name in TEAMS]
+    users = {}
+    for login in LOGINS:
+        users[login.username] = operators.do_create_user(
+            db,
+            username=login.username,
+            display_name=login.name,
+            role=login.role,
+            password=login.password,
+            team_id=teams[0].id if login.role == "operator" else None,
+        )
+    topic_rows = [topics.do_create_topic(db, name) for name in TOPICS]
+    anna = users["anna"]
+    for name, identity, messages, topic, csat in HISTORY:
+        (kind, first), *rest = messages
+        conv, _token, _msg = conversations.do_start(
+            db,
+            identity=identity,
+            channel="web",
+            client_id=uuid.uuid4().hex,
+            text=first,
+            limit=max_chars,
+            name=name,
+        )
+        if topic is None:
+            continue
+        conversations.do_assign(db, conv.id, anna)
+        for kind, text in rest:
+            if kind == "customer":
+                conversations.do_customer_message(
+                    db, conv, client_id=uuid.uuid4().hex, text=text, limit=max_chars
+                )
+            else:
+                conversations.do_operator_message(
+                    db, conv, anna, client_id=uuid.uuid4().hex, text=text, limit=max_chars
+                )
+        conversations.do_close(db, conv, anna)
+        conversations.do_wrapup(db, conv, anna, topic_id=topic_rows[topic].id)
+        if csat:
+            conversations.do_rate(db, conv, csat)
+    return list(LOGINS)

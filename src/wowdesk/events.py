@@ -1,0 +1,134 @@
+"""Live events: published by services only after their transaction commits.
+
+A service calls `publish_on_commit(db, channels, payload)`; the event waits in the session
+and goes to the bus when (and only if) the transaction commits, so no client ever sees a
+message that a rollback later erased. Subscribers are WebSocket connections, each with its
+own bounded queue: a client too slow to keep up is told to resynchronise instead of making
+the server buffer without limit.
+
+Channels: `conv:<id>` (one conversation), `op:<user id>` (one operator), `queue` (the
+shared inbox of waiting conversations).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+Payload = dict[str, Any]
+_PENDING = "wowdesk_pending_events"
+_BUS = "wowdesk_bus"
+
+QUEUE_LIMIT = 5000
+
+
+def conversation_channel(conversation_id: int) -> str:
+    return f"conv:{conversation_id}"
+
+
+def operator_channel(user_id: int) -> str:
+    return f"op:{user_id}"
+
+
+QUEUE_CHANNEL = "queue"
+
+
+class Subscription:
+    """One client's view of the bus: the channels it listens to and what waits for it."""
+
+    def __init__(self, bus: LocalBus) -> None:
+        self._bus = bus
+        self.channels: set[str] = set()
+        self.queue: asyncio.Queue[Payload] = asyncio.Queue(maxsize=QUEUE_LIMIT)
+        self.overflowed = asyncio.Event()
+
+    def listen(self, *channels: str) -> None:
+        for channel in channels:
+            self.channels.add(channel)
+            self._bus._subscribers.setdefault(channel, set()).add(self)
+
+    def ignore(self, channel: str) -> None:
+        self.channels.discard(channel)
+        subs = self._bus._subscribers.get(channel)
+        if subs is not None:
+            subs.discard(self)
+            if not subs:
+                del self._bus._subscribers[channel]
+
+    def close(self) -> None:
+        for channel in list(self.channels):
+            self.ignore(channel)
+
+    def offer(self, payload: Payload) -> None:
+        try:
+            self.queue.put_nowait(payload)
+        except asyncio.QueueFull:
+            self.overflowed.set()
+
+
+class LocalBus:
+    """The embedded-mode bus: fan-out inside one process, on the event loop's thread."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[Subscription]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        self._counter = itertools.count(1)
+        self._prefix = uuid.uuid4().hex[:8]
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+
+    def subscribe(self) -> Subscription:
+        return Subscription(self)
+
+    def publish(self, channels: Iterable[str], payload: Payload) -> None:
+        """Thread-safe: services run in worker threads, subscribers live on the loop."""
+        stamped = {**payload, "event_id": f"{self._prefix}-{next(self._counter)}"}
+        targets = tuple(channels)
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if threading.get_ident() == self._loop_thread:
+            self._deliver(targets, stamped)
+        else:
+            loop.call_soon_threadsafe(self._deliver, targets, stamped)
+
+    def _deliver(self, channels: tuple[str, ...], payload: Payload) -> None:
+        seen: set[int] = set()
+        for channel in channels:
+            for sub in tuple(self._subscribers.get(channel, ())):
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    sub.offer(payload)
+
+
+def attach_bus(session_info: dict[str, Any], bus: LocalBus) -> None:
+    session_info[_BUS] = bus
+
+
+def publish_on_commit(db: Session, channels: Iterable[str], payload: Payload) -> None:
+    db.info.setdefault(_PENDING, []).append((tuple(channels), payload))
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    bus: LocalBus | None = session.info.get(_BUS)
+    if bus is None:
+        return
+    for channels, payload in pending:
+        bus.publish(channels, payload)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,1 @@
+"""Operators, supervisors and admins: accounts, teams, login sessions and roles."""

@@ -1,0 +1,104 @@
+"""Who is calling and what they may do: the one place where staff auth, roles and CSRF live.
+
+Every staff route depends on `require(role)`. It resolves the session cookie, checks the role
+and, for any state-changing method, the CSRF token (header `X-CSRF-Token` or form field
+`csrf_token`). Customer routes authenticate with the conversation token instead, which a
+browser never sends on its own, so they need no CSRF token. Before login, the login form is
+protected by a double-submit cookie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, WebSocket
+from sqlalchemy.orm import Session
+
+from wowdesk.errors import Forbidden
+from wowdesk.operators import service
+from wowdesk.operators.models import Role, User
+from wowdesk.security import new_token, same
+from wowdesk.web.deps import DbSession
+
+SESSION_COOKIE = "wowdesk_session"
+CSRF_COOKIE = "wowdesk_csrf"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+async def _csrf_from_request(request: Request) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def _current(request: Request, db: DbSession) -> User:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    user, login = service.check_session(db, token)
+    if request.method not in SAFE_METHODS:
+        sent = await _csrf_from_request(request)
+        if not sent or not same(sent, login.csrf_token):
+            raise Forbidden("Missing or wrong CSRF token; reload the page", code="csrf")
+    # Plain copies: pages rendered after a rollback must not touch expired ORM objects.
+    request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
+    request.state.csrf_token = login.csrf_token
+    return user
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+CurrentUser = Annotated[User, Depends(_current)]
+
+
+def require(role: Role) -> Callable[..., object]:
+    async def _check(user: CurrentUser) -> User:
+        if not service.has_role(user, role):
+            raise Forbidden("You do not have access to this page", code="role")
+        return user
+
+    _check.__name__ = f"require_{role.value}"
+    _check.wowdesk_role = role  # type: ignore[attr-defined]
+    return _check
+
+
+def csrf_token_of(request: Request) -> str:
+    token: str = getattr(request.state, "csrf_token", "")
+    return token
+
+
+def login_form_token(request: Request) -> str:
+    """Pre-login CSRF: the form carries the same random value as a cookie set with it."""
+    existing = request.cookies.get(CSRF_COOKIE)
+    return existing or new_token()
+
+
+async def check_login_form(request: Request) -> None:
+    sent = await _csrf_from_request(request)
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not sent or not cookie or not same(sent, cookie):
+        raise Forbidden("Missing or wrong CSRF token; reload the page", code="csrf")
+
+
+def socket_user(db: Session, websocket: WebSocket, allowed_origins: set[str]) -> User:
+    """WebSockets carry the cookie but no CSRF header: the Origin check stops other sites."""
+    origin = websocket.headers.get("origin")
+    if origin and origin not in allowed_origins:
+        raise Forbidden("Cross-site WebSocket refused", code="origin")
+    user, _login = service.check_session(db, websocket.cookies.get(SESSION_COOKIE, ""))
+    if not service.has_role(user, Role.operator):
+        raise Forbidden("You do not have access to this page", code="role")
+    return user

@@ -1,0 +1,162 @@
+"""Accounts, teams and login sessions."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wowdesk.db import utcnow
+from wowdesk.errors import Conflict, Invalid, NotFound, Unauthorized
+from wowdesk.operators.models import ROLE_RANK, LoginSession, Role, Team, User
+from wowdesk.security import hash_password, new_token, token_hash, verify_password
+
+USERNAME = re.compile(r"^[a-zA-Z0-9_.-]{2,64}$")
+MIN_PASSWORD = 8
+
+
+def has_role(user: User, role: Role) -> bool:
+    return ROLE_RANK[Role(user.role)] >= ROLE_RANK[role]
+
+
+def check_new_user(username: str, display_name: str, role: str, password: str) -> None:
+    if not USERNAME.match(username):
+        raise Invalid("Login must be 2-64 latin letters, digits, dots, dashes or underscores")
+    if not display_name.strip():
+        raise Invalid("Name must not be empty")
+    if role not in Role.__members__:
+        raise Invalid("Unknown role {role}", role=role)
+    if len(password) < MIN_PASSWORD:
+        raise Invalid("Password must have at least {n} characters", n=MIN_PASSWORD)
+
+
+def do_create_user(
+    db: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    team_id: int | None = None,
+) -> User:
+    check_new_user(username, display_name, role, password)
+    if team_id is not None and db.get(Team, team_id) is None:
+        raise Invalid("Unknown team")
+    if db.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict("Login {username} is already taken", username=username)
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        team_id=team_id,
+    )
+    db.add(user)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError as exc:
+        raise Conflict("Login {username} is already taken", username=username) from exc
+    return user
+
+
+def do_update_user(
+    db: Session,
+    user: User,
+    *,
+    role: str | None = None,
+    team_id: int | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    if role is not None:
+        if role not in Role.__members__:
+            raise Invalid("Unknown role {role}", role=role)
+        user.role = role
+    if team_id is not None:
+        if team_id and db.get(Team, team_id) is None:
+            raise Invalid("Unknown team")
+        user.team_id = team_id or None
+    if is_active is not None:
+        user.is_active = is_active
+        if not is_active:
+            db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    if password is not None:
+        if len(password) < MIN_PASSWORD:
+            raise Invalid("Password must have at least {n} characters", n=MIN_PASSWORD)
+        user.password_hash = hash_password(password)
+    db.flush()
+    return user
+
+
+def get_user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found")
+    return user
+
+
+def list_users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.role, User.display_name)))
+
+
+def user_names(db: Session, user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    rows = db.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {uid: name for uid, name in rows}
+
+
+def do_create_team(db: Session, name: str) -> Team:
+    name = name.strip()
+    if not name:
+        raise Invalid("Name must not be empty")
+    if db.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise Conflict("Team {name} already exists", name=name)
+    team = Team(name=name)
+    db.add(team)
+    db.flush()
+    return team
+
+
+def list_teams(db: Session) -> list[Team]:
+    return list(db.scalars(select(Team).order_by(Team.name)))
+
+
+def do_login(db: Session, username: str, password: str, hours: float) -> tuple[str, LoginSession]:
+    user = db.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        raise Unauthorized("Wrong login or password", code="bad_credentials")
+    token = new_token()
+    now = utcnow()
+    session = LoginSession(
+        token_hash=token_hash(token),
+        user_id=user.id,
+        csrf_token=new_token(),
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    user.last_login_at = now
+    db.add(session)
+    db.flush()
+    return token, session
+
+
+def check_session(db: Session, token: str) -> tuple[User, LoginSession]:
+    """Resolves a cookie to its user; an expired or unknown session is a 401, never a guess."""
+    session = db.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+    if session is None:
+        raise Unauthorized("Please log in", code="not_logged_in")
+    if session.expires_at <= utcnow():
+        raise Unauthorized("Your session has expired, please log in again", code="session_expired")
+    user = db.get(User, session.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("Please log in", code="not_logged_in")
+    return user, session
+
+
+def do_logout(db: Session, token: str) -> None:
+    db.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))

@@ -1,0 +1,1 @@
+"""Pages, templates, static files and the request dependencies shared by every domain's routes."""

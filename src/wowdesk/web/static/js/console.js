@@ -1,0 +1,239 @@
+// Operator console: inbox (queue + own conversations), the open conversation, live over one
+// WebSocket. On every (re)connect the console reloads its state from the REST API, so an
+// event missed while offline never leaves it stale. Replies are acknowledged after commit;
+// unacknowledged ones are resent with the same client_id and stored once.
+(function () {
+  "use strict";
+  const T = (k) => (window.I18N && window.I18N[k]) || k;
+  const root = document.querySelector(".console");
+  const me = Number(root.dataset.userId);
+  const csrf = document.querySelector("meta[name=csrf-token]").content;
+  const $ = (id) => root.querySelector(`[data-testid=${id}]`);
+  const queueList = $("queue-list"), mineList = $("mine-list");
+  const convEl = $("conversation"), msgList = $("console-messages"), contextEl = $("context");
+  const replyForm = $("reply-form"), replyInput = $("reply-input"), wrapForm = $("wrapup-form");
+  const errorEl = $("console-error"), typingEl = $("console-typing"), connEl = $("console-conn");
+  const takeBtn = $("take"), closeBtn = $("close");
+
+  const inbox = new Map();     // id -> conversation
+  const unread = new Map();    // id -> count
+  let current = null;          // conversation in focus
+  let seqs = new Set();
+  let outbox = [];             // [{conversation_id, client_id, text}]
+  let ws = null, retry = 0, typingTimer = null, lastTyping = 0, seenTimer = null;
+
+  function uid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = new Uint8Array(16); crypto.getRandomValues(b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  }
+  async function api(method, url, body) {
+    const res = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: Object.assign({ "X-CSRF-Token": csrf }, body ? { "Content-Type": "application/json" } : {}),
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (res.status === 401) { location.href = "/login?next=/console&expired=1"; throw new Error("401"); }
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+    return data;
+  }
+  function showError(text) { errorEl.textContent = text || ""; errorEl.hidden = !text; }
+  function fmtTime(iso) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  function waited(iso) { return Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000)); }
+
+  function renderInbox() {
+    const queue = [], mine = [];
+    for (const c of inbox.values()) {
+      if (c.status === "queued") queue.push(c);
+      else if (c.operator_id === me && (c.status === "assigned" || c.status === "wrapup")) mine.push(c);
+    }
+    queue.sort((a, b) => (a.queued_at || "").localeCompare(b.queued_at || ""));
+    mine.sort((a, b) => (a.assigned_at || "").localeCompare(b.assigned_at || ""));
+    fill(queueList, queue); fill(mineList, mine);
+    $("queue-count").textContent = queue.length; $("mine-count").textContent = mine.length;
+  }
+  function fill(ul, items) {
+    ul.textContent = "";
+    if (!items.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = T("No conversations"); ul.appendChild(li); return; }
+    for (const c of items) {
+      const li = document.createElement("li");
+      li.dataset.id = c.id; li.dataset.testid = "inbox-item";
+      if (current && current.id === c.id) li.classList.add("active");
+      const name = document.createElement("strong"); name.textContent = c.customer_name || `#${c.id}`; li.appendChild(name);
+      const n = unread.get(c.id);
+      if (n) { const u = document.createElement("span"); u.className = "unread"; u.textContent = n; li.appendChild(u); }
+      const sub = document.createElement("span"); sub.className = "sub";
+      sub.textContent = c.status === "queued" ? `${T("waiting")} ${waited(c.queued_at)} ${T("min")} · ${c.subject}` : `${T(c.status)} · ${c.subject}`;
+      li.appendChild(sub);
+      li.addEventListener("click", () => open(c.id));
+      ul.appendChild(li);
+    }
+  }
+
+  function renderMessage(m) {
+    if (seqs.has(m.seq)) return;
+    seqs.add(m.seq);
+    const li = document.createElement("li");
+    li.className = "msg " + (m.author_kind === "customer" ? "theirs" : m.author_kind === "system" ? "system" : "mine");
+    li.dataset.seq = m.seq; li.dataset.clientId = m.client_id;
+    if (m.author_kind !== "system") {
+      const a = document.createElement("span"); a.className = "author";
+      a.textContent = m.author_kind === "customer" ? (current.customer_name || T("Customer")) : (m.author_name || T("Operator"));
+      li.appendChild(a);
+    }
+    li.appendChild(document.createTextNode(m.text));
+    const meta = document.createElement("span"); meta.className = "meta"; meta.textContent = fmtTime(m.created_at);
+    if (m.author_kind === "operator") {
+      const mark = document.createElement("span"); mark.className = "mark"; mark.dataset.testid = "mark";
+      mark.textContent = m.seq <= (current.customer_delivered_seq || 0) ? "✓✓" : "✓"; meta.appendChild(mark);
+    }
+    li.appendChild(meta);
+    const pend = msgList.querySelector(`.pending[data-client-id="${m.client_id}"]`);
+    if (pend) pend.remove();
+    const after = Array.from(msgList.children).find((el) => el.dataset.seq && Number(el.dataset.seq) > m.seq);
+    msgList.insertBefore(li, after || msgList.querySelector(".pending") || null);
+    msgList.scrollTop = msgList.scrollHeight;
+    if (m.author_kind === "customer") scheduleSeen();
+  }
+  function scheduleSeen() {
+    if (seenTimer || !current || current.operator_id !== me) return;
+    seenTimer = setTimeout(() => {
+      seenTimer = null;
+      if (ws && ws.readyState === 1 && current) ws.send(JSON.stringify({ type: "seen", conversation_id: current.id, seq: Math.max(0, ...seqs) }));
+    }, 250);
+  }
+
+  function renderHeader() {
+    const c = current;
+    $("conv-customer").textContent = c.customer_name || `#${c.id}`;
+    $("conv-status").textContent = T(c.status);
+    const mine = c.operator_id === me;
+    takeBtn.hidden = c.status !== "queued";
+    closeBtn.hidden = !(c.status === "assigned" && mine);
+    replyForm.hidden = !(c.status === "assigned" && mine);
+    wrapForm.hidden = !(c.status === "wrapup" && mine);
+  }
+  function renderContext(detail) {
+    const facts = $("customer-facts"); facts.textContent = "";
+    const add = (k, v) => { if (!v) return; const dt = document.createElement("dt"); dt.textContent = k; const dd = document.createElement("dd"); dd.textContent = v; facts.append(dt, dd); };
+    add(T("Name"), detail.conversation.customer_name);
+    add(T("Channel"), detail.conversation.channel);
+    const earlier = $("earlier-list"); earlier.textContent = "";
+    if (!detail.earlier.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = T("No earlier conversations"); earlier.appendChild(li); }
+    for (const e of detail.earlier) {
+      const li = document.createElement("li"); li.dataset.testid = "earlier-item";
+      const d = document.createElement("strong"); d.textContent = new Date(e.created_at).toLocaleDateString(); li.appendChild(d);
+      const sub = document.createElement("span"); sub.className = "sub";
+      sub.textContent = `${T(e.status)} · ${e.subject}` + (e.csat ? ` · ${T("Rating")}: ${e.csat}` : "");
+      li.appendChild(sub); li.addEventListener("click", () => open(e.id)); earlier.appendChild(li);
+    }
+  }
+
+  async function open(id) {
+    showError("");
+    const detail = await api("GET", `/api/v1/conversations/${id}`);
+    current = detail.conversation; seqs = new Set(); msgList.textContent = "";
+    unread.delete(id);
+    convEl.hidden = false; contextEl.hidden = false; $("console-empty").hidden = true;
+    renderHeader(); renderContext(detail);
+    for (const m of detail.messages) renderMessage(m);
+    for (const o of outbox.filter((o) => o.conversation_id === id)) renderPending(o);
+    renderInbox();
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "watch", conversation_id: id }));
+    scheduleSeen();
+  }
+  function renderPending(o) {
+    const li = document.createElement("li"); li.className = "msg mine pending"; li.dataset.clientId = o.client_id;
+    li.textContent = o.text; const meta = document.createElement("span"); meta.className = "meta"; meta.textContent = T("sending"); li.appendChild(meta);
+    msgList.appendChild(li); msgList.scrollTop = msgList.scrollHeight;
+  }
+
+  async function reload() {
+    const items = await api("GET", "/api/v1/conversations?view=active");
+    inbox.clear(); for (const c of items) inbox.set(c.id, c);
+    renderInbox();
+    if (current) await open(current.id);
+  }
+
+  function onEvent(e) {
+    if (e.type === "conversation") {
+      const c = e.conversation;
+      if (c.status === "queued" || (c.operator_id === me && c.status !== "closed")) inbox.set(c.id, c); else inbox.delete(c.id);
+      if (current && current.id === c.id) { current = c; renderHeader(); }
+      renderInbox();
+    } else if (e.type === "message") {
+      const m = e.message;
+      if (current && current.id === m.conversation_id) renderMessage(m);
+      else if (m.author_kind === "customer") { unread.set(m.conversation_id, (unread.get(m.conversation_id) || 0) + 1); renderInbox(); }
+    } else if (e.type === "ack") {
+      outbox = outbox.filter((o) => o.client_id !== e.client_id);
+    } else if (e.type === "typing" && current && e.conversation_id === current.id) {
+      typingEl.hidden = false; clearTimeout(typingTimer); typingTimer = setTimeout(() => { typingEl.hidden = true; }, 3000);
+    } else if (e.type === "delivered" && current && e.conversation_id === current.id) {
+      current.customer_delivered_seq = Math.max(current.customer_delivered_seq || 0, e.seq);
+      msgList.querySelectorAll(".msg.mine[data-seq]").forEach((li) => {
+        const mark = li.querySelector("[data-testid=mark]");
+        if (mark && Number(li.dataset.seq) <= e.seq) mark.textContent = "✓✓";
+      });
+    } else if (e.type === "error") {
+      if (e.client_id) {
+        const o = outbox.find((x) => x.client_id === e.client_id);
+        outbox = outbox.filter((x) => x.client_id !== e.client_id);
+        const p = msgList.querySelector(`.pending[data-client-id="${e.client_id}"]`); if (p) p.remove();
+        if (o && !replyInput.value) replyInput.value = o.text;
+      }
+      showError(e.message);
+    }
+  }
+
+  function connect() {
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${proto}://${location.host}/ws/console`);
+    ws.onmessage = (ev) => {
+      const e = JSON.parse(ev.data);
+      if (e.type === "ready") {
+        retry = 0; connEl.hidden = true;
+        reload().then(() => { for (const o of outbox) ws.send(JSON.stringify(Object.assign({ type: "send" }, o))); }).catch((err) => showError(err.message));
+      } else onEvent(e);
+    };
+    ws.onclose = (ev) => {
+      ws = null; connEl.hidden = false;
+      if (ev.code === 4401) { location.href = "/login?next=/console&expired=1"; return; }
+      retry = Math.min(retry + 1, 6); setTimeout(connect, 300 * retry);
+    };
+  }
+
+  replyForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const text = replyInput.value.trim(); if (!text || !current) return;
+    const o = { conversation_id: current.id, client_id: uid(), text };
+    outbox.push(o); replyInput.value = ""; renderPending(o); showError("");
+    if (ws && ws.readyState === 1) ws.send(JSON.stringify(Object.assign({ type: "send" }, o)));
+  });
+  replyInput.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); replyForm.requestSubmit(); } });
+  replyInput.addEventListener("input", () => {
+    const now = Date.now();
+    if (current && ws && ws.readyState === 1 && now - lastTyping > 2000) { lastTyping = now; ws.send(JSON.stringify({ type: "typing", conversation_id: current.id })); }
+  });
+  takeBtn.addEventListener("click", async () => {
+    try { current = await api("POST", `/api/v1/conversations/${current.id}/assign`); inbox.set(current.id, current); renderHeader(); renderInbox(); await open(current.id); replyInput.focus(); }
+    catch (err) { showError(err.message); }
+  });
+  closeBtn.addEventListener("click", async () => {
+    try { current = await api("POST", `/api/v1/conversations/${current.id}/close`); inbox.set(current.id, current); renderHeader(); renderInbox(); }
+    catch (err) { showError(err.message); }
+  });
+  wrapForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const topic = Number(wrapForm.topic_id.value); if (!topic) return;
+    try {
+      current = await api("POST", `/api/v1/conversations/${current.id}/wrapup`, { topic_id: topic, note: wrapForm.note.value });
+      inbox.delete(current.id); renderHeader(); renderInbox(); wrapForm.reset();
+    } catch (err) { showError(err.message); }
+  });
+
+  connect();
+  setInterval(renderInbox, 30000); // waiting minutes tick
+  window.wowdeskConsole = { socket: () => ws, open };
+})();

@@ -1,0 +1,23 @@
+(function () {
+  if (window.__wowdeskWidget) return;
+  window.__wowdeskWidget = true;
+  var origin = {{ origin | tojson }};
+  var button = document.createElement("button");
+  button.type = "button";
+  button.setAttribute("aria-label", "Chat");
+  button.textContent = "💬";
+  button.style.cssText = "position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#4b3fd1;color:#fff;font-size:26px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;z-index:2147483646";
+  var frame = null;
+  button.addEventListener("click", function () {
+    if (!frame) {
+      frame = document.createElement("iframe");
+      frame.src = origin + "/chat?embed=1";
+      frame.title = "Chat";
+      frame.style.cssText = "position:fixed;right:20px;bottom:88px;width:370px;height:560px;max-height:calc(100vh - 110px);max-width:calc(100vw - 40px);border:0;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);background:#fff;z-index:2147483647";
+      document.body.appendChild(frame);
+    } else {
+      frame.hidden = !frame.hidden;
+    }
+  });
+  document.body.appendChild(button);
+})();
