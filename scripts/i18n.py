@@ -24,7 +24,11 @@ QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 def extract() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2"), ("**/templates/**.js", "jinja2")]
+    method_map = [
+        ("**.py", "python"),
+        ("**/templates/**.html", "jinja2"),
+        ("**/templates/**.js", "jinja2"),
+    ]
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     for filename, _lineno, message, _comments, _ctx in extract_from_dir(
         ROOT, method_map, options, keywords=KEYWORDS
@@ -57,7 +61,11 @@ def main() -> int:
         fresh = Catalog(locale=language, domain="wowdesk", project="wowdesk")
         for msgid in sorted(msgids):
             old = catalog.get(msgid)
-            fresh.add(msgid, old.string if old else "", locations=[(f, 0) for f in sorted(set(msgids[msgid]))[:3]])
+            fresh.add(
+                msgid,
+                old.string if old else "",
+                locations=[(f, 0) for f in sorted(set(msgids[msgid]))[:3]],
+            )
             if language == "ru" and not (old and old.string):
                 missing.append(msgid)
         if not check:

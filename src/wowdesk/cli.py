@@ -86,7 +86,9 @@ def user_add(
 def demo_cmd(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server.")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server.")
+    ] = True,
 ) -> None:
     """Migrate, seed Russian demo data (once), print the logins and start the server."""
     settings = get_settings()

@@ -49,8 +49,14 @@ HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | No
         "Мария Кузнецова",
         "demo-maria",
         (
-            ("customer", "Здравствуйте! Моё объявление о продаже дивана отклонили, не понимаю почему."),
-            ("operator", "Здравствуйте, Мария! Меня зовут Анна. Объявление отклонено: в описании указан номер телефона, а это запрещено правилами. Уберите его из текста — контакты покупатели увидят на кнопке «Показать телефон»."),
+            (
+                "customer",
+                "Здравствуйте! Моё объявление о продаже дивана отклонили, не понимаю почему.",
+            ),
+            (
+                "operator",
+                "Здравствуйте, Мария! Меня зовут Анна. Объявление отклонено: в описании указан номер телефона, а это запрещено правилами. Уберите его из текста — контакты покупатели увидят на кнопке «Показать телефон».",
+            ),
             ("customer", "Поняла, исправлю. Спасибо!"),
         ),
         0,
@@ -60,8 +66,14 @@ HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | No
         "Игорь Васильев",
         "demo-igor",
         (
-            ("customer", "Добрый день, оплатил продвижение «XL-объявление», но объявление заблокировали через час. Деньги вернутся?"),
-            ("operator", "Добрый день, Игорь! Если объявление заблокировано модератором, неиспользованная часть услуги возвращается на кошелёк в течение 24 часов. Я проверила: компенсация 240 ₽ уже начислена."),
+            (
+                "customer",
+                "Добрый день, оплатил продвижение «XL-объявление», но объявление заблокировали через час. Деньги вернутся?",
+            ),
+            (
+                "operator",
+                "Добрый день, Игорь! Если объявление заблокировано модератором, неиспользованная часть услуги возвращается на кошелёк в течение 24 часов. Я проверила: компенсация 240 ₽ уже начислена.",
+            ),
         ),
         2,
         4,
@@ -71,7 +83,10 @@ HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | No
         "demo-maria",
         (
             ("customer", "Подскажите, сколько хранится заказ в пункте выдачи?"),
-            ("operator", "Заказ хранится в пункте выдачи 7 дней, срок можно продлить один раз ещё на 3 дня в карточке заказа."),
+            (
+                "operator",
+                "Заказ хранится в пункте выдачи 7 дней, срок можно продлить один раз ещё на 3 дня в карточке заказа.",
+            ),
         ),
         3,
         5,
@@ -86,7 +101,12 @@ HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | No
     (
         "Алексей Морозов",
         "demo-alexey",
-        (("customer", "Здравствуйте, когда мне начислят скидку по программе лояльности? Сумма заказов уже около 95 000 ₽."),),
+        (
+            (
+                "customer",
+                "Здравствуйте, когда мне начислят скидку по программе лояльности? Сумма заказов уже около 95 000 ₽.",
+            ),
+        ),
         None,
         None,
     ),
@@ -94,14 +114,15 @@ HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | No
 
 
 def is_seeded(db: Session) -> bool:
-    return bool(operators.list_users(db))
+    return operators.find_user(db, LOGINS[0].username) is not None
 
 
 def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
     """Creates the demo once; a second call on a seeded database changes nothing."""
     if is_seeded(db):
         return list(LOGINS)
-    teams = [operators.do_create_team(db, name) for name in TEAMS]
+    existing = {t.name: t for t in operators.list_teams(db)}
+    teams = [existing.get(name) or operators.do_create_team(db, name) for name in TEAMS]
     users = {}
     for login in LOGINS:
         users[login.username] = operators.do_create_user(
@@ -112,7 +133,8 @@ def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
             password=login.password,
             team_id=teams[0].id if login.role == "operator" else None,
         )
-    topic_rows = [topics.do_create_topic(db, name) for name in TOPICS]
+    known = {t.name: t for t in topics.list_topics(db)}
+    topic_rows = [known.get(name) or topics.do_create_topic(db, name) for name in TOPICS]
     anna = users["anna"]
     for name, identity, messages, topic, csat in HISTORY:
         (kind, first), *rest = messages

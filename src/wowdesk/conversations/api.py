@@ -104,7 +104,9 @@ def inbox(
 
 
 @staff_router.get("/conversations/{conversation_id}")
-def conversation_detail(conversation_id: int, user: CurrentUser, db: DbSession) -> ConversationDetail:
+def conversation_detail(
+    conversation_id: int, user: CurrentUser, db: DbSession
+) -> ConversationDetail:
     conv = service.access_conversation(db, user, conversation_id)
     earlier = service.list_customer_conversations(db, conv.customer_id, exclude_id=conv.id)
     return ConversationDetail(
@@ -149,7 +151,9 @@ def close(conversation_id: int, user: CurrentUser, db: DbSession) -> Conversatio
 
 
 @staff_router.post("/conversations/{conversation_id}/wrapup")
-def wrapup(conversation_id: int, body: WrapupIn, user: CurrentUser, db: DbSession) -> ConversationOut:
+def wrapup(
+    conversation_id: int, body: WrapupIn, user: CurrentUser, db: DbSession
+) -> ConversationOut:
     conv = service.access_conversation(db, user, conversation_id)
     service.do_wrapup(db, conv, user, topic_id=body.topic_id, note=body.note)
     return service.conversation_out(db, [conv])[0]

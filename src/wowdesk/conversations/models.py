@@ -92,9 +92,7 @@ class Message(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversation.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     client_id: Mapped[str] = mapped_column(String(64))
     author_kind: Mapped[str] = mapped_column(String(16))

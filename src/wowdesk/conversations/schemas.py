@@ -15,7 +15,9 @@ class MessageIn(BaseModel):
 class StartIn(BaseModel):
     """Opens a conversation with its first message, so there are no empty conversations."""
 
-    identity: str = Field(min_length=1, max_length=200, description="the customer's id on the channel")
+    identity: str = Field(
+        min_length=1, max_length=200, description="the customer's id on the channel"
+    )
     channel: str = Field(default="web", min_length=1, max_length=32)
     name: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320)

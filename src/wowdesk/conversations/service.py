@@ -106,7 +106,9 @@ def list_messages(
     )
 
 
-def list_inbox(db: Session, user: User, view: str = "active", limit: int = 200) -> list[Conversation]:
+def list_inbox(
+    db: Session, user: User, view: str = "active", limit: int = 200
+) -> list[Conversation]:
     stmt = select(Conversation)
     if view == "queue":
         stmt = stmt.where(Conversation.status == Status.queued).order_by(Conversation.queued_at)
@@ -224,7 +226,7 @@ def _next_seq(db: Session, conv: Conversation) -> int:
     )
     assert seq is not None
     db.refresh(conv)
-    return seq
+    return int(seq)
 
 
 def _find_by_client_id(db: Session, conv_id: int, client_id: str) -> Message | None:
@@ -358,9 +360,7 @@ def do_customer_message(
         return existing, False
     text = check_text(text, limit)
     if conv.status not in OPEN:
-        raise Conflict(
-            "This conversation is closed; start a new one", code="conversation_closed"
-        )
+        raise Conflict("This conversation is closed; start a new one", code="conversation_closed")
     return _append(
         db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
     )
@@ -455,7 +455,11 @@ def do_rate(db: Session, conv: Conversation, score: int) -> Conversation:
 def do_mark_delivered(db: Session, conv: Conversation, side: Side, seq: int) -> None:
     """Watermarks only move forward; the other side shows its messages as delivered."""
     seq = min(max(seq, 0), conv.last_seq)
-    column = Conversation.operator_delivered_seq if side == "operator" else Conversation.customer_delivered_seq
+    column = (
+        Conversation.operator_delivered_seq
+        if side == "operator"
+        else Conversation.customer_delivered_seq
+    )
     result = db.execute(
         update(Conversation)
         .where(Conversation.id == conv.id, column < seq)
@@ -465,7 +469,13 @@ def do_mark_delivered(db: Session, conv: Conversation, side: Side, seq: int) -> 
         events.publish_on_commit(
             db,
             _channels(conv),
-            {"type": "delivered", "op": side, "id": conv.id, "conversation_id": conv.id, "seq": seq},
+            {
+                "type": "delivered",
+                "op": side,
+                "id": conv.id,
+                "conversation_id": conv.id,
+                "seq": seq,
+            },
         )
 
 

@@ -105,8 +105,12 @@ class Link:
                     raise ValueError
             except ValueError:
                 await self.send(
-                    {"type": "error", "code": "bad_frame", "status": 400,
-                     "message": gettext("Frames must be JSON objects with a type")}
+                    {
+                        "type": "error",
+                        "code": "bad_frame",
+                        "status": 400,
+                        "message": gettext("Frames must be JSON objects with a type"),
+                    }
                 )
                 continue
             yield frame
@@ -206,15 +210,25 @@ async def customer_socket(ws: WebSocket) -> None:
             def send(db: Session) -> dict[str, Any]:
                 conv = service.access_conversation_by_token(db, conv_id, token)
                 msg, created = service.do_customer_message(
-                    db, conv, client_id=client_id, text=text,
+                    db,
+                    conv,
+                    client_id=client_id,
+                    text=text,
                     limit=link.settings.max_message_chars,
                 )
-                return {"type": "ack", "client_id": msg.client_id, "seq": msg.seq,
-                        "id": msg.id, "created": created}
+                return {
+                    "type": "ack",
+                    "client_id": msg.client_id,
+                    "seq": msg.seq,
+                    "id": msg.id,
+                    "created": created,
+                }
 
             await link.send(await link.db(send))
         elif kind == "typing":
-            conv = await link.db(lambda db: service.access_conversation_by_token(db, conv_id, token))
+            conv = await link.db(
+                lambda db: service.access_conversation_by_token(db, conv_id, token)
+            )
             service.publish_typing(link.bus, conv, "customer")
         elif kind == "seen":
             seq = _int(frame, "seq")
@@ -252,8 +266,13 @@ async def console_socket(ws: WebSocket) -> None:
 
     async def handle(frame: dict[str, Any]) -> None:
         if utcnow() >= expires_at:
-            await link.send(_error(WowdeskError("Your session has expired, please log in again",
-                                                code="session_expired")))
+            await link.send(
+                _error(
+                    WowdeskError(
+                        "Your session has expired, please log in again", code="session_expired"
+                    )
+                )
+            )
             await ws.close(CLOSE_AUTH, "session_expired")
             return
         kind = frame["type"]
@@ -275,11 +294,21 @@ async def console_socket(ws: WebSocket) -> None:
                 me = operators.get_user(db, user.id)
                 conv = service.access_conversation(db, me, conv_id)
                 msg, created = service.do_operator_message(
-                    db, conv, me, client_id=client_id, text=text,
+                    db,
+                    conv,
+                    me,
+                    client_id=client_id,
+                    text=text,
                     limit=link.settings.max_message_chars,
                 )
-                return {"type": "ack", "client_id": msg.client_id, "seq": msg.seq,
-                        "id": msg.id, "conversation_id": conv_id, "created": created}
+                return {
+                    "type": "ack",
+                    "client_id": msg.client_id,
+                    "seq": msg.seq,
+                    "id": msg.id,
+                    "conversation_id": conv_id,
+                    "created": created,
+                }
 
             await link.send(await link.db(send))
         elif kind == "typing":

@@ -26,4 +26,6 @@ def search(db: DbSession, q: Annotated[str, Query(max_length=200)] = "") -> list
 def detail(customer_id: int, db: DbSession) -> CustomerDetail:
     customer = service.get_customer(db, customer_id)
     identities = [IdentityOut.model_validate(i) for i in service.list_identities(db, customer.id)]
-    return CustomerDetail(**CustomerOut.model_validate(customer).model_dump(), identities=identities)
+    return CustomerDetail(
+        **CustomerOut.model_validate(customer).model_dump(), identities=identities
+    )

@@ -44,7 +44,9 @@ def do_identify(
     db.flush()
     try:
         with db.begin_nested():
-            db.add(CustomerIdentity(customer_id=customer.id, channel=channel, external_id=external_id))
+            db.add(
+                CustomerIdentity(customer_id=customer.id, channel=channel, external_id=external_id)
+            )
             db.flush()
     except IntegrityError:
         db.delete(customer)
@@ -77,6 +79,8 @@ def search_customers(db: Session, query: str, limit: int = 50) -> list[Customer]
     if query:
         like = f"%{query}%"
         stmt = stmt.where(
-            Customer.display_name.ilike(like) | Customer.email.ilike(like) | Customer.phone.ilike(like)
+            Customer.display_name.ilike(like)
+            | Customer.email.ilike(like)
+            | Customer.phone.ilike(like)
         )
     return list(db.scalars(stmt))

@@ -99,6 +99,10 @@ def get_user(db: Session, user_id: int) -> User:
     return user
 
 
+def find_user(db: Session, username: str) -> User | None:
+    return db.scalar(select(User).where(User.username == username))
+
+
 def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.role, User.display_name)))
 

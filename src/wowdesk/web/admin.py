@@ -11,8 +11,8 @@ from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.operators import service as operators
-from wowdesk.operators.models import Role
 from wowdesk.operators.auth import require
+from wowdesk.operators.models import Role
 from wowdesk.web.deps import DbSession
 from wowdesk.web.templating import render
 
@@ -95,7 +95,9 @@ def edit_user(
 
 
 @router.post("/admin/teams")
-def add_team(request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]) -> Response:
+def add_team(
+    request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]
+) -> Response:
     try:
         operators.do_create_team(db, name)
     except WowdeskError as exc:
@@ -104,7 +106,9 @@ def add_team(request: Request, db: DbSession, name: Annotated[str, Form(max_leng
 
 
 @router.post("/admin/topics")
-def add_topic(request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]) -> Response:
+def add_topic(
+    request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]
+) -> Response:
     try:
         topics.do_create_topic(db, name)
     except WowdeskError as exc:

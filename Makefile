@@ -1,0 +1,31 @@
+# Two commands a new user needs: `make demo` (run it) and `make test` (check it).
+VENV ?= .venv
+PYTHON ?= python3
+BIN = $(VENV)/bin
+
+.PHONY: install demo serve test lint e2e clean
+
+$(BIN)/wowdesk: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/wowdesk
+
+demo: install  ## set up, migrate, seed the Russian demo and serve on http://127.0.0.1:8000
+	$(BIN)/wowdesk demo
+
+serve: install
+	$(BIN)/wowdesk serve
+
+lint: install
+	VENV=$(VENV) scripts/lint
+
+test: install  ## lint, then the whole suite (PostgreSQL too when WOWDESK_TEST_DATABASE_URL is set)
+	VENV=$(VENV) scripts/lint
+	scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Workforce management: how many agents each interval of a forecast needs."""

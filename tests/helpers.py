@@ -1,0 +1,99 @@
+"""Factories and assertions shared by the tests of every domain."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from wowdesk import events
+from wowdesk.operators import service as operators
+from wowdesk.operators.models import User
+
+PASSWORD = "correct-horse-1"
+
+
+def make_user(
+    db: Session, role: str = "operator", username: str | None = None, name: str = ""
+) -> User:
+    username = username or f"{role}-{uuid.uuid4().hex[:8]}"
+    return operators.do_create_user(
+        db, username=username, display_name=name or username.title(), role=role, password=PASSWORD
+    )
+
+
+def add_user(client: TestClient, role: str = "operator", username: str | None = None) -> str:
+    """Creates a user in the app's own database (committed) and returns the login."""
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        user = make_user(db, role, username)
+        db.commit()
+        return user.username
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Logs in through the real form (with its CSRF cookie) and returns the session's CSRF token."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token, "login form has no CSRF field"
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    me = client.get("/api/v1/me")
+    assert me.status_code == 200, me.text
+    csrf: str = me.json()["csrf_token"]
+    return csrf
+
+
+def start(
+    client: TestClient, text: str = "Здравствуйте, где мой заказ?", identity: str | None = None
+) -> tuple[int, str]:
+    response = client.post(
+        "/api/v1/chat/conversations",
+        json={
+            "identity": identity or uuid.uuid4().hex,
+            "name": "Мария",
+            "message": {"client_id": uuid.uuid4().hex, "text": text},
+        },
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["conversation"]["id"], body["token"]
+
+
+def assert_json_error(
+    response: httpx.Response, status: int, code: str | None = None
+) -> dict[str, Any]:
+    assert response.status_code == status, (response.status_code, response.text)
+    error: dict[str, Any] = response.json()["error"]
+    assert error["message"], "an error must say what is wrong"
+    if code is not None:
+        assert error["code"] == code, error
+    return error
+
+
+class RecordingBus(events.LocalBus):
+    """Stands in for the bus to see what a service published, and when."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.published: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+
+    def publish(self, channels: Any, payload: dict[str, Any]) -> None:
+        self.published.append((tuple(channels), payload))
+
+    def types(self) -> list[str]:
+        return [p["type"] for _c, p in self.published]
+
+
+def capture_events(db: Session) -> RecordingBus:
+    bus = RecordingBus()
+    events.attach_bus(db.info, bus)
+    return bus

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.helpers import assert_json_error
+from wowdesk.app import create_app
+from wowdesk.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_msgid_has_a_russian_translation() -> None:
+    result = subprocess.run(
+        [sys.executable, "scripts/i18n.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_english_through_the_same_catalog_mechanism(
+    tmp_path: Path, database_url: str, factory: sessionmaker[Session]
+) -> None:
+    app = create_app(Settings(var_dir=tmp_path, database_url=database_url, language="en"), factory)
+    with TestClient(app) as client:
+        assert "Log in" in client.get("/login").text
+        error = assert_json_error(
+            client.get("/api/v1/chat/conversations/1", headers={"X-Conversation-Token": "x"}), 404
+        )
+        assert error["message"] == "Conversation not found"
+
+
+def test_russian_is_the_default(client: TestClient) -> None:
+    assert "Войти" in client.get("/login").text
+    assert "Напишите сообщение" in client.get("/chat").text
