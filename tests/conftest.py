@@ -93,7 +93,10 @@ def db(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(var_dir=tmp_path, database_url=database_url, secret_key="test-secret")
+    """The bot is off unless a test turns it on: most tests are about people talking."""
+    return Settings(
+        var_dir=tmp_path, database_url=database_url, secret_key="test-secret", bot_enabled=False
+    )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,13 +16,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wowdesk import __version__, events
+from wowdesk.bot import api as bot_api
+from wowdesk.bot import pages as bot_pages
+from wowdesk.bot import runner as bot_runner
+from wowdesk.bot.engine import BotEngine, load_topic_model
+from wowdesk.bot.llm import llm_config_from_settings
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
 from wowdesk.customers import api as customers_api
-from wowdesk.db import make_engine, make_sessionmaker
+from wowdesk.db import make_engine, make_sessionmaker, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
 from wowdesk.i18n import activate, gettext
+from wowdesk.kb import api as kb_api
+from wowdesk.kb import pages as kb_pages
+from wowdesk.kb.knowledge import Knowledge
 from wowdesk.operators import api as operators_api
 from wowdesk.web import admin, pages
 from wowdesk.web.templating import render
@@ -48,11 +57,29 @@ def create_app(
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
     bus = events.LocalBus()
     events.attach_bus(factory.kw.setdefault("info", {}), bus)
+    knowledge = Knowledge()  # the index is built on the first search, not here
+    bot = BotEngine(
+        knowledge,
+        topic_model=load_topic_model(settings.topic_model_path()),
+        llm=llm_config_from_settings(settings),
+        public_url=settings.public_url,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus.bind_loop(asyncio.get_running_loop())
-        yield
+        executor = app.state.db_executor = writer_executor(factory)
+        task = bot_runner.start(bus, factory, bot) if settings.bot_enabled else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            app.state.db_executor = None
+            if executor is not None:
+                executor.shutdown(wait=True)
 
     app = FastAPI(
         title="wowdesk",
@@ -64,6 +91,9 @@ def create_app(
     app.state.settings = settings
     app.state.sessionmaker = factory
     app.state.bus = bus
+    app.state.db_executor = None
+    app.state.knowledge = knowledge
+    app.state.bot = bot
 
     @app.middleware("http")
     async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -117,6 +147,13 @@ def create_app(
         customers_api.router,
         operators_api.staff_router,
         operators_api.admin_router,
+        kb_api.reader,
+        kb_api.editor,
+        kb_pages.public,
+        kb_pages.router,
+        bot_api.staff,
+        bot_api.supervisors,
+        bot_pages.router,
         sockets.router,
     ):
         app.include_router(router)

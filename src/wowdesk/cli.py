@@ -10,10 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from wowdesk import demo, migrate
+from wowdesk.bot import cli as triage_cli
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import activate, gettext
+from wowdesk.kb import cli as kb_cli
+from wowdesk.kb import eval_cli as retrieval_cli
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
 
@@ -22,6 +25,16 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(kb_cli.app, name="kb")
+app.add_typer(triage_cli.app, name="triage")
+eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
+eval_app.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
+    triage_cli.eval_triage
+)
+eval_app.command("retrieval", help="Measure knowledge-base search on labelled queries.")(
+    retrieval_cli.eval_retrieval
+)
+app.add_typer(eval_app, name="eval")
 console = Console()
 
 
@@ -35,6 +48,8 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
         workers=workers,
         log_level="info",
         ws_max_size=1 << 20,
+        # chat frames are a few hundred bytes: compressing each costs CPU and saves nothing
+        ws_per_message_deflate=False,
     )
 
 
@@ -98,6 +113,9 @@ def demo_cmd(
     factory = make_sessionmaker(make_engine(url))
     with unit_of_work(factory) as db:
         logins = demo.seed(db, settings.max_message_chars)
+        demo.seed_knowledge(db)
+    with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
+        demo.ensure_topic_model(db, settings.topic_model_path())
     base = f"http://{host or settings.host}:{port or settings.port}"
     table = Table(title=gettext("Demo logins"))
     for column in (gettext("Role"), gettext("Login"), gettext("Password"), gettext("Name")):

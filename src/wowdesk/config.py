@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # Where the public chat is served from; empty means "same origin as the request".
     public_url: str = ""
+    # The first-line bot answers new conversations before a human does.
+    bot_enabled: bool = True
+    # Optional OpenAI-compatible endpoint; without it the bot answers extractively, offline.
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_timeout_seconds: float = Field(default=20.0, gt=0)
+
+    def topic_model_path(self) -> Path:
+        return self.var_dir / "topic_model.joblib"
 
     def resolved_database_url(self) -> str:
         """SQLite under var_dir unless a URL is given, so a fresh clone runs with no setup."""

@@ -9,6 +9,7 @@ and relies on row locks.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -101,3 +102,13 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def writer_executor(factory: sessionmaker[Session]) -> ThreadPoolExecutor | None:
+    """SQLite has one writer (one pooled connection): socket work then runs on one thread
+    instead of dozens of pool threads queueing for that connection under the GIL.
+    PostgreSQL takes concurrent writers, so it gets None (the shared thread pool)."""
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="wowdesk-db")
+    return None

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from wowdesk.bot import training
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
+from wowdesk.kb import importer
+from wowdesk.kb import service as kb
 from wowdesk.operators import service as operators
+
+DEMO_ARTICLES = Path(__file__).parent / "kb" / "demo_articles"
 
 
 @dataclass(frozen=True)
@@ -164,3 +170,17 @@ def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
         if csat:
             conversations.do_rate(db, conv, csat)
     return list(LOGINS)
+
+
+def seed_knowledge(db: Session) -> kb.ImportReport:
+    """The demo knowledge base, published; a re-run updates it and never duplicates."""
+    items, errors = importer.read_path(DEMO_ARTICLES)
+    return kb.do_import(db, items, errors, author=None, publish=True)
+
+
+def ensure_topic_model(db: Session, path: Path) -> bool:
+    """Trains the topic model from the demo examples and the knowledge base, once."""
+    if path.exists():
+        return False
+    training.train(db, training.DEMO_EXAMPLES, path)
+    return True

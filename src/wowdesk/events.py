@@ -38,6 +38,8 @@ def operator_channel(user_id: int) -> str:
 
 
 QUEUE_CHANNEL = "queue"
+# Customer messages of conversations the bot holds: the bot runner listens here.
+BOT_CHANNEL = "bot"
 
 
 class Subscription:

@@ -1,10 +1,12 @@
 """Every domain's tables, imported once so Alembic and tests see the whole schema."""
 
+from wowdesk.bot import models as bot
 from wowdesk.conversations import models as conversations
 from wowdesk.customers import models as customers
 from wowdesk.db import Base
+from wowdesk.kb import models as kb
 from wowdesk.operators import models as operators
 
 metadata = Base.metadata
 
-__all__ = ["conversations", "customers", "metadata", "operators"]
+__all__ = ["bot", "conversations", "customers", "kb", "metadata", "operators"]

@@ -49,6 +49,7 @@ def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> S
         name=body.name,
         email=body.email,
         phone=body.phone,
+        first_line=settings.bot_enabled,
     )
     return StartOut(
         conversation=service.conversation_out(db, [conv])[0],

@@ -7,13 +7,16 @@ publishes its live event only after commit.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wowdesk import events
 from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
@@ -190,6 +193,8 @@ def _channels(conv: Conversation) -> list[str]:
         channels.append(events.operator_channel(conv.operator_id))
     if conv.status == Status.queued:
         channels.append(events.QUEUE_CHANNEL)
+    elif conv.status == Status.bot:
+        channels.append(events.BOT_CHANNEL)
     return channels
 
 
@@ -216,22 +221,38 @@ def _publish_message(db: Session, conv: Conversation, msg: Message) -> None:
 # --- writing ---------------------------------------------------------------------------
 
 
-def _next_seq(db: Session, conv: Conversation) -> int:
-    """An UPDATE … RETURNING takes the row lock, so concurrent writers get distinct seqs."""
-    seq = db.scalar(
-        update(Conversation)
-        .where(Conversation.id == conv.id)
-        .values(last_seq=Conversation.last_seq + 1)
-        .returning(Conversation.last_seq)
-    )
-    assert seq is not None
-    db.refresh(conv)
-    return int(seq)
-
-
 def _find_by_client_id(db: Session, conv_id: int, client_id: str) -> Message | None:
     return db.scalar(
         select(Message).where(Message.conversation_id == conv_id, Message.client_id == client_id)
+    )
+
+
+# The hot path's statements are built once: building and cache-keying a statement costs
+# more than SQLite takes to run it.
+_CONVERSATIONS = cast(Table, Conversation.__table__)
+_TAKE_SEQ = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("cid"))
+    .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=bindparam("now"))
+    .returning(_CONVERSATIONS.c.last_seq)
+)
+_GIVE_BACK_SEQ = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("cid"))
+    .values(last_seq=bindparam("seq"), last_message_at=bindparam("before"))
+)
+
+
+@functools.cache
+def _insert_message_once(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING on (conversation, client_id): a concurrent resend of
+    the same message stores nothing and returns no id, with no savepoint to roll back to."""
+    table = cast(Table, Message.__table__)
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
+        .returning(table.c.id)
     )
 
 
@@ -244,38 +265,52 @@ def _append(
     client_id: str,
     text: str,
     meta: dict[str, Any] | None = None,
+    optimistic: bool = False,
 ) -> tuple[Message, bool]:
-    existing = _find_by_client_id(db, conv.id, client_id)
-    if existing is not None:
-        return existing, False
+    """The hot path of every chat: Core statements, not ORM flushes (a message costs two
+    statements, so one SQLite writer keeps up with hundreds of messages a second).
+
+    The UPDATE … RETURNING on the conversation takes its row lock, so concurrent writers get
+    distinct seqs; with `optimistic`, the INSERT itself detects a resend (no lookup first)."""
+    if not optimistic:
+        existing = _find_by_client_id(db, conv.id, client_id)
+        if existing is not None:
+            return existing, False
+    db.flush()  # pending ORM changes (a new conversation) go before the Core statements
     now = utcnow()
-    try:
-        with db.begin_nested():
-            seq = _next_seq(db, conv)
-            msg = Message(
-                conversation_id=conv.id,
-                seq=seq,
-                client_id=client_id,
-                author_kind=author_kind,
-                author_id=author_id,
-                text=text,
-                masked_text=mask_text(text),
-                meta=meta or {},
-                created_at=now,
-            )
-            db.add(msg)
-            db.flush()
-    except IntegrityError:
-        # A concurrent resend of the same message won the race: theirs is the one stored.
-        db.refresh(conv)
+    before = conv.last_message_at
+    connection = db.connection()
+    seq = connection.scalar(_TAKE_SEQ, {"cid": conv.id, "now": now})
+    assert seq is not None
+    set_committed_value(conv, "last_seq", seq)
+    set_committed_value(conv, "last_message_at", now)
+    values: dict[str, Any] = {
+        "conversation_id": conv.id,
+        "seq": seq,
+        "client_id": client_id,
+        "author_kind": author_kind,
+        "author_id": author_id,
+        "text": text,
+        "masked_text": mask_text(text),
+        "meta": meta or {},
+        "created_at": now,
+    }
+    message_id = connection.scalar(_insert_message_once(connection.dialect.name), values)
+    if message_id is None:
+        # a resend: give the seq back (this transaction still holds the row lock, so nobody
+        # took a later one) and keep seqs gap-free, which lets clients trust them
+        connection.execute(_GIVE_BACK_SEQ, {"cid": conv.id, "seq": seq - 1, "before": before})
+        set_committed_value(conv, "last_seq", seq - 1)
+        set_committed_value(conv, "last_message_at", before)
         existing = _find_by_client_id(db, conv.id, client_id)
         if existing is None:
-            raise
+            raise Conflict("The message could not be stored; send it again")
         return existing, False
-    conv.last_message_at = now
+    msg = Message(id=message_id, **values)
+    make_transient_to_detached(msg)
+    db.add(msg)
     if author_kind == AuthorKind.operator and conv.first_human_reply_at is None:
         conv.first_human_reply_at = now
-    db.flush()
     _publish_message(db, conv, msg)
     return msg, True
 
@@ -304,8 +339,9 @@ def do_start(
     name: str = "",
     email: str | None = None,
     phone: str | None = None,
+    first_line: bool = False,
 ) -> tuple[Conversation, str, Message]:
-    """Opens a conversation with its first message.
+    """Opens a conversation with its first message; with `first_line` the bot answers first.
 
     Replaying the same opening message (same identity and client id) returns the same
     conversation with a fresh token, so a client that lost the first answer can recover it
@@ -337,10 +373,10 @@ def do_start(
         token_hash=token_hash(token),
         customer_id=customer.id,
         channel=channel,
-        status=Status.queued,
+        status=Status.bot if first_line else Status.queued,
         subject=mask_text(text)[:200],
         created_at=now,
-        queued_at=now,
+        queued_at=None if first_line else now,
     )
     db.add(conv)
     db.flush()
@@ -354,15 +390,23 @@ def do_start(
 def do_customer_message(
     db: Session, conv: Conversation, *, client_id: str, text: str, limit: int
 ) -> tuple[Message, bool]:
+    """A resend is answered with the stored message, even after the conversation closed;
+    on the common path the INSERT itself detects the resend (no lookup first)."""
     check_client_id(client_id)
-    existing = _find_by_client_id(db, conv.id, client_id)
-    if existing is not None:
-        return existing, False
-    text = check_text(text, limit)
     if conv.status not in OPEN:
+        existing = _find_by_client_id(db, conv.id, client_id)
+        if existing is not None:
+            return existing, False
         raise Conflict("This conversation is closed; start a new one", code="conversation_closed")
+    text = check_text(text, limit)
     return _append(
-        db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
+        db,
+        conv,
+        author_kind=AuthorKind.customer,
+        author_id=None,
+        client_id=client_id,
+        text=text,
+        optimistic=True,
     )
 
 
@@ -378,6 +422,73 @@ def do_operator_message(
     return _append(
         db, conv, author_kind=AuthorKind.operator, author_id=user.id, client_id=client_id, text=text
     )
+
+
+def do_bot_message(
+    db: Session, conv: Conversation, text: str, meta: dict[str, Any], reply_to: int
+) -> Message:
+    """The bot's reply; `reply_to` makes it idempotent when a message is handled twice."""
+    if conv.status != Status.bot:
+        raise Conflict("The bot no longer holds this conversation", code="not_bot")
+    msg, _created = _append(
+        db,
+        conv,
+        author_kind=AuthorKind.bot,
+        author_id=None,
+        client_id=f"bot-{reply_to}",
+        text=text,
+        meta=meta,
+    )
+    if conv.first_bot_reply_at is None:
+        conv.first_bot_reply_at = msg.created_at
+        db.flush()
+    return msg
+
+
+def do_handoff(db: Session, conv: Conversation, notice: str) -> Conversation:
+    """From the bot to the human queue; the customer is told a person is coming."""
+    if conv.status != Status.bot:
+        return conv
+    now = utcnow()
+    conv.status = Status.queued
+    conv.handed_off_at = now
+    conv.queued_at = now
+    db.flush()
+    _system_message(db, conv, notice, "handoff")
+    _publish_conversation(db, conv, "handed_off", extra=(events.BOT_CHANNEL,))
+    return conv
+
+
+def do_bot_close(db: Session, conv: Conversation, farewell: str, reply_to: int) -> Conversation:
+    """The customer confirmed the bot's answer helped: resolved with no human."""
+    if conv.status != Status.bot:
+        return conv
+    do_bot_message(db, conv, farewell, {"kind": "farewell"}, reply_to)
+    now = utcnow()
+    conv.status = Status.closed
+    conv.closed_at = now
+    conv.wrapup_done_at = now
+    db.flush()
+    _publish_conversation(db, conv, "closed", extra=(events.BOT_CHANNEL,))
+    return conv
+
+
+def list_bot_pending(db: Session) -> list[tuple[int, int]]:
+    """(conversation, last customer message) still waiting for the bot, e.g. after a crash."""
+    rows = db.execute(
+        select(Conversation.id, func.max(Message.id))
+        .join(Message, Message.conversation_id == Conversation.id)
+        .where(Conversation.status == Status.bot, Message.author_kind == AuthorKind.customer)
+        .group_by(Conversation.id)
+    )
+    return [(cid, mid) for cid, mid in rows]
+
+
+def get_message(db: Session, message_id: int) -> Message:
+    msg = db.get(Message, message_id)
+    if msg is None:
+        raise NotFound("Message not found")
+    return msg
 
 
 def do_assign(db: Session, conversation_id: int, user: User) -> Conversation:

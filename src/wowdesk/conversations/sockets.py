@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import json
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -61,6 +64,7 @@ class Link:
         self.factory: sessionmaker[Session] = state.sessionmaker
         self.settings: Settings = state.settings
         self.bus: events.LocalBus = state.bus
+        self.executor: ThreadPoolExecutor | None = state.db_executor
         self.sub = self.bus.subscribe()
         activate(self.settings.language)
 
@@ -69,7 +73,11 @@ class Link:
             with unit_of_work(self.factory) as db:
                 return fn(db)
 
-        return await run_in_threadpool(run)
+        if self.executor is None:
+            return await run_in_threadpool(run)
+        context = contextvars.copy_context()  # the language and the like go along
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(context.run, run))
 
     async def send(self, payload: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(payload, ensure_ascii=False, default=str))

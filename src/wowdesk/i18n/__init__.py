@@ -73,4 +73,9 @@ DYNAMIC = (
     N_("assigned"),
     N_("wrapup"),
     N_("closed"),
+    N_("draft"),
+    N_("published"),
+    N_("answer"),
+    N_("handoff"),
+    N_("resolved"),
 )

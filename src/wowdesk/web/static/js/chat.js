@@ -15,6 +15,15 @@
   const csatEl = root.querySelector("[data-testid=csat]");
   const newBtn = root.querySelector("[data-testid=new-conversation]");
   const KEY = "wowdesk.chat";
+  // A widget on another site is a third-party frame: browsers that block third-party
+  // storage throw on any touch of localStorage. The chat then keeps its outbox in memory,
+  // which still survives reconnects (only a page reload forgets the conversation).
+  const storage = (function () {
+    try { const s = window.localStorage; s.getItem(KEY); return s; } catch (e) {
+      const mem = new Map();
+      return { getItem: (k) => (mem.has(k) ? mem.get(k) : null), setItem: (k, v) => { mem.set(k, String(v)); } };
+    }
+  })();
 
   function uid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -22,12 +31,12 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   }
   function load() {
-    try { return JSON.parse(localStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
+    try { return JSON.parse(storage.getItem(KEY)) || {}; } catch (e) { return {}; }
   }
   const state = Object.assign({ identity: uid(), conv: null, outbox: [], lastSeq: 0 }, load());
   state.lastSeq = 0; // always reload the full history on page load
   function save() {
-    localStorage.setItem(KEY, JSON.stringify({ identity: state.identity, conv: state.conv, outbox: state.outbox }));
+    storage.setItem(KEY, JSON.stringify({ identity: state.identity, conv: state.conv, outbox: state.outbox }));
   }
   save();
 

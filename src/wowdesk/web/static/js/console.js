@@ -75,11 +75,11 @@
     if (seqs.has(m.seq)) return;
     seqs.add(m.seq);
     const li = document.createElement("li");
-    li.className = "msg " + (m.author_kind === "customer" ? "theirs" : m.author_kind === "system" ? "system" : "mine");
+    li.className = "msg " + (m.author_kind === "customer" ? "theirs" : m.author_kind === "system" ? "system" : m.author_kind === "bot" ? "mine bot" : "mine");
     li.dataset.seq = m.seq; li.dataset.clientId = m.client_id;
     if (m.author_kind !== "system") {
       const a = document.createElement("span"); a.className = "author";
-      a.textContent = m.author_kind === "customer" ? (current.customer_name || T("Customer")) : (m.author_name || T("Operator"));
+      a.textContent = m.author_kind === "customer" ? (current.customer_name || T("Customer")) : (m.author_kind === "bot" ? T("Bot") : (m.author_name || T("Operator")));
       li.appendChild(a);
     }
     li.appendChild(document.createTextNode(m.text));
@@ -130,13 +130,34 @@
     }
   }
 
+  // The bot's handoff card: the request in the customer's own words, the facts they gave,
+  // and why the bot passed, so the operator never asks the customer to repeat themselves.
+  async function renderHandoff(id) {
+    const box = $("handoff-card");
+    const data = await api("GET", `/api/v1/conversations/${id}/handoff`).catch(() => null);
+    if (!current || current.id !== id) return;
+    const card = data && data.card;
+    box.hidden = !card;
+    if (!card) return;
+    $("handoff-summary").textContent = card.summary;
+    const facts = $("handoff-facts"); facts.textContent = "";
+    for (const f of card.facts) {
+      const dt = document.createElement("dt"); dt.textContent = T(f.kind);
+      const dd = document.createElement("dd"); dd.textContent = f.value; facts.append(dt, dd);
+    }
+    $("handoff-reasons").textContent = card.reasons.join("; ");
+    const answers = $("handoff-bot-answers"); const ol = answers.querySelector("ol"); ol.textContent = "";
+    for (const a of card.bot_answers) { const li = document.createElement("li"); li.textContent = a; ol.appendChild(li); }
+    answers.hidden = !card.bot_answers.length;
+  }
+
   async function open(id) {
     showError("");
     const detail = await api("GET", `/api/v1/conversations/${id}`);
     current = detail.conversation; seqs = new Set(); msgList.textContent = "";
     unread.delete(id);
     convEl.hidden = false; contextEl.hidden = false; $("console-empty").hidden = true;
-    renderHeader(); renderContext(detail);
+    renderHeader(); renderContext(detail); renderHandoff(id);
     for (const m of detail.messages) renderMessage(m);
     for (const o of outbox.filter((o) => o.conversation_id === id)) renderPending(o);
     renderInbox();

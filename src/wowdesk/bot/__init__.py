@@ -1,0 +1,1 @@
+"""The first-line bot: triage, retrieval-grounded answers, handoff with context."""

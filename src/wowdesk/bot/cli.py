@@ -1,0 +1,81 @@
+"""`wowdesk triage train` and `wowdesk eval triage`: train and measure the topic model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wowdesk.bot import training
+from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
+from wowdesk.config import get_settings
+from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.errors import WowdeskError
+from wowdesk.i18n import activate, gettext
+
+app = typer.Typer(help="Triage: the topic model.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(exc: WowdeskError) -> typer.Exit:
+    errors.print(f"[red]{gettext(exc.message, **exc.params)}[/red]")
+    return typer.Exit(2)
+
+
+@app.command("train")
+def train_cmd(
+    data: Annotated[Path, typer.Option("--data", help="Labelled examples: CSV with text,label.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to save (default: var/topic_model.joblib).")
+    ] = None,
+    with_kb: Annotated[
+        bool, typer.Option("--kb/--no-kb", help="Also learn from the published articles.")
+    ] = True,
+) -> None:
+    """Train the topic model on labelled examples (and the knowledge base); the server picks
+    it up at its next start."""
+    settings = get_settings()
+    activate(settings.language)
+    target = out or settings.topic_model_path()
+    try:
+        with console.status(gettext("Training the topic model…")):
+            if with_kb:
+                factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+                with unit_of_work(factory) as db:
+                    model = training.train(db, data, target)
+            else:
+                texts, labels = read_labelled_csv(data)
+                model = TopicModel.fit(texts, labels)
+                model.save(target)
+    except WowdeskError as exc:
+        raise _fail(exc) from exc
+    console.print(
+        gettext("Saved a model of {n} topics to {path}", n=len(model.labels), path=str(target))
+    )
+
+
+def eval_triage(
+    train: Annotated[Path, typer.Option("--train", help="Training CSV with text,label.")],
+    test: Annotated[Path, typer.Option("--test", help="Test CSV with text,label.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Accuracy, macro-F1, training time and per-message latency of the topic model."""
+    try:
+        train_texts, train_labels = read_labelled_csv(train)
+        test_texts, test_labels = read_labelled_csv(test)
+        result = evaluate(train_texts, train_labels, test_texts, test_labels)
+    except WowdeskError as exc:
+        raise _fail(exc) from exc
+    if json_out:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(title=gettext("Triage"))
+    for key in result:
+        table.add_column(key)
+    table.add_row(*(str(v) for v in result.values()))
+    console.print(table)

@@ -1,0 +1,74 @@
+"""The bot's in-memory parts: topic model, knowledge index and the optional LLM.
+
+It holds state (models loaded once per process) but no database session: the service passes
+one in for each turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from wowdesk.bot.llm import LLMConfig, LLMUnavailable, answer_with_llm
+from wowdesk.bot.topic_model import TopicModel
+from wowdesk.kb.knowledge import Knowledge
+from wowdesk.kb.retrieval import Hit
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: str = ""
+    generated: bool = False
+    rejected: str | None = None
+    problems: list[str] = field(default_factory=list)
+    unavailable: bool = False
+
+
+class BotEngine:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        topic_model: TopicModel | None = None,
+        llm: LLMConfig | None = None,
+        public_url: str = "",
+        top_k: int = 3,
+    ) -> None:
+        self.knowledge = knowledge
+        self.topic_model = topic_model
+        self.llm = llm
+        self.public_url = public_url.rstrip("/")
+        self.top_k = top_k
+
+    def classify(self, text: str) -> tuple[str, float]:
+        if self.topic_model is None:
+            return "", 0.0
+        prediction = self.topic_model.predict_one(text)
+        return prediction.label, float(prediction.confidence)
+
+    def search(self, db: Session, text: str) -> list[Hit]:
+        return self.knowledge.search(db, text, k=self.top_k)
+
+    def article_url(self, article_id: int) -> str:
+        return f"{self.public_url}/help/{article_id}"
+
+    def compose(self, question: str, turns: list[str], hits: list[Hit]) -> Composed:
+        """Extractive by default; with an LLM, only a grounded generated text comes back."""
+        if self.llm is None:
+            return Composed(text=hits[0].text)
+        try:
+            result = answer_with_llm(self.llm, [h.text for h in hits], turns, question)
+        except LLMUnavailable:
+            return Composed(unavailable=True)
+        if not result.grounded:
+            return Composed(
+                generated=True,
+                rejected=result.rejected_text or result.text,
+                problems=list(result.grounding.reasons),
+            )
+        return Composed(text=result.text, generated=True)
+
+
+def load_topic_model(path: Path) -> TopicModel | None:
+    return TopicModel.load(path) if path.exists() else None

@@ -1,0 +1,65 @@
+"""The supervisor's bot page: per-topic thresholds, recent decisions with their reasons,
+and the generated answers the grounding check stopped."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from wowdesk.bot import service
+from wowdesk.conversations import topics
+from wowdesk.errors import WowdeskError
+from wowdesk.i18n import gettext
+from wowdesk.operators.auth import require
+from wowdesk.operators.models import Role
+from wowdesk.web.deps import DbSession
+from wowdesk.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+
+
+def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object) -> Response:
+    policies = {p.topic: p for p in service.list_policies(db)}
+    return render(
+        request,
+        "bot/supervisor.html",
+        status_code=status_code,
+        topics=[t.name for t in topics.list_topics(db)],
+        policies=policies,
+        default=service.Policy(),
+        decisions=service.recent_decisions(db),
+        rejected=service.list_rejected(db, 20),
+        rejected_count=service.count_rejected(db),
+        label=service.reason_label,
+        **ctx,
+    )
+
+
+@router.get("/bot")
+def bot_page(request: Request, db: DbSession, saved: int = 0) -> Response:
+    return _page(request, db, saved=bool(saved))
+
+
+@router.post("/bot/policies")
+def save_policy(
+    request: Request,
+    db: DbSession,
+    topic: Annotated[str, Form(max_length=100)],
+    min_topic_confidence: Annotated[float, Form()],
+    min_retrieval_confidence: Annotated[float, Form()],
+    bot_allowed: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        service.do_set_policy(
+            db,
+            topic,
+            bot_allowed=bool(bot_allowed),
+            min_topic_confidence=min_topic_confidence,
+            min_retrieval_confidence=min_retrieval_confidence,
+        )
+    except WowdeskError as exc:
+        db.rollback()
+        return _page(request, db, status_code=exc.status, error=gettext(exc.message, **exc.params))
+    return RedirectResponse("/bot?saved=1", status_code=303)

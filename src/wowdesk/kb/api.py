@@ -1,0 +1,115 @@
+"""REST routes for the knowledge base (supervisors edit; operators read and search)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from wowdesk.kb import service
+from wowdesk.kb.models import Article, ArticleStatus
+from wowdesk.kb.schemas import ArticleIn, ArticleOut, ArticlePatch, PassageOut, VersionOut
+from wowdesk.operators.auth import CurrentUser, require
+from wowdesk.operators.models import Role
+from wowdesk.web.deps import DbSession
+
+reader = APIRouter(
+    prefix="/api/v1/kb", tags=["knowledge base"], dependencies=[Depends(require(Role.operator))]
+)
+editor = APIRouter(
+    prefix="/api/v1/kb", tags=["knowledge base"], dependencies=[Depends(require(Role.supervisor))]
+)
+
+
+def article_out(db: DbSession, articles: list[Article]) -> list[ArticleOut]:
+    names = service.topic_names(db)
+    out = []
+    for a in articles:
+        item = ArticleOut.model_validate(a)
+        item.topic_name = names.get(a.topic_id, "") if a.topic_id else ""
+        out.append(item)
+    return out
+
+
+@reader.get("/articles")
+def list_articles(
+    db: DbSession,
+    q: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[str | None, Query(pattern="^(draft|published)$")] = None,
+    topic_id: int | None = None,
+) -> list[ArticleOut]:
+    return article_out(db, service.list_articles(db, q, status, topic_id))
+
+
+@reader.get("/articles/{article_id}")
+def get_article(article_id: int, db: DbSession) -> ArticleOut:
+    return article_out(db, [service.get_article(db, article_id)])[0]
+
+
+@reader.get("/articles/{article_id}/versions")
+def versions(article_id: int, db: DbSession) -> list[VersionOut]:
+    article = service.get_article(db, article_id)
+    return [VersionOut.model_validate(v) for v in service.list_versions(db, article)]
+
+
+@reader.get("/search")
+def search(
+    request: Request,
+    db: DbSession,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    k: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> list[PassageOut]:
+    """What the bot would retrieve for this question: the same index, the same ranking."""
+    hits = request.app.state.knowledge.search(db, q, k)
+    return [
+        PassageOut(
+            article_id=h.article_id,
+            title=h.title,
+            text=h.text,
+            score=h.score,
+            start=h.start,
+            end=h.end,
+        )
+        for h in hits
+    ]
+
+
+@editor.post("/articles", status_code=201)
+def create_article(body: ArticleIn, user: CurrentUser, db: DbSession) -> ArticleOut:
+    article = service.do_create_article(
+        db,
+        title=body.title,
+        body=body.body,
+        author=user,
+        topic_id=body.topic_id,
+        tags=body.tags,
+        slug=body.slug,
+        publish=body.publish,
+    )
+    return article_out(db, [article])[0]
+
+
+@editor.patch("/articles/{article_id}")
+def update_article(
+    article_id: int, body: ArticlePatch, user: CurrentUser, db: DbSession
+) -> ArticleOut:
+    article = service.do_update_article(
+        db, service.get_article(db, article_id), author=user, **body.model_dump()
+    )
+    return article_out(db, [article])[0]
+
+
+@editor.post("/articles/{article_id}/publish")
+def publish(article_id: int, user: CurrentUser, db: DbSession) -> ArticleOut:
+    article = service.do_set_status(
+        db, service.get_article(db, article_id), ArticleStatus.published, user
+    )
+    return article_out(db, [article])[0]
+
+
+@editor.post("/articles/{article_id}/unpublish")
+def unpublish(article_id: int, user: CurrentUser, db: DbSession) -> ArticleOut:
+    article = service.do_set_status(
+        db, service.get_article(db, article_id), ArticleStatus.draft, user
+    )
+    return article_out(db, [article])[0]

@@ -1,0 +1,58 @@
+"""`wowdesk kb …`: import articles from files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from wowdesk.config import get_settings
+from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.i18n import activate, gettext
+from wowdesk.kb import importer, service
+
+app = typer.Typer(help="Knowledge base.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("import")
+def import_cmd(
+    path: Annotated[
+        Path,
+        typer.Argument(help="A folder of .md files, a .csv (question,answer,topic) or a .json."),
+    ],
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Import as drafts instead of publishing.")
+    ] = False,
+) -> None:
+    """Import or update articles; a re-import updates them, never duplicates."""
+    settings = get_settings()
+    activate(settings.language)
+    items, errors = importer.read_path(path)
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    with Progress(console=console) as progress, unit_of_work(factory) as db:
+        task = progress.add_task(gettext("Importing"), total=len(items))
+        report = service.do_import(
+            db,
+            items,
+            errors,
+            author=None,
+            publish=not draft,
+            advance=lambda: progress.advance(task),
+        )
+    console.print(
+        gettext(
+            "Created {created}, updated {updated}, unchanged {unchanged}, skipped {skipped}",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            skipped=len(report.errors),
+        )
+    )
+    for error in report.errors:
+        console.print(f"[yellow]{error}[/yellow]")
+    if not items and report.errors:
+        raise typer.Exit(2)

@@ -1,0 +1,36 @@
+"""`wowdesk eval retrieval`: one JSON object on stdout with --json, for other tools to read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wowdesk.errors import WowdeskError
+from wowdesk.i18n import gettext
+from wowdesk.kb.evaluation import evaluate_retrieval
+
+
+def eval_retrieval(
+    kb: Annotated[Path, typer.Option("--kb", help="Articles: CSV with id,question,answer.")],
+    queries: Annotated[Path, typer.Option("--queries", help="CSV with query,id.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Hit@1, hit@5, MRR and search latency of the embedded retrieval."""
+    try:
+        result = evaluate_retrieval(kb, queries)
+    except WowdeskError as exc:
+        Console(stderr=True).print(f"[red]{gettext(exc.message, **exc.params)}[/red]")
+        raise typer.Exit(2) from exc
+    if json_out:
+        typer.echo(json.dumps(result))
+        return
+    table = Table(title=gettext("Retrieval"))
+    for key in result:
+        table.add_column(key)
+    table.add_row(*(str(v) for v in result.values()))
+    Console().print(table)

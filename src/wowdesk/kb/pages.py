@@ -1,0 +1,146 @@
+"""Supervisor pages for the knowledge base: search, edit with preview, versions, publish."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from wowdesk.conversations import topics
+from wowdesk.errors import WowdeskError
+from wowdesk.i18n import gettext
+from wowdesk.kb import service
+from wowdesk.kb.models import ArticleStatus
+from wowdesk.kb.render import to_html
+from wowdesk.operators.auth import CurrentUser, require
+from wowdesk.operators.models import Role
+from wowdesk.web.deps import DbSession
+from wowdesk.web.templating import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+public = APIRouter(include_in_schema=False)
+
+
+@public.get("/help/{article_id}")
+def help_article(request: Request, article_id: int, db: DbSession) -> Response:
+    """The article the bot links to: customers see published articles only."""
+    article = service.get_published(db, article_id)
+    return render(request, "kb/article.html", article=article, body=to_html(article.body))
+
+
+@router.get("/kb")
+def kb_list(
+    request: Request, db: DbSession, q: str = "", status: str = "", test: str = ""
+) -> Response:
+    hits = request.app.state.knowledge.search(db, test, 5) if test.strip() else []
+    return render(
+        request,
+        "kb/list.html",
+        articles=service.list_articles(db, q, status or None),
+        topic_names=service.topic_names(db),
+        q=q,
+        status=status,
+        test=test,
+        hits=hits,
+    )
+
+
+@router.get("/kb/new")
+def kb_new(request: Request, db: DbSession) -> Response:
+    return render(request, "kb/edit.html", article=None, topics=topics.list_topics(db), versions=[])
+
+
+def _form_error(
+    request: Request, db: DbSession, exc: WowdeskError, article_id: int | None
+) -> Response:
+    db.rollback()
+    article = service.get_article(db, article_id) if article_id else None
+    return render(
+        request,
+        "kb/edit.html",
+        status_code=exc.status,
+        article=article,
+        topics=topics.list_topics(db),
+        versions=service.list_versions(db, article) if article else [],
+        preview=to_html(article.body) if article else None,
+        error=gettext(exc.message, **exc.params),
+    )
+
+
+@router.post("/kb/new")
+def kb_create(
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    title: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=50_000)],
+    topic_id: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form(max_length=500)] = "",
+    publish: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        article = service.do_create_article(
+            db,
+            title=title,
+            body=body,
+            author=user,
+            topic_id=int(topic_id) if topic_id.isdigit() else None,
+            tags=tags.split(","),
+            publish=bool(publish),
+        )
+    except WowdeskError as exc:
+        return _form_error(request, db, exc, None)
+    return RedirectResponse(f"/kb/{article.id}?saved=1", status_code=303)
+
+
+@router.get("/kb/{article_id}")
+def kb_edit(request: Request, article_id: int, db: DbSession, saved: int = 0) -> Response:
+    article = service.get_article(db, article_id)
+    return render(
+        request,
+        "kb/edit.html",
+        article=article,
+        topics=topics.list_topics(db),
+        versions=service.list_versions(db, article),
+        preview=to_html(article.body),
+        saved=bool(saved),
+    )
+
+
+@router.post("/kb/{article_id}")
+def kb_update(
+    request: Request,
+    article_id: int,
+    user: CurrentUser,
+    db: DbSession,
+    title: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=50_000)],
+    topic_id: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    try:
+        service.do_update_article(
+            db,
+            service.get_article(db, article_id),
+            author=user,
+            title=title,
+            body=body,
+            topic_id=int(topic_id) if topic_id.isdigit() else None,
+            tags=tags.split(","),
+        )
+    except WowdeskError as exc:
+        return _form_error(request, db, exc, article_id)
+    return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)
+
+
+@router.post("/kb/{article_id}/{action}")
+def kb_status(
+    request: Request, article_id: int, action: str, user: CurrentUser, db: DbSession
+) -> Response:
+    statuses = {"publish": ArticleStatus.published, "unpublish": ArticleStatus.draft}
+    if action not in statuses:
+        raise WowdeskError("Unknown action", code="unknown_action")
+    service.do_set_status(db, service.get_article(db, article_id), statuses[action], user)
+    request.app.state.knowledge.mark_dirty()
+    return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ArticleIn(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    body: str = Field(min_length=1, max_length=50_000)
+    topic_id: int | None = None
+    tags: list[str] = Field(default_factory=list, max_length=30)
+    slug: str | None = Field(default=None, max_length=120, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    publish: bool = False
+
+
+class ArticlePatch(BaseModel):
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    body: str | None = Field(default=None, min_length=1, max_length=50_000)
+    topic_id: int | None = None
+    tags: list[str] | None = Field(default=None, max_length=30)
+
+
+class ArticleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    title: str
+    body: str
+    topic_id: int | None
+    topic_name: str = ""
+    tags: list[str]
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+class VersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    title: str
+    body: str
+    status: str
+    author_name: str
+    created_at: datetime
+
+
+class PassageOut(BaseModel):
+    article_id: int | str
+    title: str
+    text: str
+    score: float
+    start: int
+    end: int

@@ -1,0 +1,1 @@
+"""Language tools shared by the domains (tokens, stems, stop words)."""

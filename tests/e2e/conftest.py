@@ -1,0 +1,127 @@
+"""Browser tests: a real `wowdesk serve` process on loopback, driven through Debian's chromium.
+
+The server is the installed CLI started as users start it (`wowdesk demo --no-serve` to
+migrate and seed, then `wowdesk serve`), so the tests cover the same path as `make demo`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = os.environ.get("WOWDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("WOWDESK_SCREENSHOTS", "var/screenshots"))
+
+
+class NewPage(Protocol):
+    def __call__(self, locale: str = "ru-RU") -> Page: ...
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    var_dir: Path
+    env: dict[str, str]
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{(self.var_dir / 'wowdesk.db').resolve()}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wowdesk(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "wowdesk"), *args]
+
+
+def start_server(var_dir: Path, **settings: str) -> Iterator[Server]:
+    env = {**os.environ, "WOWDESK_VAR_DIR": str(var_dir), "WOWDESK_DATABASE_URL": ""}
+    env.update({f"WOWDESK_{k.upper()}": v for k, v in settings.items()})
+    subprocess.run(_wowdesk("demo", "--no-serve"), env=env, check=True, capture_output=True)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env["WOWDESK_PUBLIC_URL"] = url
+    log = (var_dir / "server.log").open("wb")
+    proc = subprocess.Popen(_wowdesk("serve", "--port", str(port)), env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((var_dir / "server.log").read_text())
+            time.sleep(0.2)
+        yield Server(url, var_dir, env)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The live-chat server with the bot off: customers go straight to the queue."""
+    yield from start_server(tmp_path_factory.mktemp("e2e"), bot_enabled="false")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[NewPage]:
+    contexts: list[BrowserContext] = []
+
+    def make(locale: str = "ru-RU") -> Page:
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page: Page, server: Server, username: str, password: str) -> None:
+    page.goto(f"{server.url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
