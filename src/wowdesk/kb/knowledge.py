@@ -1,14 +1,14 @@
 """The process's retrieval index over published articles, kept in step with the table.
 
-Publishing in this process marks the index dirty (an event after commit); articles changed by
-another process (`wowdesk kb import`, a second app server) are picked up by a cheap check on
-the next search at most REFRESH_SECONDS later. Either way, no restart is needed.
+Every search first asks the table for its revision (one aggregate query): when anything
+changed, in this process or another (`wowdesk kb import`, a second app server), the changed
+articles are applied before searching. A published article is found by the very next
+question, and no restart is ever needed.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -17,7 +17,6 @@ from wowdesk.kb import service
 from wowdesk.kb.models import ArticleStatus
 from wowdesk.kb.retrieval import Document, Hit, Index
 
-REFRESH_SECONDS = 2.0
 # Transactions may commit out of timestamp order; re-reading a short window behind the
 # watermark (and comparing versions) catches the late ones.
 OVERLAP = timedelta(minutes=2)
@@ -28,12 +27,8 @@ class Knowledge:
         self.index = index or Index()
         self._versions: dict[int, int] = {}
         self._watermark: datetime | None = None
-        self._checked = 0.0
-        self._dirty = True
+        self._revision: tuple[object, ...] | None = None
         self._lock = threading.Lock()
-
-    def mark_dirty(self) -> None:
-        self._dirty = True
 
     def refresh(self, db: Session) -> int:
         """Applies every change since the last refresh; returns how many articles changed."""
@@ -53,11 +48,11 @@ class Knowledge:
                     self.index.remove(article.id)
                 if self._watermark is None or article.updated_at > self._watermark:
                     self._watermark = article.updated_at
-            self._dirty = False
-            self._checked = time.monotonic()
             return applied
 
     def search(self, db: Session, query: str, k: int = 5, topic: str | None = None) -> list[Hit]:
-        if self._dirty or time.monotonic() - self._checked > REFRESH_SECONDS:
+        revision = service.revision(db)
+        if revision != self._revision:
             self.refresh(db)
+            self._revision = revision
         return self.index.search(query, k=k, topic=topic)

@@ -142,5 +142,4 @@ def kb_status(
     if action not in statuses:
         raise WowdeskError("Unknown action", code="unknown_action")
     service.do_set_status(db, service.get_article(db, article_id), statuses[action], user)
-    request.app.state.knowledge.mark_dirty()
     return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)

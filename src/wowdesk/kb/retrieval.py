@@ -18,8 +18,6 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -27,6 +25,7 @@ from razdel import sentenize
 from scipy import sparse
 
 from wowdesk.nlp.text import STOP_WORDS, stem, words
+from wowdesk.nlp.vectors import NavecEncoder
 
 K1 = 1.2
 B = 0.75
@@ -59,44 +58,6 @@ class Encoder(Protocol):
     dim: int
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
-
-
-@cache
-def _navec() -> object:
-    import natasha
-    from navec import Navec
-
-    path = Path(natasha.__file__).parent / "data" / "emb" / "navec_news_v1_1B_250K_300d_100q.tar"
-    return Navec.load(str(path))
-
-
-class NavecEncoder:
-    """Mean of navec word vectors (stop words left out), L2-normalised."""
-
-    dim = 300
-
-    def __init__(self) -> None:
-        self.navec = _navec()
-        self._cache: dict[str, np.ndarray | None] = {}
-
-    def _vector(self, word: str) -> np.ndarray | None:
-        if word not in self._cache:
-            vector = self.navec.get(word)  # type: ignore[attr-defined]
-            self._cache[word] = None if vector is None else np.asarray(vector, np.float32)
-        return self._cache[word]
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dim), np.float32)
-        for row, text in enumerate(texts):
-            vectors = [
-                v for w in words(text) if w not in STOP_WORDS and (v := self._vector(w)) is not None
-            ]
-            if vectors:
-                mean = np.mean(vectors, axis=0)
-                norm = float(np.linalg.norm(mean))
-                if norm:
-                    out[row] = mean / norm
-        return out
 
 
 class SentenceTransformerEncoder:

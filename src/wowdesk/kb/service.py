@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
@@ -219,9 +219,19 @@ def changed_since(db: Session, since: datetime | None) -> list[Article]:
     return list(db.scalars(stmt))
 
 
-def revision(db: Session) -> tuple[datetime | None, int]:
-    row = db.execute(select(func.max(Article.updated_at), func.count(Article.id))).one()
-    return row[0], int(row[1])
+def revision(db: Session) -> tuple[object, ...]:
+    """Changes whenever any article is added, edited, published or unpublished, whatever
+    the order in which transactions commit: one cheap query tells an index to refresh."""
+    published = func.sum(case((Article.status == ArticleStatus.published, 1), else_=0))
+    row = db.execute(
+        select(
+            func.max(Article.updated_at),
+            func.count(Article.id),
+            func.coalesce(func.sum(Article.version), 0),
+            func.coalesce(published, 0),
+        )
+    ).one()
+    return tuple(row)
 
 
 def topic_names(db: Session) -> dict[int, str]:

@@ -1,0 +1,109 @@
+"""The embedded topic model: learns Russian word forms, saves, loads, and reports its figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from wowdesk.bot.cli import eval_triage
+from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
+from wowdesk.errors import Invalid
+
+EXAMPLES = {
+    "доставка": [
+        "где мой заказ",
+        "когда привезут посылку",
+        "курьер не приехал",
+        "посылка застряла в пути",
+        "сколько хранится заказ в пункте выдачи",
+        "доставка опаздывает на три дня",
+    ],
+    "оплата": [
+        "не проходит оплата картой",
+        "списали деньги дважды",
+        "когда вернут деньги за заказ",
+        "банк отклонил платёж",
+        "как оплатить через сбп",
+        "оплата зависла",
+    ],
+    "безопасность": [
+        "аккаунт взломали",
+        "пришёл код из смс а я не входил",
+        "как сменить пароль",
+        "мошенники просят код",
+        "кто-то зашёл в мой профиль",
+        "включить двухфакторную защиту",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def model() -> TopicModel:
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    labels = [label for label, ts in EXAMPLES.items() for _ in ts]
+    return TopicModel.fit(texts, labels)
+
+
+def test_unseen_word_forms_get_their_topic(model: TopicModel) -> None:
+    assert model.predict_one("курьеры не приезжают, посылки нет").label == "доставка"
+    assert model.predict_one("взломан мой аккаунт, смените пароли").label == "безопасность"
+    assert model.predict_one("оплату картой не принимает").label == "оплата"
+
+
+def test_confidence_is_a_probability_and_top_is_sorted(model: TopicModel) -> None:
+    prediction = model.predict_one("где посылка")
+    assert 0.0 <= prediction.confidence <= 1.0
+    scores = [score for _label, score in prediction.top]
+    assert scores == sorted(scores, reverse=True)
+    assert prediction.top[0] == (prediction.label, prediction.confidence)
+
+
+def test_save_and_load_give_the_same_answers(model: TopicModel, tmp_path: Path) -> None:
+    path = tmp_path / "m.joblib"
+    model.save(path)
+    loaded = TopicModel.load(path)
+    text = "деньги списали два раза"
+    assert loaded.predict_one(text) == model.predict_one(text)
+    (tmp_path / "bad.joblib").write_bytes(b"not a model")
+    with pytest.raises(Invalid):
+        TopicModel.load(tmp_path / "bad.joblib")
+
+
+def test_bad_training_files_say_where(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("text,label\nпривет,a\n,b\n", encoding="utf-8")
+    with pytest.raises(Invalid) as err:
+        read_labelled_csv(path)
+    assert err.value.params["line"] == 3
+    path.write_text("words,topic\nx,y\n", encoding="utf-8")
+    with pytest.raises(Invalid):
+        read_labelled_csv(path)
+    path.write_text("text,label\nx,a\ny,a\n", encoding="utf-8")
+    with pytest.raises(Invalid):
+        read_labelled_csv(path)
+
+
+def _write(path: Path, rows: dict[str, list[str]]) -> Path:
+    lines = ["text,label"] + [f"{t},{label}" for label, ts in rows.items() for t in ts]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_evaluate_and_the_cli_print_the_agreed_keys(tmp_path: Path) -> None:
+    train = _write(tmp_path / "train.csv", {k: v[:4] for k, v in EXAMPLES.items()})
+    test = _write(tmp_path / "test.csv", {k: v[4:] for k, v in EXAMPLES.items()})
+    keys = {"accuracy", "macro_f1", "n_test", "train_seconds", "p50_ms", "p99_ms"}
+    result = evaluate(*read_labelled_csv(train), *read_labelled_csv(test))
+    assert set(result) == keys and result["n_test"] == 6
+
+    app = typer.Typer()
+    app.command()(eval_triage)
+    out = CliRunner().invoke(app, ["--train", str(train), "--test", str(test), "--json"])
+    assert out.exit_code == 0, out.output
+    printed = json.loads(out.stdout)
+    assert set(printed) == keys
+    assert 0.0 <= printed["accuracy"] <= 1.0
