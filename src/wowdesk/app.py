@@ -19,7 +19,7 @@ from wowdesk import __version__, events
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot import runner as bot_runner
-from wowdesk.bot.engine import BotEngine, load_topic_model
+from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.llm import llm_config_from_settings
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
@@ -31,6 +31,7 @@ from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.kb.knowledge import Knowledge
+from wowdesk.kb.retrieval import Index, configured_encoder
 from wowdesk.operators import api as operators_api
 from wowdesk.web import admin, pages
 from wowdesk.web.templating import render
@@ -57,10 +58,11 @@ def create_app(
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
     bus = events.LocalBus()
     events.attach_bus(factory.kw.setdefault("info", {}), bus)
-    knowledge = Knowledge()  # the index is built on the first search, not here
+    # the index is built on the first search, not here
+    knowledge = Knowledge(Index(configured_encoder(settings.embedding_model_path)))
     bot = BotEngine(
         knowledge,
-        topic_model=load_topic_model(settings.topic_model_path()),
+        topic_model_path=settings.topic_model_path(),
         llm=llm_config_from_settings(settings),
         public_url=settings.public_url,
     )

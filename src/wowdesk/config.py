@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     llm_url: str = ""
     llm_model: str = ""
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Optional sentence-transformers model folder for the dense half of retrieval; without it
+    # the navec word vectors shipped with natasha are used.
+    embedding_model_path: str = ""
 
     def topic_model_path(self) -> Path:
         return self.var_dir / "topic_model.joblib"

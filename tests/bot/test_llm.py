@@ -14,7 +14,9 @@ def test_a_grounded_answer_comes_back_and_the_prompt_holds_only_the_sources() ->
     with FakeLLM() as fake:
         fake.script(["Заказ хранится в пункте выдачи 7 дней."])
         config = LLMConfig(url=fake.url, model="demo-model", api_key="sk-test")
-        result = answer_with_llm(config, PASSAGES, ["Клиент: где заказ [телефон]"], "сколько хранят")
+        result = answer_with_llm(
+            config, PASSAGES, ["Клиент: где заказ [телефон]"], "сколько хранят"
+        )
     assert result.grounded and result.text == "Заказ хранится в пункте выдачи 7 дней."
     request = fake.requests[0]
     assert request["model"] == "demo-model" and request["temperature"] == 0

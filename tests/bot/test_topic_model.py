@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,10 @@ import typer
 from typer.testing import CliRunner
 
 from wowdesk.bot.cli import eval_triage
+from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
 from wowdesk.errors import Invalid
+from wowdesk.kb.knowledge import Knowledge
 
 EXAMPLES = {
     "доставка": [
@@ -107,3 +111,20 @@ def test_evaluate_and_the_cli_print_the_agreed_keys(tmp_path: Path) -> None:
     printed = json.loads(out.stdout)
     assert set(printed) == keys
     assert 0.0 <= printed["accuracy"] <= 1.0
+
+
+def test_a_running_engine_picks_up_a_retrained_model(model: TopicModel, tmp_path: Path) -> None:
+    """`wowdesk triage train` while the server runs: the next message uses the new model,
+    and a damaged file never takes the working one out of service."""
+    path = tmp_path / "topic_model.joblib"
+    engine = BotEngine(Knowledge(), topic_model_path=path)
+    assert engine.classify("где посылка") == ("", 0.0)  # no model yet: no topic
+    model.save(path)
+    assert engine.classify("где посылка")[0] == "доставка"
+    retrained = TopicModel.fit(["где посылка", "курьер", "пароль", "взлом"], ["a", "a", "b", "b"])
+    retrained.save(path)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert engine.classify("где посылка")[0] == "a"
+    path.write_bytes(b"half a file")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 2 * 10**9))
+    assert engine.classify("где посылка")[0] == "a"

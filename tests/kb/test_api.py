@@ -58,7 +58,9 @@ def test_bad_articles_are_refused(client: TestClient) -> None:
     )
     assert_json_error(
         client.post(
-            "/api/v1/kb/articles", json={"title": "t", "body": "b", "slug": "Плохой"}, headers=headers
+            "/api/v1/kb/articles",
+            json={"title": "t", "body": "b", "slug": "Плохой"},
+            headers=headers,
         ),
         422,
     )

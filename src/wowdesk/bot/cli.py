@@ -37,8 +37,8 @@ def train_cmd(
         bool, typer.Option("--kb/--no-kb", help="Also learn from the published articles.")
     ] = True,
 ) -> None:
-    """Train the topic model on labelled examples (and the knowledge base); the server picks
-    it up at its next start."""
+    """Train the topic model on labelled examples (and the knowledge base); a running server
+    picks it up with the next customer message."""
     settings = get_settings()
     activate(settings.language)
     target = out or settings.topic_model_path()

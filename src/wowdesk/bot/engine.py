@@ -1,11 +1,14 @@
 """The bot's in-memory parts: topic model, knowledge index and the optional LLM.
 
 It holds state (models loaded once per process) but no database session: the service passes
-one in for each turn.
+one in for each turn. A topic model trained by `wowdesk triage train` while the server runs
+is picked up at the next message: the file's modification time is checked on every turn
+(one stat call), and a model that fails to load leaves the previous one in service.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +16,11 @@ from sqlalchemy.orm import Session
 
 from wowdesk.bot.llm import LLMConfig, LLMUnavailable, answer_with_llm
 from wowdesk.bot.topic_model import TopicModel
+from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Hit
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,17 +37,36 @@ class BotEngine:
         self,
         knowledge: Knowledge,
         topic_model: TopicModel | None = None,
+        topic_model_path: Path | None = None,
         llm: LLMConfig | None = None,
         public_url: str = "",
         top_k: int = 3,
     ) -> None:
         self.knowledge = knowledge
         self.topic_model = topic_model
+        self.topic_model_path = topic_model_path
+        self._model_mtime: int | None = None
         self.llm = llm
         self.public_url = public_url.rstrip("/")
         self.top_k = top_k
 
+    def _reload_if_changed(self) -> None:
+        if self.topic_model_path is None:
+            return
+        try:
+            mtime = self.topic_model_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return
+        if mtime == self._model_mtime:
+            return
+        self._model_mtime = mtime
+        try:
+            self.topic_model = TopicModel.load(self.topic_model_path)
+        except Invalid:
+            log.exception("keeping the previous topic model: %s", self.topic_model_path)
+
     def classify(self, text: str) -> tuple[str, float]:
+        self._reload_if_changed()
         if self.topic_model is None:
             return "", 0.0
         prediction = self.topic_model.predict_one(text)
@@ -68,7 +93,3 @@ class BotEngine:
                 problems=list(result.grounding.reasons),
             )
         return Composed(text=result.text, generated=True)
-
-
-def load_topic_model(path: Path) -> TopicModel | None:
-    return TopicModel.load(path) if path.exists() else None

@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,10 @@ class Prediction:
     top: list[tuple[str, float]]
 
 
-def _stems(text: str) -> list[str]:
-    return terms(text, keep_stop_words=True)
+@lru_cache(maxsize=64)
+def _stems(text: str) -> tuple[str, ...]:
+    # cached: the unigram and the bigram features read the same message one after the other
+    return tuple(terms(text, keep_stop_words=True))
 
 
 @cache
@@ -70,6 +72,32 @@ class WordVectors(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         return sparse.csr_matrix(_encoder().encode(list(texts)) * self.weight)
 
 
+class OptionalBigrams(TfidfVectorizer):  # type: ignore[misc]
+    """Word bigrams that give no columns, instead of failing, when no example has two
+    words (a short list of one-word examples, or one fold of it)."""
+
+    def fit(self, texts: list[str], labels: object = None) -> OptionalBigrams:
+        self.fit_transform(texts)
+        return self
+
+    def fit_transform(self, texts: list[str], labels: object = None) -> sparse.csr_matrix:
+        self.empty_ = False
+        try:
+            return sparse.csr_matrix(super().fit_transform(texts))
+        except ValueError:  # sklearn: "empty vocabulary"
+            self.empty_ = True
+            return _no_columns(len(texts))
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        if self.empty_:
+            return _no_columns(len(texts))
+        return sparse.csr_matrix(super().transform(texts))
+
+
+def _no_columns(rows: int) -> sparse.csr_matrix:
+    return sparse.csr_matrix(np.zeros((rows, 0), dtype=np.float32))
+
+
 def _pipeline(n_rows: int) -> Pipeline:
     # rare n-grams are noise in a big set and the only signal in a small one
     min_df = 2 if n_rows >= 1000 else 1
@@ -77,7 +105,7 @@ def _pipeline(n_rows: int) -> Pipeline:
         analyzer=_stems, ngram_range=(1, 1), sublinear_tf=True, min_df=1, dtype=np.float32
     )
     # word bigrams over stems: "не пришёл" and "пришёл" are different requests
-    bigrams = TfidfVectorizer(
+    bigrams = OptionalBigrams(
         tokenizer=_stems,
         preprocessor=None,
         lowercase=False,
@@ -183,6 +211,8 @@ class TopicModel:
 
     @classmethod
     def load(cls, path: Path) -> TopicModel:
+        if not path.is_file():
+            raise Invalid("{path}: no such file", path=str(path))
         try:
             data: Any = joblib.load(path)
         except Exception as exc:  # joblib raises many kinds on a damaged file

@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from wowdesk.config import get_settings
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.kb.evaluation import evaluate_retrieval
+from wowdesk.kb.retrieval import configured_encoder
 
 
 def eval_retrieval(
@@ -22,7 +24,8 @@ def eval_retrieval(
 ) -> None:
     """Hit@1, hit@5, MRR and search latency of the embedded retrieval."""
     try:
-        result = evaluate_retrieval(kb, queries)
+        encoder = configured_encoder(get_settings().embedding_model_path)
+        result = evaluate_retrieval(kb, queries, encoder)
     except WowdeskError as exc:
         Console(stderr=True).print(f"[red]{gettext(exc.message, **exc.params)}[/red]")
         raise typer.Exit(2) from exc

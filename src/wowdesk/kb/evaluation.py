@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from wowdesk.errors import Invalid
-from wowdesk.kb.retrieval import Document, Index
+from wowdesk.kb.retrieval import Document, Encoder, Index
 
 
 def _rows(path: Path, columns: set[str]) -> list[dict[str, str]]:
@@ -34,11 +34,13 @@ def _rows(path: Path, columns: set[str]) -> list[dict[str, str]]:
     return rows
 
 
-def evaluate_retrieval(kb_csv: Path, queries_csv: Path) -> dict[str, float | int]:
+def evaluate_retrieval(
+    kb_csv: Path, queries_csv: Path, encoder: Encoder | None = None
+) -> dict[str, float | int]:
     articles = _rows(kb_csv, {"id", "question", "answer"})
     queries = _rows(queries_csv, {"query", "id"})
     number = {row["id"]: n for n, row in enumerate(articles, start=1)}
-    index = Index()
+    index = Index(encoder)
     for row in articles:
         index.add(Document(number[row["id"]], row["question"], row["answer"]))
     for line, row in enumerate(queries, start=2):

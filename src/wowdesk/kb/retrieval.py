@@ -18,12 +18,14 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 from razdel import sentenize
 from scipy import sparse
 
+from wowdesk.errors import Invalid
 from wowdesk.nlp.text import STOP_WORDS, stem, words
 from wowdesk.nlp.vectors import NavecEncoder
 
@@ -64,7 +66,14 @@ class SentenceTransformerEncoder:
     """A sentence-transformers model from a local folder (configured, never downloaded)."""
 
     def __init__(self, path: str) -> None:
-        from sentence_transformers import SentenceTransformer
+        if not Path(path).is_dir():
+            raise Invalid("Embedding model folder {path} does not exist", path=path)
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise Invalid(
+                "WOWDESK_EMBEDDING_MODEL_PATH is set but sentence-transformers is not installed"
+            ) from exc
 
         self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
         self.dim = int(self.model.get_sentence_embedding_dimension())
@@ -72,6 +81,11 @@ class SentenceTransformerEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vectors, np.float32)
+
+
+def configured_encoder(path: str) -> Encoder | None:
+    """The encoder the settings ask for; None means the default navec vectors."""
+    return SentenceTransformerEncoder(path) if path else None
 
 
 def split_passages(body: str) -> list[tuple[int, int]]:

@@ -1,0 +1,111 @@
+"""One bot turn (triage + retrieval + extractive answer, no LLM) against a 10 000-article KB.
+
+Run: python benchmarks/bot_turn.py [--articles 10000] [--turns 400]
+
+Builds a temporary SQLite database with the demo knowledge base plus generated articles
+(the demo paragraphs recombined under new titles, with other numbers), trains the demo topic
+model, builds the index, then sends the realistic questions of
+benchmarks/data/kb_queries_ru.csv to the bot as new conversations and times each
+`bot.service.handle_message` call: the real service path, with its reads and writes.
+Prints the index build time and the per-turn p50/p99 in milliseconds (target p99 <= 50).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from rich.progress import track
+
+from wowdesk import demo, migrate
+from wowdesk.bot import service as bot
+from wowdesk.bot.engine import BotEngine
+from wowdesk.bot.topic_model import TopicModel
+from wowdesk.bot.training import DEMO_EXAMPLES, training_set
+from wowdesk.conversations import service as conversations
+from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.kb import importer
+from wowdesk.kb import service as kb
+from wowdesk.kb.knowledge import Knowledge
+from wowdesk.kb.service import ImportItem
+
+QUERIES = Path(__file__).parent / "data" / "kb_queries_ru.csv"
+
+
+def generated(items: list[ImportItem], n: int, seed: int = 7) -> list[ImportItem]:
+    rng = random.Random(seed)
+    paragraphs = [p for item in items for p in item.body.split("\n\n")]
+    out = []
+    for i in range(n):
+        base = rng.choice(items)
+        body = "\n\n".join(rng.sample(paragraphs, 3))
+        body = body.replace("7 дней", f"{rng.randint(2, 30)} дней")
+        out.append(
+            ImportItem(
+                slug=f"gen-{i:05d}",
+                title=f"{base.title} ({rng.choice(['магазин', 'регион', 'акция'])} {i})",
+                body=body,
+                topic=base.topic,
+            )
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--turns", type=int, default=400)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="wowdesk-bot-turn-"))
+    url = f"sqlite:///{folder / 'bench.db'}"
+    migrate.upgrade(url)
+    factory = make_sessionmaker(make_engine(url))
+    items, _errors = importer.read_path(demo.DEMO_ARTICLES)
+    extra = generated(items, max(args.articles - len(items), 0))
+    with unit_of_work(factory) as db:
+        for item in track(items + extra, description="articles"):
+            kb.do_import_item(db, item, kb.ImportReport(), author=None, publish=True)
+    with unit_of_work(factory) as db:
+        model = TopicModel.fit(*training_set(db, DEMO_EXAMPLES))
+    knowledge = Knowledge()
+    engine = BotEngine(knowledge, topic_model=model, public_url="http://127.0.0.1:8000")
+    started = time.perf_counter()
+    with unit_of_work(factory) as db:
+        knowledge.search(db, "прогрев")
+    build = time.perf_counter() - started
+    with QUERIES.open(encoding="utf-8") as fh:
+        questions = [row["query"] for row in csv.DictReader(fh)]
+    timings: list[float] = []
+    answered = 0
+    for n in track(range(args.turns), description="turns"):
+        with unit_of_work(factory) as db:
+            conv, _token, msg = conversations.do_start(
+                db,
+                identity=uuid.uuid4().hex,
+                channel="web",
+                client_id=uuid.uuid4().hex,
+                text=questions[n % len(questions)],
+                limit=4000,
+                first_line=True,
+            )
+        with unit_of_work(factory) as db:
+            t0 = time.perf_counter()
+            decision = bot.handle_message(db, engine, conv.id, msg.id)
+            timings.append((time.perf_counter() - t0) * 1000)
+            answered += decision is not None and decision.action == "answer"
+    q = statistics.quantiles(timings, n=100)
+    print(
+        f"bot turn over {len(knowledge.index)} articles: index build {build:.1f} s, "
+        f"{args.turns} turns, answered {answered}, handed off {args.turns - answered}; "
+        f"p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, max {max(timings):.1f} ms (target p99 <= 50)"
+    )
+
+
+if __name__ == "__main__":
+    main()

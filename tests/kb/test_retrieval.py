@@ -1,0 +1,100 @@
+"""Hybrid retrieval: Russian word forms, English, passages with their spans, live updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from wowdesk.errors import Invalid
+from wowdesk.kb.retrieval import Document, Index, configured_encoder, split_passages
+
+PICKUP = Document(
+    1,
+    "Срок хранения заказа в пункте выдачи",
+    "Заказы доставляются в пункт выдачи за 2–5 дней.\n\n"
+    "Заказ хранится в пункте выдачи 7 дней. Срок можно продлить один раз на 3 дня.",
+    "доставка",
+)
+LOYALTY = Document(
+    2,
+    "Программа лояльности",
+    "Когда сумма ваших заказов превысит 100 000 ₽, вы получите скидку 2,5 % на все покупки.",
+    "лояльность",
+)
+PASSWORD = Document(
+    3,
+    "How to change your password",
+    "Open Settings, then Security, and choose Change password. We never ask for SMS codes.",
+    "безопасность",
+)
+
+
+@pytest.fixture
+def index() -> Index:
+    index = Index()
+    for doc in (PICKUP, LOYALTY, PASSWORD):
+        index.add(doc)
+    return index
+
+
+def test_other_word_forms_find_the_passage_and_its_span(index: Index) -> None:
+    hits = index.search("сколько дней хранят посылку в пункте выдачи?", k=3)
+    best = hits[0]
+    assert best.article_id == 1
+    assert "7 дней" in best.text
+    assert PICKUP.body[best.start : best.end] == best.text
+    assert best.score > 0 and 0.0 < best.confidence <= 1.0
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_english_questions_are_found(index: Index) -> None:
+    assert index.search("change my password", k=1)[0].article_id == 3
+
+
+def test_dense_vectors_find_synonyms_that_share_no_word(index: Index) -> None:
+    assert index.search("какая скидка постоянным покупателям", k=1)[0].article_id == 2
+
+
+def test_changes_apply_without_rebuilding_by_hand(index: Index) -> None:
+    index.remove(2)
+    assert all(h.article_id != 2 for h in index.search("скидка программа лояльности", k=3))
+    index.replace(Document(1, PICKUP.title, "Заказ хранится в пункте выдачи 14 дней.", "доставка"))
+    assert "14 дней" in index.search("сколько хранится заказ", k=1)[0].text
+    assert len(index) == 2
+
+
+def test_topic_filter_and_no_match(index: Index) -> None:
+    assert {h.article_id for h in index.search("заказ", k=5, topic="лояльность")} <= {2}
+    assert Index().search("что угодно") == []
+
+
+def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
+    body = " ".join(f"Предложение номер {i} о доставке заказа." for i in range(60))
+    spans = split_passages(body)
+    assert len(spans) > 1
+    for start, end in spans:
+        assert body[start:end].endswith(".")
+
+
+def test_a_configured_encoder_must_exist(tmp_path: Path) -> None:
+    assert configured_encoder("") is None
+    with pytest.raises(Invalid):
+        configured_encoder(str(tmp_path / "missing"))
+
+
+class Constant:
+    """An encoder that knows nothing: the lexical half must still rank alone."""
+
+    dim = 4
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), self.dim), np.float32) / 2
+
+
+def test_any_encoder_plugs_in() -> None:
+    index = Index(Constant())
+    index.add(PICKUP)
+    index.add(LOYALTY)
+    assert index.search("скидка 2,5 %", k=1)[0].article_id == 2
