@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from wowdesk.bot import training
 from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
@@ -16,15 +14,10 @@ from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import activate, gettext
+from wowdesk.terminal import fail, print_result
 
 app = typer.Typer(help="Triage: the topic model.", no_args_is_help=True)
 console = Console()
-errors = Console(stderr=True)
-
-
-def _fail(exc: WowdeskError) -> typer.Exit:
-    errors.print(f"[red]{gettext(exc.message, **exc.params)}[/red]")
-    return typer.Exit(2)
 
 
 @app.command("train")
@@ -53,7 +46,7 @@ def train_cmd(
                 model = TopicModel.fit(texts, labels)
                 model.save(target)
     except WowdeskError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(
         gettext("Saved a model of {n} topics to {path}", n=len(model.labels), path=str(target))
     )
@@ -70,12 +63,5 @@ def eval_triage(
         test_texts, test_labels = read_labelled_csv(test)
         result = evaluate(train_texts, train_labels, test_texts, test_labels)
     except WowdeskError as exc:
-        raise _fail(exc) from exc
-    if json_out:
-        typer.echo(json.dumps(result))
-        return
-    table = Table(title=gettext("Triage"))
-    for key in result:
-        table.add_column(key)
-    table.add_row(*(str(v) for v in result.values()))
-    console.print(table)
+        raise fail(exc) from exc
+    print_result(gettext("Triage"), result, json_out)

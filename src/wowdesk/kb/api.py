@@ -61,17 +61,7 @@ def search(
 ) -> list[PassageOut]:
     """What the bot would retrieve for this question: the same index, the same ranking."""
     hits = request.app.state.knowledge.search(db, q, k)
-    return [
-        PassageOut(
-            article_id=h.article_id,
-            title=h.title,
-            text=h.text,
-            score=h.score,
-            start=h.start,
-            end=h.end,
-        )
-        for h in hits
-    ]
+    return [PassageOut.model_validate(h, from_attributes=True) for h in hits]
 
 
 @editor.post("/articles", status_code=201)

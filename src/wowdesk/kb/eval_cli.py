@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from wowdesk.config import get_settings
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.kb.evaluation import evaluate_retrieval
 from wowdesk.kb.retrieval import configured_encoder
+from wowdesk.terminal import fail, print_result
 
 
 def eval_retrieval(
@@ -27,13 +25,5 @@ def eval_retrieval(
         encoder = configured_encoder(get_settings().embedding_model_path)
         result = evaluate_retrieval(kb, queries, encoder)
     except WowdeskError as exc:
-        Console(stderr=True).print(f"[red]{gettext(exc.message, **exc.params)}[/red]")
-        raise typer.Exit(2) from exc
-    if json_out:
-        typer.echo(json.dumps(result))
-        return
-    table = Table(title=gettext("Retrieval"))
-    for key in result:
-        table.add_column(key)
-    table.add_row(*(str(v) for v in result.values()))
-    Console().print(table)
+        raise fail(exc) from exc
+    print_result(gettext("Retrieval"), result, json_out)

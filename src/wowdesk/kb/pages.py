@@ -11,7 +11,7 @@ from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.kb import service
-from wowdesk.kb.models import ArticleStatus
+from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.kb.render import to_html
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
@@ -46,9 +46,25 @@ def kb_list(
     )
 
 
+def _edit_page(
+    request: Request, db: DbSession, article: Article | None, status_code: int = 200, **ctx: object
+) -> Response:
+    """The editor, empty for a new article, with the versions and a preview otherwise."""
+    return render(
+        request,
+        "kb/edit.html",
+        status_code=status_code,
+        article=article,
+        topics=topics.list_topics(db),
+        versions=service.list_versions(db, article) if article else [],
+        preview=to_html(article.body) if article else None,
+        **ctx,
+    )
+
+
 @router.get("/kb/new")
 def kb_new(request: Request, db: DbSession) -> Response:
-    return render(request, "kb/edit.html", article=None, topics=topics.list_topics(db), versions=[])
+    return _edit_page(request, db, None)
 
 
 def _form_error(
@@ -56,15 +72,8 @@ def _form_error(
 ) -> Response:
     db.rollback()
     article = service.get_article(db, article_id) if article_id else None
-    return render(
-        request,
-        "kb/edit.html",
-        status_code=exc.status,
-        article=article,
-        topics=topics.list_topics(db),
-        versions=service.list_versions(db, article) if article else [],
-        preview=to_html(article.body) if article else None,
-        error=gettext(exc.message, **exc.params),
+    return _edit_page(
+        request, db, article, status_code=exc.status, error=gettext(exc.message, **exc.params)
     )
 
 
@@ -96,16 +105,7 @@ def kb_create(
 
 @router.get("/kb/{article_id}")
 def kb_edit(request: Request, article_id: int, db: DbSession, saved: int = 0) -> Response:
-    article = service.get_article(db, article_id)
-    return render(
-        request,
-        "kb/edit.html",
-        article=article,
-        topics=topics.list_topics(db),
-        versions=service.list_versions(db, article),
-        preview=to_html(article.body),
-        saved=bool(saved),
-    )
+    return _edit_page(request, db, service.get_article(db, article_id), saved=bool(saved))
 
 
 @router.post("/kb/{article_id}")

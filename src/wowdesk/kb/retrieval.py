@@ -26,7 +26,7 @@ from razdel import sentenize
 from scipy import sparse
 
 from wowdesk.errors import Invalid
-from wowdesk.nlp.text import STOP_WORDS, stem, words
+from wowdesk.nlp.text import terms
 from wowdesk.nlp.vectors import NavecEncoder
 
 K1 = 1.2
@@ -114,10 +114,6 @@ def split_passages(body: str) -> list[tuple[int, int]]:
     return cleaned or [(0, len(body))]
 
 
-def _stems(text: str) -> list[str]:
-    return [stem(w) for w in words(text) if w not in STOP_WORDS]
-
-
 @dataclass
 class _Article:
     doc: Document
@@ -156,8 +152,8 @@ class Index:
 
     def _prepare(self, doc: Document) -> _Article:
         spans = split_passages(doc.body)
-        title_terms = _stems(doc.title) * TITLE_WEIGHT
-        counts = [Counter(title_terms + _stems(doc.body[s:e])) for s, e in spans]
+        title_terms = terms(doc.title) * TITLE_WEIGHT
+        counts = [Counter(title_terms + terms(doc.body[s:e])) for s, e in spans]
         texts = [f"{doc.title}. {doc.body[s:e]}" for s, e in spans]
         return _Article(doc, spans, counts, self.encoder.encode(texts))
 
@@ -227,8 +223,8 @@ class Index:
         m = self._build()
         if m.bm25 is None or not query.strip():
             return []
-        terms = list(dict.fromkeys(_stems(query)))
-        cols = [m.vocab[t] for t in terms if t in m.vocab]
+        wanted = list(dict.fromkeys(terms(query)))
+        cols = [m.vocab[t] for t in wanted if t in m.vocab]
         lexical = (
             np.asarray(m.bm25[:, cols].sum(axis=1)).ravel()
             if cols
@@ -253,7 +249,7 @@ class Index:
             fused = np.where(allowed, fused, 0.0)
         order = np.argsort(-fused, kind="stable")
         # the query's weight: known terms by their idf, unknown ones as rare as the rarest
-        query_mass = sum(float(m.idf[m.vocab[t]]) if t in m.vocab else m.max_idf for t in terms)
+        query_mass = sum(float(m.idf[m.vocab[t]]) if t in m.vocab else m.max_idf for t in wanted)
         hits: list[Hit] = []
         seen: set[int] = set()
         for row in order:
@@ -266,7 +262,7 @@ class Index:
             article = m.articles[owner]
             start, end = m.span_of[row]
             counts = article.counts[article.spans.index((start, end))]
-            covered = sum(float(m.idf[m.vocab[t]]) for t in terms if t in counts)
+            covered = sum(float(m.idf[m.vocab[t]]) for t in wanted if t in counts)
             coverage = covered / query_mass if query_mass else 0.0
             confidence = _confidence(coverage, float(dense[row]))
             hits.append(
