@@ -87,3 +87,19 @@ def test_every_route_is_public_on_purpose_or_role_guarded(tmp_path: Path) -> Non
             continue
         roles = [getattr(d.call, "wowdesk_role", None) for d in route.dependant.dependencies]
         assert any(roles), f"{route.path} has no role guard"
+
+
+def test_no_coroutine_takes_a_database_session() -> None:
+    """A query on the event loop blocks every request while it waits for SQLite's single
+    pooled connection, and the request holding that connection needs the loop to finish:
+    the server froze for the pool's 60 s timeout. Database work runs in sync functions
+    (FastAPI puts them in the thread pool) or through `db.run_unit`."""
+    for path in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.AsyncFunctionDef):
+                continue
+            for arg in [*node.args.args, *node.args.kwonlyargs]:
+                annotation = ast.unparse(arg.annotation) if arg.annotation else ""
+                assert annotation not in {"DbSession", "Session"}, (
+                    f"{path}:{node.lineno} {node.name}() takes a database session on the loop"
+                )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk.errors import Forbidden
 from wowdesk.operators import service
-from wowdesk.operators.models import Role, User
+from wowdesk.operators.models import LoginSession, Role, User
 from wowdesk.security import new_token, same
 from wowdesk.web.deps import DbSession
 
@@ -40,9 +40,18 @@ async def _csrf_from_request(request: Request) -> str:
     return ""
 
 
-async def _current(request: Request, db: DbSession) -> User:
-    token = request.cookies.get(SESSION_COOKIE, "")
-    user, login = service.check_session(db, token)
+def _session(request: Request, db: DbSession) -> tuple[User, LoginSession]:
+    """Sync on purpose: FastAPI runs it in the thread pool. A database call on the event
+    loop would block the loop while it waits for SQLite's single pooled connection, and the
+    request holding that connection needs the loop to finish: the server froze for the
+    pool's 60 s timeout."""
+    return service.check_session(db, request.cookies.get(SESSION_COOKIE, ""))
+
+
+async def _current(
+    request: Request, found: Annotated[tuple[User, LoginSession], Depends(_session)]
+) -> User:
+    user, login = found
     if request.method not in SAFE_METHODS:
         sent = await _csrf_from_request(request)
         if not sent or not same(sent, login.csrf_token):
