@@ -95,7 +95,11 @@ def db(engine: Engine) -> Iterator[Session]:
 def settings(tmp_path: Path, database_url: str) -> Settings:
     """The bot is off unless a test turns it on: most tests are about people talking."""
     return Settings(
-        var_dir=tmp_path, database_url=database_url, secret_key="test-secret", bot_enabled=False
+        var_dir=tmp_path,
+        database_url=database_url,
+        secret_key="test-secret",
+        bot_enabled=False,
+        routing_enabled=False,
     )
 
 

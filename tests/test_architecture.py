@@ -30,6 +30,8 @@ PUBLIC = {
     "/api/v1/chat/conversations/{conversation_id}",
     "/api/v1/chat/conversations/{conversation_id}/messages",
     "/api/v1/chat/conversations/{conversation_id}/csat",
+    "/api/v1/chat/conversations/{conversation_id}/place",
+    "/api/v1/chat/conversations/{conversation_id}/alternative",
 }
 SOCKETS_AUTHENTICATED_INSIDE = {"/ws/chat", "/ws/console"}
 
@@ -55,8 +57,8 @@ def test_routes_do_not_query_the_database() -> None:
 # signatures, never to query or write that domain's tables.
 # Value vocabularies (enums) and the acting user are shared; tables are not.
 SHARED_NAMES = {
-    "wowdesk.operators.models": {"Role", "User"},
-    "wowdesk.conversations.models": {"Status", "AuthorKind"},
+    "wowdesk.operators.models": {"Role", "User", "OperatorStatus", "OperatorState", "Skill"},
+    "wowdesk.conversations.models": {"Status", "AuthorKind", "Conversation"},
 }
 
 

@@ -33,6 +33,10 @@ from wowdesk.kb import pages as kb_pages
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Index, configured_encoder
 from wowdesk.operators import api as operators_api
+from wowdesk.routing import api as routing_api
+from wowdesk.routing import pages as routing_pages
+from wowdesk.routing import runner as routing_runner
+from wowdesk.routing.runner import Dispatcher
 from wowdesk.web import admin, pages
 from wowdesk.web.templating import render
 
@@ -71,11 +75,16 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus.bind_loop(asyncio.get_running_loop())
         executor = app.state.db_executor = writer_executor(factory)
-        task = bot_runner.start(bus, factory, bot) if settings.bot_enabled else None
+        tasks = []
+        if settings.bot_enabled:
+            tasks.append(bot_runner.start(bus, factory, bot))
+        if settings.routing_enabled:
+            dispatcher = Dispatcher(factory, settings, executor)
+            tasks.append(routing_runner.start(dispatcher, bus))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -156,6 +165,10 @@ def create_app(
         bot_api.staff,
         bot_api.supervisors,
         bot_pages.router,
+        routing_api.staff,
+        routing_api.supervisors,
+        routing_api.chat,
+        routing_pages.router,
         sockets.router,
     ):
         app.include_router(router)

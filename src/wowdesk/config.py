@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     # Optional sentence-transformers model folder for the dense half of retrieval; without it
     # the navec word vectors shipped with natasha are used.
     embedding_model_path: str = ""
+    # The dispatcher assigns queued conversations to operators by itself.
+    routing_enabled: bool = True
+    # Routing: who gets the next conversation among qualified operators with free capacity.
+    routing_strategy: Literal["longest_idle", "least_busy", "round_robin"] = "longest_idle"
+    # An operator offline (or whose console went silent) this long loses their conversations
+    # to the head of the queue.
+    routing_grace_seconds: float = Field(default=60.0, ge=0)
+    # Above this estimated wait the customer is offered e-mail, a callback or the bot.
+    routing_offer_after_minutes: float = Field(default=5.0, ge=0)
 
     def topic_model_path(self) -> Path:
         return self.var_dir / "topic_model.joblib"

@@ -8,16 +8,22 @@ and relies on row locks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import contextvars
+import functools
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+from starlette.concurrency import run_in_threadpool
+
+T = TypeVar("T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -112,3 +118,20 @@ def writer_executor(factory: sessionmaker[Session]) -> ThreadPoolExecutor | None
     if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="wowdesk-db")
     return None
+
+
+async def run_unit(
+    factory: sessionmaker[Session], executor: ThreadPoolExecutor | None, fn: Callable[[Session], T]
+) -> T:
+    """Runs `fn` in its own transaction off the event loop: on the single SQLite writer
+    thread when there is one, else in the shared thread pool."""
+
+    def run() -> T:
+        with unit_of_work(factory) as db:
+            return fn(db)
+
+    if executor is None:
+        return await run_in_threadpool(run)
+    context = contextvars.copy_context()  # the language and the like go along
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, functools.partial(context.run, run))

@@ -7,7 +7,8 @@ own bounded queue: a client too slow to keep up is told to resynchronise instead
 the server buffer without limit.
 
 Channels: `conv:<id>` (one conversation), `op:<user id>` (one operator), `queue` (the
-shared inbox of waiting conversations).
+shared inbox of waiting conversations), `bot` (what the bot must answer), `routing`
+(operators' statuses and queue changes).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def operator_channel(user_id: int) -> str:
 QUEUE_CHANNEL = "queue"
 # Customer messages of conversations the bot holds: the bot runner listens here.
 BOT_CHANNEL = "bot"
+# Operators' statuses and queue changes: supervisors' boards and the dispatchers listen here.
+ROUTING_CHANNEL = "routing"
 
 
 class Subscription:

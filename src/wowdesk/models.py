@@ -6,7 +6,8 @@ from wowdesk.customers import models as customers
 from wowdesk.db import Base
 from wowdesk.kb import models as kb
 from wowdesk.operators import models as operators
+from wowdesk.routing import models as routing
 
 metadata = Base.metadata
 
-__all__ = ["bot", "conversations", "customers", "kb", "metadata", "operators"]
+__all__ = ["bot", "conversations", "customers", "kb", "metadata", "operators", "routing"]

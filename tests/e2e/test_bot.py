@@ -62,7 +62,6 @@ def test_an_unanswerable_question_lands_with_an_operator_who_sees_the_card(
     expect(console.get_by_test_id("handoff-facts")).to_contain_text("88812345")
     expect(console.get_by_test_id("handoff-reasons")).to_contain_text("человек")
     screenshot(console, "console-handoff-card")
-    console.get_by_test_id("take").click()
     console.get_by_test_id("reply-input").fill("Мария, вижу ваш заказ 88812345, оформляю возврат.")
     console.get_by_test_id("reply-send").click()
     expect(customer.locator(".msg.theirs").last).to_contain_text("оформляю возврат")

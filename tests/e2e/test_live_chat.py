@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
 from wowdesk.conversations import service as conversations
 from wowdesk.db import make_engine, make_sessionmaker
+from wowdesk.operators import presence
 
 pytestmark = pytest.mark.e2e
 
@@ -38,10 +39,12 @@ def _open_chat(page: Page, server: Server, name: str, text: str) -> int:
     return conv_id
 
 
-def _take(console: Page, conv_id: int) -> None:
-    console.locator(f"[data-testid=inbox-item][data-id='{conv_id}']").click()
-    console.get_by_test_id("take").click()
+def _receive(console: Page, conv_id: int) -> None:
+    """Routing hands the conversation to the only operator online: it is in their list."""
+    mine = console.get_by_test_id("mine-list")
+    mine.locator(f"[data-testid=inbox-item][data-id='{conv_id}']").click()
     expect(console.get_by_test_id("reply-form")).to_be_visible()
+    expect(console.get_by_test_id("take")).to_be_hidden()
 
 
 def test_customer_and_operator_talk_live_and_csat_is_stored(
@@ -54,10 +57,11 @@ def test_customer_and_operator_talk_live_and_csat_is_stored(
     question = f"Здравствуйте! Где мой заказ {uuid.uuid4().hex[:6]}?"
     conv_id = _open_chat(customer, server, "Ольга", question)
 
-    # the operator sees the new conversation in the queue without reloading
+    # the operator is online from login and gets the new conversation without reloading
+    expect(console.get_by_test_id("my-status")).to_have_value("online")
     item = console.locator(f"[data-testid=inbox-item][data-id='{conv_id}']")
     expect(item).to_contain_text("Ольга")
-    _take(console, conv_id)
+    _receive(console, conv_id)
     expect(console.get_by_test_id("console-messages")).to_contain_text(question)
     # the operator has seen it: the customer's mark turns into ✓✓
     expect(customer.locator(".msg.mine [data-testid=mark]").first).to_have_text("✓✓")
@@ -98,14 +102,26 @@ def test_customer_and_operator_talk_live_and_csat_is_stored(
     assert texts[0] == question
     assert "Добрый день! Заказ передан в доставку." in texts
 
+    # the shift is over: the operator goes offline and routing stops offering her work
+    with console.expect_response(lambda r: r.url.endswith("/api/v1/me/status")) as answer:
+        console.get_by_test_id("my-status").select_option("offline")
+    assert answer.value.ok
+    expect(console.get_by_test_id("my-status")).to_have_value("offline")
+    with _session(server) as db:
+        history = [c.status for c in presence.status_history(db, conv.operator_id)]
+    assert history[:2] == ["offline", "online"]  # newest first
+
 
 def test_reconnect_loses_and_doubles_nothing(server: Server, new_page: NewPage) -> None:
     customer = new_page()
     conv_id = _open_chat(customer, server, "Пётр", "Первое сообщение")
+    # nobody is online yet: the customer learns their place in the queue
+    expect(customer.get_by_test_id("queue-place")).to_contain_text("первый в очереди")
     console = new_page()
     login(console, server, "dmitry", "operator-demo-2")
     console.goto(f"{server.url}/console")
-    _take(console, conv_id)
+    _receive(console, conv_id)
+    expect(customer.get_by_test_id("queue-place")).to_be_hidden()
 
     # the customer's connection drops; while it is down they write and the operator replies
     customer.context.set_offline(True)
@@ -208,7 +224,10 @@ def test_widget_embeds_the_chat_in_another_site(
         shop.server_close()
     with _session(server) as db:
         conv = conversations.get_conversation(db, conv_id)
-        assert [m.text for m in conversations.list_messages(db, conv)] == ["Вопрос из виджета"]
+        said = [
+            m.text for m in conversations.list_messages(db, conv) if m.author_kind == "customer"
+        ]
+        assert said == ["Вопрос из виджета"]
         assert conv.channel == "web"
 
 

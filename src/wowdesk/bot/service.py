@@ -265,3 +265,21 @@ def count_rejected(db: Session) -> int:
 
 def list_rejected(db: Session, limit: int = 100) -> list[RejectedAnswer]:
     return list(db.scalars(select(RejectedAnswer).order_by(RejectedAnswer.id.desc()).limit(limit)))
+
+
+def routing_hints(db: Session, conversation_ids: set[int]) -> dict[int, tuple[str, list[str]]]:
+    """The topic and the risk flags the bot found, for the queue a conversation joins."""
+    hints: dict[int, tuple[str, list[str]]] = {}
+    if not conversation_ids:
+        return hints
+    rows = db.scalars(
+        select(BotDecision)
+        .where(BotDecision.conversation_id.in_(conversation_ids))
+        .order_by(BotDecision.id)
+    )
+    for decision in rows:
+        topic, flags = hints.get(decision.conversation_id, ("", []))
+        codes = [str(f.get("code", "")) if isinstance(f, dict) else str(f) for f in decision.flags]
+        merged = flags + [c for c in codes if c and c not in flags]
+        hints[decision.conversation_id] = (decision.topic or topic, merged)
+    return hints

@@ -23,6 +23,7 @@ from wowdesk.conversations.schemas import (
 )
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
+from wowdesk.routing import service as routing
 from wowdesk.web.deps import AppSettings, DbSession
 
 TokenHeader = Annotated[str, Header(alias="X-Conversation-Token", min_length=1)]
@@ -141,7 +142,7 @@ def staff_post(
 
 @staff_router.post("/conversations/{conversation_id}/assign")
 def assign(conversation_id: int, user: CurrentUser, db: DbSession) -> ConversationOut:
-    conv = service.do_assign(db, conversation_id, user)
+    conv = routing.do_take(db, conversation_id, user)
     return service.conversation_out(db, [conv])[0]
 
 

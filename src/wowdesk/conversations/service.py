@@ -328,6 +328,11 @@ def _system_message(db: Session, conv: Conversation, text: str, kind: str) -> Me
     return msg
 
 
+def do_system_note(db: Session, conv: Conversation, text: str, kind: str) -> Message:
+    """A line from the service itself (queue place, callback booked) in the conversation."""
+    return _system_message(db, conv, text, kind)
+
+
 def do_start(
     db: Session,
     *,

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import functools
 import json
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,17 +24,17 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from wowdesk import events
 from wowdesk.config import Settings
 from wowdesk.conversations import service
-from wowdesk.db import unit_of_work, utcnow
+from wowdesk.db import run_unit, utcnow
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import activate, gettext
+from wowdesk.operators import presence
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import socket_user
-from wowdesk.operators.models import User
+from wowdesk.operators.models import Role, User
 
 router = APIRouter()
 T = TypeVar("T")
@@ -69,15 +67,7 @@ class Link:
         activate(self.settings.language)
 
     async def db(self, fn: Callable[[Session], T]) -> T:
-        def run() -> T:
-            with unit_of_work(self.factory) as db:
-                return fn(db)
-
-        if self.executor is None:
-            return await run_in_threadpool(run)
-        context = contextvars.copy_context()  # the language and the like go along
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, functools.partial(context.run, run))
+        return await run_unit(self.factory, self.executor, fn)
 
     async def send(self, payload: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(payload, ensure_ascii=False, default=str))
@@ -188,7 +178,7 @@ async def customer_socket(ws: WebSocket) -> None:
 
     def transform(event: dict[str, Any]) -> dict[str, Any] | None:
         kind = event["type"]
-        if kind == "message":
+        if kind in ("message", "queue"):
             return event
         if kind in ("typing", "delivered"):
             return event if event["op"] == "operator" else None
@@ -260,6 +250,7 @@ async def console_socket(ws: WebSocket) -> None:
     def auth(db: Session) -> tuple[User, datetime]:
         user = socket_user(db, ws, origins)
         _user, login = operators.check_session(db, ws.cookies.get("wowdesk_session", ""))
+        presence.do_touch(db, user.id)  # an open console is a live operator
         return user, login.expires_at
 
     try:
@@ -269,6 +260,8 @@ async def console_socket(ws: WebSocket) -> None:
         return
     await ws.accept()
     link.sub.listen(events.operator_channel(user.id), events.QUEUE_CHANNEL)
+    if operators.has_role(user, Role.supervisor):
+        link.sub.listen(events.ROUTING_CHANNEL)
     watching: list[int] = []
     await link.send({"type": "ready", "user_id": user.id})
 
@@ -285,6 +278,7 @@ async def console_socket(ws: WebSocket) -> None:
             return
         kind = frame["type"]
         if kind == "ping":
+            await link.db(lambda db: presence.do_touch(db, user.id))
             await link.send({"type": "pong"})
             return
         conv_id = _int(frame, "conversation_id")

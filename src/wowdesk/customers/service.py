@@ -84,3 +84,32 @@ def search_customers(db: Session, query: str, limit: int = 50) -> list[Customer]
             | Customer.phone.ilike(like)
         )
     return list(db.scalars(stmt))
+
+
+def tiers(db: Session, ids: set[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = db.execute(select(Customer.id, Customer.tier).where(Customer.id.in_(ids)))
+    return {cid: tier for cid, tier in rows}
+
+
+def do_set_contact(
+    db: Session, customer_id: int, *, email: str | None = None, phone: str | None = None
+) -> Customer:
+    """The address the customer gave for an answer by e-mail or a callback."""
+    customer = get_customer(db, customer_id)
+    if email:
+        customer.email = email
+    if phone:
+        customer.phone = phone
+    db.flush()
+    return customer
+
+
+def do_set_tier(db: Session, customer_id: int, tier: int) -> Customer:
+    if tier not in (0, 1, 2):
+        raise Invalid("Tier must be 0 (standard), 1 (premium) or 2 (VIP)", code="invalid_tier")
+    customer = get_customer(db, customer_id)
+    customer.tier = tier
+    db.flush()
+    return customer

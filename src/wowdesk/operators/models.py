@@ -3,7 +3,15 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.db import Base, UtcDateTime, utcnow
@@ -52,3 +60,69 @@ class LoginSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OperatorStatus(enum.StrEnum):
+    online = "online"
+    on_break = "break"
+    training = "training"
+    offline = "offline"
+
+
+class SkillKind(enum.StrEnum):
+    topic = "topic"
+    channel = "channel"
+    language = "language"
+
+
+class OperatorState(Base):
+    """Where an operator is now: routing reads it, and locks it while it assigns work, so
+    two processes can never push one operator past their capacity."""
+
+    __tablename__ = "operator_state"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('online', 'break', 'training', 'offline')", name="operator_status"
+        ),
+        CheckConstraint("capacity BETWEEN 1 AND 50", name="capacity"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=OperatorStatus.offline)
+    status_since: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # refreshed by the console's socket; a stale value means the session died
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StatusChange(Base):
+    """Append-only history of statuses: punctuality and occupancy are computed from it."""
+
+    __tablename__ = "operator_status_change"
+    __table_args__ = (Index("ix_status_change_user_started", "user_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32), default="manual")
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Skill(Base):
+    __tablename__ = "operator_skill"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "value", name="uq_operator_skill"),
+        CheckConstraint("kind IN ('topic', 'channel', 'language')", name="skill_kind"),
+        CheckConstraint("level BETWEEN 1 AND 5", name="skill_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int] = mapped_column(Integer, default=3)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Invalid, NotFound, Unauthorized
-from wowdesk.operators.models import ROLE_RANK, LoginSession, Role, Team, User
+from wowdesk.operators import presence
+from wowdesk.operators.models import ROLE_RANK, LoginSession, OperatorStatus, Role, Team, User
 from wowdesk.security import hash_password, new_token, token_hash, verify_password
 
 USERNAME = re.compile(r"^[a-zA-Z0-9_.-]{2,64}$")
@@ -146,6 +147,8 @@ def do_login(db: Session, username: str, password: str, hours: float) -> tuple[s
     user.last_login_at = now
     db.add(session)
     db.flush()
+    if presence.routes_work(user):
+        presence.do_set_status(db, user, OperatorStatus.online, reason="login")
     return token, session
 
 
@@ -163,4 +166,13 @@ def check_session(db: Session, token: str) -> tuple[User, LoginSession]:
 
 
 def do_logout(db: Session, token: str) -> None:
-    db.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+    """Logging out is going offline: after the grace period the operator's conversations
+    return to the queue."""
+    session = db.scalar(select(LoginSession).where(LoginSession.token_hash == token_hash(token)))
+    if session is None:
+        return
+    user = db.get(User, session.user_id)
+    db.execute(delete(LoginSession).where(LoginSession.id == session.id))
+    others = db.scalar(select(LoginSession.id).where(LoginSession.user_id == session.user_id))
+    if user is not None and others is None:
+        presence.do_set_status(db, user, OperatorStatus.offline, reason="logout")

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
 from wowdesk.errors import Unauthorized
+from wowdesk.i18n import N_, gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import (
     CSRF_COOKIE,
@@ -19,7 +20,7 @@ from wowdesk.operators.auth import (
     login_form_token,
     require,
 )
-from wowdesk.operators.models import Role
+from wowdesk.operators.models import OperatorStatus, Role
 from wowdesk.web.deps import AppSettings, DbSession
 from wowdesk.web.templating import env, render
 
@@ -109,6 +110,14 @@ def widget(request: Request, settings: AppSettings) -> Response:
     return Response(body, media_type="text/javascript; charset=utf-8")
 
 
+STATUS_LABELS = {
+    OperatorStatus.online: N_("Online"),
+    OperatorStatus.on_break: N_("Break"),
+    OperatorStatus.training: N_("Training"),
+    OperatorStatus.offline: N_("Offline"),
+}
+
+
 @staff.get("/console")
 def console(request: Request, user: CurrentUser, db: DbSession, settings: AppSettings) -> Response:
     return render(
@@ -116,6 +125,7 @@ def console(request: Request, user: CurrentUser, db: DbSession, settings: AppSet
         "console/console.html",
         topics=topics.list_topics(db, active_only=True),
         max_chars=settings.max_message_chars,
+        statuses=[(s.value, gettext(STATUS_LABELS[s])) for s in OperatorStatus],
     )
 
 

@@ -14,6 +14,8 @@
   const statusEl = root.querySelector("[data-testid=chat-status]");
   const csatEl = root.querySelector("[data-testid=csat]");
   const newBtn = root.querySelector("[data-testid=new-conversation]");
+  const placeEl = root.querySelector("[data-testid=queue-place]");
+  const altEl = root.querySelector("[data-testid=alternatives]");
   const KEY = "wowdesk.chat";
   // A widget on another site is a third-party frame: browsers that block third-party
   // storage throw on any touch of localStorage. The chat then keeps its outbox in memory,
@@ -116,8 +118,43 @@
     });
   }
 
+  // The place in the queue and the estimate, as routing last computed them.
+  function showPlace(p) {
+    const waiting = status === "queued" && p && p.text;
+    placeEl.hidden = !waiting; placeEl.textContent = waiting ? p.text : "";
+    if (!waiting || !p.alternatives) altEl.hidden = true;
+    else if (altEl.hidden && !altEl.dataset.chosen) altEl.hidden = false;
+  }
+  async function fetchPlace() {
+    if (!state.conv || status !== "queued") { showPlace(null); return; }
+    const res = await fetch(`/api/v1/chat/conversations/${state.conv.id}/place`, { headers: { "X-Conversation-Token": state.conv.token } }).catch(() => null);
+    if (res && res.ok) showPlace(await res.json());
+  }
+  async function choose(body) {
+    const res = await fetch(`/api/v1/chat/conversations/${state.conv.id}/alternative`, {
+      method: "POST", headers: { "Content-Type": "application/json", "X-Conversation-Token": state.conv.token }, body: JSON.stringify(body),
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) { showError((data.error && data.error.message) || res.statusText); return; }
+    showError(""); altEl.dataset.chosen = body.kind; altEl.hidden = true; placeEl.hidden = true;
+  }
+  altEl.querySelectorAll("button[data-alt]").forEach((b) => b.addEventListener("click", () => {
+    const kind = b.dataset.alt;
+    altEl.querySelectorAll("form").forEach((f) => { f.hidden = f.dataset.form !== kind; });
+    if (kind === "bot") choose({ kind: "bot" });
+  }));
+  altEl.querySelector("[data-form=email]").addEventListener("submit", (ev) => { ev.preventDefault(); choose({ kind: "email", email: ev.target.email.value.trim() }); });
+  altEl.querySelector("[data-form=callback]").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const at = new Date(ev.target.at.value);
+    choose({ kind: "callback", phone: ev.target.phone.value.trim(), at: at.toISOString() });
+  });
+
   function setStatus(conv) {
+    const before = status;
     status = conv.status;
+    if (status !== "queued") showPlace(null);
+    else if (before !== "queued" && before !== null) fetchPlace();
     if (conv.operator_delivered_seq) setDelivered(conv.operator_delivered_seq);
     if (conv.operator_name && (status === "assigned")) statusEl.textContent = T("Operator") + ": " + conv.operator_name;
     const closed = status === "wrapup" || status === "closed";
@@ -137,7 +174,7 @@
       const e = JSON.parse(ev.data);
       if (e.type === "ready") {
         retry = 0; showError("");
-        setStatus(e.conversation);
+        setStatus(e.conversation); fetchPlace();
         flush();
       } else if (e.type === "message") {
         onMessage(e.message);
@@ -145,6 +182,8 @@
         state.outbox = state.outbox.filter((o) => o.client_id !== e.client_id); save();
       } else if (e.type === "conversation") {
         setStatus(e.conversation);
+      } else if (e.type === "queue") {
+        showPlace(e);
       } else if (e.type === "typing") {
         typingEl.hidden = false; clearTimeout(typingTimer);
         typingTimer = setTimeout(() => { typingEl.hidden = true; }, 3000);
@@ -236,6 +275,7 @@
     state.conv = null; state.outbox = []; state.lastSeq = 0; save();
     bySeq.clear(); pending.clear(); list.textContent = ""; status = null;
     newBtn.hidden = true; csatEl.hidden = true; showError("");
+    showPlace(null); delete altEl.dataset.chosen;
     nameInput.hidden = false;
     input.focus();
   });

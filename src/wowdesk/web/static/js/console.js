@@ -14,6 +14,8 @@
   const replyForm = $("reply-form"), replyInput = $("reply-input"), wrapForm = $("wrapup-form");
   const errorEl = $("console-error"), typingEl = $("console-typing"), connEl = $("console-conn");
   const takeBtn = $("take"), closeBtn = $("close");
+  const statusSel = $("my-status"), transferBtn = $("transfer"), escalateBtn = $("escalate");
+  const transferForm = $("transfer-form"), escalateForm = $("escalate-form");
 
   const inbox = new Map();     // id -> conversation
   const unread = new Map();    // id -> count
@@ -111,6 +113,8 @@
     const mine = c.operator_id === me;
     takeBtn.hidden = c.status !== "queued";
     closeBtn.hidden = !(c.status === "assigned" && mine);
+    transferBtn.hidden = escalateBtn.hidden = !(c.status === "assigned" && mine);
+    if (transferBtn.hidden) { transferForm.hidden = true; escalateForm.hidden = true; }
     replyForm.hidden = !(c.status === "assigned" && mine);
     wrapForm.hidden = !(c.status === "wrapup" && mine);
   }
@@ -151,13 +155,28 @@
     answers.hidden = !card.bot_answers.length;
   }
 
+  // A note left by whoever passed the conversation on (a colleague, routing, a callback).
+  async function renderTicket(id) {
+    const box = $("ticket-note");
+    const t = await fetch(`/api/v1/conversations/${id}/ticket`, { credentials: "same-origin" }).then((r) => r.ok ? r.json() : null).catch(() => null);
+    if (!current || current.id !== id) return;
+    box.hidden = !(t && t.note);
+    if (t && t.note) box.querySelector("p").textContent = (t.escalated ? `${T("escalated")}: ` : "") + t.note;
+  }
+  async function refreshStatus() {
+    const s = await api("GET", "/api/v1/me/status").catch(() => null);
+    if (!s) return;
+    statusSel.value = s.status;
+    $("my-load").textContent = `${s.load}/${s.capacity} ${T("in conversations")}`;
+  }
+
   async function open(id) {
     showError("");
     const detail = await api("GET", `/api/v1/conversations/${id}`);
     current = detail.conversation; seqs = new Set(); msgList.textContent = "";
     unread.delete(id);
     convEl.hidden = false; contextEl.hidden = false; $("console-empty").hidden = true;
-    renderHeader(); renderContext(detail); renderHandoff(id);
+    renderHeader(); renderContext(detail); renderHandoff(id); renderTicket(id);
     for (const m of detail.messages) renderMessage(m);
     for (const o of outbox.filter((o) => o.conversation_id === id)) renderPending(o);
     renderInbox();
@@ -174,13 +193,20 @@
     const items = await api("GET", "/api/v1/conversations?view=active");
     inbox.clear(); for (const c of items) inbox.set(c.id, c);
     renderInbox();
+    refreshStatus();
     if (current) await open(current.id);
   }
 
   function onEvent(e) {
+    if (e.type === "operator") { if (e.id === me) refreshStatus(); return; }
     if (e.type === "conversation") {
       const c = e.conversation;
+      if (c.operator_id === me || e.op === "requeued") refreshStatus();
+      const before = inbox.get(c.id);
+      const offered = c.operator_id === me && c.status === "assigned" && !(before && before.operator_id === me);
       if (c.status === "queued" || (c.operator_id === me && c.status !== "closed")) inbox.set(c.id, c); else inbox.delete(c.id);
+      // routing hands conversations out; an operator with nothing in hand sees the new one at once
+      if (offered && !(current && current.operator_id === me && current.status === "assigned")) { renderInbox(); open(c.id); return; }
       if (current && current.id === c.id) { current = c; renderHeader(); }
       renderInbox();
     } else if (e.type === "message") {
@@ -254,7 +280,40 @@
     } catch (err) { showError(err.message); }
   });
 
+  statusSel.addEventListener("change", async () => {
+    try { await api("PUT", "/api/v1/me/status", { status: statusSel.value }); await refreshStatus(); showError(""); }
+    catch (err) { showError(err.message); refreshStatus(); }
+  });
+  transferBtn.addEventListener("click", async () => {
+    escalateForm.hidden = true;
+    const sel = transferForm.target; sel.textContent = "";
+    const add = (value, label) => { const o = document.createElement("option"); o.value = value; o.textContent = label; sel.appendChild(o); };
+    for (const p of await api("GET", "/api/v1/routing/colleagues").catch(() => [])) add(`user:${p.user_id}`, `${T("Colleague")}: ${p.name} (${p.load}/${p.capacity})`);
+    add("queue:", `${T("Queue")}: ${T("General queue")}`);
+    for (const name of (root.dataset.topics || "").split("\n").filter(Boolean)) add(`queue:${name}`, `${T("Queue")}: ${name}`);
+    transferForm.hidden = false;
+  });
+  escalateBtn.addEventListener("click", () => { transferForm.hidden = true; escalateForm.hidden = false; escalateForm.note.focus(); });
+  root.querySelectorAll("[data-action=cancel-move]").forEach((b) => b.addEventListener("click", () => { transferForm.hidden = true; escalateForm.hidden = true; }));
+  async function moved(promise) {
+    try { current = await promise; inbox.delete(current.id); transferForm.hidden = true; escalateForm.hidden = true; transferForm.reset(); escalateForm.reset(); renderHeader(); renderInbox(); refreshStatus(); showError(""); }
+    catch (err) { showError(err.message); }
+  }
+  transferForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const [kind, value] = transferForm.target.value.split(/:(.*)/s);
+    const body = kind === "user" ? { to_user_id: Number(value) } : { queue: value };
+    body.note = transferForm.note.value;
+    moved(api("POST", `/api/v1/conversations/${current.id}/transfer`, body));
+  });
+  escalateForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    moved(api("POST", `/api/v1/conversations/${current.id}/escalate`, { note: escalateForm.note.value }));
+  });
+
   connect();
   setInterval(renderInbox, 30000); // waiting minutes tick
+  // the heartbeat that tells routing this operator is still here
+  setInterval(() => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "ping" })); }, 20000);
   window.wowdeskConsole = { socket: () => ws, open };
 })();

@@ -1,0 +1,221 @@
+"""Operators' status, capacity and skills: what routing needs to know about a person.
+
+Every status change closes the previous period and opens a new one in an append-only
+history, so occupancy and punctuality can later be computed from facts, never typed in.
+Routing locks an operator's state row while it gives them work: on PostgreSQL with
+`FOR UPDATE` (`SKIP LOCKED` for the dispatcher), on SQLite the single writer serialises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from wowdesk import events
+from wowdesk.db import utcnow
+from wowdesk.errors import Invalid
+from wowdesk.operators.models import (
+    OperatorState,
+    OperatorStatus,
+    Role,
+    Skill,
+    SkillKind,
+    StatusChange,
+    User,
+)
+
+# a console writes its heartbeat at most this often
+TOUCH_EVERY = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class SkillIn:
+    kind: str
+    value: str
+    level: int = 3
+
+
+def get_state(db: Session, user_id: int) -> OperatorState:
+    """Created on first use, so accounts made before routing existed need no migration."""
+    state = db.get(OperatorState, user_id)
+    if state is None:
+        state = OperatorState(user_id=user_id, status=OperatorStatus.offline, status_since=utcnow())
+        db.add(state)
+        db.flush()
+    return state
+
+
+def lock_state(db: Session, user_id: int) -> OperatorState:
+    """Waits for any dispatcher holding this operator: capacity is then read after it."""
+    get_state(db, user_id)
+    state = db.scalar(
+        select(OperatorState)
+        .where(OperatorState.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert state is not None
+    return state
+
+
+def lock_available(db: Session, now: datetime, seen_after: datetime) -> list[OperatorState]:
+    """Online operators whose console is alive; rows another dispatcher holds are skipped."""
+    return list(
+        db.scalars(
+            select(OperatorState)
+            .join(User, User.id == OperatorState.user_id)
+            .where(
+                OperatorState.status == OperatorStatus.online,
+                OperatorState.last_seen_at >= seen_after,
+                User.is_active.is_(True),
+            )
+            .order_by(OperatorState.user_id)
+            .with_for_update(skip_locked=True, of=OperatorState)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def check_status(status: str) -> OperatorStatus:
+    try:
+        return OperatorStatus(status)
+    except ValueError as exc:
+        raise Invalid("Unknown status {status}", status=status, code="invalid_status") from exc
+
+
+def do_set_status(
+    db: Session, user: User, status: OperatorStatus, reason: str = "manual"
+) -> OperatorState:
+    state = get_state(db, user.id)
+    now = utcnow()
+    if status == OperatorStatus.online:
+        state.last_seen_at = now
+    if state.status == status:
+        return state
+    db.execute(
+        update(StatusChange)
+        .where(StatusChange.user_id == user.id, StatusChange.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    db.add(StatusChange(user_id=user.id, status=status, reason=reason, started_at=now))
+    state.status = status
+    state.status_since = now
+    db.flush()
+    events.publish_on_commit(
+        db,
+        [events.ROUTING_CHANNEL, events.operator_channel(user.id)],
+        {"type": "operator", "op": "status", "id": user.id, "status": status.value},
+    )
+    return state
+
+
+def do_touch(db: Session, user_id: int) -> None:
+    """The console is alive; written at most every TOUCH_EVERY to keep writes rare."""
+    state = get_state(db, user_id)
+    now = utcnow()
+    if state.last_seen_at is None or now - state.last_seen_at >= TOUCH_EVERY:
+        state.last_seen_at = now
+        db.flush()
+
+
+def do_note_assigned(state: OperatorState, now: datetime) -> None:
+    state.last_assigned_at = now
+
+
+def do_note_released(db: Session, user_id: int) -> None:
+    get_state(db, user_id).last_released_at = utcnow()
+
+
+def list_sessions_lost(db: Session, seen_before: datetime) -> list[int]:
+    """Operators marked present whose console stopped writing its heartbeat."""
+    return list(
+        db.scalars(
+            select(OperatorState.user_id).where(
+                OperatorState.status != OperatorStatus.offline,
+                (OperatorState.last_seen_at.is_(None)) | (OperatorState.last_seen_at < seen_before),
+            )
+        )
+    )
+
+
+def list_offline_since(db: Session, before: datetime, user_ids: set[int]) -> set[int]:
+    """Of these operators, those offline since `before` or longer (the grace is over)."""
+    states = {
+        s.user_id: s
+        for s in db.scalars(select(OperatorState).where(OperatorState.user_id.in_(user_ids)))
+    }
+    return {
+        uid
+        for uid in user_ids
+        if (state := states.get(uid)) is None
+        or (state.status == OperatorStatus.offline and state.status_since <= before)
+    }
+
+
+def list_states(db: Session) -> list[tuple[User, OperatorState]]:
+    users = list(db.scalars(select(User).where(User.is_active.is_(True)).order_by(User.id)))
+    return [(u, get_state(db, u.id)) for u in users]
+
+
+def do_set_capacity(db: Session, user_id: int, capacity: int) -> OperatorState:
+    if not 1 <= capacity <= 50:
+        raise Invalid("Capacity must be from 1 to 50", code="invalid_capacity")
+    state = get_state(db, user_id)
+    state.capacity = capacity
+    db.flush()
+    return state
+
+
+def do_set_skills(db: Session, user_id: int, skills: list[SkillIn]) -> list[Skill]:
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for skill in skills:
+        try:
+            kind = SkillKind(skill.kind)
+        except ValueError as exc:
+            raise Invalid("Unknown skill kind {kind}", kind=skill.kind) from exc
+        value = skill.value.strip()
+        if not value or len(value) > 100:
+            raise Invalid("A skill needs a name of up to 100 characters")
+        if not 1 <= skill.level <= 5:
+            raise Invalid("Skill level must be from 1 to 5")
+        key = (kind.value, value.lower())
+        if key in seen:
+            raise Invalid("Skill {value} is given twice", value=value)
+        seen.add(key)
+        rows.append(Skill(user_id=user_id, kind=kind, value=value, level=skill.level))
+    db.execute(delete(Skill).where(Skill.user_id == user_id))
+    db.add_all(rows)
+    db.flush()
+    return rows
+
+
+def skills_of(db: Session, user_ids: set[int]) -> dict[int, list[Skill]]:
+    out: dict[int, list[Skill]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        for skill in db.scalars(select(Skill).where(Skill.user_id.in_(user_ids))):
+            out[skill.user_id].append(skill)
+    return out
+
+
+def status_history(
+    db: Session, user_id: int, since: datetime | None = None, limit: int = 500
+) -> list[StatusChange]:
+    stmt = select(StatusChange).where(StatusChange.user_id == user_id)
+    if since is not None:
+        stmt = stmt.where((StatusChange.ended_at.is_(None)) | (StatusChange.ended_at >= since))
+    return list(db.scalars(stmt.order_by(StatusChange.started_at.desc()).limit(limit)))
+
+
+def routes_work(user: User) -> bool:
+    """Operators are given work when they log in; supervisors and admins choose to."""
+    return user.role == Role.operator
+
+
+def staffed_topics(db: Session) -> set[str]:
+    """Topics some operator has as a skill (lower case): only these have their own queue."""
+    values = db.scalars(select(Skill.value).where(Skill.kind == SkillKind.topic).distinct())
+    return {v.lower() for v in values}
