@@ -22,10 +22,10 @@ serve: install
 lint: install
 	VENV=$(VENV) scripts/lint
 
-test: install  ## lint, then the whole suite (PostgreSQL too when WOWDESK_TEST_DATABASE_URL is set)
+test: install  ## lint, then the whole suite on SQLite and on a real PostgreSQL and Redis on loopback
 	VENV=$(VENV) scripts/lint
 	scripts/ensure-chromium
-	$(BIN)/python -m pytest
+	scripts/with-test-servers $(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

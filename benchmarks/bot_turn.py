@@ -93,6 +93,7 @@ def main() -> None:
                 text=questions[n % len(questions)],
                 limit=4000,
                 first_line=True,
+                secret="test-secret",
             )
         with unit_of_work(factory) as db:
             t0 = time.perf_counter()

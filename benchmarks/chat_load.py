@@ -120,6 +120,8 @@ class LocalServer:
             "WOWDESK_PORT": str(self.port),
             # Conversations must wait in the human queue for the operators to take them.
             "WOWDESK_BOT_ENABLED": "false",
+            # operators take conversations by hand here: the benchmark measures the chat path
+            "WOWDESK_ROUTING_ENABLED": "false",
         }
 
     def start(self, timeout: float) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,12 +13,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wowdesk import __version__, events
+from wowdesk import __version__, events, jobs
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
-from wowdesk.bot import runner as bot_runner
-from wowdesk.bot.engine import BotEngine
-from wowdesk.bot.llm import llm_config_from_settings
+from wowdesk.bot.engine import engine_from_settings
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
@@ -30,13 +26,9 @@ from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
-from wowdesk.kb.knowledge import Knowledge
-from wowdesk.kb.retrieval import Index, configured_encoder
 from wowdesk.operators import api as operators_api
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
-from wowdesk.routing import runner as routing_runner
-from wowdesk.routing.runner import Dispatcher
 from wowdesk.web import admin, pages
 from wowdesk.web.templating import render
 
@@ -60,34 +52,21 @@ def create_app(
     activate(settings.language)
     if factory is None:
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
-    bus = events.LocalBus()
+    bus = events.make_bus(settings.redis_url)
     events.attach_bus(factory.kw.setdefault("info", {}), bus)
-    # the index is built on the first search, not here
-    knowledge = Knowledge(Index(configured_encoder(settings.embedding_model_path)))
-    bot = BotEngine(
-        knowledge,
-        topic_model_path=settings.topic_model_path(),
-        llm=llm_config_from_settings(settings),
-        public_url=settings.public_url,
-    )
+    bot = engine_from_settings(settings)
+    knowledge = bot.knowledge
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        bus.bind_loop(asyncio.get_running_loop())
+        await events.start_bus(bus)
         executor = app.state.db_executor = writer_executor(factory)
-        tasks = []
-        if settings.bot_enabled:
-            tasks.append(bot_runner.start(bus, factory, bot))
-        if settings.routing_enabled:
-            dispatcher = Dispatcher(factory, settings, executor)
-            tasks.append(routing_runner.start(dispatcher, bus))
+        tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor)
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await jobs.stop_tasks(tasks)
+            await events.stop_bus(bus)
             app.state.db_executor = None
             if executor is not None:
                 executor.shutdown(wait=True)

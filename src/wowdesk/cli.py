@@ -9,16 +9,18 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from wowdesk import demo, migrate
+from wowdesk import demo, events, jobs, migrate
 from wowdesk.bot import cli as triage_cli
+from wowdesk.bot.engine import engine_from_settings
 from wowdesk.config import get_settings
-from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
-from wowdesk.errors import WowdeskError
+from wowdesk.db import is_sqlite, make_engine, make_sessionmaker, unit_of_work
+from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import cli as kb_cli
 from wowdesk.kb import eval_cli as retrieval_cli
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
+from wowdesk.terminal import fail
 
 app = typer.Typer(help="wowdesk: an AI-first contact-center platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -40,6 +42,14 @@ console = Console()
 
 def _serve(host: str | None, port: int | None, workers: int) -> None:
     settings = get_settings()
+    if workers > 1 and (not settings.redis_url or is_sqlite(settings.resolved_database_url())):
+        raise fail(
+            Invalid(
+                "Several processes need PostgreSQL (WOWDESK_DATABASE_URL) and Redis "
+                "(WOWDESK_REDIS_URL): they share the database and live events.",
+                code="needs_distributed_mode",
+            )
+        )
     uvicorn.run(
         "wowdesk.app:create_app",
         factory=True,
@@ -61,6 +71,28 @@ def serve(
 ) -> None:
     """Run the web server (chat, console, admin, API)."""
     _serve(host, port, workers)
+
+
+@app.command()
+def worker(
+    burst: Annotated[
+        bool, typer.Option(help="Run what is queued, then exit (for scripts and tests).")
+    ] = False,
+) -> None:
+    """Run background jobs (bot turns) from Redis: distributed mode, beside `wowdesk serve`."""
+    settings = get_settings()
+    activate(settings.language)
+    if not settings.redis_url:
+        raise fail(
+            Invalid(
+                "Set WOWDESK_REDIS_URL: the worker takes its jobs from Redis.",
+                code="needs_redis",
+            )
+        )
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    bus = events.RedisBus(settings.redis_url)  # what the bot writes reaches every app process
+    events.attach_bus(factory.kw.setdefault("info", {}), bus)
+    jobs.make_worker(settings, factory, engine_from_settings(settings), burst=burst).run()
 
 
 @db_app.command("upgrade")

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Optional sentence-transformers model folder for the dense half of retrieval; without it
     # the navec word vectors shipped with natasha are used.
     embedding_model_path: str = ""
+    # Distributed mode: several app processes (on PostgreSQL) share live events through Redis
+    # pub/sub, and `wowdesk worker` runs background jobs from it. Empty: one process.
+    redis_url: str = ""
     # The dispatcher assigns queued conversations to operators by itself.
     routing_enabled: bool = True
     # Routing: who gets the next conversation among qualified operators with free capacity.

@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -79,7 +81,21 @@ def make_engine(url: str) -> Engine:
         # starts its transaction with its first statement, as on PostgreSQL.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+
+
+POOL_SIZE, POOL_OVERFLOW = 20, 20
+# pooled connections kept for sockets and background work, never taken by HTTP requests
+RESERVED_CONNECTIONS = 8
+
+
+def request_slots(factory: sessionmaker[Session]) -> int:
+    """How many HTTP requests may hold a session at once: fewer than the pool has
+    connections (SQLite has one, so one at a time; it has one writer anyway)."""
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine) or bind.dialect.name == "sqlite":
+        return 1
+    return POOL_SIZE + POOL_OVERFLOW - RESERVED_CONNECTIONS
 
 
 def _sqlite_pragmas(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
@@ -135,3 +151,16 @@ async def run_unit(
     context = contextvars.copy_context()  # the language and the like go along
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(executor, functools.partial(context.run, run))
+
+
+def dialect_insert(dialect: str) -> Callable[[Table], Any]:
+    """The INSERT with ON CONFLICT of the dialect at hand (SQLite and PostgreSQL both have it)."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
+
+
+def insert_missing(db: Session, table: Table, rows: list[dict[str, Any]], key: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: when several processes create the same row at once,
+    one does and the others go on, with no error and no savepoint to roll back to."""
+    if rows:
+        insert = dialect_insert(db.get_bind().dialect.name)
+        db.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=key))

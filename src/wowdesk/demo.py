@@ -18,6 +18,7 @@ from wowdesk.conversations import topics
 from wowdesk.kb import importer
 from wowdesk.kb import service as kb
 from wowdesk.operators import service as operators
+from wowdesk.security import new_token
 
 DEMO_ARTICLES = Path(__file__).parent / "kb" / "demo_articles"
 
@@ -152,6 +153,7 @@ def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
             text=first,
             limit=max_chars,
             name=name,
+            secret=new_token(),  # nobody chats in the demo's history: its tokens stay unknown
         )
         if topic is None:
             continue

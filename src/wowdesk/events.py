@@ -14,14 +14,21 @@ shared inbox of waiting conversations), `bot` (what the bot must answer), `routi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import json
+import logging
 import threading
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
+import redis
+import redis.asyncio as aioredis
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
 _PENDING = "wowdesk_pending_events"
@@ -114,6 +121,99 @@ class LocalBus:
                 if id(sub) not in seen:
                     seen.add(id(sub))
                     sub.offer(payload)
+
+
+# every app process publishes to and listens on this one Redis channel
+REDIS_CHANNEL = "wowdesk:events"
+RECONNECT_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+class RedisBus(LocalBus):
+    """Distributed mode: every event goes through Redis pub/sub and comes back to every app
+    process (this one too), which fans it out to its own WebSockets exactly as `LocalBus`
+    does. One publishing connection per process keeps one process's events in order.
+
+    Pub/sub delivers to whoever listens at that moment: a process that loses Redis tells its
+    clients to resynchronise (the overflow signal) once it is back, and they reload state
+    from the database, where nothing was lost."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self._publisher = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._listener: asyncio.Task[None] | None = None
+        self.connected = asyncio.Event()
+
+    def publish(self, channels: Iterable[str], payload: Payload) -> None:
+        stamped = {**payload, "event_id": f"{self._prefix}-{next(self._counter)}"}
+        data = json.dumps({"channels": list(channels), "payload": stamped}, default=str)
+        try:
+            self._publisher.publish(REDIS_CHANNEL, data)
+        except redis.RedisError:  # the database has it; clients resync when Redis is back
+            log.exception("event %s not published to Redis", stamped["event_id"])
+
+    async def start(self) -> None:
+        """Listens until cancelled; returns once the first subscription is in place, so no
+        event published after startup is missed."""
+        self.bind_loop(asyncio.get_running_loop())
+        self._listener = asyncio.create_task(self._listen(), name="wowdesk-redis-bus")
+        waiting = asyncio.ensure_future(self.connected.wait())
+        await asyncio.wait({waiting, self._listener}, return_when=asyncio.FIRST_COMPLETED)
+        if self._listener.done():
+            waiting.cancel()
+            self._listener.result()  # raises why Redis could not be reached
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        self._publisher.close()
+
+    async def _listen(self) -> None:
+        attempt = 0
+        while True:
+            client = aioredis.Redis.from_url(self.url)
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(REDIS_CHANNEL)
+                    if attempt:  # events may have passed while we were away
+                        self._resync_all()
+                    attempt = 0
+                    self.connected.set()
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            event = json.loads(message["data"])
+                            self._deliver(tuple(event["channels"]), event["payload"])
+            except (redis.RedisError, OSError) as exc:
+                if not self.connected.is_set() and attempt >= len(RECONNECT_SECONDS):
+                    raise RuntimeError(f"Redis at {self.url} is not reachable: {exc}") from exc
+                log.warning("Redis bus connection lost (%s); reconnecting", exc)
+                await asyncio.sleep(RECONNECT_SECONDS[min(attempt, len(RECONNECT_SECONDS) - 1)])
+                attempt += 1
+            finally:
+                await client.aclose()
+
+    def _resync_all(self) -> None:
+        for subs in tuple(self._subscribers.values()):
+            for sub in tuple(subs):
+                sub.overflowed.set()
+
+
+def make_bus(redis_url: str) -> LocalBus:
+    return RedisBus(redis_url) if redis_url else LocalBus()
+
+
+async def start_bus(bus: LocalBus) -> None:
+    if isinstance(bus, RedisBus):
+        await bus.start()
+    else:
+        bus.bind_loop(asyncio.get_running_loop())
+
+
+async def stop_bus(bus: LocalBus) -> None:
+    if isinstance(bus, RedisBus):
+        await bus.stop()
 
 
 def attach_bus(session_info: dict[str, Any], bus: LocalBus) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -25,6 +26,13 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def derived_token(secret: str, *parts: object) -> str:
+    """The same token every time for the same parts, unguessable without the secret: a
+    replayed request gets the token the first one got, and no late copy can revoke it."""
+    digest = hmac.new(secret.encode(), ":".join(map(str, parts)).encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def token_hash(token: str) -> str:

@@ -53,6 +53,7 @@ def _ask(db: Session, bot: BotEngine, text: str, conv_id: int | None = None) -> 
             text=text,
             limit=LIMIT,
             first_line=True,
+            secret="test-secret",
         )
     else:
         conv = conversations.get_conversation(db, conv_id)

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.helpers import add_user, assert_json_error, login, start
+from wowdesk.app import create_app
+from wowdesk.config import Settings
 
 
 def _token(token: str) -> dict[str, str]:
@@ -201,3 +206,29 @@ def test_openapi_is_published(client: TestClient) -> None:
     assert "/api/v1/chat/conversations" in spec["paths"]
     assert "/api/v1/conversations/{conversation_id}/assign" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_a_failed_commit_is_an_error_to_the_client_and_a_resend_stores_once(
+    settings: Settings, factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction commits before the response leaves: a customer never hears "stored"
+    about a message that the commit then lost."""
+    with TestClient(create_app(settings, factory), raise_server_exceptions=False) as client:
+        conv_id, token = start(client)
+        url = f"/api/v1/chat/conversations/{conv_id}/messages"
+        body = {"client_id": "lost-1", "text": "Дошло ли?"}
+        real_commit = Session.commit
+
+        def failing_commit(self: Session) -> None:
+            raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+        monkeypatch.setattr(Session, "commit", failing_commit)
+        failed = client.post(url, json=body, headers=_token(token))
+        monkeypatch.setattr(Session, "commit", real_commit)
+        assert failed.status_code >= 500
+        texts = [m["text"] for m in client.get(url, headers=_token(token)).json()]
+        assert "Дошло ли?" not in texts
+        resent = client.post(url, json=body, headers=_token(token))
+        assert resent.status_code == 200 and resent.json()["created"] is True
+        texts = [m["text"] for m in client.get(url, headers=_token(token)).json()]
+        assert texts.count("Дошло ли?") == 1

@@ -17,7 +17,13 @@ LIMIT = 4000
 
 def start(db: Session, text: str = "Где мой заказ 123456?", identity: str = "browser-1"):
     return service.do_start(
-        db, identity=identity, channel="web", client_id=uuid.uuid4().hex, text=text, limit=LIMIT
+        db,
+        identity=identity,
+        channel="web",
+        client_id=uuid.uuid4().hex,
+        text=text,
+        limit=LIMIT,
+        secret="test-secret",
     )
 
 
@@ -32,18 +38,22 @@ def test_start_stores_message_masked_copy_and_queue_timestamps(db: Session) -> N
     assert service.access_conversation_by_token(db, conv.id, token) is conv
 
 
-def test_replayed_start_returns_same_conversation_with_new_token(db: Session) -> None:
+def test_replayed_start_returns_same_conversation_and_token(db: Session) -> None:
+    """A late duplicate of the opening request must not revoke the token the customer has."""
     client_id = uuid.uuid4().hex
     args = dict(
         identity="browser-9", channel="web", client_id=client_id, text="Привет", limit=LIMIT
     )
-    conv1, token1, _ = service.do_start(db, **args)
-    conv2, token2, _ = service.do_start(db, **args)
+    conv1, token1, _ = service.do_start(db, **args, secret="test-secret")
+    conv2, token2, _ = service.do_start(db, **args, secret="test-secret")
     assert conv1.id == conv2.id
-    assert token1 != token2
-    assert service.list_messages(db, conv1) and len(service.list_messages(db, conv1)) == 1
+    assert token1 == token2
+    assert len(service.list_messages(db, conv1)) == 1
+    assert service.access_conversation_by_token(db, conv1.id, token1) is conv1
+    # another secret (another installation) derives another token, which opens nothing here
+    _conv, foreign, _ = service.do_start(db, **args, secret="other-secret")
     with pytest.raises(NotFound):
-        service.access_conversation_by_token(db, conv1.id, token1)
+        service.access_conversation_by_token(db, conv1.id, foreign)
 
 
 def test_token_of_one_conversation_does_not_open_another(db: Session) -> None:

@@ -37,6 +37,7 @@ def test_racing_dispatchers_never_double_assign_or_overfill(factory: sessionmake
                 client_id=uuid.uuid4().hex,
                 text="Где мой заказ?",
                 limit=4000,
+                secret="test-secret",
             )
             conv_ids.append(conv.id)
         service.do_sync(db)

@@ -28,6 +28,7 @@ def queued(db: Session, text: str = "Где мой заказ?", tier: int = 0):
         client_id=uuid.uuid4().hex,
         text=text,
         limit=4000,
+        secret="test-secret",
     )
     if tier:
         customers.do_set_tier(db, conv.customer_id, tier)

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from wowdesk.bot.llm import LLMConfig, LLMUnavailable, answer_with_llm
+from wowdesk.bot.llm import LLMConfig, LLMUnavailable, answer_with_llm, llm_config_from_settings
 from wowdesk.bot.topic_model import TopicModel
+from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
-from wowdesk.kb.retrieval import Hit
+from wowdesk.kb.retrieval import Hit, Index, configured_encoder
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +94,13 @@ class BotEngine:
                 problems=list(result.grounding.reasons),
             )
         return Composed(text=result.text, generated=True)
+
+
+def engine_from_settings(settings: Settings) -> BotEngine:
+    """The same bot in the app and in `wowdesk worker`; the index is built on first search."""
+    return BotEngine(
+        Knowledge(Index(configured_encoder(settings.embedding_model_path))),
+        topic_model_path=settings.topic_model_path(),
+        llm=llm_config_from_settings(settings),
+        public_url=settings.public_url,
+    )

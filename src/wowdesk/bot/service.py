@@ -85,7 +85,7 @@ def _decided(db: Session, message_id: int) -> BotDecision | None:
 def handle_message(
     db: Session, engine: BotEngine, conversation_id: int, message_id: int
 ) -> BotDecision | None:
-    conv = conversations.get_conversation(db, conversation_id)
+    conv = conversations.lock_conversation(db, conversation_id)
     if conv.status != Status.bot:
         return None
     done = _decided(db, message_id)

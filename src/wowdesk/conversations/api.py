@@ -51,6 +51,7 @@ def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> S
         email=body.email,
         phone=body.phone,
         first_line=settings.bot_enabled,
+        secret=settings.resolved_secret_key(),
     )
     return StartOut(
         conversation=service.conversation_out(db, [conv])[0],

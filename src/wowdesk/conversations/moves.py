@@ -125,7 +125,11 @@ def do_transfer(db: Session, conv: Conversation, to_user: User) -> Conversation:
         raise Conflict("The conversation has moved meanwhile", code="moved")
     db.refresh(conv)
     _system_message(
-        db, conv, _("Operator {name} joined the conversation", name=to_user.display_name), "joined"
+        db,
+        conv,
+        _("Operator {name} joined the conversation", name=to_user.display_name),
+        "joined",
+        to_user.id,
     )
     extra: tuple[str, ...] = (events.QUEUE_CHANNEL,)
     if previous:

@@ -13,8 +13,6 @@ import uuid
 from typing import Any, Literal, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,13 +21,13 @@ from wowdesk.conversations.models import AuthorKind, Conversation, Message, Stat
 from wowdesk.conversations.schemas import ConversationOut, CustomerView, MessageOut
 from wowdesk.conversations.topics import get_topic
 from wowdesk.customers import service as customers
-from wowdesk.db import utcnow
+from wowdesk.db import dialect_insert, utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 from wowdesk.safety.pii import mask_text
-from wowdesk.security import new_token, same, token_hash
+from wowdesk.security import derived_token, same, token_hash
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # Control characters other than tab and newlines have no place in chat text; NUL also
@@ -71,6 +69,15 @@ def check_client_id(client_id: str) -> None:
 
 def get_conversation(db: Session, conversation_id: int) -> Conversation:
     conv = db.get(Conversation, conversation_id)
+    if conv is None:
+        raise NotFound("Conversation not found")
+    return conv
+
+
+def lock_conversation(db: Session, conversation_id: int) -> Conversation:
+    """For work that must not overlap on one conversation (two bot workers answering two
+    quick messages): PostgreSQL holds the row until commit; SQLite has one writer anyway."""
+    conv = db.get(Conversation, conversation_id, with_for_update=True, populate_existing=True)
     if conv is None:
         raise NotFound("Conversation not found")
     return conv
@@ -234,7 +241,7 @@ _TAKE_SEQ = (
     update(_CONVERSATIONS)
     .where(_CONVERSATIONS.c.id == bindparam("cid"))
     .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=bindparam("now"))
-    .returning(_CONVERSATIONS.c.last_seq)
+    .returning(_CONVERSATIONS.c.last_seq, _CONVERSATIONS.c.operator_id, _CONVERSATIONS.c.status)
 )
 _GIVE_BACK_SEQ = (
     update(_CONVERSATIONS)
@@ -248,7 +255,7 @@ def _insert_message_once(dialect: str) -> Any:
     """INSERT … ON CONFLICT DO NOTHING on (conversation, client_id): a concurrent resend of
     the same message stores nothing and returns no id, with no savepoint to roll back to."""
     table = cast(Table, Message.__table__)
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(dialect)
     return (
         insert(table)
         .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
@@ -280,9 +287,13 @@ def _append(
     now = utcnow()
     before = conv.last_message_at
     connection = db.connection()
-    seq = connection.scalar(_TAKE_SEQ, {"cid": conv.id, "now": now})
-    assert seq is not None
+    taken = connection.execute(_TAKE_SEQ, {"cid": conv.id, "now": now}).one()
+    seq = taken.last_seq
     set_committed_value(conv, "last_seq", seq)
+    # who holds it is read under the row lock, with the seq: an assignment committed while
+    # this writer waited is seen, so the event goes to the operator who holds it now
+    set_committed_value(conv, "operator_id", taken.operator_id)
+    set_committed_value(conv, "status", Status(taken.status))
     set_committed_value(conv, "last_message_at", now)
     values: dict[str, Any] = {
         "conversation_id": conv.id,
@@ -315,7 +326,13 @@ def _append(
     return msg, True
 
 
-def _system_message(db: Session, conv: Conversation, text: str, kind: str) -> Message:
+def _system_message(
+    db: Session, conv: Conversation, text: str, kind: str, operator_id: int | None = None
+) -> Message:
+    """`operator_id` names who joined: the conversation's line of holders stays readable."""
+    meta: dict[str, Any] = {"kind": kind}
+    if operator_id is not None:
+        meta["operator_id"] = operator_id
     msg, _created = _append(
         db,
         conv,
@@ -323,7 +340,7 @@ def _system_message(db: Session, conv: Conversation, text: str, kind: str) -> Me
         author_id=None,
         client_id=f"sys-{uuid.uuid4().hex}",
         text=text,
-        meta={"kind": kind},
+        meta=meta,
     )
     return msg
 
@@ -345,19 +362,20 @@ def do_start(
     email: str | None = None,
     phone: str | None = None,
     first_line: bool = False,
+    secret: str,
 ) -> tuple[Conversation, str, Message]:
     """Opens a conversation with its first message; with `first_line` the bot answers first.
 
     Replaying the same opening message (same identity and client id) returns the same
-    conversation with a fresh token, so a client that lost the first answer can recover it
-    without creating a second conversation.
+    conversation and the same token (derived from `secret`), so a client that lost the
+    first answer recovers it, and a late duplicate of the request cannot take the token
+    away from the customer who already has it.
     """
     check_client_id(client_id)
     text = check_text(text, limit)
     customer = customers.do_identify(
         db, channel=channel, external_id=identity, display_name=name, email=email, phone=phone
     )
-    token = new_token()
     replay = db.scalar(
         select(Conversation)
         .join(Message, Message.conversation_id == Conversation.id)
@@ -368,14 +386,12 @@ def do_start(
         )
     )
     if replay is not None:
-        replay.token_hash = token_hash(token)
         first = _find_by_client_id(db, replay.id, client_id)
         assert first is not None
-        db.flush()
-        return replay, token, first
+        return replay, derived_token(secret, replay.id, client_id), first
     now = utcnow()
     conv = Conversation(
-        token_hash=token_hash(token),
+        token_hash="",
         customer_id=customer.id,
         channel=channel,
         status=Status.bot if first_line else Status.queued,
@@ -385,6 +401,8 @@ def do_start(
     )
     db.add(conv)
     db.flush()
+    token = derived_token(secret, conv.id, client_id)
+    conv.token_hash = token_hash(token)
     msg, _created = _append(
         db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
     )
@@ -512,7 +530,11 @@ def do_assign(db: Session, conversation_id: int, user: User) -> Conversation:
         raise Conflict("The conversation has already been taken", code="already_taken")
     db.refresh(conv)
     _system_message(
-        db, conv, _("Operator {name} joined the conversation", name=user.display_name), "joined"
+        db,
+        conv,
+        _("Operator {name} joined the conversation", name=user.display_name),
+        "joined",
+        user.id,
     )
     _publish_conversation(db, conv, "assigned", extra=(events.QUEUE_CHANNEL,))
     return conv

@@ -246,11 +246,12 @@ async def customer_socket(ws: WebSocket) -> None:
 async def console_socket(ws: WebSocket) -> None:
     link = Link(ws)
     origins = _allowed_origins(ws, link.settings)
+    grace = link.settings.routing_grace_seconds
 
     def auth(db: Session) -> tuple[User, datetime]:
         user = socket_user(db, ws, origins)
         _user, login = operators.check_session(db, ws.cookies.get("wowdesk_session", ""))
-        presence.do_touch(db, user.id)  # an open console is a live operator
+        presence.do_touch(db, user.id, grace)  # an open console is a live operator
         return user, login.expires_at
 
     try:
@@ -278,7 +279,7 @@ async def console_socket(ws: WebSocket) -> None:
             return
         kind = frame["type"]
         if kind == "ping":
-            await link.db(lambda db: presence.do_touch(db, user.id))
+            await link.db(lambda db: presence.do_touch(db, user.id, grace))
             await link.send({"type": "pong"})
             return
         conv_id = _int(frame, "conversation_id")

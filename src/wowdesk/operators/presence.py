@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from wowdesk import events
-from wowdesk.db import utcnow
+from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Invalid
 from wowdesk.operators.models import (
     OperatorState,
@@ -41,10 +42,11 @@ class SkillIn:
 def get_state(db: Session, user_id: int) -> OperatorState:
     """Created on first use, so accounts made before routing existed need no migration."""
     state = db.get(OperatorState, user_id)
-    if state is None:
-        state = OperatorState(user_id=user_id, status=OperatorStatus.offline, status_since=utcnow())
-        db.add(state)
-        db.flush()
+    if state is None:  # two processes may get here at once for one operator
+        row = {"user_id": user_id, "status": OperatorStatus.offline, "status_since": utcnow()}
+        insert_missing(db, cast(Table, OperatorState.__table__), [row], ["user_id"])
+        state = db.get(OperatorState, user_id)
+        assert state is not None
     return state
 
 
@@ -112,11 +114,22 @@ def do_set_status(
     return state
 
 
-def do_touch(db: Session, user_id: int) -> None:
-    """The console is alive; written at most every TOUCH_EVERY to keep writes rare."""
+def do_touch(db: Session, user_id: int, grace_seconds: float) -> None:
+    """The console is alive; written at most every TOUCH_EVERY to keep writes rare, and
+    often enough that a live console never looks silent for a whole grace period. A row a
+    dispatcher holds is skipped, not waited for: the next heartbeat writes it, and a ping
+    never queues behind a routing pass."""
     state = get_state(db, user_id)
     now = utcnow()
-    if state.last_seen_at is None or now - state.last_seen_at >= TOUCH_EVERY:
+    every = min(TOUCH_EVERY, timedelta(seconds=grace_seconds / 4))
+    if state.last_seen_at is not None and now - state.last_seen_at < every:
+        return
+    free = db.scalar(
+        select(OperatorState.user_id)
+        .where(OperatorState.user_id == user_id)
+        .with_for_update(skip_locked=True)
+    )
+    if free is not None:
         state.last_seen_at = now
         db.flush()
 

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 # events that arrive together (a burst of handoffs) are served by one pass
 COALESCE_SECONDS = 0.02
+# under a stream of events, passes come at most this often: each pass looks at the whole
+# queue, so one pass per event would spend the CPU the conversations themselves need
+MIN_PASS_SECONDS = 0.2
 TELL_EVERY_SECONDS = 2.0
 
 
@@ -57,12 +60,14 @@ class Dispatcher:
     async def run(self, bus: events.LocalBus) -> None:
         sub = bus.subscribe()
         sub.listen(events.QUEUE_CHANNEL, events.ROUTING_CHANNEL)
+        last_pass = 0.0
         try:
             while True:
                 closed: list[int] = []
                 with contextlib.suppress(TimeoutError):
                     event = await asyncio.wait_for(sub.queue.get(), TICK_SECONDS)
-                    await asyncio.sleep(COALESCE_SECONDS)
+                    since = time.monotonic() - last_pass
+                    await asyncio.sleep(max(COALESCE_SECONDS, MIN_PASS_SECONDS - since))
                     batch = [event]
                     while not sub.queue.empty():
                         batch.append(sub.queue.get_nowait())
@@ -76,7 +81,10 @@ class Dispatcher:
                     for conversation_id in closed:
                         release = functools.partial(_release, conversation_id=conversation_id)
                         await run_unit(self.factory, self.executor, release)
+                    last_pass = time.monotonic()
                     self.offers = await run_unit(self.factory, self.executor, self.one_pass)
+                    while len(self.offers) >= service.PASS_LIMIT:  # more may be waiting
+                        self.offers = await run_unit(self.factory, self.executor, self.one_pass)
                 except Exception:  # a failed pass is retried at the next tick
                     log.exception("routing pass failed")
         finally:

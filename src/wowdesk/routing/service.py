@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
@@ -28,7 +28,7 @@ from wowdesk.conversations import moves, topics
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.customers import service as customers
-from wowdesk.db import utcnow
+from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import presence
@@ -62,6 +62,9 @@ def priority_of(ticket: Ticket) -> datetime:
     return ticket.waiting_since - boost
 
 
+_TICKETS = cast(Table, Ticket.__table__)
+
+
 def get_ticket(db: Session, conversation_id: int) -> Ticket | None:
     return db.get(Ticket, conversation_id)
 
@@ -89,6 +92,7 @@ def do_sync(db: Session, now: datetime | None = None) -> int:
     if fresh:
         hints = bot.routing_hints(db, set(fresh))
         tiers = customers.tiers(db, {queued[cid].customer_id for cid in fresh})
+        rows = []
         for cid in fresh:
             conv = queued[cid]
             topic, flags = hints.get(cid, ("", []))
@@ -109,8 +113,12 @@ def do_sync(db: Session, now: datetime | None = None) -> int:
                 updated_at=now,
             )
             ticket.priority_at = priority_of(ticket)
-            db.add(ticket)
-            changed += 1
+            rows.append(
+                {c.key: v for c in _TICKETS.columns if (v := getattr(ticket, c.key)) is not None}
+            )
+        # another process's pass may create the same tickets at the same moment
+        insert_missing(db, _TICKETS, rows, ["conversation_id"])
+        changed += len(rows)
     for cid, ticket in tickets.items():
         conv_queued = cid in queued
         if conv_queued and ticket.state in (TicketState.assigned, TicketState.left):
@@ -203,11 +211,21 @@ def candidates(db: Session, states: list[OperatorState]) -> list[_Candidate]:
 # --- assignment ----------------------------------------------------------------------
 
 
+# assignments per transaction: the conversations and operators a pass locks stay locked
+# until it commits, so customers writing to them wait; short passes keep that wait short
+PASS_LIMIT = 25
+
+
 def do_dispatch(
-    db: Session, *, strategy: Strategy = "longest_idle", presence_grace: float = 60.0
+    db: Session,
+    *,
+    strategy: Strategy = "longest_idle",
+    presence_grace: float = 60.0,
+    limit: int = PASS_LIMIT,
 ) -> list[Offer]:
-    """Gives waiting conversations to operators; returns the offers made (after commit
-    each operator's console receives its conversation through the usual events)."""
+    """Gives up to `limit` waiting conversations to operators; returns the offers made
+    (after commit each operator's console receives its conversation through the usual
+    events). A full batch means more may wait: the caller runs another pass."""
     now = utcnow()
     states = presence.lock_available(db, now, now - timedelta(seconds=presence_grace))
     pool = [c for c in candidates(db, states) if c.free > 0]
@@ -218,7 +236,7 @@ def do_dispatch(
             select(Ticket)
             .where(Ticket.state == TicketState.waiting, Ticket.escalated.is_(False))
             .order_by(Ticket.priority_at, Ticket.conversation_id)
-            .limit(500)
+            .limit(limit * 4)
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)
         )
@@ -246,7 +264,7 @@ def do_dispatch(
                 ticket.conversation_id, best.user.id, (now - ticket.waiting_since).total_seconds()
             )
         )
-        if not any(c.free > 0 for c in pool):
+        if len(offers) >= limit or not any(c.free > 0 for c in pool):
             break
     db.flush()
     return offers

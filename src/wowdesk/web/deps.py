@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from wowdesk.config import Settings
+from wowdesk.db import request_slots
 from wowdesk.events import LocalBus
 
 
-def _db(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.sessionmaker()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def _admission(request: Request) -> asyncio.Semaphore:
+    state = request.app.state
+    gate: asyncio.Semaphore | None = getattr(state, "db_admission", None)
+    if gate is None:
+        gate = state.db_admission = asyncio.Semaphore(request_slots(state.sessionmaker))
+    return gate
+
+
+async def _db(request: Request) -> AsyncIterator[Session]:
+    """A request's session lives across several thread hops (the auth check, the route, the
+    commit). Between hops it may hold a pooled connection while it waits for a thread; if
+    every thread were meanwhile waiting for a connection, nothing could move until the pool
+    timed out (seen under load as 30 s stalls). Fewer requests than pooled connections are
+    let in at once, so a waiting thread always has a running one ahead of it."""
+    gate = _admission(request)
+    async with gate:
+        session: Session = request.app.state.sessionmaker()
+        # the commit must not queue for a thread behind requests that wait for this
+        # connection: it gets a limiter of its own, as FastAPI does for sync exits
+        own = CapacityLimiter(1)
+        try:
+            yield session
+            await anyio.to_thread.run_sync(session.commit, limiter=own)
+        except BaseException:
+            await anyio.to_thread.run_sync(session.rollback, limiter=own)
+            raise
+        finally:
+            await anyio.to_thread.run_sync(session.close, limiter=own)
 
 
 def _settings(request: Request) -> Settings:
@@ -34,6 +56,9 @@ def _bus(request: Request) -> LocalBus:
     return bus
 
 
-DbSession = Annotated[Session, Depends(_db)]
+# "function": the transaction commits before the response leaves. FastAPI's default ends a
+# yield dependency after the response is sent, so a client could hear "stored" about a
+# write that a crash or a failed commit then lost (the reliability test caught exactly that).
+DbSession = Annotated[Session, Depends(_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(_settings)]
 Bus = Annotated[LocalBus, Depends(_bus)]

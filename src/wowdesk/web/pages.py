@@ -125,6 +125,8 @@ def console(request: Request, user: CurrentUser, db: DbSession, settings: AppSet
         "console/console.html",
         topics=topics.list_topics(db, active_only=True),
         max_chars=settings.max_message_chars,
+        # the heartbeat comes well within the grace after which routing takes work away
+        ping_seconds=max(1.0, min(20.0, settings.routing_grace_seconds / 3)),
         statuses=[(s.value, gettext(STATUS_LABELS[s])) for s in OperatorStatus],
     )
 

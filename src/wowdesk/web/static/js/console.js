@@ -314,6 +314,6 @@
   connect();
   setInterval(renderInbox, 30000); // waiting minutes tick
   // the heartbeat that tells routing this operator is still here
-  setInterval(() => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "ping" })); }, 20000);
+  setInterval(() => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "ping" })); }, 1000 * Number(root.dataset.pingSeconds || 20));
   window.wowdeskConsole = { socket: () => ws, open };
 })();

@@ -1,0 +1,143 @@
+"""Background work beside the app, in either mode.
+
+Embedded (no Redis): the bot answers in an asyncio task of the one app process.
+Distributed (`WOWDESK_REDIS_URL`): app processes only enqueue bot turns as arq jobs, and
+`wowdesk worker` runs them. The job id is the customer message's id, so the copies that
+every app process enqueues (each one hears every event through Redis) and the periodic
+sweep collapse into one job: a message is answered once, however many processes saw it.
+
+The routing dispatcher runs in every app process in both modes: its row locks, not a job
+queue, make concurrent passes share the work (see `routing.service`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from arq import create_pool, cron
+from arq.connections import ArqRedis, RedisSettings
+from arq.worker import Worker
+from sqlalchemy.orm import Session, sessionmaker
+
+from wowdesk import events
+from wowdesk.bot import runner as bot_runner
+from wowdesk.bot.engine import BotEngine
+from wowdesk.config import Settings
+from wowdesk.routing import runner as routing_runner
+
+log = logging.getLogger(__name__)
+
+BOT_TURN = "bot_turn"
+# a bot turn that has not finished in this time is retried by another worker
+BOT_TURN_TIMEOUT_SECONDS = 120
+# how long a finished turn's id blocks a second copy of the same job
+KEEP_RESULT_SECONDS = 3600
+
+
+def bot_turn_id(message_id: int) -> str:
+    return f"bot-turn:{message_id}"
+
+
+async def enqueue_bot_turn(pool: ArqRedis, conversation_id: int, message_id: int) -> bool:
+    """False when the turn is already queued, running or done."""
+    job = await pool.enqueue_job(
+        BOT_TURN, conversation_id, message_id, _job_id=bot_turn_id(message_id)
+    )
+    return job is not None
+
+
+async def _forward_bot_events(bus: events.LocalBus, pool: ArqRedis) -> None:
+    sub = bus.subscribe()
+    sub.listen(events.BOT_CHANNEL)
+    try:
+        while True:
+            event: dict[str, Any] = await sub.queue.get()
+            message = event.get("message") if event.get("type") == "message" else None
+            if message and message["author_kind"] == "customer":
+                try:
+                    await enqueue_bot_turn(pool, message["conversation_id"], message["id"])
+                except Exception:  # the worker's sweep finds the message anyway
+                    log.exception("bot turn for message %s not enqueued", message["id"])
+    finally:
+        sub.close()
+
+
+def start_app_tasks(
+    settings: Settings,
+    bus: events.LocalBus,
+    factory: sessionmaker[Session],
+    bot: BotEngine,
+    executor: ThreadPoolExecutor | None,
+) -> list[asyncio.Task[None]]:
+    tasks = []
+    if settings.bot_enabled:
+        if settings.redis_url:
+            tasks.append(asyncio.create_task(_run_forwarder(settings.redis_url, bus)))
+        else:
+            tasks.append(bot_runner.start(bus, factory, bot))
+    if settings.routing_enabled:
+        dispatcher = routing_runner.Dispatcher(factory, settings, executor)
+        tasks.append(routing_runner.start(dispatcher, bus))
+    return tasks
+
+
+async def _run_forwarder(redis_url: str, bus: events.LocalBus) -> None:
+    pool = await create_pool(RedisSettings.from_dsn(redis_url))
+    try:
+        await _forward_bot_events(bus, pool)
+    finally:
+        await pool.aclose()
+
+
+async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+# --- the worker process ----------------------------------------------------------------
+
+
+async def bot_turn(ctx: dict[str, Any], conversation_id: int, message_id: int) -> None:
+    await asyncio.to_thread(
+        bot_runner.turn, ctx["factory"], ctx["engine"], conversation_id, message_id
+    )
+
+
+async def sweep(ctx: dict[str, Any]) -> int:
+    """Turns nobody enqueued (an app process died between commit and enqueue, Redis was
+    away): the database says what still waits for the bot."""
+    waiting = await asyncio.to_thread(bot_runner.pending, ctx["factory"])
+    enqueued = 0
+    for conversation_id, message_id in waiting:
+        enqueued += await enqueue_bot_turn(ctx["redis"], conversation_id, message_id)
+    return enqueued
+
+
+def make_worker(
+    settings: Settings, factory: sessionmaker[Session], engine: BotEngine, *, burst: bool = False
+) -> Worker:
+    async def startup(ctx: dict[str, Any]) -> None:
+        ctx["factory"] = factory
+        ctx["engine"] = engine
+        # the first sweep at once: what waited while no worker ran is answered now
+        await sweep(ctx)
+
+    return Worker(
+        functions=[bot_turn],
+        cron_jobs=[cron(sweep, second={0, 15, 30, 45}, run_at_startup=False)],
+        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        on_startup=startup,
+        # turns of one conversation must not overlap; one at a time per worker, and more
+        # workers for more throughput (the conversation row lock orders them on PostgreSQL)
+        max_jobs=1,
+        job_timeout=BOT_TURN_TIMEOUT_SECONDS,
+        keep_result=KEEP_RESULT_SECONDS,
+        burst=burst,
+        handle_signals=not burst,
+    )
