@@ -54,15 +54,16 @@ def holders(db: Session) -> set[int]:
     return {uid for uid in ids if uid is not None}
 
 
-def list_queued(db: Session, limit: int = 5000) -> list[Conversation]:
-    return list(
-        db.scalars(
-            select(Conversation)
-            .where(Conversation.status == Status.queued)
-            .order_by(Conversation.queued_at)
-            .limit(limit)
-        )
-    )
+def queued_ids(db: Session) -> set[int]:
+    """Every waiting conversation, however long the queue: ids only, so a pass over a
+    queue of thousands costs one narrow query, not thousands of loaded rows."""
+    return set(db.scalars(select(Conversation.id).where(Conversation.status == Status.queued)))
+
+
+def list_by_ids(db: Session, ids: set[int]) -> list[Conversation]:
+    if not ids:
+        return []
+    return list(db.scalars(select(Conversation).where(Conversation.id.in_(ids))))
 
 
 def recent_handle_seconds(db: Session, limit: int = 200) -> list[float]:

@@ -521,6 +521,8 @@ def do_assign(db: Session, conversation_id: int, user: User) -> Conversation:
         update(Conversation)
         .where(Conversation.id == conversation_id, Conversation.status == Status.queued)
         .values(status=Status.assigned, operator_id=user.id, assigned_at=now)
+        # refreshed below; "evaluate" would scan every loaded conversation per call
+        .execution_options(synchronize_session=False)
     )
     conv = get_conversation(db, conversation_id)
     if result.rowcount == 0:  # type: ignore[attr-defined]

@@ -108,6 +108,12 @@ def list_users(db: Session) -> list[User]:
     return list(db.scalars(select(User).order_by(User.role, User.display_name)))
 
 
+def users_by_id(db: Session, user_ids: set[int]) -> dict[int, User]:
+    if not user_ids:
+        return {}
+    return {u.id: u for u in db.scalars(select(User).where(User.id.in_(user_ids)))}
+
+
 def user_names(db: Session, user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}

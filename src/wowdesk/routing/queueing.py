@@ -48,6 +48,10 @@ class Place:
 
 def queue_places(db: Session, presence_grace: float = 60.0) -> list[Place]:
     """Each waiting ticket's position in its queue and its estimated wait."""
+    return [place for _ticket, place in _ticket_places(db, presence_grace)]
+
+
+def _ticket_places(db: Session, presence_grace: float) -> list[tuple[Ticket, Place]]:
     now = utcnow()
     tickets = list(
         db.scalars(
@@ -69,24 +73,28 @@ def queue_places(db: Session, presence_grace: float = 60.0) -> list[Place]:
     staffed = presence.staffed_topics(db)
     handle = waiting.mean_handle_seconds(moves.recent_handle_seconds(db))
     positions: dict[tuple[str, str], int] = {}
-    places = []
+    # (slots, free places) of the operators able to take a queue/channel/language: the
+    # same for every ticket of that kind, so counted once per kind, not once per ticket
+    room: dict[tuple[str, str, str], tuple[int, int]] = {}
+    places: list[tuple[Ticket, Place]] = []
     for ticket in tickets:
-        able = [c for c in pool if qualified(c, ticket, staffed)]
+        kind = (ticket.queue.lower(), ticket.channel.lower(), ticket.language.lower())
+        if kind not in room:
+            able = [c for c in pool if qualified(c, ticket, staffed)]
+            room[kind] = (sum(c.state.capacity for c in able), sum(max(c.free, 0) for c in able))
+        slots, free = room[kind]
         key = (ticket.queue.lower(), ticket.channel)
         positions[key] = positions.get(key, 0) + 1
-        slots = sum(c.state.capacity for c in able)
-        free = sum(max(c.free, 0) for c in able)
         wait = waiting.estimate_wait(positions[key], slots, free, handle)
-        places.append(Place(ticket.conversation_id, ticket.queue, positions[key], wait))
+        place = Place(ticket.conversation_id, ticket.queue, positions[key], wait)
+        places.append((ticket, place))
     return places
 
 
 def do_tell_places(db: Session, offer_after_minutes: float, presence_grace: float = 60.0) -> int:
     """Publishes a new position or estimate to each waiting customer whose changed."""
     told = 0
-    for place in queue_places(db, presence_grace):
-        ticket = get_ticket(db, place.conversation_id)
-        assert ticket is not None
+    for ticket, place in _ticket_places(db, presence_grace):
         wait = None if place.wait_seconds is None else int(place.wait_seconds)
         minutes = None if wait is None else waiting.rounded_minutes(wait)
         if ticket.told_position == place.position and ticket.told_wait_seconds == (

@@ -52,7 +52,10 @@ class Dispatcher:
             db, strategy=s.routing_strategy, presence_grace=s.routing_grace_seconds
         )
         now = time.monotonic()
-        if now - self._last_tell >= TELL_EVERY_SECONDS or offers:
+        # a full batch means more passes follow at once: customers hear their new places
+        # when the burst is over (or every few seconds), not once per batch of 25
+        drained = 0 < len(offers) < service.PASS_LIMIT
+        if now - self._last_tell >= TELL_EVERY_SECONDS or drained:
             self._last_tell = now
             queueing.do_tell_places(db, s.routing_offer_after_minutes, s.routing_grace_seconds)
         return offers

@@ -77,24 +77,43 @@ def do_sync(db: Session, now: datetime | None = None) -> int:
     channel, a crash between two steps); a ticket whose conversation left the queue by
     another way (taken by hand, closed) stops waiting. Returns how many tickets changed."""
     now = now or utcnow()
-    queued = {c.id: c for c in moves.list_queued(db)}
-    tickets = {
-        t.conversation_id: t
-        for t in db.scalars(
-            select(Ticket).where(
-                Ticket.conversation_id.in_(queued)
-                | Ticket.state.in_((TicketState.waiting, TicketState.email, TicketState.callback))
-            )
+    queued_ids = moves.queued_ids(db)
+    open_states = (TicketState.waiting, TicketState.email, TicketState.callback)
+    states: dict[int, str] = {
+        cid: state
+        for cid, state in db.execute(
+            select(Ticket.conversation_id, Ticket.state).where(Ticket.state.in_(open_states))
         )
     }
+    unseen = queued_ids - states.keys()  # new, or back in the queue after an assignment
+    if unseen:
+        for cid, state in db.execute(
+            select(Ticket.conversation_id, Ticket.state).where(Ticket.conversation_id.in_(unseen))
+        ):
+            states[cid] = state
+    stale = {
+        cid
+        for cid, state in states.items()
+        if (cid in queued_ids and state in (TicketState.assigned, TicketState.left))
+        or (cid not in queued_ids and state != TicketState.assigned)
+    }
+    tickets = (
+        {
+            t.conversation_id: t
+            for t in db.scalars(select(Ticket).where(Ticket.conversation_id.in_(stale)))
+        }
+        if stale
+        else {}
+    )
+    convs = {c.id: c for c in moves.list_by_ids(db, (queued_ids - states.keys()) | stale)}
     changed = 0
-    fresh = [cid for cid in queued if cid not in tickets]
+    fresh = [cid for cid in convs if cid not in states]
     if fresh:
         hints = bot.routing_hints(db, set(fresh))
-        tiers = customers.tiers(db, {queued[cid].customer_id for cid in fresh})
+        tiers = customers.tiers(db, {convs[cid].customer_id for cid in fresh})
         rows = []
         for cid in fresh:
-            conv = queued[cid]
+            conv = convs[cid]
             topic, flags = hints.get(cid, ("", []))
             since = conv.queued_at or now
             ticket = Ticket(
@@ -120,18 +139,17 @@ def do_sync(db: Session, now: datetime | None = None) -> int:
         insert_missing(db, _TICKETS, rows, ["conversation_id"])
         changed += len(rows)
     for cid, ticket in tickets.items():
-        conv_queued = cid in queued
+        conv_queued = cid in queued_ids
         if conv_queued and ticket.state in (TicketState.assigned, TicketState.left):
             ticket.state = TicketState.waiting
             ticket.operator_id = None
-            ticket.waiting_since = queued[cid].queued_at or now
+            ticket.waiting_since = convs[cid].queued_at or now
             ticket.priority_at = priority_of(ticket)
             ticket.updated_at = now
             changed += 1
         elif not conv_queued and ticket.state != TicketState.assigned:
-            conv = conversations.get_conversation(db, cid)
-            ticket.state = TicketState.assigned if conv.operator_id else TicketState.left
-            ticket.operator_id = conv.operator_id
+            ticket.state = TicketState.assigned if convs[cid].operator_id else TicketState.left
+            ticket.operator_id = convs[cid].operator_id
             ticket.updated_at = now
             changed += 1
     db.flush()
@@ -187,6 +205,7 @@ def candidates(db: Session, states: list[OperatorState]) -> list[_Candidate]:
     ids = {s.user_id for s in states}
     loads = moves.active_counts(db, ids)
     skills = presence.skills_of(db, ids)
+    users = operators.users_by_id(db, ids)
     out = []
     for state in states:
         mine: list[Skill] = skills.get(state.user_id, [])
@@ -197,7 +216,7 @@ def candidates(db: Session, states: list[OperatorState]) -> list[_Candidate]:
         out.append(
             _Candidate(
                 state=state,
-                user=operators.get_user(db, state.user_id),
+                user=users[state.user_id],
                 load=loads.get(state.user_id, 0),
                 topics=values("topic"),
                 channels=values("channel"),
