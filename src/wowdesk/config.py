@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from wowdesk.channels.service import Smtp
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WOWDESK_", env_file=".env", extra="ignore")
@@ -49,6 +51,26 @@ class Settings(BaseSettings):
     routing_grace_seconds: float = Field(default=60.0, ge=0)
     # Above this estimated wait the customer is offered e-mail, a callback or the bot.
     routing_offer_after_minutes: float = Field(default=5.0, ge=0)
+    # Outgoing e-mail (answers to customers who left a message). Without a host, mails wait
+    # in the outbox and the routing board counts them as unsent.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "wowdesk@localhost"
+
+    def smtp(self) -> Smtp | None:
+        if not self.smtp_host:
+            return None
+        return Smtp(
+            self.smtp_host,
+            self.smtp_port,
+            self.smtp_username,
+            self.smtp_password,
+            self.smtp_starttls,
+            self.mail_from,
+        )
 
     def topic_model_path(self) -> Path:
         return self.var_dir / "topic_model.joblib"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -26,7 +27,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from wowdesk import events
 from wowdesk.bot import runner as bot_runner
 from wowdesk.bot.engine import BotEngine
+from wowdesk.channels import service as channels
+from wowdesk.channels.service import Smtp
 from wowdesk.config import Settings
+from wowdesk.db import run_unit
 from wowdesk.routing import runner as routing_runner
 
 log = logging.getLogger(__name__)
@@ -82,7 +86,29 @@ def start_app_tasks(
     if settings.routing_enabled:
         dispatcher = routing_runner.Dispatcher(factory, settings, executor)
         tasks.append(routing_runner.start(dispatcher, bus))
+    smtp = settings.smtp()
+    if smtp is not None:
+        tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
     return tasks
+
+
+MAIL_EVERY_SECONDS = 5.0
+
+
+async def _send_mail(
+    factory: sessionmaker[Session], executor: ThreadPoolExecutor | None, smtp: Smtp
+) -> None:
+    """The outbox is drained by every app process: its row locks keep a mail from being
+    sent twice, and a process that dies leaves the rest to the others."""
+    send = functools.partial(channels.do_send_due, smtp=smtp)
+    while True:
+        try:
+            sent, _failed = await run_unit(factory, executor, send)
+        except Exception:
+            log.exception("sending mail failed")
+            sent = 0
+        if sent < channels.SEND_BATCH:
+            await asyncio.sleep(MAIL_EVERY_SECONDS)
 
 
 async def _run_forwarder(redis_url: str, bus: events.LocalBus) -> None:

@@ -1,6 +1,7 @@
 """Every domain's tables, imported once so Alembic and tests see the whole schema."""
 
 from wowdesk.bot import models as bot
+from wowdesk.channels import models as channels
 from wowdesk.conversations import models as conversations
 from wowdesk.customers import models as customers
 from wowdesk.db import Base
@@ -10,4 +11,13 @@ from wowdesk.routing import models as routing
 
 metadata = Base.metadata
 
-__all__ = ["bot", "conversations", "customers", "kb", "metadata", "operators", "routing"]
+__all__ = [
+    "bot",
+    "channels",
+    "conversations",
+    "customers",
+    "kb",
+    "metadata",
+    "operators",
+    "routing",
+]

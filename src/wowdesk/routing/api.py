@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
+from wowdesk.channels import service as channels
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.schemas import ConversationOut
 from wowdesk.customers import service as customers
@@ -110,6 +111,7 @@ def live_board(db: DbSession, settings: AppSettings) -> BoardOut:
     return BoardOut(
         operators=[OperatorRowOut.model_validate(p) for p in people],
         queues=[QueueRowOut.model_validate(q) for q in queues],
+        mail=channels.count_by_state(db),
     )
 
 

@@ -49,6 +49,10 @@ class Ticket(Base):
     requeues: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # answers go by e-mail to this address (the customer left a message); "" when done
+    mail_to: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    # the conversation's messages up to this seq have been looked at for mailing
+    mailed_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # what the customer was last told, so an unchanged estimate is not sent again
     told_position: Mapped[int | None] = mapped_column(Integer)
     told_wait_seconds: Mapped[int | None] = mapped_column(Integer)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
+from wowdesk.channels import service as channels
 from wowdesk.conversations import moves
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
@@ -21,6 +22,7 @@ from wowdesk.errors import Conflict, Invalid
 from wowdesk.i18n import N_
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import presence
+from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus
 from wowdesk.routing import waiting
 from wowdesk.routing.models import Ticket, TicketState
@@ -164,6 +166,8 @@ def do_leave_message(db: Session, conv: Conversation, email: str) -> Ticket:
     ticket = _waiting_ticket(db, conv)
     ticket.state = TicketState.email
     ticket.contact = {"email": email}
+    ticket.mail_to = email
+    ticket.mailed_seq = conv.last_seq
     ticket.updated_at = utcnow()
     customers.do_set_contact(db, conv.customer_id, email=email)
     conversations.do_system_note(
@@ -211,6 +215,42 @@ def do_back_to_bot(db: Session, conv: Conversation) -> None:
     ticket.state = TicketState.left
     ticket.updated_at = utcnow()
     db.flush()
+
+
+COLLECT_LIMIT = 500
+
+
+def do_collect_email_answers(db: Session) -> int:
+    """Operator messages in conversations whose customer chose an answer by e-mail go to the
+    outbox (one mail each, keyed by the message, so a second pass adds nothing). Once the
+    conversation is closed and everything is collected, the ticket stops being watched."""
+    queued = 0
+    for ticket in db.scalars(
+        select(Ticket).where(Ticket.mail_to != "").with_for_update(skip_locked=True)
+    ):
+        conv = conversations.get_conversation(db, ticket.conversation_id)
+        messages = conversations.list_messages(
+            db, conv, after_seq=ticket.mailed_seq, limit=COLLECT_LIMIT
+        )
+        answers = [m for m in messages if m.author_kind == "operator"]
+        names = operators.user_names(db, {m.author_id for m in answers if m.author_id})
+        for m in answers:
+            name = names.get(m.author_id or 0, "")
+            channels.do_enqueue(
+                db,
+                key=f"message:{m.id}",
+                to=ticket.mail_to,
+                subject=_("Answer to your request No. {id}", id=conv.id),
+                body=f"{m.text}\n\n-- \n{name}" if name else m.text,
+                conversation_id=conv.id,
+            )
+            queued += 1
+        if messages:
+            ticket.mailed_seq = messages[-1].seq
+        if conv.status in (Status.wrapup, Status.closed) and len(messages) < COLLECT_LIMIT:
+            ticket.mail_to = ""  # everything up to the close is in the outbox
+    db.flush()
+    return queued
 
 
 def do_callbacks_due(db: Session) -> list[int]:

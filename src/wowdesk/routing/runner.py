@@ -47,6 +47,7 @@ class Dispatcher:
         s = self.settings
         service.do_sync(db)
         queueing.do_callbacks_due(db)
+        queueing.do_collect_email_answers(db)
         service.do_requeue_abandoned(db, s.routing_grace_seconds)
         offers = service.do_dispatch(
             db, strategy=s.routing_strategy, presence_grace=s.routing_grace_seconds

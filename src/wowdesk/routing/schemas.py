@@ -106,6 +106,8 @@ class QueueRowOut(BaseModel):
 class BoardOut(BaseModel):
     operators: list[OperatorRowOut]
     queues: list[QueueRowOut]
+    # outgoing e-mail by state: pending (not sent yet), sent, failed (given up)
+    mail: dict[str, int]
 
 
 class AlternativeIn(BaseModel):

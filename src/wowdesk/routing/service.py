@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, case, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
@@ -253,8 +253,16 @@ def do_dispatch(
     tickets = list(
         db.scalars(
             select(Ticket)
-            .where(Ticket.state == TicketState.waiting, Ticket.escalated.is_(False))
-            .order_by(Ticket.priority_at, Ticket.conversation_id)
+            .where(
+                Ticket.state.in_((TicketState.waiting, TicketState.email)),
+                Ticket.escalated.is_(False),
+            )
+            # customers waiting live first; left messages fill the room that remains
+            .order_by(
+                case((Ticket.state == TicketState.email, 1), else_=0),
+                Ticket.priority_at,
+                Ticket.conversation_id,
+            )
             .limit(limit * 4)
             .with_for_update(skip_locked=True)
             .execution_options(populate_existing=True)

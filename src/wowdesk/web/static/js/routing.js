@@ -30,6 +30,7 @@
         cell(tr, q.queue || T("General queue")); cell(tr, q.waiting, "queue-waiting"); cell(tr, mins(q.oldest_wait_seconds));
         cell(tr, q.escalated); cell(tr, q.email); cell(tr, q.callback); qb.appendChild(tr);
       }
+      $("mail-pending").textContent = b.mail.pending || 0; $("mail-failed").textContent = b.mail.failed || 0;
       const ob = $("board-operators").querySelector("tbody"); ob.textContent = "";
       for (const p of b.operators) {
         const tr = document.createElement("tr"); tr.dataset.testid = "operator-row"; tr.dataset.userId = p.user_id;
