@@ -4,20 +4,17 @@ outage delays mail without losing it."""
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session
 
 from tests.helpers import make_user
+from tests.smtp import Inbox, free_port, local_smtp
 from wowdesk.channels import service as channels
 from wowdesk.channels.models import MailState
 from wowdesk.conversations import service as conversations
@@ -29,43 +26,10 @@ from wowdesk.routing import queueing, service
 from wowdesk.routing.models import TicketState
 
 
-class Inbox:
-    """aiosmtpd handler: keeps what it receives; refuses recipients at reject.test."""
-
-    def __init__(self) -> None:
-        self.mails: list[EmailMessage] = []
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address.endswith("@reject.test"):
-            return "550 No such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        mail = message_from_bytes(envelope.content, policy=policy.default)
-        assert isinstance(mail, EmailMessage)
-        self.mails.append(mail)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[channels.Smtp, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with local_smtp() as (inbox, port):
         yield channels.Smtp("127.0.0.1", port, sender="support@shop.example", timeout=5), inbox
-    finally:
-        controller.stop()
 
 
 def left_a_message(db: Session, email: str) -> Conversation:

@@ -158,6 +158,15 @@ def _waiting_ticket(db: Session, conv: Conversation) -> Ticket:
     return ticket
 
 
+def _publish_choice(db: Session, conv: Conversation, kind: str) -> None:
+    """The queues changed without an assignment: supervisors' boards recount."""
+    events.publish_on_commit(
+        db,
+        [events.QUEUE_CHANNEL],
+        {"type": "queue", "op": "alternative", "id": conv.id, "kind": kind},
+    )
+
+
 def do_leave_message(db: Session, conv: Conversation, email: str) -> Ticket:
     """Out of the live queue; an operator answers later and the answer goes by e-mail."""
     email = email.strip()
@@ -173,6 +182,7 @@ def do_leave_message(db: Session, conv: Conversation, email: str) -> Ticket:
     conversations.do_system_note(
         db, conv, _("We will answer at {email}. You can close this window.", email=email), "email"
     )
+    _publish_choice(db, conv, "email")
     db.flush()
     return ticket
 
@@ -205,6 +215,7 @@ def do_request_callback(db: Session, conv: Conversation, phone: str, at: datetim
         _("We will call you at {phone} at the time you chose.", phone=number),
         "callback",
     )
+    _publish_choice(db, conv, "callback")
     db.flush()
     return ticket
 
@@ -214,6 +225,7 @@ def do_back_to_bot(db: Session, conv: Conversation) -> None:
     moves.do_return_to_bot(db, conv)
     ticket.state = TicketState.left
     ticket.updated_at = utcnow()
+    _publish_choice(db, conv, "bot")
     db.flush()
 
 

@@ -30,6 +30,9 @@
         cell(tr, q.queue || T("General queue")); cell(tr, q.waiting, "queue-waiting"); cell(tr, mins(q.oldest_wait_seconds));
         cell(tr, q.escalated); cell(tr, q.email); cell(tr, q.callback); qb.appendChild(tr);
       }
+      if (!b.queues.length) {
+        const tr = document.createElement("tr"); const td = cell(tr, T("Nobody is waiting"), "queues-empty"); td.colSpan = 6; qb.appendChild(tr);
+      }
       $("mail-pending").textContent = b.mail.pending || 0; $("mail-failed").textContent = b.mail.failed || 0;
       const ob = $("board-operators").querySelector("tbody"); ob.textContent = "";
       for (const p of b.operators) {
@@ -65,7 +68,7 @@
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}/ws/console`);
-    ws.onmessage = (ev) => { const e = JSON.parse(ev.data); if (e.type === "ready") { retry = 0; refresh(); } else if (e.type === "operator" || e.type === "conversation" || e.type === "escalation") soon(); };
+    ws.onmessage = (ev) => { const e = JSON.parse(ev.data); if (e.type === "ready") { retry = 0; refresh(); } else if (["operator", "conversation", "escalation", "queue"].includes(e.type)) soon(); };
     ws.onclose = (ev) => { if (ev.code === 4401) { location.href = "/login?next=/routing&expired=1"; return; } retry = Math.min(retry + 1, 6); setTimeout(connect, 300 * retry); };
   }
   connect();
