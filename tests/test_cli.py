@@ -12,6 +12,7 @@ from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.kb import service as kb
 from wowdesk.operators.models import User
+from wowdesk.workforce import erlang
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def test_help_everywhere() -> None:
     commands = (
         [], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["user"], ["user", "add"], ["kb"],
         ["kb", "import"], ["triage"], ["triage", "train"], ["eval"], ["eval", "triage"],
-        ["eval", "retrieval"],
+        ["eval", "retrieval"], ["wfm"], ["wfm", "staffing"],
     )  # fmt: skip
     for args in commands:
         result = runner.invoke(app, [*args, "--help"])
@@ -132,3 +133,34 @@ def test_triage_train_saves_a_model(env: Path, tmp_path: Path) -> None:
     assert (
         runner.invoke(app, ["triage", "train", "--data", str(tmp_path / "no.csv")]).exit_code == 2
     )
+
+
+def test_wfm_staffing_prints_the_agreed_json() -> None:
+    args = ["wfm", "staffing", "--volume", "100", "--aht", "180", "--sl", "0.8"]
+    args += ["--target-seconds", "20", "--interval-minutes", "30", "--shrinkage", "0.3", "--json"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.stdout)
+    assert {"agents", "service_level", "asa_seconds", "occupancy"} <= set(result)
+    # 10 Erlangs need 14 on the phones for 80 % in 20 s; 30 % shrinkage books 20
+    assert (result["agents_on_phones"], result["agents"]) == (14, 20)
+    assert 0.8 <= result["service_level"] < 1 and 0 < result["occupancy"] < 1
+    assert result["asa_seconds"] > 0
+
+
+def test_wfm_staffing_is_exact_where_the_load_has_a_large_fraction() -> None:
+    """10.5 Erlangs, 80 % in 300 s: 11 agents already meet it (the common search from
+    round(A) + 1 = 12 never tries 11)."""
+    args = ["wfm", "staffing", "--volume", "315", "--aht", "60"]  # 10.5 Erlangs in 30 min
+    args += ["--sl", "0.8", "--target-seconds", "300", "--json"]
+    result = json.loads(CliRunner().invoke(app, args).stdout)
+    assert result["agents"] == 11 and result["service_level"] >= 0.8
+
+    assert erlang.service_level(10, 10.5, 60, 300) == 0  # 10 agents cannot keep up
+    assert erlang.service_level(11, 10.5, 60, 300) >= 0.8
+
+
+def test_wfm_staffing_refuses_bad_input() -> None:
+    out = CliRunner().invoke(app, ["wfm", "staffing", "--volume", "-5", "--aht", "180"])
+    assert out.exit_code == 2
+    assert "volume" in out.output

@@ -21,6 +21,7 @@ from wowdesk.kb import eval_cli as retrieval_cli
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
 from wowdesk.terminal import fail
+from wowdesk.workforce import cli as wfm_cli
 
 app = typer.Typer(help="wowdesk: an AI-first contact-center platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(kb_cli.app, name="kb")
 app.add_typer(triage_cli.app, name="triage")
+app.add_typer(wfm_cli.app, name="wfm")
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 eval_app.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
     triage_cli.eval_triage

@@ -343,14 +343,14 @@ def test_staffing_json_is_the_cli_payload() -> None:
     payload = staffing_json(100, 180, 0.8, 20, 30, shrinkage=0.3)
     assert list(payload) == [
         "agents",
-        "scheduled_agents",
+        "agents_on_phones",
         "service_level",
         "asa_seconds",
         "occupancy",
         "traffic_erlangs",
     ]
-    assert payload["agents"] == 14
-    assert payload["scheduled_agents"] == 20
+    assert payload["agents_on_phones"] == 14
+    assert payload["agents"] == 20  # ceil(14 / 0.7): what the planner schedules
     assert isinstance(payload["agents"], int)
     assert isinstance(payload["service_level"], float)
     assert json.loads(json.dumps(payload, allow_nan=False)) == payload

@@ -919,8 +919,10 @@ def staffing_json(
 ) -> dict[str, int | float]:
     """`staffing` as a JSON-ready dict, so ``wowdesk wfm staffing --json`` only prints it.
 
-    Keys: ``agents`` (on the phones, before shrinkage), ``scheduled_agents`` (after
-    shrinkage), ``service_level``, ``asa_seconds``, ``occupancy``, ``traffic_erlangs``.
+    Keys: ``agents`` (to schedule: after shrinkage, the number a planner books, which is
+    why ``--shrinkage`` changes it), ``agents_on_phones`` (before shrinkage: the Erlang
+    result), then ``service_level``, ``asa_seconds`` and ``occupancy`` of the agents on the
+    phones (what customers experience), and ``traffic_erlangs``.
     """
     result = staffing(
         volume,
@@ -933,8 +935,8 @@ def staffing_json(
         patience_seconds=patience_seconds,
     )
     return {
-        "agents": result.agents,
-        "scheduled_agents": result.scheduled_agents,
+        "agents": result.scheduled_agents,
+        "agents_on_phones": result.agents,
         "service_level": result.service_level,
         "asa_seconds": result.asa_seconds,
         "occupancy": result.occupancy,
