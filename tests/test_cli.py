@@ -7,8 +7,10 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from wowdesk.analytics.models import KpiDay
 from wowdesk.cli import app
 from wowdesk.config import get_settings
+from wowdesk.conversations.models import Conversation
 from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.kb import service as kb
 from wowdesk.operators.models import User
@@ -64,11 +66,22 @@ def test_db_upgrade_user_add_and_demo(env: Path) -> None:
     first = runner.invoke(app, ["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
     assert "anna" in first.output and "/console" in first.output
-    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
     factory = make_sessionmaker(make_engine(f"sqlite:///{env / 'wowdesk.db'}"))
-    with factory() as db:
-        # the demo seeds its own accounts once, next to the ones that were there
-        assert db.scalar(select(func.count()).select_from(User)) == 5
+
+    def counts() -> tuple[int, int, int]:
+        with factory() as db:
+            return (
+                db.scalar(select(func.count()).select_from(User)) or 0,
+                db.scalar(select(func.count()).select_from(Conversation)) or 0,
+                db.scalar(select(func.count()).select_from(KpiDay)) or 0,
+            )
+
+    users, convs, rollup = counts()
+    # the demo's accounts plus the history's operators (20 in all), next to olga
+    assert users == 1 + 2 + 20
+    assert convs >= 3000 and rollup > 0  # 60 days of history, already rolled up
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    assert counts() == (users, convs, rollup)  # seeded once
 
 
 def test_demo_has_a_knowledge_base_and_a_topic_model(env: Path) -> None:
@@ -164,3 +177,34 @@ def test_wfm_staffing_refuses_bad_input() -> None:
     out = CliRunner().invoke(app, ["wfm", "staffing", "--volume", "-5", "--aht", "180"])
     assert out.exit_code == 2
     assert "volume" in out.output
+
+
+def test_report_recounts_and_prints_csv_json_and_xlsx(env: Path, tmp_path: Path) -> None:
+    from tests.analytics.history import build
+    from wowdesk.analytics import export
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    factory = make_sessionmaker(make_engine(get_settings().resolved_database_url()))
+    with factory() as db:
+        build(db)
+        db.commit()
+    period = ["--period", "2026-11-10..2026-11-14"]
+    out = runner.invoke(app, ["report", *period, "--format", "json", "--group", "day"])
+    assert out.exit_code == 0, out.output
+    days = json.loads(out.stdout)["rows"]
+    assert [(d["group"], d["contacts"]) for d in days] == [
+        ("2026-11-10", 5),
+        ("2026-11-11", 1),
+        ("2026-11-13", 1),
+    ]
+    csv_out = runner.invoke(app, ["report", "--period", "2026-11-10", "--format", "csv"])
+    assert csv_out.stdout.splitlines()[0] == ",".join(export.header())
+    book = tmp_path / "kpi.xlsx"
+    assert runner.invoke(app, ["report", *period, "--format", "xlsx"]).exit_code == 2
+    ok = runner.invoke(
+        app, ["report", "--period", "2026-11", "--format", "xlsx", "--output", str(book)]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert export.read_xlsx(book.read_bytes())[0] == export.header()
+    assert runner.invoke(app, ["report", "--period", "November"]).exit_code == 2

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wowdesk import __version__, events, jobs
+from wowdesk.analytics import api as analytics_api
+from wowdesk.analytics import pages as analytics_pages
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
@@ -148,6 +150,11 @@ def create_app(
         routing_api.supervisors,
         routing_api.chat,
         routing_pages.router,
+        analytics_api.supervisors,
+        analytics_api.staff,
+        analytics_pages.public,
+        analytics_pages.supervisors,
+        analytics_pages.staff,
         sockets.router,
     ):
         app.include_router(router)

@@ -7,12 +7,16 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 
-from wowdesk import demo, events, jobs, migrate
+from wowdesk import demo, events, history, jobs, migrate
+from wowdesk.analytics import cli as report_cli
+from wowdesk.analytics import service as analytics
 from wowdesk.bot import cli as triage_cli
 from wowdesk.bot.engine import engine_from_settings
-from wowdesk.config import get_settings
+from wowdesk.config import Settings, get_settings
 from wowdesk.db import is_sqlite, make_engine, make_sessionmaker, unit_of_work
 from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.i18n import activate, gettext
@@ -31,6 +35,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(kb_cli.app, name="kb")
 app.add_typer(triage_cli.app, name="triage")
 app.add_typer(wfm_cli.app, name="wfm")
+app.command("report")(report_cli.report)
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 eval_app.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
     triage_cli.eval_triage
@@ -138,6 +143,10 @@ def demo_cmd(
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="Start the server.")
     ] = True,
+    conversations: Annotated[
+        int, typer.Option(min=0, help="Closed conversations of history to generate (once).")
+    ] = 3000,
+    days: Annotated[int, typer.Option(min=1, max=3650, help="Days the history spans.")] = 60,
 ) -> None:
     """Migrate, seed Russian demo data (once), print the logins and start the server."""
     settings = get_settings()
@@ -148,6 +157,7 @@ def demo_cmd(
     with unit_of_work(factory) as db:
         logins = demo.seed(db, settings.max_message_chars)
         demo.seed_knowledge(db)
+    _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())
     base = f"http://{host or settings.host}:{port or settings.port}"
@@ -167,6 +177,37 @@ def demo_cmd(
         console.print(f"{label}: {base}{path}")
     if serve_after:
         _serve(host, port, 1)
+
+
+def _generate_history(
+    factory: sessionmaker[Session], settings: Settings, conversations: int, days: int
+) -> None:
+    """A past for the dashboards (once per database), then the KPI rollup over it."""
+    with unit_of_work(factory) as db:
+        if conversations == 0 or history.exists(db):
+            return
+    plan = history.Plan(conversations=conversations, days=days, timezone=settings.timezone)
+    columns = (*Progress.get_default_columns(), MofNCompleteColumn())
+    with Progress(*columns, console=console) as bar, unit_of_work(factory) as db:
+        task = bar.add_task(gettext("Generating history…"), total=conversations)
+        made = history.generate(db, plan, lambda n: bar.advance(task, n))
+    with console.status(gettext("Counting KPIs…")), unit_of_work(factory) as db:
+        assert made.first_day is not None and made.last_day is not None
+        analytics.do_refresh(
+            db,
+            made.first_day,
+            made.last_day,
+            sl_seconds=settings.service_level_seconds,
+            timezone=settings.timezone,
+        )
+    console.print(
+        gettext(
+            "History: {conversations} conversations, {messages} messages, {days} days",
+            conversations=made.conversations,
+            messages=made.messages,
+            days=days,
+        )
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -9,8 +9,9 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wowdesk.channels.service import Smtp
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     routing_grace_seconds: float = Field(default=60.0, ge=0)
     # Above this estimated wait the customer is offered e-mail, a callback or the bot.
     routing_offer_after_minutes: float = Field(default=5.0, ge=0)
+    # The contact center's time zone: KPI days and reports follow its calendar.
+    timezone: str = "Europe/Moscow"
+    # Service level counts conversations answered within this many seconds.
+    service_level_seconds: float = Field(default=20.0, ge=0)
     # Outgoing e-mail (answers to customers who left a message). Without a host, mails wait
     # in the outbox and the routing board counts them as unsent.
     smtp_host: str = ""
@@ -71,6 +76,15 @@ class Settings(BaseSettings):
             self.smtp_starttls,
             self.mail_from,
         )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     def topic_model_path(self) -> Path:
         return self.var_dir / "topic_model.joblib"

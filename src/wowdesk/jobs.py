@@ -25,6 +25,7 @@ from arq.worker import Worker
 from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk import events
+from wowdesk.analytics import service as analytics
 from wowdesk.bot import runner as bot_runner
 from wowdesk.bot.engine import BotEngine
 from wowdesk.channels import service as channels
@@ -86,6 +87,7 @@ def start_app_tasks(
     if settings.routing_enabled:
         dispatcher = routing_runner.Dispatcher(factory, settings, executor)
         tasks.append(routing_runner.start(dispatcher, bus))
+    tasks.append(asyncio.create_task(_refresh_kpis(settings, factory, executor)))
     smtp = settings.smtp()
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
@@ -93,6 +95,26 @@ def start_app_tasks(
 
 
 MAIL_EVERY_SECONDS = 5.0
+KPI_EVERY_SECONDS = 300.0
+
+
+async def _refresh_kpis(
+    settings: Settings, factory: sessionmaker[Session], executor: ThreadPoolExecutor | None
+) -> None:
+    """Keeps the KPI rollup current: the last week's days every few minutes, and at start
+    any history never rolled up. In every process: the refresh takes a lock, so two
+    processes only repeat each other's work."""
+    refresh = functools.partial(
+        analytics.do_refresh_recent,
+        sl_seconds=settings.service_level_seconds,
+        timezone=settings.timezone,
+    )
+    while True:
+        try:
+            await run_unit(factory, executor, refresh)
+        except Exception:
+            log.exception("refreshing the KPI rollup failed")
+        await asyncio.sleep(KPI_EVERY_SECONDS)
 
 
 async def _send_mail(

@@ -1,5 +1,6 @@
 """Every domain's tables, imported once so Alembic and tests see the whole schema."""
 
+from wowdesk.analytics import models as analytics
 from wowdesk.bot import models as bot
 from wowdesk.channels import models as channels
 from wowdesk.conversations import models as conversations
@@ -12,6 +13,7 @@ from wowdesk.routing import models as routing
 metadata = Base.metadata
 
 __all__ = [
+    "analytics",
     "bot",
     "channels",
     "conversations",

@@ -54,6 +54,8 @@ class Conversation(Base):
         CheckConstraint("csat IS NULL OR (csat BETWEEN 1 AND 5)", name="csat"),
         Index("ix_conversation_status_queued", "status", "queued_at"),
         Index("ix_conversation_operator_status", "operator_id", "status"),
+        Index("ix_conversation_created", "created_at"),
+        Index("ix_conversation_customer_topic", "customer_id", "topic_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -79,6 +81,8 @@ class Conversation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     wrapup_done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     csat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # passed from one operator to another (directly or through a queue): the transfer rate
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Message(Base):

@@ -83,7 +83,11 @@ def do_requeue(db: Session, conv: Conversation, *, reason: str) -> bool:
     result = db.execute(
         update(Conversation)
         .where(Conversation.id == conv.id, Conversation.status == Status.assigned)
-        .values(status=Status.queued, operator_id=None)
+        .values(
+            status=Status.queued,
+            operator_id=None,
+            transfer_count=Conversation.transfer_count + (1 if reason == "transfer" else 0),
+        )
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
         return False
@@ -120,6 +124,7 @@ def do_transfer(db: Session, conv: Conversation, to_user: User) -> Conversation:
             status=Status.assigned,
             operator_id=to_user.id,
             assigned_at=func.coalesce(Conversation.assigned_at, utcnow()),
+            transfer_count=Conversation.transfer_count + (1 if previous is not None else 0),
         )
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]

@@ -232,3 +232,24 @@ def staffed_topics(db: Session) -> set[str]:
     """Topics some operator has as a skill (lower case): only these have their own queue."""
     values = db.scalars(select(Skill.value).where(Skill.kind == SkillKind.topic).distinct())
     return {v.lower() for v in values}
+
+
+def online_intervals(
+    db: Session, low: datetime, high: datetime, user_ids: set[int] | None = None
+) -> list[tuple[int, datetime, datetime]]:
+    """(user, from, to) of every stretch spent online within [low, high), clipped to it;
+    an open stretch runs until now. Occupancy and adherence are computed from these."""
+    stmt = select(StatusChange.user_id, StatusChange.started_at, StatusChange.ended_at).where(
+        StatusChange.status == OperatorStatus.online,
+        StatusChange.started_at < high,
+        (StatusChange.ended_at.is_(None)) | (StatusChange.ended_at > low),
+    )
+    if user_ids is not None:
+        stmt = stmt.where(StatusChange.user_id.in_(user_ids))
+    now = utcnow()
+    out = []
+    for uid, started, ended in db.execute(stmt):
+        start, end = max(started, low), min(ended or now, high)
+        if end > start:
+            out.append((uid, start, end))
+    return out

@@ -1,0 +1,274 @@
+"""KPIs from the daily rollup: refresh it from the conversations, then sum and evaluate.
+
+Everything that scales with the history happens in SQL (the refresh is one INSERT … SELECT
+per range, a report one GROUP BY over rollup rows); Python only folds the few resulting
+rows into weeks or teams and divides."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from wowdesk.analytics.definitions import BY_KEY, evaluate
+from wowdesk.analytics.models import KpiDay, KpiTarget
+from wowdesk.conversations import facts, topics
+from wowdesk.db import utcnow
+from wowdesk.errors import Invalid
+from wowdesk.i18n import gettext as _
+from wowdesk.operators import presence
+from wowdesk.operators import service as operators
+
+Group = Literal["total", "day", "week", "operator", "team", "channel", "topic"]
+GROUPS: tuple[str, ...] = get_args(Group)
+SUMMED = facts.FACT_COLUMNS[4:]
+# the FCR of a day changes for a week after it (a repeat contact may still come)
+REFRESH_BACK_DAYS = facts.FCR_WINDOW_DAYS + 1
+MAX_PERIOD_DAYS = 3700
+_LOCK_KEY = 7_301_042  # PostgreSQL advisory lock: one refresh at a time across processes
+
+
+@dataclass(frozen=True)
+class Filters:
+    team_id: int | None = None
+    channel: str | None = None
+    topic_id: int | None = None
+    operator_id: int | None = None
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    sums: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SUMMED, 0.0))
+    values: dict[str, float | None] = field(default_factory=dict)
+
+
+def check_period(start: date, end: date) -> None:
+    if end < start:
+        raise Invalid("The period ends before it starts", code="invalid_period")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise Invalid("The period is too long", code="invalid_period")
+
+
+def today(timezone: str) -> date:
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
+# --- the rollup --------------------------------------------------------------------------
+
+
+def do_refresh(db: Session, start: date, end: date, *, sl_seconds: float, timezone: str) -> int:
+    """Rebuilds the rollup for local days start..end; returns the rows written."""
+    check_period(start, end)
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    db.execute(delete(KpiDay).where(KpiDay.day >= start, KpiDay.day <= end))
+    source = facts.daily_facts(dialect, start, end, sl_seconds=sl_seconds, timezone=timezone)
+    db.execute(insert(KpiDay).from_select(list(facts.FACT_COLUMNS), source))
+    db.flush()
+    return int(db.scalar(select(func.count()).where(KpiDay.day >= start, KpiDay.day <= end)) or 0)
+
+
+def do_refresh_recent(db: Session, *, sl_seconds: float, timezone: str) -> int:
+    """The background job: the days that may still change, and any history never rolled
+    up (a fresh install, an import, the demo)."""
+    last = today(timezone)
+    rolled = db.scalar(select(func.max(KpiDay.day)))
+    if rolled is None:
+        first = facts.first_created_at(db)
+        if first is None:
+            return 0
+        start = first.astimezone(ZoneInfo(timezone)).date()
+    else:
+        start = min(rolled, last) - timedelta(days=REFRESH_BACK_DAYS)
+    return do_refresh(db, start, last, sl_seconds=sl_seconds, timezone=timezone)
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def _team_members(db: Session, team_id: int) -> set[int]:
+    return {u.id for u in operators.list_users(db) if u.team_id == team_id}
+
+
+def summarize(
+    db: Session,
+    start: date,
+    end: date,
+    *,
+    group: Group = "total",
+    filters: Filters | None = None,
+    timezone: str = "Europe/Moscow",
+) -> list[Row]:
+    """One row per group (days and weeks in order, others by label) with its KPIs."""
+    check_period(start, end)
+    if group not in GROUPS:
+        raise Invalid("Unknown grouping {group}", group=group, code="invalid_group")
+    f = filters or Filters()
+    sql_key = {
+        "total": None,
+        "day": KpiDay.day,
+        "week": KpiDay.day,
+        "operator": KpiDay.operator_id,
+        "team": KpiDay.operator_id,
+        "channel": KpiDay.channel,
+        "topic": KpiDay.topic_id,
+    }[group]
+    sums = [func.coalesce(func.sum(getattr(KpiDay, c)), 0) for c in SUMMED]
+    stmt = select(*([sql_key] if sql_key is not None else []), *sums).where(
+        KpiDay.day >= start, KpiDay.day <= end
+    )
+    members: set[int] | None = None
+    if f.team_id is not None:
+        members = _team_members(db, f.team_id)
+        stmt = stmt.where(KpiDay.operator_id.in_(members))
+    if f.operator_id is not None:
+        stmt = stmt.where(KpiDay.operator_id == f.operator_id)
+    if f.channel:
+        stmt = stmt.where(KpiDay.channel == f.channel)
+    if f.topic_id is not None:
+        stmt = stmt.where(KpiDay.topic_id == f.topic_id)
+    if sql_key is not None:
+        stmt = stmt.group_by(sql_key)
+
+    labels = _labeler(db, group)
+    rows: dict[str, Row] = {}
+    for record in db.execute(stmt):
+        raw = record[0] if sql_key is not None else None
+        key, label = labels(raw)
+        row = rows.setdefault(key, Row(key, label))
+        values = record[1:] if sql_key is not None else record
+        for name, value in zip(SUMMED, values, strict=True):
+            row.sums[name] += float(value or 0)
+
+    if group in ("total", "day", "week", "operator", "team") and not f.channel and not f.topic_id:
+        _add_available_time(db, rows, group, start, end, f, members, timezone, labels)
+    out = sorted(rows.values(), key=lambda r: r.key if group in ("day", "week") else r.label)
+    for row in out:
+        row.values = evaluate(row.sums)
+    return out
+
+
+def _labeler(db: Session, group: Group) -> Any:
+    if group == "total":
+        return lambda _raw: ("total", _("All"))
+    if group == "day":
+        return lambda raw: (_iso(raw), _iso(raw))
+    if group == "week":
+
+        def week(raw: Any) -> tuple[str, str]:
+            d = _as_date(raw)
+            monday = d - timedelta(days=d.weekday())
+            return monday.isoformat(), _("week of {day}", day=monday.isoformat())
+
+        return week
+    if group in ("operator", "team"):
+        users = {u.id: u for u in operators.list_users(db)}
+        teams = {t.id: t.name for t in operators.list_teams(db)}
+
+        def person(raw: Any) -> tuple[str, str]:
+            user = users.get(int(raw or 0))
+            if group == "team":
+                team = user.team_id if user else None
+                return str(team or 0), teams.get(team or 0, _("No team"))
+            return str(raw or 0), user.display_name if user else _("Nobody (bot or queue)")
+
+        return person
+    if group == "channel":
+        return lambda raw: (str(raw), str(raw))
+    names = {t.id: t.name for t in topics.list_topics(db)}
+    return lambda raw: (str(raw or 0), names.get(int(raw or 0), _("No topic")))
+
+
+def _as_date(raw: Any) -> date:
+    return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+
+
+def _iso(raw: Any) -> str:
+    return _as_date(raw).isoformat()
+
+
+def _add_available_time(
+    db: Session,
+    rows: dict[str, Row],
+    group: Group,
+    start: date,
+    end: date,
+    f: Filters,
+    members: set[int] | None,
+    timezone: str,
+    labels: Any,
+) -> None:
+    """Time online × capacity, per group, for occupancy (people only, so not for channel or
+    topic groups). Stretches are split at local midnights for day and week groups."""
+    users = members
+    if f.operator_id is not None:
+        users = {f.operator_id} if users is None else users & {f.operator_id}
+    low, high = facts.day_bounds(start, end, timezone)
+    zone = ZoneInfo(timezone)
+    capacity = {
+        u.id: s.capacity for u, s in presence.list_states(db) if users is None or u.id in users
+    }
+    for uid, a, b in presence.online_intervals(db, low, high, users):
+        if uid not in capacity:
+            continue
+        for day, seconds in _split_by_day(a, b, zone):
+            raw: Any = {"total": None, "day": day, "week": day}.get(group, uid)
+            key, label = labels(raw)
+            row = rows.setdefault(key, Row(key, label))
+            row.sums["available_seconds"] = (
+                row.sums.get("available_seconds", 0.0) + seconds * capacity[uid]
+            )
+
+
+def _split_by_day(a: datetime, b: datetime, zone: ZoneInfo) -> Iterable[tuple[date, float]]:
+    local = a.astimezone(zone)
+    while a < b:
+        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), zone)
+        stop = min(b, midnight)
+        yield local.date(), (stop - a).total_seconds()
+        a, local = stop, midnight
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+def targets(db: Session, channel: str = "") -> dict[str, float | None]:
+    """Defaults from the definitions, then the all-channel targets, then the channel's."""
+    out: dict[str, float | None] = {k: d.default_target for k, d in BY_KEY.items()}
+    rows = db.scalars(select(KpiTarget).where(KpiTarget.channel.in_({"", channel})))
+    for t in sorted(rows, key=lambda t: t.channel != ""):
+        out[t.kpi] = t.value
+    return out
+
+
+def do_set_target(db: Session, kpi: str, channel: str, value: float) -> KpiTarget:
+    if kpi not in BY_KEY or kpi == "contacts":
+        raise Invalid("Unknown KPI {kpi}", kpi=kpi, code="unknown_kpi")
+    unit = BY_KEY[kpi].unit
+    if value < 0 or (unit == "share" and value > 1) or (unit == "score" and value > 5):
+        raise Invalid("The target is out of range for {kpi}", kpi=kpi, code="invalid_target")
+    row = db.scalar(select(KpiTarget).where(KpiTarget.kpi == kpi, KpiTarget.channel == channel))
+    if row is None:
+        row = KpiTarget(kpi=kpi, channel=channel, value=value)
+        db.add(row)
+    row.value = value
+    row.updated_at = utcnow()
+    db.flush()
+    return row
+
+
+def group_sums(rows: Iterable[Row]) -> dict[str, float]:
+    total: dict[str, float] = defaultdict(float)
+    for row in rows:
+        for k, v in row.sums.items():
+            total[k] += v
+    return dict(total)

@@ -1,0 +1,161 @@
+"""What KPIs are made of, aggregated in the database: one row per local day, operator,
+channel and topic with counts and sums of durations. The analytics domain stores these rows
+(INSERT … SELECT, no conversation row ever reaches Python) and computes every KPI from them.
+
+Durations come from the timestamps the service sets as things happen (`Conversation`), so
+nothing here is typed in by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, Float, Label, Select, and_, case, cast, exists, func, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from wowdesk.conversations.models import Conversation, Status
+
+FCR_WINDOW_DAYS = 7
+
+# the names of the columns `daily_facts` returns, in order (the rollup table has the same)
+FACT_COLUMNS = (
+    "day",
+    "operator_id",
+    "channel",
+    "topic_id",
+    "contacts",
+    "bot_answered",
+    "bot_contained",
+    "offered",
+    "answered",
+    "answered_in_sl",
+    "wait_seconds",
+    "abandoned",
+    "handled",
+    "handle_seconds",
+    "acw_count",
+    "acw_seconds",
+    "frt_count",
+    "frt_seconds",
+    "csat_count",
+    "csat_sum",
+    "csat_good",
+    "fcr_eligible",
+    "fcr_repeats",
+    "transferred",
+)
+
+
+def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[float]:
+    if dialect == "sqlite":
+        # julianday is a double of days: rounded to the millisecond it is exact again
+        return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
+    return cast(func.extract("epoch", later - earlier), Float)
+
+
+def local_day(dialect: str, column: Any, timezone: str) -> ColumnElement[date]:
+    """The contact center's calendar day of a UTC timestamp. SQLite has no zone database:
+    it gets the zone's current offset (exact for zones without DST, such as Moscow)."""
+    if dialect == "sqlite":
+        offset = datetime.now(ZoneInfo(timezone)).utcoffset() or timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        return func.date(column, f"{minutes:+d} minutes")
+    return cast(func.timezone(timezone, column), Date)
+
+
+def day_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
+    """[first instant of `start`, first instant after `end`) in UTC, local days inclusive."""
+    zone = ZoneInfo(timezone)
+    low = datetime.combine(start, datetime.min.time(), zone)
+    high = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+    return low, high
+
+
+def daily_facts(
+    dialect: str, start: date, end: date, *, sl_seconds: float, timezone: str
+) -> Select[Any]:
+    """The aggregate for conversations created on local days start..end (inclusive).
+
+    Per conversation: offered = handed to people (queued); answered = an operator took it;
+    abandoned = left the queue with no operator; handled = closed by an operator; handle
+    time = taken → wrap-up done (or → closed while wrap-up is pending); ACW = closed →
+    wrap-up done; FRT = handed to people → first human reply; FCR repeat = the same
+    customer came back on the same topic within 7 days."""
+    c = Conversation
+    later = aliased(Conversation)
+
+    def secs(a: Any, b: Any) -> ColumnElement[float]:
+        return seconds_between(dialect, a, b)
+
+    def count(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    def total(cond: ColumnElement[bool], value: ColumnElement[float]) -> ColumnElement[float]:
+        return func.coalesce(func.sum(case((cond, value), else_=None)), 0.0)
+
+    answered = and_(c.queued_at.is_not(None), c.assigned_at.is_not(None))
+    abandoned = and_(c.queued_at.is_not(None), c.assigned_at.is_(None), c.status != Status.queued)
+    handled = and_(c.assigned_at.is_not(None), c.closed_at.is_not(None))
+    acw = and_(handled, c.wrapup_done_at.is_not(None))
+    frt = and_(c.queued_at.is_not(None), c.first_human_reply_at.is_not(None))
+    fcr_eligible = and_(handled, c.topic_id.is_not(None))
+    repeat = exists(
+        select(later.id).where(
+            later.customer_id == c.customer_id,
+            later.topic_id == c.topic_id,
+            later.id != c.id,
+            later.created_at > c.created_at,
+            secs(later.created_at, c.created_at) <= FCR_WINDOW_DAYS * 86400,
+        )
+    )
+    wait = secs(c.assigned_at, c.queued_at)
+    day = local_day(dialect, c.created_at, timezone)
+    operator = func.coalesce(c.operator_id, 0)
+    topic = func.coalesce(c.topic_id, 0)
+    low, high = day_bounds(start, end, timezone)
+    columns: list[Label[Any]] = [
+        day.label("day"),
+        operator.label("operator_id"),
+        c.channel.label("channel"),
+        topic.label("topic_id"),
+        func.count().label("contacts"),
+        count(c.first_bot_reply_at.is_not(None)).label("bot_answered"),
+        count(
+            and_(
+                c.first_bot_reply_at.is_not(None),
+                c.queued_at.is_(None),
+                c.status == Status.closed,
+            )
+        ).label("bot_contained"),
+        count(c.queued_at.is_not(None)).label("offered"),
+        count(answered).label("answered"),
+        count(and_(answered, wait <= sl_seconds)).label("answered_in_sl"),
+        total(answered, wait).label("wait_seconds"),
+        count(abandoned).label("abandoned"),
+        count(handled).label("handled"),
+        total(handled, secs(func.coalesce(c.wrapup_done_at, c.closed_at), c.assigned_at)).label(
+            "handle_seconds"
+        ),
+        count(acw).label("acw_count"),
+        total(acw, secs(c.wrapup_done_at, c.closed_at)).label("acw_seconds"),
+        count(frt).label("frt_count"),
+        total(frt, secs(c.first_human_reply_at, c.queued_at)).label("frt_seconds"),
+        count(c.csat.is_not(None)).label("csat_count"),
+        func.coalesce(func.sum(c.csat), 0).label("csat_sum"),
+        count(c.csat >= 4).label("csat_good"),
+        count(fcr_eligible).label("fcr_eligible"),
+        count(and_(fcr_eligible, repeat)).label("fcr_repeats"),
+        count(and_(handled, c.transfer_count > 0)).label("transferred"),
+    ]
+    assert tuple(col.name for col in columns) == FACT_COLUMNS
+    return (
+        select(*columns)
+        .where(c.created_at >= low, c.created_at < high)
+        .group_by(day, operator, c.channel, topic)
+    )
+
+
+def first_created_at(db: Session) -> datetime | None:
+    return db.scalar(select(func.min(Conversation.created_at)))

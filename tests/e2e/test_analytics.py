@@ -1,0 +1,52 @@
+"""The KPI dashboards in the browser: the supervisor filters, sees the table coloured against
+targets and the plotly trend; an operator sees their own numbers against the team."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import NewPage, Server, login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_dashboards_render_numbers_and_charts(server: Server, new_page: NewPage) -> None:
+    boss = new_page()
+    login(boss, server, "supervisor", "super-demo-1")
+    boss.goto(f"{server.url}/analytics")
+    rows = boss.get_by_test_id("kpi-table").locator("[data-testid=kpi-row]")
+    expect(rows.filter(has_text="Таргет")).to_be_visible()
+    # the demo's closed conversations have operators: their AHT is a number, not a dash
+    anna = rows.filter(has_text="Анна Смирнова")
+    expect(anna).to_be_visible()
+    expect(anna.locator("td[data-kpi=aht]")).not_to_have_text("—")
+    chart = boss.get_by_test_id("kpi-chart")
+    expect(chart.locator(".main-svg").first).to_be_attached()
+    expect(chart).not_to_have_attribute("data-points", "0")
+    boss.get_by_test_id("kpi-chart-kpi").select_option("service_level")
+    expect(chart.locator(".legendtext").filter(has_text="Таргет")).to_be_visible()
+
+    # one operator against the team: a team row appears and the chart has both lines
+    boss.get_by_test_id("kpi-group").select_option("day")
+    boss.get_by_test_id("kpi-operator").select_option(label="Анна Смирнова")
+    boss.get_by_test_id("kpi-apply").click()
+    expect(rows.filter(has_text="Команда")).to_be_visible()
+    expect(chart.locator(".legendtext").filter(has_text="Команда")).to_be_visible()
+    with boss.expect_download() as download:
+        boss.get_by_test_id("kpi-xlsx").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    screenshot(boss, "analytics-supervisor")
+
+    operator = new_page()
+    login(operator, server, "dmitry", "operator-demo-2")
+    operator.goto(f"{server.url}/analytics/me")
+    mine = operator.get_by_test_id("kpi-table").locator("[data-testid=kpi-row]")
+    expect(mine.filter(has_text="Команда")).to_be_visible()
+    expect(operator.get_by_test_id("kpi-chart").locator(".main-svg").first).to_be_attached()
+    screenshot(operator, "analytics-operator")
+    # logging out takes her off the line again, so routing does not wait for her
+    operator.locator("form[action='/logout'] button").click()
+    expect(operator).to_have_url(re.compile(r"/login|/$"))
