@@ -33,6 +33,8 @@ from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.web import admin, pages
 from wowdesk.web.templating import render
+from wowdesk.workforce import api as workforce_api
+from wowdesk.workforce import pages as workforce_pages
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -155,6 +157,8 @@ def create_app(
         analytics_pages.public,
         analytics_pages.supervisors,
         analytics_pages.staff,
+        workforce_api.supervisors,
+        workforce_pages.router,
         sockets.router,
     ):
         app.include_router(router)

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     # Service level counts conversations answered within this many seconds.
     service_level_seconds: float = Field(default=20.0, ge=0)
+    # Share of paid time away from contacts (breaks, training, absence) for staffing.
+    staffing_shrinkage: float = Field(default=0.3, ge=0, lt=1)
     # Outgoing e-mail (answers to customers who left a message). Without a host, mails wait
     # in the outbox and the routing board counts them as unsent.
     smtp_host: str = ""

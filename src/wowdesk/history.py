@@ -25,8 +25,10 @@ from wowdesk.conversations.models import Conversation, Message, Topic
 from wowdesk.customers.models import Customer, CustomerIdentity
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus, StatusChange, User
+from wowdesk.workforce.models import Shift
 
 BATCH = 5000
+PLAN_AHEAD_DAYS = 14
 
 # share of a day's contacts per hour (local time), a chat line open 08:00-22:00 with a tail
 HOURLY = (
@@ -290,26 +292,41 @@ def _finish(
 def _shifts(
     db: Session, plan: Plan, rng: random.Random, people: list[User], first: date, last: date
 ) -> int:
-    """Each operator works five days a week, 8 h with a break, online as the status history
-    records it (the source of occupancy and adherence)."""
+    """Each operator works five days a week, 8 h with a 30-min break: the plan (shifts, also
+    for the next two weeks) and, for the past, the status history of what really happened
+    (a few minutes early or late), the source of occupancy and adherence."""
     zone = ZoneInfo(plan.timezone)
-    rows = []
+    statuses: list[dict[str, Any]] = []
+    shifts: list[dict[str, Any]] = []
     for n, person in enumerate(people):
         start_hour = 8 + (n % 3) * 2
         day = first
-        while day <= last:
+        while day <= last + timedelta(days=PLAN_AHEAD_DAYS):
             if (day.weekday() + n) % 7 < 5:
                 begin = datetime.combine(day, time(start_hour), zone).astimezone(UTC)
-                begin += timedelta(minutes=rng.gauss(0, 4))
-                pause = begin + timedelta(hours=4)
-                back = pause + timedelta(minutes=30 + max(0.0, rng.gauss(0, 3)))
+                pause, back = begin + timedelta(hours=4), begin + timedelta(hours=4, minutes=30)
                 end = begin + timedelta(hours=8, minutes=30)
-                for status, a, b in ((OperatorStatus.online, begin, pause),
-                                     (OperatorStatus.on_break, pause, back),
-                                     (OperatorStatus.online, back, end)):  # fmt: skip
-                    rows.append({"user_id": person.id, "status": status, "reason": "history",
-                                 "started_at": a, "ended_at": b})  # fmt: skip
+                for a, b in ((begin, pause), (back, end)):
+                    shifts.append({"user_id": person.id, "starts_at": a, "ends_at": b})
+                if day <= last:
+                    late = timedelta(minutes=rng.gauss(1, 4))
+                    back_late = back + timedelta(minutes=max(-2.0, rng.gauss(1, 3)))
+                    for status, a, b in ((OperatorStatus.online, begin + late, pause),
+                                         (OperatorStatus.on_break, pause, back_late),
+                                         (OperatorStatus.online, back_late, end)):  # fmt: skip
+                        statuses.append({"user_id": person.id, "status": status,
+                                         "reason": "history", "started_at": a,
+                                         "ended_at": b})  # fmt: skip
             day += timedelta(days=1)
-    for i in range(0, len(rows), BATCH):
-        db.execute(insert(_table(StatusChange)), rows[i : i + BATCH])
-    return len(rows)
+    for i in range(0, len(statuses), BATCH):
+        db.execute(insert(_table(StatusChange)), statuses[i : i + BATCH])
+    for i in range(0, len(shifts), BATCH):
+        db.execute(insert(_table(Shift)), shifts[i : i + BATCH])
+    return len(statuses)
+
+
+def first_day_of(db: Session, timezone: str) -> date:
+    """The local day of the oldest conversation (today when there is none)."""
+    first = db.scalar(select(func.min(Conversation.created_at)))
+    zone = ZoneInfo(timezone)
+    return (first or datetime.now(UTC)).astimezone(zone).date()

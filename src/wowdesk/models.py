@@ -9,6 +9,7 @@ from wowdesk.db import Base
 from wowdesk.kb import models as kb
 from wowdesk.operators import models as operators
 from wowdesk.routing import models as routing
+from wowdesk.workforce import models as workforce
 
 metadata = Base.metadata
 
@@ -22,4 +23,5 @@ __all__ = [
     "metadata",
     "operators",
     "routing",
+    "workforce",
 ]

@@ -52,6 +52,8 @@ def test_operators_teams_days_and_occupancy(db: Session) -> None:
     # 360 s handled over 2 h online with room for 2 chats
     assert anna.values["occupancy"] == pytest.approx(360 / 14400)
     assert boris.values["occupancy"] is None  # never online: no occupancy rather than ∞
+    assert anna.values["adherence"] == pytest.approx(6300 / 7200)
+    assert boris.values["adherence"] is None  # no shift planned
     assert rows["0"].values["contacts"] == 3  # the bot's and the queue's own
 
     team = service.Filters(team_id=ids["team"])

@@ -50,3 +50,19 @@ def test_dashboards_render_numbers_and_charts(server: Server, new_page: NewPage)
     # logging out takes her off the line again, so routing does not wait for her
     operator.locator("form[action='/logout'] button").click()
     expect(operator).to_have_url(re.compile(r"/login|/$"))
+
+
+def test_schedule_page_charts_planned_against_required(server: Server, new_page: NewPage) -> None:
+    boss = new_page()
+    login(boss, server, "supervisor", "super-demo-1")
+    boss.goto(f"{server.url}/workforce")
+    chart = boss.get_by_test_id("wfm-chart")
+    expect(chart).to_have_attribute("data-intervals", "48")
+    expect(chart.locator(".legendtext").filter(has_text="В графике")).to_be_visible()
+    rows = boss.get_by_test_id("wfm-table").locator("[data-testid=wfm-row]")
+    expect(rows).to_have_count(48)
+    # the demo's history has two months, so the forecast's error is measured and shown
+    expect(boss.get_by_test_id("wfm-summary")).to_contain_text("WAPE")
+    noon = rows.filter(has_text="12:00").first
+    expect(noon.locator("td").nth(5)).not_to_have_text("0")  # shifts are planned at noon
+    screenshot(boss, "workforce-schedule")

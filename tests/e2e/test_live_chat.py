@@ -117,9 +117,7 @@ def test_reconnect_loses_and_doubles_nothing(server: Server, new_page: NewPage) 
     conv_id = _open_chat(customer, server, "Пётр", "Первое сообщение")
     # nobody is online yet: the customer learns their place in the queue (behind whatever
     # the demo and earlier tests left waiting)
-    expect(customer.get_by_test_id("queue-place")).to_contain_text(
-        re.compile(r"Вы \S+ в очереди")
-    )
+    expect(customer.get_by_test_id("queue-place")).to_contain_text(re.compile(r"Вы \S+ в очереди"))
     console = new_page()
     login(console, server, "dmitry", "operator-demo-2")
     console.goto(f"{server.url}/console")

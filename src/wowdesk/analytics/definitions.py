@@ -155,6 +155,15 @@ KPIS: tuple[Kpi, ...] = (
         lambda s: ratio(s["handle_seconds"], s.get("available_seconds", 0.0)),
         0.85,
     ),
+    Kpi(
+        "adherence",
+        N_("Schedule adherence"),
+        "share",
+        True,
+        N_("time online within planned shifts / planned shift time (punctuality)"),
+        lambda s: ratio(s.get("adherent_seconds", 0.0), s.get("scheduled_seconds", 0.0)),
+        0.95,
+    ),
 )
 
 BY_KEY = {k.key: k for k in KPIS}

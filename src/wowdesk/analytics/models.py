@@ -57,3 +57,18 @@ class KpiTarget(Base):
     channel: Mapped[str] = mapped_column(String(32), default="")
     value: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class KpiInterval(Base):
+    """Contacts and handle time per local day and half hour (slot 0..47), for forecasts and
+    staffing; rebuilt with `KpiDay`."""
+
+    __tablename__ = "kpi_interval"
+    __table_args__ = (UniqueConstraint("day", "slot", name="uq_kpi_interval_day_slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[int] = mapped_column(Integer)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+    handled: Mapped[int] = mapped_column(Integer, default=0)
+    handle_seconds: Mapped[float] = mapped_column(Float, default=0.0)

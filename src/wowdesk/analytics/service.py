@@ -17,13 +17,14 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from wowdesk.analytics.definitions import BY_KEY, evaluate
-from wowdesk.analytics.models import KpiDay, KpiTarget
+from wowdesk.analytics.models import KpiDay, KpiInterval, KpiTarget
 from wowdesk.conversations import facts, topics
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import presence
 from wowdesk.operators import service as operators
+from wowdesk.workforce import service as workforce
 
 Group = Literal["total", "day", "week", "operator", "team", "channel", "topic"]
 GROUPS: tuple[str, ...] = get_args(Group)
@@ -73,6 +74,9 @@ def do_refresh(db: Session, start: date, end: date, *, sl_seconds: float, timezo
     db.execute(delete(KpiDay).where(KpiDay.day >= start, KpiDay.day <= end))
     source = facts.daily_facts(dialect, start, end, sl_seconds=sl_seconds, timezone=timezone)
     db.execute(insert(KpiDay).from_select(list(facts.FACT_COLUMNS), source))
+    db.execute(delete(KpiInterval).where(KpiInterval.day >= start, KpiInterval.day <= end))
+    slots = facts.interval_facts(dialect, start, end, timezone=timezone)
+    db.execute(insert(KpiInterval).from_select(list(facts.INTERVAL_COLUMNS), slots))
     db.flush()
     return int(db.scalar(select(func.count()).where(KpiDay.day >= start, KpiDay.day <= end)) or 0)
 
@@ -207,8 +211,9 @@ def _add_available_time(
     timezone: str,
     labels: Any,
 ) -> None:
-    """Time online × capacity, per group, for occupancy (people only, so not for channel or
-    topic groups). Stretches are split at local midnights for day and week groups."""
+    """Time online × capacity (occupancy) and scheduled time kept online (adherence), per
+    group: people only, so not for channel or topic groups. Stretches are split at local
+    midnights for day and week groups."""
     users = members
     if f.operator_id is not None:
         users = {f.operator_id} if users is None else users & {f.operator_id}
@@ -217,16 +222,22 @@ def _add_available_time(
     capacity = {
         u.id: s.capacity for u, s in presence.list_states(db) if users is None or u.id in users
     }
+
+    def add(uid: int, day: date, name: str, amount: float) -> None:
+        raw: Any = {"total": None, "day": day, "week": day}.get(group, uid)
+        key, label = labels(raw)
+        row = rows.setdefault(key, Row(key, label))
+        row.sums[name] = row.sums.get(name, 0.0) + amount
+
     for uid, a, b in presence.online_intervals(db, low, high, users):
-        if uid not in capacity:
-            continue
-        for day, seconds in _split_by_day(a, b, zone):
-            raw: Any = {"total": None, "day": day, "week": day}.get(group, uid)
-            key, label = labels(raw)
-            row = rows.setdefault(key, Row(key, label))
-            row.sums["available_seconds"] = (
-                row.sums.get("available_seconds", 0.0) + seconds * capacity[uid]
-            )
+        if uid in capacity:
+            for day, seconds in _split_by_day(a, b, zone):
+                add(uid, day, "available_seconds", seconds * capacity[uid])
+    for (uid, day), (scheduled, kept) in workforce.adherence(
+        db, low, high, timezone, users
+    ).items():
+        add(uid, day, "scheduled_seconds", scheduled)
+        add(uid, day, "adherent_seconds", kept)
 
 
 def _split_by_day(a: datetime, b: datetime, zone: ZoneInfo) -> Iterable[tuple[date, float]]:
@@ -272,3 +283,19 @@ def group_sums(rows: Iterable[Row]) -> dict[str, float]:
         for k, v in row.sums.items():
             total[k] += v
     return dict(total)
+
+
+def interval_series(db: Session, start: date, end: date) -> list[tuple[date, int, int, int, float]]:
+    """(day, slot, contacts, handled, handle seconds) for every half hour with contacts."""
+    rows = db.execute(
+        select(
+            KpiInterval.day,
+            KpiInterval.slot,
+            KpiInterval.contacts,
+            KpiInterval.handled,
+            KpiInterval.handle_seconds,
+        )
+        .where(KpiInterval.day >= start, KpiInterval.day <= end)
+        .order_by(KpiInterval.day, KpiInterval.slot)
+    )
+    return [(_as_date(d), int(s), int(c), int(h), float(hs)) for d, s, c, h, hs in rows]

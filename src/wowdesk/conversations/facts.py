@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Float, Label, Select, and_, case, cast, exists, func, select
+from sqlalchemy import Date, Float, Integer, Label, Select, and_, case, cast, exists, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -155,6 +155,46 @@ def daily_facts(
         .where(c.created_at >= low, c.created_at < high)
         .group_by(day, operator, c.channel, topic)
     )
+
+
+def _local(dialect: str, column: Any, timezone: str) -> Any:
+    if dialect == "sqlite":
+        offset = datetime.now(ZoneInfo(timezone)).utcoffset() or timedelta()
+        return func.datetime(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+    return func.timezone(timezone, column)
+
+
+def half_hour_slot(dialect: str, column: Any, timezone: str) -> ColumnElement[int]:
+    """0..47: the local half hour of the day a timestamp falls in."""
+    local = _local(dialect, column, timezone)
+    if dialect == "sqlite":
+        hour = cast(func.strftime("%H", local), Integer)
+        minute = cast(func.strftime("%M", local), Integer)
+        return hour * 2 + minute / 30
+    return cast(
+        func.extract("hour", local) * 2 + func.floor(func.extract("minute", local) / 30), Integer
+    )
+
+
+INTERVAL_COLUMNS = ("day", "slot", "contacts", "handled", "handle_seconds")
+
+
+def interval_facts(dialect: str, start: date, end: date, *, timezone: str) -> Select[Any]:
+    """Contacts and handle time per local day and half hour: what a staffing forecast needs."""
+    c = Conversation
+    day = local_day(dialect, c.created_at, timezone)
+    slot = half_hour_slot(dialect, c.created_at, timezone)
+    handled = and_(c.assigned_at.is_not(None), c.closed_at.is_not(None))
+    handle = seconds_between(dialect, func.coalesce(c.wrapup_done_at, c.closed_at), c.assigned_at)
+    low, high = day_bounds(start, end, timezone)
+    columns: list[Label[Any]] = [
+        day.label("day"),
+        slot.label("slot"),
+        func.count().label("contacts"),
+        func.coalesce(func.sum(case((handled, 1), else_=0)), 0).label("handled"),
+        func.coalesce(func.sum(case((handled, handle), else_=None)), 0.0).label("handle_seconds"),
+    ]
+    return select(*columns).where(c.created_at >= low, c.created_at < high).group_by(day, slot)
 
 
 def first_created_at(db: Session) -> datetime | None:

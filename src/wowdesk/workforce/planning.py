@@ -1,0 +1,74 @@
+"""The schedule page's numbers: forecast contacts per half hour, the agents Erlang C says
+they need, and the agents the shifts plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from wowdesk.errors import Invalid
+from wowdesk.workforce import erlang, forecast, service
+
+MAX_AHEAD_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: str  # local "HH:MM"
+    volume: float
+    aht_seconds: float
+    agents: int  # on the phones
+    scheduled_agents: int  # after shrinkage: what the schedule must hold
+    planned: float  # on shift
+    service_level: float
+    occupancy: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    day: date
+    intervals: list[Interval]
+    model: str
+    holdout: forecast.Holdout | None
+    history_days: int
+
+
+def staffing_plan(
+    db: Session,
+    day: date,
+    *,
+    today: date,
+    timezone: str,
+    sl_target: float,
+    target_seconds: float,
+    shrinkage: float,
+) -> Plan:
+    if not today <= day <= today + timedelta(days=MAX_AHEAD_DAYS):
+        raise Invalid(
+            "Plans are made for today and the next {days} days",
+            days=MAX_AHEAD_DAYS,
+            code="invalid_day",
+        )
+    basis = min(today, day - timedelta(days=1))  # today: forecast from yesterday's history
+    f = forecast.forecast(db, days=(day - basis).days, today=basis)
+    volumes, aht = f.volumes[-1], f.aht[-1]
+    batch = erlang.staffing_many(volumes, aht, sl_target, target_seconds, 30.0, shrinkage=shrinkage)
+    planned = service.planned_agents(db, day, timezone)
+    starts = service.slot_starts(day, timezone)
+    intervals = [
+        Interval(
+            start=starts[i].strftime("%H:%M"),
+            volume=round(float(volumes[i]), 1),
+            aht_seconds=round(float(aht[i]), 1),
+            agents=int(batch.agents[i]),
+            scheduled_agents=int(batch.scheduled_agents[i]),
+            planned=round(float(planned[i]), 2),
+            service_level=float(np.round(batch.service_level[i], 4)),
+            occupancy=float(np.round(batch.occupancy[i], 4)),
+        )
+        for i in range(service.SLOTS)
+    ]
+    return Plan(day, intervals, f.model, f.holdout, f.history_days)

@@ -1,0 +1,97 @@
+"""Forecast, planned agents and staffing per half hour, on a known weekly pattern."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.helpers import add_user, assert_json_error, login, make_user
+from wowdesk.analytics.models import KpiInterval
+from wowdesk.errors import Invalid
+from wowdesk.workforce import forecast, planning, service
+
+TODAY = date(2026, 11, 23)  # a Monday
+TZ = "Europe/Moscow"
+
+
+def profile(day: date, slot: int) -> float:
+    """Busy in the day, quieter at weekends: the shape a chat line has."""
+    hour = slot / 2
+    daytime = max(0.0, np.sin(np.pi * (hour - 7) / 15)) if 7 <= hour <= 22 else 0.0
+    return 40 * daytime * (0.7 if day.weekday() >= 5 else 1.0)
+
+
+def fill(db: Session, weeks: int, seed: int = 1) -> None:
+    rng = np.random.default_rng(seed)
+    for d in range(weeks * 7):
+        day = TODAY - timedelta(days=weeks * 7 - d)
+        for slot in range(48):
+            n = int(rng.poisson(profile(day, slot)))
+            if n:
+                db.add(
+                    KpiInterval(day=day, slot=slot, contacts=n, handled=n, handle_seconds=n * 300.0)
+                )
+    db.flush()
+
+
+def test_forecast_follows_the_week_and_reports_its_holdout_error(db: Session) -> None:
+    fill(db, weeks=8)
+    f = forecast.forecast(db, days=7, today=TODAY)
+    assert f.volumes.shape == (7, 48) and f.first_day == TODAY + timedelta(days=1)
+    assert f.holdout is not None and f.holdout.wape < 0.2
+    assert f.model in ("holt_winters", "seasonal_naive")
+    assert f.holdout.wape <= f.holdout.baseline_wape or f.model == "seasonal_naive"
+    expected = np.array(
+        [[profile(f.first_day + timedelta(days=d), s) for s in range(48)] for d in range(7)]
+    )
+    assert np.abs(f.volumes - expected).sum() / expected.sum() < 0.2
+    assert f.aht == pytest.approx(300.0)
+
+
+def test_a_young_installation_gets_a_naive_forecast_without_error_figures(db: Session) -> None:
+    fill(db, weeks=1)
+    f = forecast.forecast(db, days=2, today=TODAY)
+    assert f.holdout is None and f.model == "seasonal_naive" and f.volumes.sum() > 0
+
+
+def test_plan_compares_required_with_planned_agents(db: Session) -> None:
+    fill(db, weeks=4)
+    anna = make_user(db)
+    tomorrow = TODAY + timedelta(days=1)
+    nine = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+    service.do_add_shift(db, anna.id, nine, nine + timedelta(hours=8))
+    service.do_add_shift(
+        db, make_user(db).id, nine + timedelta(minutes=15), nine + timedelta(hours=1)
+    )
+    plan = planning.staffing_plan(
+        db, tomorrow, today=TODAY, timezone=TZ, sl_target=0.8, target_seconds=20, shrinkage=0.3
+    )
+    by_start = {i.start: i for i in plan.intervals}
+    assert len(plan.intervals) == 48
+    assert by_start["09:00"].planned == 1.5 and by_start["09:30"].planned == 2
+    assert by_start["17:00"].planned == 0 and by_start["03:00"].volume < 1
+    busy = by_start["14:00"]
+    assert busy.scheduled_agents >= busy.agents > 0 and busy.service_level >= 0.8
+    with pytest.raises(Invalid):
+        planning.staffing_plan(
+            db, TODAY + timedelta(days=30), today=TODAY, timezone=TZ, sl_target=0.8,
+            target_seconds=20, shrinkage=0.3,
+        )  # fmt: skip
+    with pytest.raises(Invalid):
+        service.do_add_shift(db, anna.id, nine, nine - timedelta(hours=1))
+
+
+def test_staffing_api_is_for_supervisors(client: TestClient) -> None:
+    login(client, add_user(client))
+    assert_json_error(client.get("/api/v1/workforce/staffing"), 403)
+    login(client, add_user(client, role="supervisor"))
+    plan = client.get("/api/v1/workforce/staffing").json()
+    assert len(plan["intervals"]) == 48 and plan["holdout"] is None  # no history yet
+    assert plan["sl_target"] == 0.8 and plan["shrinkage"] == 0.3
+    assert_json_error(client.get("/api/v1/workforce/staffing?day=2001-01-01"), 422)
+    page = client.get("/workforce")
+    assert page.status_code == 200 and "/static/js/workforce.js" in page.text
