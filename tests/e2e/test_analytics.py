@@ -29,6 +29,14 @@ def test_dashboards_render_numbers_and_charts(server: Server, new_page: NewPage)
     boss.get_by_test_id("kpi-chart-kpi").select_option("service_level")
     expect(chart.locator(".legendtext").filter(has_text="Таргет")).to_be_visible()
 
+    # a supervisor raises the service-level target: the target row follows
+    boss.get_by_test_id("target-kpi").select_option("service_level")
+    boss.get_by_test_id("target-value").fill("85")
+    boss.get_by_test_id("target-save").click()
+    expect(boss.get_by_test_id("target-saved")).to_be_visible()
+    target_row = rows.filter(has_text="Таргет")
+    expect(target_row.locator("td[data-kpi=service_level]")).to_have_text("85.0 %")
+
     # one operator against the team: a team row appears and the chart has both lines
     boss.get_by_test_id("kpi-group").select_option("day")
     boss.get_by_test_id("kpi-operator").select_option(label="Анна Смирнова")

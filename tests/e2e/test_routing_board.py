@@ -60,6 +60,7 @@ def test_board_follows_operators_and_a_left_message_is_answered_by_mail(
         "в очереди; сейчас нет свободных операторов"
     )
     expect(queue_row.get_by_test_id("queue-waiting")).to_have_text(str(before + 1))
+    expect(boss.get_by_test_id("today-contacts")).not_to_have_text("0")
     customer.get_by_test_id("alt-email").click()
     customer.get_by_test_id("alt-email-input").fill("maria@example.ru")
     customer.get_by_test_id("alt-email-send").click()

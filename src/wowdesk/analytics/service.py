@@ -299,3 +299,16 @@ def interval_series(db: Session, start: date, end: date) -> list[tuple[date, int
         .order_by(KpiInterval.day, KpiInterval.slot)
     )
     return [(_as_date(d), int(s), int(c), int(h), float(hs)) for d, s, c, h, hs in rows]
+
+
+def live_today(db: Session, *, sl_seconds: float, timezone: str) -> dict[str, float | None]:
+    """Today's KPIs straight from the conversations (one day's aggregate, not the rollup,
+    so the live board never waits for the next refresh)."""
+    day = today(timezone)
+    dialect = db.get_bind().dialect.name
+    source = facts.daily_facts(dialect, day, day, sl_seconds=sl_seconds, timezone=timezone)
+    sums = dict.fromkeys(SUMMED, 0.0)
+    for record in db.execute(source):
+        for name in SUMMED:
+            sums[name] += float(getattr(record, name) or 0)
+    return evaluate(sums)

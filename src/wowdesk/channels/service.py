@@ -13,6 +13,7 @@ from typing import cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from wowdesk import events
 from wowdesk.channels.models import MailState, OutgoingMail
 from wowdesk.db import insert_missing, utcnow
 
@@ -105,6 +106,10 @@ def do_send_due(db: Session, smtp: Smtp) -> tuple[int, int]:
             mail.attempts += 1
             sent += 1
     db.flush()
+    # supervisors' boards count unsent mail: they recount when some went out
+    events.publish_on_commit(
+        db, [events.QUEUE_CHANNEL], {"type": "mail", "op": "sent", "sent": sent, "failed": failed}
+    )
     return sent, failed
 
 

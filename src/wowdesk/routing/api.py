@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
+from wowdesk.analytics import service as analytics
 from wowdesk.channels import service as channels
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.schemas import ConversationOut
@@ -112,6 +113,10 @@ def live_board(db: DbSession, settings: AppSettings) -> BoardOut:
         operators=[OperatorRowOut.model_validate(p) for p in people],
         queues=[QueueRowOut.model_validate(q) for q in queues],
         mail=channels.count_by_state(db),
+        today=analytics.live_today(
+            db, sl_seconds=settings.service_level_seconds, timezone=settings.timezone
+        ),
+        targets=analytics.targets(db),
     )
 
 

@@ -108,6 +108,9 @@ class BoardOut(BaseModel):
     queues: list[QueueRowOut]
     # outgoing e-mail by state: pending (not sent yet), sent, failed (given up)
     mail: dict[str, int]
+    # today's KPIs so far (service level, abandonment, ASA, contacts…) and their targets
+    today: dict[str, float | None]
+    targets: dict[str, float | None]
 
 
 class AlternativeIn(BaseModel):

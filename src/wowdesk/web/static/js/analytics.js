@@ -106,5 +106,22 @@
       load();
     } catch (err) { showError(err.message); }
   });
+  const targetForm = $("target-form");
+  if (targetForm) targetForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const kpi = $("target-kpi").value, unit = UNITS[kpi].unit;
+    let value = Number($("target-value").value);
+    if (unit === "share") value /= 100;  // typed as a percentage
+    try {
+      const res = await fetch("/api/v1/analytics/targets", {
+        method: "PUT", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ kpi, channel: $("target-channel").value, value }),
+      });
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+      $("target-saved").hidden = false; showError(""); load();
+    } catch (err) { showError(err.message); }
+  });
   load();
 })();

@@ -33,6 +33,12 @@
       if (!b.queues.length) {
         const tr = document.createElement("tr"); const td = cell(tr, T("Nobody is waiting"), "queues-empty"); td.colSpan = 6; qb.appendChild(tr);
       }
+      const pct = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)} %`);
+      const t = b.today;
+      $("today-sl").textContent = pct(t.service_level);
+      $("today-sl").className = t.service_level === null ? "" : t.service_level >= b.targets.service_level ? "good" : "bad";
+      $("today-contacts").textContent = t.contacts; $("today-abandonment").textContent = pct(t.abandonment);
+      $("today-asa").textContent = t.asa === null ? "—" : `${Math.round(t.asa)} ${T("s")}`;
       $("mail-pending").textContent = b.mail.pending || 0; $("mail-failed").textContent = b.mail.failed || 0;
       const ob = $("board-operators").querySelector("tbody"); ob.textContent = "";
       for (const p of b.operators) {
@@ -68,7 +74,7 @@
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}/ws/console`);
-    ws.onmessage = (ev) => { const e = JSON.parse(ev.data); if (e.type === "ready") { retry = 0; refresh(); } else if (["operator", "conversation", "escalation", "queue"].includes(e.type)) soon(); };
+    ws.onmessage = (ev) => { const e = JSON.parse(ev.data); if (e.type === "ready") { retry = 0; refresh(); } else if (["operator", "conversation", "escalation", "queue", "mail"].includes(e.type)) soon(); };
     ws.onclose = (ev) => { if (ev.code === 4401) { location.href = "/login?next=/routing&expired=1"; return; } retry = Math.min(retry + 1, 6); setTimeout(connect, 300 * retry); };
   }
   connect();
