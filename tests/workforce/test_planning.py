@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.helpers import add_user, assert_json_error, login, make_user
+from wowdesk import tables
 from wowdesk.analytics.models import KpiInterval
 from wowdesk.errors import Invalid
 from wowdesk.workforce import forecast, planning, service
@@ -93,5 +94,10 @@ def test_staffing_api_is_for_supervisors(client: TestClient) -> None:
     assert len(plan["intervals"]) == 48 and plan["holdout"] is None  # no history yet
     assert plan["sl_target"] == 0.8 and plan["shrinkage"] == 0.3
     assert_json_error(client.get("/api/v1/workforce/staffing?day=2001-01-01"), 422)
+    got = client.get("/api/v1/workforce/staffing.csv")
+    lines = got.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("start,volume,aht_seconds,agents") and len(lines) == 49
+    book = tables.read_xlsx(client.get("/api/v1/workforce/staffing.xlsx").content)
+    assert book[0][0] == "start" and len(book) == 49
     page = client.get("/workforce")
     assert page.status_code == 200 and "/static/js/workforce.js" in page.text

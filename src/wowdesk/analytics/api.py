@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from wowdesk import tables
 from wowdesk.analytics import export, service
 from wowdesk.analytics.report import kpi_report
 from wowdesk.analytics.schemas import KpiReportOut, RefreshOut, TargetIn
@@ -65,16 +66,8 @@ def kpis_file(
     )
     name = f"wowdesk-kpi-{q.group}-{start}-{end}"
     if fmt == "csv":
-        return Response(
-            export.to_csv(rows).encode("utf-8-sig"),  # the BOM lets Excel read UTF-8
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    return Response(
-        export.to_xlsx(rows),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+        return tables.download(name, fmt, csv_text=export.to_csv(rows))
+    return tables.download(name, fmt, xlsx=export.to_xlsx(rows))
 
 
 @supervisors.put("/targets")

@@ -3,12 +3,9 @@ per KPI, raw units (seconds, shares 0–1, scores 1–5), so spreadsheets can co
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-
+from wowdesk import tables
 from wowdesk.analytics.definitions import KPIS
 from wowdesk.analytics.service import Row
 from wowdesk.i18n import gettext as _
@@ -39,28 +36,13 @@ def as_json(rows: list[Row]) -> list[dict[str, Any]]:
 
 
 def to_csv(rows: list[Row]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header())
-    writer.writerows([["" if v is None else v for v in r] for r in records(rows)])
-    return buffer.getvalue()
+    return tables.to_csv(header(), records(rows))
 
 
 def to_xlsx(rows: list[Row]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "KPI"
-    sheet.append(header())
-    sheet.append(["", "", *(_(k.label) for k in KPIS)])  # the people's names under the keys
-    for r in records(rows):
-        sheet.append(r)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    # the people's names under the keys
+    labels = ["", "", *(_(k.label) for k in KPIS)]
+    return tables.to_xlsx(header(), records(rows), title="KPI", labels=labels)
 
 
-def read_xlsx(data: bytes) -> list[list[Any]]:
-    """The rows of an exported workbook (first sheet), for checks and round trips."""
-    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
+read_xlsx = tables.read_xlsx

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, timedelta
+from typing import Literal
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
+from wowdesk import tables
 from wowdesk.analytics import service as analytics
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
@@ -21,8 +24,7 @@ supervisors = APIRouter(
 )
 
 
-@supervisors.get("/staffing")
-def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> PlanOut:
+def _plan(db: DbSession, settings: AppSettings, day: date | None) -> tuple[planning.Plan, float]:
     today = analytics.today(settings.timezone)
     day = day or today + timedelta(days=1)
     sl_target = analytics.targets(db).get("service_level") or 0.8
@@ -35,6 +37,12 @@ def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> P
         target_seconds=settings.service_level_seconds,
         shrinkage=settings.staffing_shrinkage,
     )
+    return plan, sl_target
+
+
+@supervisors.get("/staffing")
+def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> PlanOut:
+    plan, sl_target = _plan(db, settings, day)
     return PlanOut(
         day=plan.day.isoformat(),
         model=plan.model,
@@ -45,3 +53,16 @@ def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> P
         shrinkage=settings.staffing_shrinkage,
         intervals=[IntervalOut(**dataclasses.asdict(i)) for i in plan.intervals],
     )
+
+
+@supervisors.get("/staffing.{fmt}", response_class=Response)
+def staffing_file(
+    fmt: Literal["csv", "xlsx"], db: DbSession, settings: AppSettings, day: date | None = None
+) -> Response:
+    plan, _sl = _plan(db, settings, day)
+    header = [f.name for f in dataclasses.fields(planning.Interval)]
+    records = [list(dataclasses.astuple(i)) for i in plan.intervals]
+    name = f"wowdesk-staffing-{plan.day}"
+    if fmt == "csv":
+        return tables.download(name, fmt, csv_text=tables.to_csv(header, records))
+    return tables.download(name, fmt, xlsx=tables.to_xlsx(header, records, title="Staffing"))

@@ -12,6 +12,8 @@
     const data = await res.json().catch(() => ({}));
     if (!res.ok) { $("wfm-error").textContent = (data.error && data.error.message) || res.statusText; $("wfm-error").hidden = false; return; }
     $("wfm-error").hidden = true;
+    $("wfm-csv").href = `/api/v1/workforce/staffing.csv?day=${data.day}`;
+    $("wfm-xlsx").href = `/api/v1/workforce/staffing.xlsx?day=${data.day}`;
     const iv = data.intervals, x = iv.map((i) => i.start);
     const short = iv.filter((i) => i.planned < i.scheduled_agents).length;
     $("wfm-summary").textContent = (data.holdout

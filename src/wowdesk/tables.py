@@ -1,0 +1,67 @@
+"""Any table a page shows, as a file: CSV (UTF-8 with BOM, so Excel reads Cyrillic) or XLSX.
+One header row of machine keys, optionally a second row of people's names, then the data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi.responses import Response
+from openpyxl import Workbook, load_workbook
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def to_csv(header: Sequence[str], records: Sequence[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in r] for r in records])
+    return buffer.getvalue()
+
+
+def to_xlsx(
+    header: Sequence[str],
+    records: Sequence[Sequence[Any]],
+    *,
+    title: str,
+    labels: Sequence[str] | None = None,
+) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(list(header))
+    if labels is not None:
+        sheet.append(list(labels))
+    for r in records:
+        sheet.append(list(r))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def read_xlsx(data: bytes) -> list[list[Any]]:
+    """The rows of a workbook's first sheet, for checks and round trips."""
+    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def download(
+    name: str, fmt: str, csv_text: str | None = None, xlsx: bytes | None = None
+) -> Response:
+    if fmt == "csv":
+        assert csv_text is not None
+        return Response(
+            csv_text.encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    assert xlsx is not None
+    return Response(
+        xlsx,
+        media_type=XLSX_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
