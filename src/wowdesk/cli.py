@@ -24,6 +24,7 @@ from wowdesk.kb import cli as kb_cli
 from wowdesk.kb import eval_cli as retrieval_cli
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
+from wowdesk.safety import cli as pii_cli
 from wowdesk.terminal import fail
 from wowdesk.workforce import cli as wfm_cli
 
@@ -43,6 +44,7 @@ eval_app.command("triage", help="Train the topic model on TRAIN and measure it o
 eval_app.command("retrieval", help="Measure knowledge-base search on labelled queries.")(
     retrieval_cli.eval_retrieval
 )
+eval_app.command("pii", help="Measure PII masking on labelled spans.")(pii_cli.eval_pii)
 app.add_typer(eval_app, name="eval")
 console = Console()
 

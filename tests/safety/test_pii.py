@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from wowdesk.safety.pii import luhn_ok, mask_text
+import json
+import random
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from wowdesk.cli import app
+from wowdesk.safety.pii import find_pii, iban_ok, inn_ok, luhn_ok, mask_text, snils_ok
 
 
 def test_masks_contacts_and_valid_cards_only() -> None:
@@ -14,3 +23,108 @@ def test_masks_contacts_and_valid_cards_only() -> None:
 def test_luhn() -> None:
     assert luhn_ok("4111111111111111")
     assert not luhn_ok("4111111111111112")
+
+
+# --- generated Russian cases with known answers ---------------------------------------
+
+
+def with_luhn(body: str) -> str:
+    for d in "0123456789":
+        if luhn_ok(body + d):
+            return body + d
+    raise AssertionError
+
+
+def snils(n: int) -> str:
+    digits = f"{n:09d}"
+    check = sum(int(d) * (9 - i) for i, d in enumerate(digits)) % 101
+    check = 0 if check == 100 else check
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:9]} {check:02d}"
+
+
+def inn10(n: int) -> str:
+    digits = f"{n:09d}"
+    weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+    return digits + str(sum(w * int(d) for w, d in zip(weights, digits, strict=True)) % 11 % 10)
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(s.type, text[s.start : s.end]) for s in find_pii(text)]
+
+
+def test_every_russian_kind_is_found_with_its_span() -> None:
+    card = with_luhn("220220123456789")
+    text = (
+        f"Меня зовут Иван Петров, паспорт серия 4508 № 123456, СНИЛС {snils(112233445)}, "
+        f"ИНН {inn10(770708389)}, карта {card}, счёт 40817810099910004312, "
+        "тел. +7 912 345-67-89, почта ivan.petrov@mail.ru, адрес: ул. Лесная, д. 12, кв. 5"
+    )
+    found = dict((k, v) for k, v in kinds(text))
+    assert found["PERSON"] == "Иван Петров"
+    assert found["PASSPORT"] == "4508 № 123456"
+    assert found["SNILS"] == snils(112233445)
+    assert found["INN"] == inn10(770708389)
+    assert found["CARD"] == card
+    assert found["ACCOUNT"] == "40817810099910004312"
+    assert found["PHONE"] == "+7 912 345-67-89"
+    assert found["EMAIL"] == "ivan.petrov@mail.ru"
+    assert found["ADDRESS"].startswith("ул. Лесная, д. 12")
+    masked = mask_text(text)
+    assert "Петров" not in masked and "123456" not in masked and "40817" not in masked
+
+
+def test_numbers_that_only_look_personal_are_left_alone() -> None:
+    text = (
+        "Заказ 4508 123456 оплачен 23.11.2026, сумма 12 345 ₽, трек 1234567812345678, "
+        "ИНН 7707083894 неверный"  # wrong check digit
+    )
+    assert kinds(text) == []
+
+
+def test_check_digits() -> None:
+    assert snils_ok("11223344595") is snils_ok("11223344595")  # stable
+    assert snils_ok(snils(112233445).replace("-", "").replace(" ", ""))
+    assert inn_ok(inn10(770708389)) and not inn_ok("7707083894")
+    assert inn_ok("500100732259")  # a published 12-digit example
+    assert iban_ok("DE89 3704 0044 0532 0130 00") and not iban_ok("DE89 3704 0044 0532 0130 01")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=15, max_size=15))
+def test_any_luhn_valid_card_is_masked_and_a_broken_one_is_not(body: str) -> None:
+    card = with_luhn(body)
+    spaced = " ".join(card[i : i + 4] for i in range(0, 16, 4))
+    assert mask_text(f"Номер карты {spaced}") == "Номер карты [CARD]"
+    broken = card[:-1] + str((int(card[-1]) + 1) % 10)
+    assert "[CARD]" not in mask_text(f"Номер карты {broken}")
+
+
+def test_eval_pii_prints_the_agreed_json(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    lines = []
+    for i in range(20):
+        number = snils(rng.randrange(10**8, 10**9))
+        text = f"Клиент {i}: мой СНИЛС {number}, пишите на user{i}@example.ru"
+        a = text.index(number)
+        b = text.index("user")
+        lines.append(
+            {
+                "text": text,
+                "spans": [
+                    {"start": a, "end": a + len(number), "type": "SNILS"},
+                    {"start": b, "end": len(text), "type": "EMAIL_ADDRESS"},
+                    {"start": 0, "end": 6, "type": "DATE_TIME"},  # a type we do not score
+                ],
+            }
+        )
+    data = tmp_path / "pii.jsonl"
+    data.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    out = CliRunner().invoke(app, ["eval", "pii", "--data", str(data), "--json"])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.stdout)
+    assert result["overall"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 40}
+    assert result["per_type"]["SNILS"]["support"] == 20
+    assert result["f1"] == 1.0 and result["ignored_types"] == {"DATE_TIME": 20}
+    data.write_text('{"text": "x", "spans": [{"start": 0, "end": 9, "type": "EMAIL"}]}\n')
+    bad = CliRunner().invoke(app, ["eval", "pii", "--data", str(data), "--json"])
+    assert bad.exit_code == 2

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
 
 import phonenumbers
 
+from wowdesk.nlp import ner
 from wowdesk.nlp.text import fold
 
 MONTHS = {
@@ -66,38 +65,12 @@ def _currency(unit: str) -> str:
     return "eur"
 
 
-@cache
-def _ner() -> tuple[Any, Any, Any]:
-    """natasha's segmenter, NER tagger and morphology vocabulary, loaded once (~1 s)."""
-    from natasha import (
-        MorphVocab,
-        NewsEmbedding,
-        NewsNERTagger,
-        Segmenter,
-    )
-
-    return Segmenter(), NewsNERTagger(NewsEmbedding()), MorphVocab()
-
-
 def _entities(text: str) -> list[Fact]:
-    if not re.search(r"[А-ЯЁ][а-яё]", text):
-        return []  # natasha's NER reads Russian; nothing to find without a capitalised word
-    from natasha import Doc
-
-    segmenter, tagger, vocab = _ner()
-    doc = Doc(text)
-    doc.segment(segmenter)
-    doc.tag_ner(tagger)
     kinds = {"PER": "person", "LOC": "location", "ORG": "organisation"}
-    facts = []
-    for span in doc.spans:
-        try:
-            span.normalize(vocab)
-            value = fold(span.normal or span.text)
-        except Exception:  # normalisation needs morphology natasha may lack for rare words
-            value = fold(span.text)
-        facts.append(Fact(kinds.get(span.type, "entity"), value, span.text, span.start, span.stop))
-    return facts
+    return [
+        Fact(kinds.get(e.type, "entity"), fold(e.normal), e.text, e.start, e.stop)
+        for e in ner.entities(text)
+    ]
 
 
 def _phones(text: str) -> list[Fact]:

@@ -1,17 +1,74 @@
-"""Masks personal data in free text: e-mails, bank cards (Luhn-checked) and phone numbers.
+"""Finds and masks personal data in free text: names and addresses (natasha NER and address
+patterns), phones (phonenumbers), e-mails, bank cards (Luhn), Russian passports, SNILS and
+INN (with their check digits), bank accounts (Russian 20-digit accounts and IBANs, mod 97).
 
 The raw text stays in `message.text` for roles allowed to see it; everything that leaves the
-operational path (analytics, logs, prompts) uses the masked copy.
+operational path (analytics, logs, LLM prompts, exports) uses the masked copy. Numbers with
+check digits are only reported when the check holds, so order numbers and amounts survive.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 
+from wowdesk.nlp import ner
+
+# the types this module reports (and `wowdesk eval pii` scores)
+TYPES = ("PERSON", "ADDRESS", "PHONE", "EMAIL", "CARD", "PASSPORT", "SNILS", "INN", "ACCOUNT")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    type: str
+
+
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
+SNILS = re.compile(r"(?<!\d)(\d{3})[- ]?(\d{3})[- ]?(\d{3})[- ]?(\d{2})(?!\d)")
+INN = re.compile(r"(?<!\d)(\d{12}|\d{10})(?!\d)")
+INN_CONTEXT = re.compile(r"\bИНН\b|\bINN\b|\bTIN\b", re.IGNORECASE)
+PASSPORT = re.compile(r"(?<!\d)(\d{2}[ ]?\d{2})[ ]?(?:№|N|No\.?)?[ ]?(\d{6})(?!\d)")
+PASSPORT_CONTEXT = re.compile(r"паспорт|серия|passport", re.IGNORECASE)
+RU_ACCOUNT = re.compile(r"(?<!\d)(?:40[5-8]|423|30[1-2])\d{17}(?!\d)")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+RU_ADDRESS = re.compile(
+    r"(?:\b(?:г\.|город|пос\.|посёлок|село)\s*[А-ЯЁ][а-яё-]+,?\s*)?"
+    r"\b(?:ул\.|улица|пр-т|проспект|пр\.|пер\.|переулок|ш\.|шоссе|б-р|бульвар|наб\.|набережная|пл\.|площадь)"
+    r"\s*[А-ЯЁ0-9][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
+    r"(?:,?\s*(?:д\.|дом)\s*\d+[а-яА-Я]?(?:/\d+)?)?"
+    r"(?:,?\s*(?:корп\.|к\.|стр\.)\s*\d+)?"
+    r"(?:,?\s*(?:кв\.|квартира|оф\.)\s*\d+)?"
+)
+EN_ADDRESS = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][\w'.-]*\s+){1,4}"
+    r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Dr\.?|"
+    r"Court|Ct\.?|Place|Pl\.?|Square|Sq\.?|Way|Terrace|Highway|Parkway)\b"
+    r"(?:,?\s*(?:Apt\.?|Suite|Unit)\s*\w+)?"
+)
+# local formats phonenumbers cannot place without a country: "083 564 9312", "(64) 3591-3246"
+LOOSE_PHONE = re.compile(
+    r"(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?"
+    r"\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![\w/]|[.,]\d)"
+)
+PHONE_CONTEXT = re.compile(
+    r"phone|tel\b|call|mobile|cell|fax|contact|телефон|тел\.|номер|звон|моб", re.IGNORECASE
+)
+NOT_A_PHONE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"  # dates
+    r"|^\d{1,3}(?:\.\d{1,3}){3}$"  # IPv4 addresses
+    r"|^\d{3}-\d{2}-\d{4}$"  # US social security numbers
+)
+CARD_CONTEXT = re.compile(r"card|карт|visa|master|maestro|мир\b", re.IGNORECASE)
+NOT_PHONE_CONTEXT = re.compile(
+    r"заказ|order|№|счёт|счет|сумм|руб|₽|\$|€|ИНН|паспорт", re.IGNORECASE
+)
+# a name the NER may miss at the start of a sentence: "Иван Петров пишет…"
+NAME_CONTEXT = re.compile(r"[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+|(?<=[\wа-яё,] )[А-ЯЁ][а-яё]+")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -26,23 +83,110 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _mask_cards(text: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", m.group())
-        return "[CARD]" if 13 <= len(digits) <= 19 and luhn_ok(digits) else m.group()
+def snils_ok(digits: str) -> bool:
+    """SNILS check number: Σ digit × (9 − position), mod 101, 100 and 101 mean 00."""
+    if len(digits) != 11:
+        return False
+    total = sum(int(d) * (9 - i) for i, d in enumerate(digits[:9]))
+    check = total % 101
+    return (0 if check == 100 else check) == int(digits[9:])
 
-    return CARD.sub(repl, text)
+
+def inn_ok(digits: str) -> bool:
+    def check(weights: tuple[int, ...], part: str) -> int:
+        return sum(w * int(d) for w, d in zip(weights, part, strict=False)) % 11 % 10
+
+    if len(digits) == 10:
+        return check((2, 4, 10, 3, 5, 9, 4, 6, 8), digits) == int(digits[9])
+    if len(digits) == 12:
+        first = check((7, 2, 4, 10, 3, 5, 9, 4, 6, 8), digits)
+        second = check((3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8), digits)
+        return first == int(digits[10]) and second == int(digits[11])
+    return False
 
 
-def _mask_phones(text: str) -> str:
-    spans = [
-        (m.start, m.end)
-        for m in phonenumbers.PhoneNumberMatcher(text, "RU", leniency=phonenumbers.Leniency.VALID)
-    ]
-    for start, end in reversed(spans):
-        text = text[:start] + "[PHONE]" + text[end:]
+def iban_ok(text: str) -> bool:
+    code = text.replace(" ", "")
+    if not 15 <= len(code) <= 34:
+        return False
+    moved = code[4:] + code[:4]
+    number = "".join(str(int(c, 36)) for c in moved)
+    return int(number) % 97 == 1
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _near(pattern: re.Pattern[str], text: str, start: int, end: int, width: int = 25) -> bool:
+    return bool(pattern.search(text[max(0, start - width) : end + 5]))
+
+
+def find_pii(text: str, *, names: bool = True) -> list[Span]:
+    """Non-overlapping spans in text order; the more specific kind wins (an e-mail before a
+    name inside it, a card before a phone made of the same digits)."""
+    found: list[Span] = []
+
+    def add(start: int, end: int, kind: str) -> None:
+        if end > start and all(end <= s.start or start >= s.end for s in found):
+            found.append(Span(start, end, kind))
+
+    for m in EMAIL.finditer(text):
+        add(m.start(), m.end(), "EMAIL")
+    for m in IBAN.finditer(text):
+        if iban_ok(m.group()):
+            add(m.start(), m.end(), "ACCOUNT")
+    for m in RU_ACCOUNT.finditer(text):
+        add(m.start(), m.end(), "ACCOUNT")
+    for m in CARD.finditer(text):
+        digits = _digits(m.group())
+        long_enough = len(digits) >= 13 or (
+            len(digits) == 12 and _near(CARD_CONTEXT, text, m.start(), m.end(), 30)
+        )
+        if long_enough and len(digits) <= 19 and luhn_ok(digits):
+            add(m.start(), m.end(), "CARD")
+    for m in SNILS.finditer(text):
+        if snils_ok("".join(m.groups())):
+            add(m.start(), m.end(), "SNILS")
+    for m in INN.finditer(text):
+        digits = m.group()
+        if inn_ok(digits) and _near(INN_CONTEXT, text, m.start(), m.end()):
+            add(m.start(), m.end(), "INN")
+    for m in PASSPORT.finditer(text):
+        if _near(PASSPORT_CONTEXT, text, m.start(), m.end(), 40):
+            add(m.start(), m.end(), "PASSPORT")
+    for region in ("RU", "US"):
+        for p in phonenumbers.PhoneNumberMatcher(
+            text, region, leniency=phonenumbers.Leniency.VALID
+        ):
+            if not _near(NOT_PHONE_CONTEXT, text, p.start, p.end, 20):
+                add(p.start, p.end, "PHONE")
+    for m in LOOSE_PHONE.finditer(text):
+        digits = _digits(m.group())
+        groups = len(re.findall(r"\d+", m.group()))
+        if (
+            not 7 <= len(digits) <= 15
+            or NOT_A_PHONE.search(m.group())
+            or text[m.end() : m.end() + 1] == ":"  # a time follows: part of a timestamp
+            or _near(NOT_PHONE_CONTEXT, text, m.start(), m.end(), 20)
+        ):
+            continue
+        if groups >= 3 or _near(PHONE_CONTEXT, text, m.start(), m.end(), 40):
+            add(m.start(), m.end(), "PHONE")
+    for pattern in (RU_ADDRESS, EN_ADDRESS):
+        for m in pattern.finditer(text):
+            add(m.start(), m.end(), "ADDRESS")
+    if names and NAME_CONTEXT.search(text):
+        for e in ner.entities(text):
+            if e.type == "PER":
+                add(e.start, e.stop, "PERSON")
+            elif e.type == "LOC":
+                add(e.start, e.stop, "ADDRESS")
+    return sorted(found, key=lambda s: s.start)
+
+
+def mask_text(text: str, *, names: bool = True) -> str:
+    """Each span replaced by its type in brackets: «Меня зовут [PERSON], карта [CARD]»."""
+    for span in reversed(find_pii(text, names=names)):
+        text = text[: span.start] + f"[{span.type}]" + text[span.end :]
     return text
-
-
-def mask_text(text: str) -> str:
-    return _mask_phones(_mask_cards(EMAIL.sub("[EMAIL]", text)))
