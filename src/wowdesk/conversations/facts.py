@@ -55,14 +55,37 @@ def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[flo
     return cast(func.extract("epoch", later - earlier), Float)
 
 
-def local_day(dialect: str, column: Any, timezone: str) -> ColumnElement[date]:
-    """The contact center's calendar day of a UTC timestamp. SQLite has no zone database:
-    it gets the zone's current offset (exact for zones without DST, such as Moscow)."""
+def _local(dialect: str, column: Any, timezone: str) -> Any:
+    """A UTC timestamp in the contact center's local time. SQLite has no zone database: it
+    gets the zone's current offset (exact for zones without DST, such as Moscow)."""
     if dialect == "sqlite":
         offset = datetime.now(ZoneInfo(timezone)).utcoffset() or timedelta()
-        minutes = int(offset.total_seconds() // 60)
-        return func.date(column, f"{minutes:+d} minutes")
-    return cast(func.timezone(timezone, column), Date)
+        return func.datetime(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+    return func.timezone(timezone, column)
+
+
+def local_day(dialect: str, column: Any, timezone: str) -> ColumnElement[date]:
+    """The contact center's calendar day of a UTC timestamp."""
+    local = _local(dialect, column, timezone)
+    return func.date(local) if dialect == "sqlite" else cast(local, Date)
+
+
+def _count(cond: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _total(cond: ColumnElement[bool], value: ColumnElement[float]) -> ColumnElement[float]:
+    return func.coalesce(func.sum(case((cond, value), else_=None)), 0.0)
+
+
+# taken by an operator and closed; handle time runs to wrap-up done (or to the close while
+# the wrap-up is pending)
+_HANDLED = and_(Conversation.assigned_at.is_not(None), Conversation.closed_at.is_not(None))
+
+
+def _handle_seconds(dialect: str) -> ColumnElement[float]:
+    c = Conversation
+    return seconds_between(dialect, func.coalesce(c.wrapup_done_at, c.closed_at), c.assigned_at)
 
 
 def day_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
@@ -89,18 +112,11 @@ def daily_facts(
     def secs(a: Any, b: Any) -> ColumnElement[float]:
         return seconds_between(dialect, a, b)
 
-    def count(cond: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
-
-    def total(cond: ColumnElement[bool], value: ColumnElement[float]) -> ColumnElement[float]:
-        return func.coalesce(func.sum(case((cond, value), else_=None)), 0.0)
-
     answered = and_(c.queued_at.is_not(None), c.assigned_at.is_not(None))
     abandoned = and_(c.queued_at.is_not(None), c.assigned_at.is_(None), c.status != Status.queued)
-    handled = and_(c.assigned_at.is_not(None), c.closed_at.is_not(None))
-    acw = and_(handled, c.wrapup_done_at.is_not(None))
+    acw = and_(_HANDLED, c.wrapup_done_at.is_not(None))
     frt = and_(c.queued_at.is_not(None), c.first_human_reply_at.is_not(None))
-    fcr_eligible = and_(handled, c.topic_id.is_not(None))
+    fcr_eligible = and_(_HANDLED, c.topic_id.is_not(None))
     repeat = exists(
         select(later.id).where(
             later.customer_id == c.customer_id,
@@ -121,33 +137,31 @@ def daily_facts(
         c.channel.label("channel"),
         topic.label("topic_id"),
         func.count().label("contacts"),
-        count(c.first_bot_reply_at.is_not(None)).label("bot_answered"),
-        count(
+        _count(c.first_bot_reply_at.is_not(None)).label("bot_answered"),
+        _count(
             and_(
                 c.first_bot_reply_at.is_not(None),
                 c.queued_at.is_(None),
                 c.status == Status.closed,
             )
         ).label("bot_contained"),
-        count(c.queued_at.is_not(None)).label("offered"),
-        count(answered).label("answered"),
-        count(and_(answered, wait <= sl_seconds)).label("answered_in_sl"),
-        total(answered, wait).label("wait_seconds"),
-        count(abandoned).label("abandoned"),
-        count(handled).label("handled"),
-        total(handled, secs(func.coalesce(c.wrapup_done_at, c.closed_at), c.assigned_at)).label(
-            "handle_seconds"
-        ),
-        count(acw).label("acw_count"),
-        total(acw, secs(c.wrapup_done_at, c.closed_at)).label("acw_seconds"),
-        count(frt).label("frt_count"),
-        total(frt, secs(c.first_human_reply_at, c.queued_at)).label("frt_seconds"),
-        count(c.csat.is_not(None)).label("csat_count"),
+        _count(c.queued_at.is_not(None)).label("offered"),
+        _count(answered).label("answered"),
+        _count(and_(answered, wait <= sl_seconds)).label("answered_in_sl"),
+        _total(answered, wait).label("wait_seconds"),
+        _count(abandoned).label("abandoned"),
+        _count(_HANDLED).label("handled"),
+        _total(_HANDLED, _handle_seconds(dialect)).label("handle_seconds"),
+        _count(acw).label("acw_count"),
+        _total(acw, secs(c.wrapup_done_at, c.closed_at)).label("acw_seconds"),
+        _count(frt).label("frt_count"),
+        _total(frt, secs(c.first_human_reply_at, c.queued_at)).label("frt_seconds"),
+        _count(c.csat.is_not(None)).label("csat_count"),
         func.coalesce(func.sum(c.csat), 0).label("csat_sum"),
-        count(c.csat >= 4).label("csat_good"),
-        count(fcr_eligible).label("fcr_eligible"),
-        count(and_(fcr_eligible, repeat)).label("fcr_repeats"),
-        count(and_(handled, c.transfer_count > 0)).label("transferred"),
+        _count(c.csat >= 4).label("csat_good"),
+        _count(fcr_eligible).label("fcr_eligible"),
+        _count(and_(fcr_eligible, repeat)).label("fcr_repeats"),
+        _count(and_(_HANDLED, c.transfer_count > 0)).label("transferred"),
     ]
     assert tuple(col.name for col in columns) == FACT_COLUMNS
     return (
@@ -155,13 +169,6 @@ def daily_facts(
         .where(c.created_at >= low, c.created_at < high)
         .group_by(day, operator, c.channel, topic)
     )
-
-
-def _local(dialect: str, column: Any, timezone: str) -> Any:
-    if dialect == "sqlite":
-        offset = datetime.now(ZoneInfo(timezone)).utcoffset() or timedelta()
-        return func.datetime(column, f"{int(offset.total_seconds() // 60):+d} minutes")
-    return func.timezone(timezone, column)
 
 
 def half_hour_slot(dialect: str, column: Any, timezone: str) -> ColumnElement[int]:
@@ -184,15 +191,13 @@ def interval_facts(dialect: str, start: date, end: date, *, timezone: str) -> Se
     c = Conversation
     day = local_day(dialect, c.created_at, timezone)
     slot = half_hour_slot(dialect, c.created_at, timezone)
-    handled = and_(c.assigned_at.is_not(None), c.closed_at.is_not(None))
-    handle = seconds_between(dialect, func.coalesce(c.wrapup_done_at, c.closed_at), c.assigned_at)
     low, high = day_bounds(start, end, timezone)
     columns: list[Label[Any]] = [
         day.label("day"),
         slot.label("slot"),
         func.count().label("contacts"),
-        func.coalesce(func.sum(case((handled, 1), else_=0)), 0).label("handled"),
-        func.coalesce(func.sum(case((handled, handle), else_=None)), 0.0).label("handle_seconds"),
+        _count(_HANDLED).label("handled"),
+        _total(_HANDLED, _handle_seconds(dialect)).label("handle_seconds"),
     ]
     return select(*columns).where(c.created_at >= low, c.created_at < high).group_by(day, slot)
 
