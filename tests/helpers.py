@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import uuid
 from typing import Any
 
@@ -11,6 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from wowdesk import events
+from wowdesk.conversations import service as conversations
+from wowdesk.conversations.models import Conversation
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 
@@ -97,3 +100,25 @@ def capture_events(db: Session) -> RecordingBus:
     bus = RecordingBus()
     events.attach_bus(db.info, bus)
     return bus
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (for servers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def new_conversation(db: Session, text: str = "Где мой заказ?", **kwargs: Any) -> Conversation:
+    """A customer's new web conversation (queued for people unless `first_line=True`)."""
+    conv, _token, _msg = conversations.do_start(
+        db,
+        identity=kwargs.pop("identity", None) or uuid.uuid4().hex,
+        channel="web",
+        client_id=uuid.uuid4().hex,
+        text=text,
+        limit=4000,
+        secret="test-secret",
+        **kwargs,
+    )
+    return conv

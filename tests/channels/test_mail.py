@@ -5,7 +5,6 @@ outage delays mail without losing it."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -13,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.helpers import make_user
-from tests.smtp import Inbox, free_port, local_smtp
+from tests.helpers import free_port, make_user, new_conversation
+from tests.smtp import Inbox, local_smtp
 from wowdesk.channels import service as channels
 from wowdesk.channels.models import MailState
 from wowdesk.conversations import service as conversations
@@ -33,15 +32,7 @@ def smtp() -> Iterator[tuple[channels.Smtp, Inbox]]:
 
 
 def left_a_message(db: Session, email: str) -> Conversation:
-    conv, _token, _msg = conversations.do_start(
-        db,
-        identity=uuid.uuid4().hex,
-        channel="web",
-        client_id=uuid.uuid4().hex,
-        text="Где мой заказ 4417?",
-        limit=4000,
-        secret="test-secret",
-    )
+    conv = new_conversation(db, "Где мой заказ 4417?")
     service.do_sync(db)
     queueing.do_leave_message(db, conv, email)
     return conv
@@ -95,15 +86,7 @@ def test_each_operator_answer_is_mailed_once(
 
 def test_live_customers_are_served_before_left_messages(db: Session) -> None:
     by_mail = left_a_message(db, "oleg@example.ru")
-    live, _token, _msg = conversations.do_start(
-        db,
-        identity=uuid.uuid4().hex,
-        channel="web",
-        client_id=uuid.uuid4().hex,
-        text="Не проходит оплата",
-        limit=4000,
-        secret="test-secret",
-    )
+    live = new_conversation(db, "Не проходит оплата")
     service.do_sync(db)
     online(db, capacity=1)
     assert [o.conversation_id for o in service.do_dispatch(db)] == [live.id]

@@ -7,11 +7,12 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from websockets.asyncio.client import ClientConnection, connect
 
+from tests.helpers import free_port
 from wowdesk import migrate
 
 PG_URL = os.environ.get("WOWDESK_TEST_DATABASE_URL", "")
@@ -56,12 +58,6 @@ def fresh_redis() -> str:
     client.flushdb()
     client.close()
     return url
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wowdesk(*args: str) -> list[str]:
@@ -124,6 +120,22 @@ class Cluster:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+    @contextmanager
+    def running(self, *, worker: bool = False) -> Iterator[Cluster]:
+        """Every app process (and the worker) up for the block, all stopped after it; their
+        logs are printed when one fails to start."""
+        try:
+            for app in self.apps:
+                self.start_app(app)
+            if worker:
+                self.start_worker()
+            yield self
+        except BaseException:
+            print(self.logs())
+            raise
+        finally:
+            self.stop()
 
     def logs(self) -> str:
         parts = [a.log.read_text(errors="replace")[-3000:] for a in self.apps]

@@ -113,15 +113,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 password=PASSWORD,
             )
             presence.do_set_capacity(db, user.id, CAPACITY)
-    try:
-        for app in c.apps:
-            c.start_app(app)
+    with c.running():
         yield c
-    except BaseException:
-        print(c.logs())
-        raise
-    finally:
-        c.stop()
 
 
 # --- the actors --------------------------------------------------------------------------

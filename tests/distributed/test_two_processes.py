@@ -42,17 +42,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     require_servers()
     c = make_cluster(tmp_path_factory.mktemp("cluster"), 2, bot_enabled="true")
     # the demo: operators, knowledge base, trained topic model, all in the shared database
-    subprocess.run(wowdesk("demo", "--no-serve"), env=c.env, check=True, capture_output=True)
-    try:
-        for app in c.apps:
-            c.start_app(app)
-        c.start_worker()
+    demo = wowdesk("demo", "--no-serve", "--conversations", "0")  # no generated history needed
+    subprocess.run(demo, env=c.env, check=True, capture_output=True)
+    with c.running(worker=True):
         yield c
-    except BaseException:
-        print(c.logs())
-        raise
-    finally:
-        c.stop()
 
 
 async def wait_for(ws: ClientConnection, match: Callable[[Event], bool], seconds: float) -> Event:

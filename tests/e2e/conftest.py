@@ -7,7 +7,6 @@ migrate and seed, then `wowdesk serve`), so the tests cover the same path as `ma
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from typing import Protocol
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.helpers import free_port
 
 CHROMIUM = os.environ.get("WOWDESK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,12 +49,6 @@ class Server:
         return f"sqlite:///{(self.var_dir / 'wowdesk.db').resolve()}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wowdesk(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "wowdesk"), *args]
 
@@ -62,7 +57,7 @@ def start_server(var_dir: Path, **settings: str) -> Iterator[Server]:
     env = {**os.environ, "WOWDESK_VAR_DIR": str(var_dir), "WOWDESK_DATABASE_URL": ""}
     env.update({f"WOWDESK_{k.upper()}": v for k, v in settings.items()})
     subprocess.run(_wowdesk("demo", "--no-serve"), env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env["WOWDESK_PUBLIC_URL"] = url
     log = (var_dir / "server.log").open("wb")

@@ -5,12 +5,11 @@ given twice and no operator goes past their capacity."""
 from __future__ import annotations
 
 import threading
-import uuid
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.helpers import make_user
+from tests.helpers import make_user, new_conversation
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Status
 from wowdesk.db import unit_of_work
@@ -30,16 +29,7 @@ def test_racing_dispatchers_never_double_assign_or_overfill(factory: sessionmake
             ops.append((user.id, capacity))
         conv_ids = []
         for _ in range(30):
-            conv, _t, _m = conversations.do_start(
-                db,
-                identity=uuid.uuid4().hex,
-                channel="web",
-                client_id=uuid.uuid4().hex,
-                text="Где мой заказ?",
-                limit=4000,
-                secret="test-secret",
-            )
-            conv_ids.append(conv.id)
+            conv_ids.append(new_conversation(db).id)
         service.do_sync(db)
     errors: list[BaseException] = []
     offers: list[service.Offer] = []

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.helpers import make_user
+from tests.helpers import make_user, new_conversation
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Status
@@ -21,15 +20,7 @@ from wowdesk.routing.models import TicketState
 
 
 def queued(db: Session, text: str = "Где мой заказ?", tier: int = 0):
-    conv, _token, _msg = conversations.do_start(
-        db,
-        identity=uuid.uuid4().hex,
-        channel="web",
-        client_id=uuid.uuid4().hex,
-        text=text,
-        limit=4000,
-        secret="test-secret",
-    )
+    conv = new_conversation(db, text)
     if tier:
         customers.do_set_tier(db, conv.customer_id, tier)
     return conv
