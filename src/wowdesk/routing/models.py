@@ -4,7 +4,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.db import Base, UtcDateTime, utcnow
@@ -28,6 +38,14 @@ class Ticket(Base):
             "state IN ('waiting', 'assigned', 'email', 'callback', 'left')", name="ticket_state"
         ),
         Index("ix_routing_ticket_state_priority", "state", "priority_at"),
+        # every routing pass looks for conversations answered by e-mail: a handful among
+        # all tickets ever made, found through this partial index instead of a table scan
+        Index(
+            "ix_routing_ticket_mailing",
+            "conversation_id",
+            sqlite_where=text("mail_to <> ''"),
+            postgresql_where=text("mail_to <> ''"),
+        ),
     )
 
     conversation_id: Mapped[int] = mapped_column(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
@@ -238,7 +238,10 @@ def do_collect_email_answers(db: Session) -> int:
     conversation is closed and everything is collected, the ticket stops being watched."""
     queued = 0
     for ticket in db.scalars(
-        select(Ticket).where(Ticket.mail_to != "").with_for_update(skip_locked=True)
+        select(Ticket)
+        # the literal, not a parameter, lets the database use the partial index
+        .where(Ticket.mail_to != literal("", literal_execute=True))
+        .with_for_update(skip_locked=True)
     ):
         conv = conversations.get_conversation(db, ticket.conversation_id)
         messages = conversations.list_messages(
