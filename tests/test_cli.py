@@ -181,6 +181,7 @@ def test_wfm_staffing_refuses_bad_input() -> None:
 
 def test_report_recounts_and_prints_csv_json_and_xlsx(env: Path, tmp_path: Path) -> None:
     from tests.analytics.history import build
+    from wowdesk import tables
     from wowdesk.analytics import export
 
     runner = CliRunner()
@@ -206,5 +207,5 @@ def test_report_recounts_and_prints_csv_json_and_xlsx(env: Path, tmp_path: Path)
         app, ["report", "--period", "2026-11", "--format", "xlsx", "--output", str(book)]
     )
     assert ok.exit_code == 0, ok.output
-    assert export.read_xlsx(book.read_bytes())[0] == export.header()
+    assert tables.read_xlsx(book.read_bytes())[0] == export.header()
     assert runner.invoke(app, ["report", "--period", "November"]).exit_code == 2

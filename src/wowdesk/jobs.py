@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -98,9 +99,29 @@ MAIL_EVERY_SECONDS = 5.0
 KPI_EVERY_SECONDS = 300.0
 
 
-async def _refresh_kpis(
-    settings: Settings, factory: sessionmaker[Session], executor: ThreadPoolExecutor | None
+async def _repeat(
+    what: str,
+    factory: sessionmaker[Session],
+    executor: ThreadPoolExecutor | None,
+    unit: Callable[[Session], Any],
+    every: float,
+    again: Callable[[Any], bool] = lambda _result: False,
 ) -> None:
+    """Runs `unit` in its own transaction, then again after `every` seconds (at once while
+    `again(result)` says more is waiting); a failure is logged and the loop goes on."""
+    while True:
+        try:
+            result = await run_unit(factory, executor, unit)
+        except Exception:
+            log.exception("%s failed", what)
+            result = None
+        if result is None or not again(result):
+            await asyncio.sleep(every)
+
+
+def _refresh_kpis(
+    settings: Settings, factory: sessionmaker[Session], executor: ThreadPoolExecutor | None
+) -> Coroutine[Any, Any, None]:
     """Keeps the KPI rollup current: the last week's days every few minutes, and at start
     any history never rolled up. In every process: the refresh takes a lock, so two
     processes only repeat each other's work."""
@@ -109,28 +130,24 @@ async def _refresh_kpis(
         sl_seconds=settings.service_level_seconds,
         timezone=settings.timezone,
     )
-    while True:
-        try:
-            await run_unit(factory, executor, refresh)
-        except Exception:
-            log.exception("refreshing the KPI rollup failed")
-        await asyncio.sleep(KPI_EVERY_SECONDS)
+    return _repeat("refreshing the KPI rollup", factory, executor, refresh, KPI_EVERY_SECONDS)
 
 
-async def _send_mail(
+def _send_mail(
     factory: sessionmaker[Session], executor: ThreadPoolExecutor | None, smtp: Smtp
-) -> None:
+) -> Coroutine[Any, Any, None]:
     """The outbox is drained by every app process: its row locks keep a mail from being
-    sent twice, and a process that dies leaves the rest to the others."""
+    sent twice, and a process that dies leaves the rest to the others. A full batch means
+    more is due: the next one goes at once."""
     send = functools.partial(channels.do_send_due, smtp=smtp)
-    while True:
-        try:
-            sent, _failed = await run_unit(factory, executor, send)
-        except Exception:
-            log.exception("sending mail failed")
-            sent = 0
-        if sent < channels.SEND_BATCH:
-            await asyncio.sleep(MAIL_EVERY_SECONDS)
+    return _repeat(
+        "sending mail",
+        factory,
+        executor,
+        send,
+        MAIL_EVERY_SECONDS,
+        again=lambda result: result[0] >= channels.SEND_BATCH,
+    )
 
 
 async def _run_forwarder(redis_url: str, bus: events.LocalBus) -> None:

@@ -49,19 +49,18 @@ def read_xlsx(data: bytes) -> list[list[Any]]:
     return [list(r) for r in sheet.iter_rows(values_only=True)]
 
 
-def download(
-    name: str, fmt: str, csv_text: str | None = None, xlsx: bytes | None = None
-) -> Response:
-    if fmt == "csv":
-        assert csv_text is not None
-        return Response(
-            csv_text.encode("utf-8-sig"),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    assert xlsx is not None
+def csv_response(name: str, text: str) -> Response:
+    # the BOM lets Excel read UTF-8
     return Response(
-        xlsx,
+        text.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def xlsx_response(name: str, data: bytes) -> Response:
+    return Response(
+        data,
         media_type=XLSX_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
     )

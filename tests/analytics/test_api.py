@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from tests.analytics.history import build
 from tests.helpers import add_user, assert_json_error, login
+from wowdesk import tables
 from wowdesk.analytics import export
 from wowdesk.analytics.definitions import KPIS
 from wowdesk.operators import service as operators
@@ -60,7 +61,7 @@ def test_exports_read_back(client: TestClient) -> None:
 
     book = client.get(f"/api/v1/analytics/kpis.xlsx?{PERIOD}&group=operator")
     assert book.status_code == 200
-    sheet = export.read_xlsx(book.content)
+    sheet = tables.read_xlsx(book.content)
     assert list(sheet[0]) == export.header() and sheet[1][2] == "Обращений"
     anna = next(r for r in sheet[2:] if r[1] == "Анна")
     assert anna[export.header().index("aht")] == 360

@@ -66,8 +66,8 @@ def kpis_file(
     )
     name = f"wowdesk-kpi-{q.group}-{start}-{end}"
     if fmt == "csv":
-        return tables.download(name, fmt, csv_text=export.to_csv(rows))
-    return tables.download(name, fmt, xlsx=export.to_xlsx(rows))
+        return tables.csv_response(name, export.to_csv(rows))
+    return tables.xlsx_response(name, export.to_xlsx(rows))
 
 
 @supervisors.put("/targets")

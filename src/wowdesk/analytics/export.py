@@ -43,6 +43,3 @@ def to_xlsx(rows: list[Row]) -> bytes:
     # the people's names under the keys
     labels = ["", "", *(_(k.label) for k in KPIS)]
     return tables.to_xlsx(header(), records(rows), title="KPI", labels=labels)
-
-
-read_xlsx = tables.read_xlsx

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
@@ -32,18 +33,27 @@ def plotly_js() -> Response:
     )
 
 
-@supervisors.get("/analytics")
-def analytics_page(request: Request, db: DbSession) -> Response:
-    people = [u for u in operators.list_users(db) if u.role == Role.operator]
+def _dashboard(request: Request, mode: str, **filters: Any) -> Response:
+    """One page for both: the supervisors' filters (teams, operators, topics, channels)
+    appear only in "team" mode."""
     kpis = definitions()
     return render(
         request,
         "analytics/dashboard.html",
-        mode="team",
+        mode=mode,
         kpis=kpis,
         kpis_json=[k.model_dump() for k in kpis],
+        **filters,
+    )
+
+
+@supervisors.get("/analytics")
+def analytics_page(request: Request, db: DbSession) -> Response:
+    return _dashboard(
+        request,
+        "team",
         teams=operators.list_teams(db),
-        operators=people,
+        operators=[u for u in operators.list_users(db) if u.role == Role.operator],
         topics=topics.list_topics(db),
         channels=["web", "telegram", "email", "phone"],
     )
@@ -51,15 +61,4 @@ def analytics_page(request: Request, db: DbSession) -> Response:
 
 @staff.get("/analytics/me")
 def my_page(request: Request) -> Response:
-    kpis = definitions()
-    return render(
-        request,
-        "analytics/dashboard.html",
-        mode="me",
-        kpis=kpis,
-        kpis_json=[k.model_dump() for k in kpis],
-        teams=[],
-        operators=[],
-        topics=[],
-        channels=[],
-    )
+    return _dashboard(request, "me")

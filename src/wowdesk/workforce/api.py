@@ -64,5 +64,5 @@ def staffing_file(
     records = [list(dataclasses.astuple(i)) for i in plan.intervals]
     name = f"wowdesk-staffing-{plan.day}"
     if fmt == "csv":
-        return tables.download(name, fmt, csv_text=tables.to_csv(header, records))
-    return tables.download(name, fmt, xlsx=tables.to_xlsx(header, records, title="Staffing"))
+        return tables.csv_response(name, tables.to_csv(header, records))
+    return tables.xlsx_response(name, tables.to_xlsx(header, records, title="Staffing"))
