@@ -2,6 +2,9 @@
 // WebSocket. On every (re)connect the console reloads its state from the REST API, so an
 // event missed while offline never leaves it stale. Replies are acknowledged after commit;
 // unacknowledged ones are resent with the same client_id and stored once.
+// Panels that live in their own scripts listen on the console element for
+// "wowdesk:open" (a conversation came into focus), "wowdesk:message" (a message was drawn)
+// and "wowdesk:event" (any live event), and use window.wowdeskConsole for the rest.
 (function () {
   "use strict";
   const T = (k) => (window.I18N && window.I18N[k]) || k;
@@ -95,6 +98,7 @@
     if (pend) pend.remove();
     const after = Array.from(msgList.children).find((el) => el.dataset.seq && Number(el.dataset.seq) > m.seq);
     msgList.insertBefore(li, after || msgList.querySelector(".pending") || null);
+    root.dispatchEvent(new CustomEvent("wowdesk:message", { detail: { el: li, message: m, conversation: current } }));
     msgList.scrollTop = msgList.scrollHeight;
     if (m.author_kind === "customer") scheduleSeen();
   }
@@ -180,6 +184,7 @@
     for (const m of detail.messages) renderMessage(m);
     for (const o of outbox.filter((o) => o.conversation_id === id)) renderPending(o);
     renderInbox();
+    root.dispatchEvent(new CustomEvent("wowdesk:open", { detail: { conversation: current, detail } }));
     if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "watch", conversation_id: id }));
     scheduleSeen();
   }
@@ -198,6 +203,7 @@
   }
 
   function onEvent(e) {
+    root.dispatchEvent(new CustomEvent("wowdesk:event", { detail: e }));
     if (e.type === "operator") { if (e.id === me) refreshStatus(); return; }
     if (e.type === "conversation") {
       const c = e.conversation;
@@ -315,5 +321,5 @@
   setInterval(renderInbox, 30000); // waiting minutes tick
   // the heartbeat that tells routing this operator is still here
   setInterval(() => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "ping" })); }, 1000 * Number(root.dataset.pingSeconds || 20));
-  window.wowdeskConsole = { socket: () => ws, open };
+  window.wowdeskConsole = { socket: () => ws, open, api, T, showError, current: () => current, me, root, replyInput };
 })();
