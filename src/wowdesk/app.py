@@ -31,6 +31,8 @@ from wowdesk.kb import pages as kb_pages
 from wowdesk.operators import api as operators_api
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
+from wowdesk.safety import api as safety_api
+from wowdesk.safety import pages as safety_pages
 from wowdesk.web import admin, pages
 from wowdesk.web.templating import render
 from wowdesk.workforce import api as workforce_api
@@ -159,6 +161,9 @@ def create_app(
         analytics_pages.staff,
         workforce_api.supervisors,
         workforce_pages.router,
+        safety_api.staff,
+        safety_api.supervisors,
+        safety_pages.supervisors,
         sockets.router,
     ):
         app.include_router(router)

@@ -9,6 +9,7 @@ from wowdesk.db import Base
 from wowdesk.kb import models as kb
 from wowdesk.operators import models as operators
 from wowdesk.routing import models as routing
+from wowdesk.safety import models as safety
 from wowdesk.workforce import models as workforce
 
 metadata = Base.metadata
@@ -23,5 +24,6 @@ __all__ = [
     "metadata",
     "operators",
     "routing",
+    "safety",
     "workforce",
 ]

@@ -1,0 +1,3 @@
+"""Safety request and response bodies."""
+
+from __future__ import annotations
