@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
 from wowdesk.customers import api as customers_api
-from wowdesk.db import make_engine, make_sessionmaker, writer_executor
+from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
@@ -86,6 +87,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessionmaker = factory
+    # fewer requests than pooled connections at once: see web/deps.py _db
+    app.state.db_admission = asyncio.Semaphore(request_slots(factory))
     app.state.bus = bus
     app.state.db_executor = None
     app.state.knowledge = knowledge

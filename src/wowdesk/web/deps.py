@@ -12,16 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from wowdesk.config import Settings
-from wowdesk.db import request_slots
 from wowdesk.events import LocalBus
-
-
-def _admission(request: Request) -> asyncio.Semaphore:
-    state = request.app.state
-    gate: asyncio.Semaphore | None = getattr(state, "db_admission", None)
-    if gate is None:
-        gate = state.db_admission = asyncio.Semaphore(request_slots(state.sessionmaker))
-    return gate
 
 
 async def _db(request: Request) -> AsyncIterator[Session]:
@@ -30,7 +21,7 @@ async def _db(request: Request) -> AsyncIterator[Session]:
     every thread were meanwhile waiting for a connection, nothing could move until the pool
     timed out (seen under load as 30 s stalls). Fewer requests than pooled connections are
     let in at once, so a waiting thread always has a running one ahead of it."""
-    gate = _admission(request)
+    gate: asyncio.Semaphore = request.app.state.db_admission
     async with gate:
         session: Session = request.app.state.sessionmaker()
         # the commit must not queue for a thread behind requests that wait for this

@@ -88,7 +88,8 @@
         const q = params();
         const report = await get(`/api/v1/analytics/kpis?${q}`);
         table(report);
-        const byDay = await get(`/api/v1/analytics/kpis?${params({ group: "day" })}`);
+        // the trend is by day; when the table already is, the same report serves both
+        const byDay = report.group === "day" ? report : await get(`/api/v1/analytics/kpis?${params({ group: "day" })}`);
         $("kpi-csv").href = `/api/v1/analytics/kpis.csv?${q}`;
         $("kpi-xlsx").href = `/api/v1/analytics/kpis.xlsx?${q}`;
         last = [byDay, byDay.team, report.targets];
