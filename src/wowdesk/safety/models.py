@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-# --- manual mode (the bot's kill switch) and regression cases --------------------------
 import enum
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.db import Base, UtcDateTime, utcnow
 
+# --- manual mode (the bot's kill switch) and regression cases --------------------------
+
 # where the bot can be off: everywhere (value ""), one topic, one channel
 SCOPE_KINDS = ("global", "topic", "channel")
 
@@ -36,8 +37,8 @@ class BotSwitch(Base):
     """Whether the bot is off for one scope: the whole line (value ""), a topic or a channel.
 
     One row per scope, updated in place; the history lives in `BotSwitchChange`. The bot reads
-    it on every turn, so the partial-by-convention index on (is_off, kind, value) keeps that
-    one query cheap however many scopes were ever switched."""
+    it on every turn, so the index on (is_off, kind, value) keeps that one query cheap
+    however many scopes were ever switched."""
 
     __tablename__ = "bot_switch"
     __table_args__ = (

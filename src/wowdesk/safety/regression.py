@@ -10,6 +10,7 @@ person is a pass: it is safe.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -108,10 +109,8 @@ def _from_message(db: Session, message_id: int) -> dict[str, Any]:
     if isinstance(msg.meta, dict) and msg.meta.get("article_id") is not None:
         found["article_id"] = int(msg.meta["article_id"])
     if msg.client_id.startswith("bot-") and msg.client_id[4:].isdigit():
-        try:
+        with contextlib.suppress(NotFound):
             found["question"] = conversations.get_message(db, int(msg.client_id[4:])).text
-        except NotFound:
-            pass
     return found
 
 
