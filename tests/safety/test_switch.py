@@ -185,7 +185,12 @@ def test_re_enable_is_refused_while_cases_fail_and_allowed_with_an_audited_overr
     switch.do_switch_off(db, supervisor, scope_kind="global", scope_value="", reason="ошибка")
     with pytest.raises(Conflict) as refused:
         switch.do_switch_on(
-            db, supervisor, scope_kind="global", scope_value="", reason="исправили", engine=engine_bot
+            db,
+            supervisor,
+            scope_kind="global",
+            scope_value="",
+            reason="исправили",
+            engine=engine_bot,
         )
     assert refused.value.code == "regression_failed"
     report = refused.value.extra["regression"]
@@ -219,7 +224,12 @@ def test_re_enable_without_failing_cases_needs_no_override(
     regression.do_add_case(db, question=LOYALTY_Q, topic=LOYALTY, bad_answer="скидка 10 %")
     switch.do_switch_off(db, supervisor, scope_kind="topic", scope_value=LOYALTY, reason="x")
     change, report = switch.do_switch_on(
-        db, supervisor, scope_kind="topic", scope_value=LOYALTY, reason="проверили", engine=engine_bot
+        db,
+        supervisor,
+        scope_kind="topic",
+        scope_value=LOYALTY,
+        reason="проверили",
+        engine=engine_bot,
     )
     assert report.cases == 1 and report.failed == 0
     assert change.override is False and change.regression["passed"] == 1
