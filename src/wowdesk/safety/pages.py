@@ -109,6 +109,12 @@ def _on_page(
         scope_value=scope_value,
         current=current,
         report=report,
+        summary=gettext(
+            "{passed} of {cases} cases pass, {failed} fail",
+            passed=report.passed,
+            cases=report.cases,
+            failed=report.failed,
+        ),
         **ctx,
     )
 
