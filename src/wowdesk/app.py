@@ -110,7 +110,7 @@ def create_app(
                 return pages.login_redirect(request, expired=exc.code == "session_expired")
             if isinstance(exc, Forbidden | WowdeskError):
                 return render(request, "web/error.html", status_code=exc.status, message=message)
-        return _json_error(exc.status, exc.code, message)
+        return _json_error(exc.status, exc.code, message, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

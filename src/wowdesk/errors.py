@@ -17,6 +17,8 @@ class WowdeskError(Exception):
         super().__init__(message)
         self.message = message
         self.params = params
+        # more for the client than the message: e.g. the failing cases behind a refusal
+        self.extra: dict[str, Any] = {}
         if code:
             self.code = code
 

@@ -39,3 +39,8 @@ def handoff_notice() -> str:
 
 def farewell() -> str:
     return _("Glad I could help! If you have another question, just write here.")
+
+
+def human_greeting() -> str:
+    """Manual mode: a person answers from the start, so the customer hears one."""
+    return _("Hello! An operator will answer you; they already see your question.")

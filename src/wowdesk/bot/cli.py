@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from wowdesk.bot import training
+from wowdesk.bot.engine import engine_from_settings
 from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import activate, gettext
+from wowdesk.safety import regression
 from wowdesk.terminal import fail, print_result
 
 app = typer.Typer(help="Triage: the topic model.", no_args_is_help=True)
@@ -65,3 +69,47 @@ def eval_triage(
     except WowdeskError as exc:
         raise fail(exc) from exc
     print_result(gettext("Triage"), result, json_out)
+
+
+bot_app = typer.Typer(help="The bot: regression cases.", no_args_is_help=True)
+
+
+@bot_app.command("regress")
+def regress_cmd(
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="The database (default: WOWDESK_DATABASE_URL)."),
+    ] = None,
+) -> None:
+    """Replay every regression case against the current knowledge base and bot; exit code 1
+    when any is still answered wrongly or unsafely."""
+    settings = get_settings()
+    activate(settings.language)
+    factory = make_sessionmaker(make_engine(database_url or settings.resolved_database_url()))
+    try:
+        with unit_of_work(factory) as db:
+            report = regression.run_cases(db, engine_from_settings(settings))
+    except WowdeskError as exc:
+        raise fail(exc) from exc
+    if json_out:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        table = Table(title=gettext("Regression cases"))
+        for column in ("id", gettext("Question"), gettext("Result"), gettext("Why"), "article"):
+            table.add_column(column)
+        for r in report.results:
+            mark = "[green]pass[/green]" if r.status == "pass" else "[red]fail[/red]"
+            why = "; ".join(r.reasons) or gettext(r.action)
+            table.add_row(str(r.id), r.question, mark, why, str(r.article_id or "—"))
+        console.print(table)
+        console.print(
+            gettext(
+                "{passed} of {cases} cases pass, {failed} fail",
+                passed=report.passed,
+                cases=report.cases,
+                failed=report.failed,
+            )
+        )
+    if report.failed:
+        raise typer.Exit(1)

@@ -7,7 +7,7 @@ restart, gets one decision and one reply).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,12 +18,16 @@ from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.models import BotDecision, HandoffCard, RejectedAnswer, TopicPolicy
 from wowdesk.bot.triage import FLAG_LABELS, says_helped, says_not_helped, triage
 from wowdesk.conversations import service as conversations
-from wowdesk.conversations.models import Status
+from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import N_, gettext
+from wowdesk.safety import switch as safety_switch
+from wowdesk.safety.pii import mask_text
 
+MANUAL_MODE = "manual_mode"
 REASONS = {
+    MANUAL_MODE: N_("manual mode: a supervisor switched the bot off"),
     "did_not_help": N_("the customer said the answer did not help"),
     "asked_again": N_("the customer asked the same again"),
     "topic_off": N_("the bot is switched off for this topic"),
@@ -82,6 +86,109 @@ def _decided(db: Session, message_id: int) -> BotDecision | None:
     return db.scalar(select(BotDecision).where(BotDecision.message_id == message_id))
 
 
+@dataclass
+class Turn:
+    """The bot's decision on one customer message, before anything is written: the live turn
+    applies it, a regression replay only reads it."""
+
+    action: str  # answer | handoff
+    topic: str = ""
+    confidence: float = 0.0
+    flags: list[dict[str, str]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    retrieval_confidence: float = 0.0
+    article_id: int | None = None
+    reply: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    # a generated answer the grounding check stopped: (text, problems, sources)
+    rejected: tuple[str, list[str], list[dict[str, Any]]] | None = None
+
+
+def decide(
+    db: Session,
+    engine: BotEngine,
+    text: str,
+    masked_text: str,
+    turns: list[str],
+    *,
+    channel: str,
+    last_article: int | None = None,
+    followup: bool = False,
+    manual_mode: bool = True,
+) -> Turn:
+    """Triage, the switches, then retrieval and composition. With `manual_mode`, a supervisor's
+    switch for everything, the channel or the message's topic (known only after triage, so it
+    is classified first) sends the message to people untouched by the knowledge base."""
+    topic, confidence = engine.classify(text)
+    tri = triage(text, topic, confidence)
+    flags = [{"code": f.code, "evidence": f.evidence} for f in tri.flags]
+    turn = Turn("handoff", topic=topic, confidence=confidence, flags=flags)
+    if manual_mode and safety_switch.bot_off_scope(db, topic=topic, channel=channel) is not None:
+        turn.reasons.append(MANUAL_MODE)
+        return turn
+    policy = get_policy(db, topic)
+    reasons = turn.reasons
+    reasons.extend(f.code for f in tri.flags)
+    if followup and says_not_helped(text):
+        reasons.append("did_not_help")
+    if not policy.bot_allowed:
+        reasons.append("topic_off")
+    if confidence < policy.min_topic_confidence:
+        reasons.append("topic_unsure")
+    if reasons:
+        return turn
+
+    hits = engine.search(db, text)
+    top = hits[0] if hits else None
+    turn.retrieval_confidence = top.confidence if top else 0.0
+    if top is None or turn.retrieval_confidence < policy.min_retrieval_confidence:
+        reasons.append("no_answer")
+        return turn
+    if last_article is not None and top.article_id == last_article:
+        reasons.append("asked_again")
+        return turn
+    turn.article_id = int(top.article_id)
+    url = engine.article_url(turn.article_id)
+    composed = engine.compose(masked_text, turns, hits)
+    if composed.rejected is not None:
+        sources = [{"article_id": h.article_id, "text": h.text} for h in hits]
+        turn.rejected = (composed.rejected, list(composed.problems), sources)
+        reasons.append("hallucination")
+        return turn
+    if composed.unavailable:
+        reasons.append("llm_down")
+        return turn
+    turn.action = "answer"
+    turn.reply = (
+        answer.framed(composed.text, top.title, url)
+        if composed.generated
+        else answer.extractive(top.text, top.title, url)
+    )
+    turn.meta = {
+        "kind": "answer",
+        "article_id": turn.article_id,
+        "sources": [{"article_id": h.article_id, "start": h.start, "end": h.end} for h in hits[:3]],
+        "confidence": round(turn.retrieval_confidence, 4),
+        "grounded": True,
+        "generated": composed.generated,
+    }
+    return turn
+
+
+def replay(db: Session, engine: BotEngine, question: str, channel: str = "web") -> Turn:
+    """What the bot would do with this question as a new conversation now, writing nothing
+    (regression cases): the same `decide` as the live turn, switches ignored."""
+    return decide(
+        db,
+        engine,
+        question,
+        mask_text(question),
+        [mask_text(question)],
+        channel=channel,
+        manual_mode=False,
+    )
+
+
 def handle_message(
     db: Session, engine: BotEngine, conversation_id: int, message_id: int
 ) -> BotDecision | None:
@@ -100,84 +207,42 @@ def handle_message(
 
     if previous and says_helped(msg.text):
         conversations.do_bot_close(db, conv, answer.farewell(), reply_to=msg.id)
-        return _record(db, conv.id, msg.id, "resolved", "", 0.0, [], [], 0.0, last_article)
+        return _record(db, conv.id, msg.id, Turn("resolved", article_id=last_article))
 
-    topic, confidence = engine.classify(msg.text)
-    tri = triage(msg.text, topic, confidence)
-    policy = get_policy(db, topic)
-    reasons = [f.code for f in tri.flags]
-    if previous and says_not_helped(msg.text):
-        reasons.append("did_not_help")
-    if not policy.bot_allowed:
-        reasons.append("topic_off")
-    if confidence < policy.min_topic_confidence:
-        reasons.append("topic_unsure")
-
-    retrieval_confidence = 0.0
-    article_id: int | None = None
-    reply: str | None = None
-    meta: dict[str, Any] = {}
-    if not reasons:
-        hits = engine.search(db, msg.text)
-        top = hits[0] if hits else None
-        retrieval_confidence = top.confidence if top else 0.0
-        if top is None or retrieval_confidence < policy.min_retrieval_confidence:
-            reasons.append("no_answer")
-        elif last_article is not None and top.article_id == last_article:
-            reasons.append("asked_again")
-        else:
-            article_id = int(top.article_id)
-            url = engine.article_url(article_id)
-            composed = engine.compose(msg.masked_text, [m.masked_text for m in history], hits)
-            if composed.rejected is not None:
-                db.add(
-                    RejectedAnswer(
-                        conversation_id=conv.id,
-                        message_id=msg.id,
-                        text=composed.rejected,
-                        reasons=composed.problems,
-                        sources=[{"article_id": h.article_id, "text": h.text} for h in hits],
-                    )
-                )
-                reasons.append("hallucination")
-            elif composed.unavailable:
-                reasons.append("llm_down")
-            else:
-                reply = (
-                    answer.framed(composed.text, top.title, url)
-                    if composed.generated
-                    else answer.extractive(top.text, top.title, url)
-                )
-                meta = {
-                    "kind": "answer",
-                    "article_id": article_id,
-                    "sources": [
-                        {"article_id": h.article_id, "start": h.start, "end": h.end}
-                        for h in hits[:3]
-                    ],
-                    "confidence": round(retrieval_confidence, 4),
-                    "grounded": True,
-                    "generated": composed.generated,
-                }
-
-    flags = [{"code": f.code, "evidence": f.evidence} for f in tri.flags]
-    if reply is not None:
-        conversations.do_bot_message(db, conv, reply, meta, reply_to=msg.id)
-        return _record(
-            db,
-            conv.id,
-            msg.id,
-            "answer",
-            topic,
-            confidence,
-            flags,
-            [],
-            retrieval_confidence,
-            article_id,
+    turn = decide(
+        db,
+        engine,
+        msg.text,
+        msg.masked_text,
+        [m.masked_text for m in history],
+        channel=conv.channel,
+        last_article=last_article,
+        followup=bool(previous),
+    )
+    if turn.rejected is not None:
+        rejected_text, problems, sources = turn.rejected
+        db.add(
+            RejectedAnswer(
+                conversation_id=conv.id,
+                message_id=msg.id,
+                text=rejected_text,
+                reasons=problems,
+                sources=sources,
+            )
         )
+    if turn.reply is not None:
+        conversations.do_bot_message(db, conv, turn.reply, turn.meta, reply_to=msg.id)
+        return _record(db, conv.id, msg.id, turn)
+    _hand_over(db, conv, turn.reasons)
+    return _record(db, conv.id, msg.id, turn)
 
+
+def _hand_over(db: Session, conv: Conversation, reasons: list[str]) -> None:
+    """The card first, then the queue: the operator who takes it reads why at once. In manual
+    mode the customer is greeted as by a person, not told the bot gave up."""
+    history = conversations.list_messages(db, conv)
     customer_texts = [m.text for m in history if m.author_kind == "customer"]
-    bot_texts = [m.text for m in previous]
+    bot_texts = [m.text for m in history if m.author_kind == "bot"]
     card = handoff.build_card(customer_texts, bot_texts)
     db.add(
         HandoffCard(
@@ -188,44 +253,44 @@ def handle_message(
             reasons=[gettext(REASONS[r]) for r in reasons],
         )
     )
-    conversations.do_handoff(db, conv, answer.handoff_notice())
-    return _record(
-        db,
-        conv.id,
-        msg.id,
-        "handoff",
-        topic,
-        confidence,
-        flags,
-        reasons,
-        retrieval_confidence,
-        article_id,
-    )
+    notice = answer.human_greeting() if MANUAL_MODE in reasons else answer.handoff_notice()
+    conversations.do_handoff(db, conv, notice)
 
 
-def _record(
-    db: Session,
-    conversation_id: int,
-    message_id: int,
-    action: str,
-    topic: str,
-    confidence: float,
-    flags: list[dict[str, str]],
-    reasons: list[str],
-    retrieval_confidence: float,
-    article_id: int | None,
-) -> BotDecision:
+def list_held(db: Session, *, topic: str | None = None, channel: str | None = None) -> list[int]:
+    """Conversations the bot holds now, optionally only those of a topic (as the bot last
+    classified them) or a channel: what manual mode must hand to people at once."""
+    held = [cid for cid, _mid in conversations.list_bot_pending(db)]
+    if topic is not None:
+        hints = routing_hints(db, set(held))
+        held = [cid for cid in held if hints.get(cid, ("", []))[0] == topic]
+    if channel is not None:
+        held = [cid for cid in held if conversations.get_conversation(db, cid).channel == channel]
+    return held
+
+
+def do_hand_over(db: Session, conversation_id: int, reason: str = MANUAL_MODE) -> bool:
+    """Takes a conversation from the bot for people (the bot was switched off): the same card
+    and queue as any handoff. False when the bot no longer held it."""
+    conv = conversations.lock_conversation(db, conversation_id)
+    if conv.status != Status.bot:
+        return False
+    _hand_over(db, conv, [reason])
+    return True
+
+
+def _record(db: Session, conversation_id: int, message_id: int, turn: Turn) -> BotDecision:
     decision = BotDecision(
         conversation_id=conversation_id,
         message_id=message_id,
-        action=action,
-        topic=topic,
-        topic_confidence=round(confidence, 4),
-        complexity="complex" if flags or reasons else "simple",
-        flags=flags,
-        reasons=reasons,
-        retrieval_confidence=round(retrieval_confidence, 4),
-        article_id=article_id,
+        action=turn.action,
+        topic=turn.topic,
+        topic_confidence=round(turn.confidence, 4),
+        complexity="complex" if turn.flags or turn.reasons else "simple",
+        flags=turn.flags,
+        reasons=turn.reasons,
+        retrieval_confidence=round(turn.retrieval_confidence, 4),
+        article_id=turn.article_id,
     )
     db.add(decision)
     db.flush()
