@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.helpers import make_user
+from tests.safety.factories import PNG, article, bot_answer, options
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.safety import incidents
 from wowdesk.safety.models import IncidentStatus
-from tests.helpers import make_user
-from tests.safety.factories import PNG, article, bot_answer, options
 
 
 def test_flags_on_one_article_make_one_incident(db: Session, tmp_path: Path) -> None:
@@ -127,7 +127,12 @@ def test_only_bot_answers_can_be_flagged(db: Session, tmp_path: Path) -> None:
     assert bad_reason.value.code == "invalid_reason"
     with pytest.raises(Invalid):
         incidents.do_flag(
-            db, anna, message_id=answer.id, reason="other", comment="x" * 2001, options=options(tmp_path)
+            db,
+            anna,
+            message_id=answer.id,
+            reason="other",
+            comment="x" * 2001,
+            options=options(tmp_path),
         )
 
 

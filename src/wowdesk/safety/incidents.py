@@ -780,7 +780,7 @@ def do_record_delivery(
 def check_delivered(deliveries: list[Delivery]) -> None:
     if not any(d.ok for d in deliveries):
         raise DeliveryFailed(
-            "Technical support did not receive the report: {errors}",
+            N_("Technical support did not receive the report: {errors}"),
             errors="; ".join(f"{d.channel} {d.target}: {d.error}" for d in deliveries),
         )
 

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 from wowdesk.errors import Invalid, NotFound, WowdeskError
+from wowdesk.i18n import N_
 
 # declared type -> (the first bytes every such file starts with, the extension we store)
 IMAGE_TYPES = {
@@ -36,7 +37,7 @@ def check_screenshot(data: bytes, content_type: str, max_bytes: int) -> str:
         raise Invalid("The screenshot file is empty", code="screenshot_empty")
     if len(data) > max_bytes:
         raise TooLarge(
-            "The screenshot is too large: at most {limit} KB",
+            N_("The screenshot is too large: at most {limit} KB"),
             limit=max_bytes // 1024,
         )
     magic, _ext = IMAGE_TYPES[kind]
