@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ class Receiver:
     requests: list[Received] = field(default_factory=list)
     # what the receiver answers; set to 500 to play a failing technical-support system
     status: int = 200
+    # seconds to wait before answering: a slow receiver
+    delay: float = 0.0
 
 
 @contextmanager
@@ -41,6 +44,7 @@ def local_webhook() -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
+            time.sleep(receiver.delay)
             self.send_response(receiver.status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

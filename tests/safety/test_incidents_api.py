@@ -3,6 +3,8 @@ with screenshots, who may see a screenshot, and the report's delivery over real 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -241,3 +243,40 @@ def test_the_console_has_the_flag_form_and_supervisors_the_link(
 def test_screenshots_never_go_under_static(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="static"):
         screenshots.store(screenshots.STATIC / "uploads", PNG, "image/png")
+
+
+def test_a_slow_receiver_does_not_hold_up_other_requests(
+    make_client: MakeClient, factory: sessionmaker[Session]
+) -> None:
+    """On SQLite one request at a time holds the database: the report is sent while none is
+    held, so the rest of the app keeps answering while technical support takes its time."""
+    operator = make_client()
+    answer_id, _q = _answer(factory)
+    incident_id = _flag(operator, login(operator, add_user(operator)), answer_id).json()[
+        "incident"
+    ]["id"]
+    with local_webhook() as hook:
+        hook.delay = 2.0
+        boss = make_client(incident_webhook_url=hook.url)
+        csrf = login(boss, add_user(boss, "supervisor"))
+        outcome: list[int] = []
+        sender = threading.Thread(
+            target=lambda: outcome.append(
+                boss.post(
+                    f"/api/v1/safety/incidents/{incident_id}/send",
+                    headers={"X-CSRF-Token": csrf},
+                ).status_code
+            )
+        )
+        sender.start()
+        deadline = time.monotonic() + 5
+        while not hook.requests and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert hook.requests, "the report never reached the receiver"
+        started = time.monotonic()
+        assert boss.get("/api/v1/safety/incidents").status_code == 200
+        assert operator.get("/api/v1/me").status_code == 200
+        assert time.monotonic() - started < 1.0
+        assert sender.is_alive()  # the receiver is still thinking
+        sender.join(timeout=10)
+    assert outcome == [200]
