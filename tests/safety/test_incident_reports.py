@@ -15,7 +15,7 @@ from tests.smtp import local_smtp
 from tests.webhook import local_webhook
 from wowdesk.channels.service import Smtp
 from wowdesk.errors import Conflict, Invalid, NotFound
-from wowdesk.safety import incidents, screenshots
+from wowdesk.safety import incident_report, incidents, screenshots
 from wowdesk.safety.models import IncidentStatus
 
 
@@ -77,11 +77,11 @@ def test_the_report_reaches_the_webhook_and_the_mailbox(db: Session, tmp_path: P
             emails=("l2@support.test",),
             smtp=Smtp("127.0.0.1", port, sender="wowdesk@shop.test"),
         )
-        incident, deliveries = incidents.do_send_report(
+        incident, deliveries = incident_report.do_send_report(
             db, boss, incident_id, options=opts, base_url="http://desk.test"
         )
     assert [(d.channel, d.ok) for d in deliveries] == [("webhook", True), ("email", True)]
-    incidents.check_delivered(deliveries)
+    incident_report.check_delivered(deliveries)
     assert incident.status == IncidentStatus.sent
 
     [received] = hook.requests
@@ -114,11 +114,11 @@ def test_a_failed_delivery_is_recorded_and_changes_nothing(db: Session, tmp_path
     with local_webhook() as hook:
         hook.status = 500
         opts = options(tmp_path, webhook_url=hook.url, webhook_timeout=2.0)
-        incident, deliveries = incidents.do_send_report(db, boss, incident_id, options=opts)
+        incident, deliveries = incident_report.do_send_report(db, boss, incident_id, options=opts)
     assert incident.status == IncidentStatus.open
     assert not deliveries[0].ok and "HTTP 500" in deliveries[0].error
-    with pytest.raises(incidents.DeliveryFailed) as failed:
-        incidents.check_delivered(deliveries)
+    with pytest.raises(incident_report.DeliveryFailed) as failed:
+        incident_report.check_delivered(deliveries)
     assert failed.value.status == 502
 
     down = options(
@@ -127,7 +127,7 @@ def test_a_failed_delivery_is_recorded_and_changes_nothing(db: Session, tmp_path
         emails=("l2@support.test",),
         smtp=Smtp("127.0.0.1", free_port(), timeout=2.0),
     )
-    incident, deliveries = incidents.do_send_report(db, boss, incident_id, options=down)
+    incident, deliveries = incident_report.do_send_report(db, boss, incident_id, options=down)
     assert incident.status == IncidentStatus.open
     assert [d.ok for d in deliveries] == [False, False]
     assert all(d.error for d in deliveries)
@@ -141,24 +141,24 @@ def test_a_failed_delivery_is_recorded_and_changes_nothing(db: Session, tmp_path
             emails=("l2@support.test",),
             smtp=Smtp("127.0.0.1", port),
         )
-        incident, deliveries = incidents.do_send_report(db, boss, incident_id, options=half)
+        incident, deliveries = incident_report.do_send_report(db, boss, incident_id, options=half)
     assert incident.status == IncidentStatus.sent and len(inbox.mails) == 1
-    incidents.check_delivered(deliveries)
+    incident_report.check_delivered(deliveries)
 
 
 def test_nothing_configured_or_wrong_state_is_refused(db: Session, tmp_path: Path) -> None:
     boss = make_user(db, "supervisor")
     incident_id, _flag = _incident(db, tmp_path)
     with pytest.raises(Conflict) as unset:
-        incidents.do_send_report(db, boss, incident_id, options=options(tmp_path))
+        incident_report.do_send_report(db, boss, incident_id, options=options(tmp_path))
     assert unset.value.code == "report_not_configured"
     no_smtp = options(tmp_path, emails=("l2@support.test",))
-    _i, [mail] = incidents.do_send_report(db, boss, incident_id, options=no_smtp)
+    _i, [mail] = incident_report.do_send_report(db, boss, incident_id, options=no_smtp)
     assert not mail.ok and "WOWDESK_SMTP_HOST" in mail.error
     incidents.do_set_status(db, boss, incident_id, "fixed")
     with local_webhook() as hook:
         with pytest.raises(Conflict):
-            incidents.do_send_report(
+            incident_report.do_send_report(
                 db, boss, incident_id, options=options(tmp_path, webhook_url=hook.url)
             )
         assert hook.requests == []

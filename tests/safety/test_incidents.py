@@ -12,7 +12,7 @@ from tests.helpers import make_user
 from tests.safety.factories import PNG, article, bot_answer, options
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from wowdesk.safety import incidents
+from wowdesk.safety import incident_views, incidents
 from wowdesk.safety.models import IncidentStatus
 
 
@@ -82,7 +82,7 @@ def test_the_flag_keeps_the_evidence_masked(db: Session, tmp_path: Path) -> None
         "web",
         "срок хранения 7 дней, а не 30",
     )
-    [out] = incidents.flags_out(db, [flag])
+    [out] = incident_views.flags_out(db, [flag])
     assert out.sources[0].title == doc.title and out.reason_label == "Неверный факт"
 
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from wowdesk.db import run_unit
 from wowdesk.operators.auth import CurrentUser, require, require_briefly
 from wowdesk.operators.models import Role, User
-from wowdesk.safety import incidents
+from wowdesk.safety import incident_report, incident_views, incidents
 from wowdesk.safety.schemas import (
     DeliveryOut,
     FlagCreated,
@@ -70,8 +70,8 @@ def flag_answer(
         options=options,
     )
     return FlagCreated(
-        flag=incidents.flags_out(db, [flag])[0],
-        incident=incidents.incident_out(db, incident),
+        flag=incident_views.flags_out(db, [flag])[0],
+        incident=incident_views.incident_out(db, incident),
         incident_created=created,
     )
 
@@ -104,25 +104,25 @@ def screenshot(
 def list_incidents(
     db: DbSession, status: Annotated[str | None, Query(max_length=16)] = None
 ) -> list[IncidentOut]:
-    return incidents.incidents_out(db, incidents.list_incidents(db, status or None))
+    return incident_views.incidents_out(db, incidents.list_incidents(db, status or None))
 
 
 @supervisors.post("/incidents", status_code=201)
 def new_incident(body: NewIncidentIn, user: CurrentUser, db: DbSession) -> IncidentOut:
     """A new incident by hand from flags (moved out of their incidents)."""
     incident = incidents.do_create_incident(db, user, flag_ids=body.flag_ids, title=body.title)
-    return incidents.incident_out(db, incident)
+    return incident_views.incident_out(db, incident)
 
 
 @supervisors.get("/incidents/{incident_id}")
 def incident(incident_id: int, db: DbSession) -> IncidentDetailOut:
-    return incidents.incident_detail(db, incident_id)
+    return incident_views.incident_detail(db, incident_id)
 
 
 @supervisors.post("/incidents/{incident_id}/status")
 def set_status(incident_id: int, body: StatusIn, user: CurrentUser, db: DbSession) -> IncidentOut:
     incident = incidents.do_set_status(db, user, incident_id, body.status, body.note)
-    return incidents.incident_out(db, incident)
+    return incident_views.incident_out(db, incident)
 
 
 @supervisors.post("/flags/{flag_id}/move")
@@ -131,7 +131,7 @@ def move_flag(flag_id: int, body: MoveIn, user: CurrentUser, db: DbSession) -> I
     target = incidents.do_move_flag(
         db, user, flag_id, incident_id=body.incident_id, title=body.title
     )
-    return incidents.incident_out(db, target)
+    return incident_views.incident_out(db, target)
 
 
 @network.post("/incidents/{incident_id}/send")
@@ -152,21 +152,21 @@ async def send_report(
 
     report: dict[str, Any] = await run(
         functools.partial(
-            incidents.prepare_report,
+            incident_report.prepare_report,
             user=user,
             incident_id=incident_id,
             options=options,
             base_url=base_url,
         )
     )
-    deliveries = await run_in_threadpool(incidents.deliver_report, report, options)
+    deliveries = await run_in_threadpool(incident_report.deliver_report, report, options)
 
     incident: IncidentOut = await run(
-        lambda db: incidents.incident_out(
-            db, incidents.do_record_delivery(db, user, incident_id, deliveries)
+        lambda db: incident_views.incident_out(
+            db, incident_report.do_record_delivery(db, user, incident_id, deliveries)
         )
     )
-    incidents.check_delivered(deliveries)
+    incident_report.check_delivered(deliveries)
     now = datetime.now(UTC)
     return SendOut(
         incident=incident,

@@ -10,6 +10,9 @@ Status flow: open → sent (only by a report that reached technical support) →
 verified. An incident may also go open → fixed (a supervisor fixed the article herself),
 sent → open (technical support sent it back; a note says why) and fixed → open (the fix
 did not hold; a note says why). Verified is final.
+
+The report to technical support is `incident_report.py`; the shapes the API and the pages
+show are `incident_views.py`.
 """
 
 from __future__ import annotations
@@ -29,13 +32,12 @@ from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import AuthorKind, Conversation
 from wowdesk.db import utcnow
-from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound, WowdeskError
+from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.i18n import N_, gettext
 from wowdesk.kb import service as kb
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
-from wowdesk.safety import delivery, screenshots
-from wowdesk.safety.delivery import Delivery
+from wowdesk.safety import screenshots
 from wowdesk.safety.models import (
     Flag,
     FlagReason,
@@ -43,15 +45,6 @@ from wowdesk.safety.models import (
     IncidentChange,
     IncidentDelivery,
     IncidentStatus,
-)
-from wowdesk.safety.pii import mask_text
-from wowdesk.safety.schemas import (
-    ChangeOut,
-    DeliveryOut,
-    FlagOut,
-    IncidentDetailOut,
-    IncidentOut,
-    SourceOut,
 )
 
 REASON_LABELS = {
@@ -305,7 +298,7 @@ def _evidence(db: Session, conv: Conversation, message: Any) -> Evidence:
     )
 
 
-def _audit(
+def audit(
     db: Session,
     incident: Incident,
     user: User | None,
@@ -352,7 +345,7 @@ def _new_incident(
     )
     db.add(incident)
     db.flush()
-    _audit(db, incident, user, "created", to_status=IncidentStatus.open)
+    audit(db, incident, user, "created", to_status=IncidentStatus.open)
     return incident
 
 
@@ -546,8 +539,8 @@ def _move(db: Session, user: User, flag: Flag, source: Incident, target: Inciden
     _refresh_times(db, source)
     _refresh_times(db, target)
     note = f"#{flag.id}: #{source.id} → #{target.id}"
-    _audit(db, source, user, "flag_moved", note=note)
-    _audit(db, target, user, "flag_moved", note=note)
+    audit(db, source, user, "flag_moved", note=note)
+    audit(db, target, user, "flag_moved", note=note)
     db.flush()
 
 
@@ -602,276 +595,6 @@ def do_set_status(
         incident.resolved_at = utcnow()
     elif wanted == IncidentStatus.open:
         incident.resolved_at = None
-    _audit(db, incident, user, "status", from_status=current, to_status=wanted, note=note)
+    audit(db, incident, user, "status", from_status=current, to_status=wanted, note=note)
     db.flush()
     return incident
-
-
-# --- the report to technical support ---------------------------------------------------
-
-
-class DeliveryFailed(WowdeskError):
-    status = 502
-    code = "report_not_delivered"
-
-
-def check_can_send(incident: Incident, options: Options) -> None:
-    if not options.webhook_url and not options.emails:
-        raise Conflict(
-            "Nowhere to send the report: set WOWDESK_INCIDENT_WEBHOOK_URL "
-            "or WOWDESK_INCIDENT_EMAIL",
-            code="report_not_configured",
-        )
-    if incident.status not in SENDABLE:
-        raise Conflict(
-            "A «{status}» incident is not sent to technical support",
-            code="invalid_transition",
-            status=status_label(incident.status),
-        )
-
-
-def build_report(db: Session, incident_id: int, *, base_url: str) -> dict[str, Any]:
-    """The report as technical support reads it: texts masked (questions, answers and
-    comments go to another team and system), links back for those with a login."""
-    incident = get_incident(db, incident_id)
-    flags = list_flags(db, incident.id)
-    names = operators.user_names(db, {f.flagged_by for f in flags if f.flagged_by})
-    ids = {f.article_id for f in flags if f.article_id is not None}
-    ids |= {s["article_id"] for f in flags for s in f.sources}
-    if incident.article_id is not None:
-        ids.add(incident.article_id)
-    titles = article_titles(db, ids)
-    base = base_url.rstrip("/")
-
-    def article(article_id: int | None) -> dict[str, Any] | None:
-        if article_id is None:
-            return None
-        return {
-            "id": article_id,
-            "title": titles.get(article_id, ""),
-            "url": f"{base}/help/{article_id}",
-        }
-
-    reasons: dict[str, int] = {}
-    for f in flags:
-        reasons[f.reason] = reasons.get(f.reason, 0) + 1
-    now = utcnow()
-    return {
-        "type": "wowdesk.incident_report",
-        "version": 1,
-        "generated_at": now.isoformat(),
-        "incident": {
-            "id": incident.id,
-            "title": incident.title,
-            "status": incident.status,
-            "topic": incident.topic,
-            "article": article(incident.article_id),
-            "began_at": incident.began_at.isoformat(),
-            "last_flag_at": incident.last_flag_at.isoformat(),
-            "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None,
-            "duration_seconds": int(duration(incident, now).total_seconds()),
-            "created_by_hand": incident.created_by_hand,
-            "url": f"{base}/safety/incidents/{incident.id}",
-        },
-        "counts": {
-            "flags": len(flags),
-            "answers": len({f.message_id for f in flags}),
-            "conversations": len({f.conversation_id for f in flags}),
-            "screenshots": sum(1 for f in flags if f.screenshot_name),
-        },
-        "reasons": reasons,
-        "conversation_ids": sorted({f.conversation_id for f in flags}),
-        "flags": [
-            {
-                "id": f.id,
-                "reason": f.reason,
-                "comment": mask_text(f.comment) if f.comment else "",
-                "flagged_at": f.created_at.isoformat(),
-                "flagged_by": names.get(f.flagged_by, "") if f.flagged_by else "",
-                "conversation_id": f.conversation_id,
-                "message_id": f.message_id,
-                "channel": f.channel,
-                "topic": f.topic,
-                "question": f.question_masked,
-                "answer": f.answer_masked,
-                "article": article(f.article_id),
-                "sources": [article(s["article_id"]) for s in f.sources],
-                "screenshot": (
-                    f"{base}/api/v1/safety/flags/{f.id}/screenshot" if f.screenshot_name else None
-                ),
-            }
-            for f in flags
-        ],
-    }
-
-
-def report_mail(report: dict[str, Any]) -> tuple[str, str]:
-    """(subject, body) of the mail: a summary a person reads; the JSON is attached."""
-    inc, counts = report["incident"], report["counts"]
-    subject = gettext("Incident #{id}: {title}", id=inc["id"], title=inc["title"])
-    lines = [
-        subject,
-        gettext("Began: {at}", at=inc["began_at"]),
-        gettext("Lasting: {minutes} min", minutes=inc["duration_seconds"] // 60),
-        gettext("Flagged answers: {n}", n=counts["flags"]),
-        gettext("Conversations: {ids}", ids=", ".join(map(str, report["conversation_ids"]))),
-        inc["url"],
-        "",
-    ]
-    for f in report["flags"]:
-        lines.append(f"— {reason_label(f['reason'])}: {f['comment']}".rstrip(": "))
-        lines.append(gettext("Question: {text}", text=f["question"]))
-        lines.append(gettext("Answer: {text}", text=f["answer"]))
-        sources = [s["title"] or f"#{s['id']}" for s in f["sources"] if s]
-        if sources:
-            lines.append(gettext("Sources: {titles}", titles="; ".join(sources)))
-        lines.append("")
-    return subject, "\n".join(lines)
-
-
-def deliver_report(report: dict[str, Any], options: Options) -> list[Delivery]:
-    """The network part: no database, call it outside any transaction."""
-    subject, body = report_mail(report)
-    return delivery.deliver(
-        report,
-        webhook_url=options.webhook_url,
-        webhook_timeout=options.webhook_timeout,
-        emails=options.emails,
-        smtp=options.smtp,
-        subject=subject,
-        body=body,
-    )
-
-
-def do_record_delivery(
-    db: Session, user: User, incident_id: int, deliveries: list[Delivery]
-) -> Incident:
-    """Keeps every attempt; the incident is «sent» once any way accepted the report (unless a
-    supervisor moved it on meanwhile)."""
-    incident = get_incident(db, incident_id)
-    for d in deliveries:
-        db.add(
-            IncidentDelivery(
-                incident_id=incident.id,
-                channel=d.channel,
-                target=d.target[:500],
-                ok=d.ok,
-                error=d.error,
-                user_id=user.id,
-            )
-        )
-    accepted = [d for d in deliveries if d.ok]
-    if accepted and incident.status == IncidentStatus.open:
-        incident.status = IncidentStatus.sent
-        note = ", ".join(f"{d.channel}: {d.target}" for d in accepted)
-        _audit(
-            db,
-            incident,
-            user,
-            "status",
-            from_status=IncidentStatus.open,
-            to_status=IncidentStatus.sent,
-            note=note,
-        )
-    db.flush()
-    return incident
-
-
-def check_delivered(deliveries: list[Delivery]) -> None:
-    if not any(d.ok for d in deliveries):
-        raise DeliveryFailed(
-            N_("Technical support did not receive the report: {errors}"),
-            errors="; ".join(f"{d.channel} {d.target}: {d.error}" for d in deliveries),
-        )
-
-
-def prepare_report(
-    db: Session, user: User, incident_id: int, *, options: Options, base_url: str
-) -> dict[str, Any]:
-    """The checks and the report, before anything goes over the network."""
-    check_supervisor(user)
-    check_can_send(get_incident(db, incident_id), options)
-    return build_report(db, incident_id, base_url=base_url or options.public_url)
-
-
-def do_send_report(
-    db: Session,
-    user: User,
-    incident_id: int,
-    *,
-    options: Options | None = None,
-    base_url: str = "",
-) -> tuple[Incident, list[Delivery]]:
-    """Prepare, deliver, record, in one call, for callers that may hold their transaction
-    through the network calls (the CLI, tests). The web route runs the three steps in
-    separate units of work so that a slow receiver holds no database connection. The
-    attempts are recorded whatever happened; `check_delivered` then says whether any way
-    accepted the report (502 when none did: commit the attempts before raising it)."""
-    options = options or options_from(get_settings())
-    report = prepare_report(db, user, incident_id, options=options, base_url=base_url)
-    deliveries = deliver_report(report, options)
-    return do_record_delivery(db, user, incident_id, deliveries), deliveries
-
-
-# --- views for the API and the pages ---------------------------------------------------
-
-
-def flags_out(db: Session, flags: list[Flag]) -> list[FlagOut]:
-    names = operators.user_names(db, {f.flagged_by for f in flags if f.flagged_by})
-    titles = article_titles(db, {s["article_id"] for f in flags for s in f.sources})
-    out = []
-    for f in flags:
-        item = FlagOut.model_validate(f, from_attributes=True).model_copy(
-            update={
-                "flagged_by_name": names.get(f.flagged_by, "") if f.flagged_by else "",
-                "reason_label": reason_label(f.reason),
-                "sources": [
-                    SourceOut(article_id=s["article_id"], title=titles.get(s["article_id"], ""))
-                    for s in f.sources
-                ],
-                "has_screenshot": bool(f.screenshot_name),
-                "screenshot_url": (
-                    f"/api/v1/safety/flags/{f.id}/screenshot" if f.screenshot_name else ""
-                ),
-            }
-        )
-        out.append(item)
-    return out
-
-
-def incidents_out(db: Session, rows: list[tuple[Incident, int, int]]) -> list[IncidentOut]:
-    titles = article_titles(db, {i.article_id for i, _f, _c in rows if i.article_id})
-    now = utcnow()
-    return [
-        IncidentOut.model_validate(i, from_attributes=True).model_copy(
-            update={
-                "article_title": titles.get(i.article_id, "") if i.article_id else "",
-                "status_label": status_label(i.status),
-                "duration_seconds": int(duration(i, now).total_seconds()),
-                "flags": n_flags,
-                "conversations": n_convs,
-            }
-        )
-        for i, n_flags, n_convs in rows
-    ]
-
-
-def incident_out(db: Session, incident: Incident) -> IncidentOut:
-    flags = list_flags(db, incident.id)
-    convs = len({f.conversation_id for f in flags})
-    return incidents_out(db, [(incident, len(flags), convs)])[0]
-
-
-def incident_detail(db: Session, incident_id: int) -> IncidentDetailOut:
-    incident = get_incident(db, incident_id)
-    flags = list_flags(db, incident.id)
-    convs = sorted({f.conversation_id for f in flags})
-    return IncidentDetailOut(
-        incident=incidents_out(db, [(incident, len(flags), len(convs))])[0],
-        flags=flags_out(db, flags),
-        conversation_ids=convs,
-        history=[ChangeOut.model_validate(c) for c in list_history(db, incident.id)],
-        deliveries=[DeliveryOut.model_validate(d) for d in list_deliveries(db, incident.id)],
-        next_statuses=next_statuses(incident),
-        can_send=incident.status in SENDABLE,
-    )

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.safety import incidents
+from wowdesk.safety import incident_views, incidents
 from wowdesk.safety.models import IncidentStatus
 from wowdesk.web.deps import AppSettings, DbSession
 from wowdesk.web.templating import render
@@ -40,7 +40,7 @@ def incidents_page(request: Request, db: DbSession, status: str = "") -> Respons
     return render(
         request,
         "safety/incidents.html",
-        incidents=incidents.incidents_out(db, rows),
+        incidents=incident_views.incidents_out(db, rows),
         status=status,
         statuses=_statuses(),
         duration_text=duration_text,
@@ -51,11 +51,11 @@ def incidents_page(request: Request, db: DbSession, status: str = "") -> Respons
 def incident_page(
     request: Request, incident_id: int, db: DbSession, settings: AppSettings
 ) -> Response:
-    detail = incidents.incident_detail(db, incident_id)
+    detail = incident_views.incident_detail(db, incident_id)
     options = incidents.options_from(settings)
     others = [
         i
-        for i in incidents.incidents_out(db, incidents.list_incidents(db))
+        for i in incident_views.incidents_out(db, incidents.list_incidents(db))
         if i.id != incident_id and i.status != IncidentStatus.verified
     ]
     return render(
