@@ -166,6 +166,7 @@ def create_app(
         workforce_pages.router,
         safety_api.staff,
         safety_api.supervisors,
+        safety_api.network,
         safety_pages.supervisors,
         sockets.router,
     ):

@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "wowdesk@localhost"
+    # Incidents: flags on bot answers about the same article (else topic) within this many
+    # minutes of the incident's last flag join it; later ones open a new incident.
+    incident_window_minutes: float = Field(default=60.0, gt=0)
+    # Screenshots attached to flags (PNG or JPEG) are refused above this size.
+    screenshot_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    # Where "send to technical support" posts the JSON report and/or mails it (by the SMTP
+    # server above); at least one must be set for reports to go anywhere.
+    incident_webhook_url: str = ""
+    incident_email: str = ""
+    incident_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     def smtp(self) -> Smtp | None:
         if not self.smtp_host:

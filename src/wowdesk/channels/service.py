@@ -113,6 +113,16 @@ def do_send_due(db: Session, smtp: Smtp) -> tuple[int, int]:
     return sent, failed
 
 
+def send_now(smtp: Smtp, message: EmailMessage) -> None:
+    """One mail at once, for a caller that must know whether the server took it (a report a
+    supervisor is waiting for); mail to customers goes through the outbox instead. Raises
+    `smtplib.SMTPException` or `OSError` when it was not accepted."""
+    if not message["From"]:
+        message["From"] = smtp.sender
+    with _connect(smtp) as client:
+        client.send_message(message)
+
+
 def _connect(smtp: Smtp) -> smtplib.SMTP:
     client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
     try:

@@ -16,6 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request, WebSocket
 from sqlalchemy.orm import Session
 
+from wowdesk.db import run_unit
 from wowdesk.errors import Forbidden
 from wowdesk.operators import service
 from wowdesk.operators.models import LoginSession, Role, User
@@ -80,6 +81,36 @@ def require(role: Role) -> Callable[..., object]:
         return user
 
     _check.__name__ = f"require_{role.value}"
+    _check.wowdesk_role = role  # type: ignore[attr-defined]
+    return _check
+
+
+def require_briefly(role: Role) -> Callable[..., object]:
+    """`require(role)` for routes that wait on the network (a webhook, an SMTP server): the
+    session is checked in a unit of work of its own that ends at once, so the request holds
+    no database connection (nor, on SQLite, the one request slot) while it waits. Such a
+    route is async and runs its database work with `db.run_unit`."""
+
+    async def _check(request: Request) -> User:
+        token = request.cookies.get(SESSION_COOKIE, "")
+
+        def check(db: Session) -> tuple[User, str]:
+            user, login = service.check_session(db, token)
+            return user, login.csrf_token
+
+        state = request.app.state
+        user, csrf = await run_unit(state.sessionmaker, state.db_executor, check)
+        if request.method not in SAFE_METHODS:
+            sent = await _csrf_from_request(request)
+            if not sent or not same(sent, csrf):
+                raise Forbidden("Missing or wrong CSRF token; reload the page", code="csrf")
+        request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
+        request.state.csrf_token = csrf
+        if not service.has_role(user, role):
+            raise Forbidden("You do not have access to this page", code="role")
+        return user
+
+    _check.__name__ = f"require_{role.value}_briefly"
     _check.wowdesk_role = role  # type: ignore[attr-defined]
     return _check
 

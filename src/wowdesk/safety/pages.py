@@ -12,9 +12,9 @@ from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.safety import regression, switch
-from wowdesk.safety.models import BotSwitch
-from wowdesk.web.deps import DbSession
+from wowdesk.safety import incident_views, incidents, regression, switch
+from wowdesk.safety.models import BotSwitch, IncidentStatus
+from wowdesk.web.deps import AppSettings, DbSession
 from wowdesk.web.templating import render
 
 supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
@@ -209,3 +209,60 @@ def set_case_active(
     except WowdeskError as exc:
         return _error(request, db, exc)
     return RedirectResponse("/safety#cases", status_code=303)
+
+
+# --- incidents -------------------------------------------------------------------------
+
+
+def duration_text(seconds: int) -> str:
+    """The same words the page's script keeps ticking with (incidents.js)."""
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if days:
+        return gettext("{d} d {h} h", d=days, h=hours % 24)
+    if hours:
+        return gettext("{h} h {m} min", h=hours, m=minutes % 60)
+    if minutes:
+        return gettext("{m} min", m=minutes)
+    return gettext("{s} s", s=seconds)
+
+
+def _statuses() -> list[tuple[str, str]]:
+    return [(s.value, incidents.status_label(s)) for s in IncidentStatus]
+
+
+@supervisors.get("/safety/incidents")
+def incidents_page(request: Request, db: DbSession, status: str = "") -> Response:
+    rows = incidents.list_incidents(db, status or None)
+    return render(
+        request,
+        "safety/incidents.html",
+        incidents=incident_views.incidents_out(db, rows),
+        status=status,
+        statuses=_statuses(),
+        duration_text=duration_text,
+    )
+
+
+@supervisors.get("/safety/incidents/{incident_id}")
+def incident_page(
+    request: Request, incident_id: int, db: DbSession, settings: AppSettings
+) -> Response:
+    detail = incident_views.incident_detail(db, incident_id)
+    options = incidents.options_from(settings)
+    others = [
+        i
+        for i in incident_views.incidents_out(db, incidents.list_incidents(db))
+        if i.id != incident_id and i.status != IncidentStatus.verified
+    ]
+    return render(
+        request,
+        "safety/incidents_detail.html",
+        d=detail,
+        inc=detail.incident,
+        others=others,
+        statuses=dict(_statuses()),
+        duration_text=duration_text,
+        webhook=options.webhook_url,
+        emails=", ".join(options.emails),
+        smtp_ready=options.smtp is not None,
+    )
