@@ -33,6 +33,7 @@ from wowdesk.operators import api as operators_api
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
+from wowdesk.safety import logs as pii_logs
 from wowdesk.safety import pages as safety_pages
 from wowdesk.web import admin, pages
 from wowdesk.web.templating import render
@@ -57,6 +58,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     activate(settings.language)
+    pii_logs.install()  # no log line carries a customer's personal data
     if factory is None:
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
     bus = events.make_bus(settings.redis_url)

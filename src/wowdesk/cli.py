@@ -25,6 +25,7 @@ from wowdesk.kb import eval_cli as retrieval_cli
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
 from wowdesk.safety import cli as pii_cli
+from wowdesk.safety import logs as pii_logs
 from wowdesk.terminal import fail
 from wowdesk.workforce import cli as wfm_cli
 
@@ -92,6 +93,7 @@ def worker(
     """Run background jobs (bot turns) from Redis: distributed mode, beside `wowdesk serve`."""
     settings = get_settings()
     activate(settings.language)
+    pii_logs.install()
     if not settings.redis_url:
         raise fail(
             Invalid(

@@ -16,6 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wowdesk.channels.service import Smtp
 
+# the values of operators.models.Role (not imported: the settings load before any model)
+ROLES = ("operator", "supervisor", "admin")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WOWDESK_", env_file=".env", extra="ignore")
@@ -76,6 +79,9 @@ class Settings(BaseSettings):
     incident_webhook_url: str = ""
     incident_email: str = ""
     incident_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Roles that may see a message's raw text outside the conversation they serve (every
+    # such view is audited); everyone else sees the PII-masked copy. Comma-separated.
+    raw_text_roles: str = "supervisor,admin"
 
     def smtp(self) -> Smtp | None:
         if not self.smtp_host:
@@ -97,6 +103,18 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("raw_text_roles")
+    @classmethod
+    def _known_roles(cls, value: str) -> str:
+        roles = [r.strip() for r in value.split(",") if r.strip()]
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown roles {unknown}: use {', '.join(ROLES)}")
+        return ",".join(roles)
+
+    def raw_text_role_set(self) -> frozenset[str]:
+        return frozenset(r for r in self.raw_text_roles.split(",") if r)
 
     def topic_model_path(self) -> Path:
         return self.var_dir / "topic_model.joblib"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from wowdesk.bot import service
-from wowdesk.bot.schemas import CardOut, DecisionOut, HandoffOut, PolicyIn, PolicyOut, RejectedOut
+from wowdesk.bot.schemas import HandoffOut, PolicyIn, PolicyOut, RejectedOut
 from wowdesk.conversations import service as conversations
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
@@ -19,15 +19,10 @@ supervisors = APIRouter(
 
 @staff.get("/conversations/{conversation_id}/handoff")
 def handoff(conversation_id: int, user: CurrentUser, db: DbSession) -> HandoffOut:
-    """Why the bot passed the conversation and what the customer already said."""
+    """Why the bot passed the conversation and what the customer already said: in their own
+    words for the operator serving it, PII-masked for everyone else."""
     conv = conversations.access_conversation(db, user, conversation_id)
-    card = service.latest_card(db, conv.id)
-    decisions = []
-    for d in service.list_decisions(db, conv.id):
-        item = DecisionOut.model_validate(d)
-        item.reason_labels = [service.reason_label(r) for r in d.reasons]
-        decisions.append(item)
-    return HandoffOut(card=CardOut.model_validate(card) if card else None, decisions=decisions)
+    return service.handoff_out(db, conv.id, raw=conversations.serves(conv, user))
 
 
 @supervisors.get("/policies")

@@ -14,6 +14,7 @@ from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
+from wowdesk.safety import rawtext
 from wowdesk.web.deps import DbSession
 from wowdesk.web.templating import render
 
@@ -22,6 +23,9 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.s
 
 def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object) -> Response:
     policies = {p.topic: p for p in service.list_policies(db)}
+    rejected = service.list_rejected(db, 20)
+    viewer = getattr(request.state, "viewer", None)
+    roles = request.app.state.settings.raw_text_role_set()
     return render(
         request,
         "bot/supervisor.html",
@@ -30,7 +34,9 @@ def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object
         policies=policies,
         default=service.Policy(),
         decisions=service.recent_decisions(db),
-        rejected=service.list_rejected(db, 20),
+        rejected=rejected,
+        questions=service.rejected_questions(db, rejected),
+        raw_allowed=viewer is not None and rawtext.may_see_raw(viewer.role, roles),
         rejected_count=service.count_rejected(db),
         label=service.reason_label,
         **ctx,

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from wowdesk.bot import answer, handoff
 from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.models import BotDecision, HandoffCard, RejectedAnswer, TopicPolicy
+from wowdesk.bot.schemas import CardOut, DecisionOut, HandoffOut
 from wowdesk.bot.triage import FLAG_LABELS, says_helped, says_not_helped, triage
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import utcnow
-from wowdesk.errors import Invalid
+from wowdesk.errors import Invalid, NotFound
 from wowdesk.i18n import N_, gettext
 from wowdesk.safety import switch as safety_switch
 from wowdesk.safety.pii import mask_text
@@ -320,6 +321,29 @@ def latest_card(db: Session, conversation_id: int) -> HandoffCard | None:
     )
 
 
+def handoff_out(db: Session, conversation_id: int, *, raw: bool) -> HandoffOut:
+    """The card and the decisions; unless `raw`, the customer's words in them are masked
+    (the summary, the facts, the bot's answers and the evidence of risk flags)."""
+    hide = (lambda text: text) if raw else mask_text
+    card = latest_card(db, conversation_id)
+    decisions = []
+    for d in list_decisions(db, conversation_id):
+        item = DecisionOut.model_validate(d)
+        item.reason_labels = [reason_label(r) for r in d.reasons]
+        item.flags = [
+            {**f, "evidence": hide(str(f["evidence"]))} if f.get("evidence") else f
+            for f in item.flags
+        ]
+        decisions.append(item)
+    out = None
+    if card is not None:
+        out = CardOut.model_validate(card)
+        out.summary = hide(out.summary)
+        out.facts = [{**f, "value": hide(str(f.get("value", "")))} for f in out.facts]
+        out.bot_answers = [hide(a) for a in out.bot_answers]
+    return HandoffOut(card=out, decisions=decisions)
+
+
 def reason_label(code: str) -> str:
     return gettext(REASONS.get(code, code))
 
@@ -330,6 +354,19 @@ def count_rejected(db: Session) -> int:
 
 def list_rejected(db: Session, limit: int = 100) -> list[RejectedAnswer]:
     return list(db.scalars(select(RejectedAnswer).order_by(RejectedAnswer.id.desc()).limit(limit)))
+
+
+def rejected_questions(db: Session, rejected: list[RejectedAnswer]) -> dict[int, tuple[str, bool]]:
+    """The customer's message behind each rejected answer, as its PII-masked copy, and
+    whether masking hid anything (then a permitted role may reveal it, audited)."""
+    out: dict[int, tuple[str, bool]] = {}
+    for r in rejected:
+        try:
+            msg = conversations.get_message(db, r.message_id)
+        except NotFound:
+            continue
+        out[r.message_id] = (msg.masked_text, msg.masked_text != msg.text)
+    return out
 
 
 def routing_hints(db: Session, conversation_ids: set[int]) -> dict[int, tuple[str, list[str]]]:

@@ -56,7 +56,7 @@ def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> S
     return StartOut(
         conversation=service.conversation_out(db, [conv])[0],
         token=token,
-        message=service.message_out(db, [msg])[0],
+        message=service.message_out(db, [msg], raw=True)[0],
     )
 
 
@@ -74,7 +74,7 @@ def customer_messages(
     after_seq: Annotated[int, Query(ge=0)] = 0,
 ) -> list[MessageOut]:
     conv = service.access_conversation_by_token(db, conversation_id, token)
-    return service.message_out(db, service.list_messages(db, conv, after_seq))
+    return service.message_out(db, service.list_messages(db, conv, after_seq), raw=True)
 
 
 @customer_router.post("/conversations/{conversation_id}/messages")
@@ -85,7 +85,7 @@ def customer_post(
     msg, created = service.do_customer_message(
         db, conv, client_id=body.client_id, text=body.text, limit=settings.max_message_chars
     )
-    return MessagePosted(message=service.message_out(db, [msg])[0], created=created)
+    return MessagePosted(message=service.message_out(db, [msg], raw=True)[0], created=created)
 
 
 @customer_router.post("/conversations/{conversation_id}/csat")
@@ -114,7 +114,9 @@ def conversation_detail(
     earlier = service.list_customer_conversations(db, conv.customer_id, exclude_id=conv.id)
     return ConversationDetail(
         conversation=service.conversation_out(db, [conv])[0],
-        messages=service.message_out(db, service.list_messages(db, conv)),
+        messages=service.message_out(
+            db, service.list_messages(db, conv), raw=service.serves(conv, user)
+        ),
         earlier=service.conversation_out(db, earlier),
     )
 
@@ -127,7 +129,9 @@ def staff_messages(
     after_seq: Annotated[int, Query(ge=0)] = 0,
 ) -> list[MessageOut]:
     conv = service.access_conversation(db, user, conversation_id)
-    return service.message_out(db, service.list_messages(db, conv, after_seq))
+    return service.message_out(
+        db, service.list_messages(db, conv, after_seq), raw=service.serves(conv, user)
+    )
 
 
 @staff_router.post("/conversations/{conversation_id}/messages")
@@ -138,7 +142,8 @@ def staff_post(
     msg, created = service.do_operator_message(
         db, conv, user, client_id=body.client_id, text=body.text, limit=settings.max_message_chars
     )
-    return MessagePosted(message=service.message_out(db, [msg])[0], created=created)
+    mine = service.message_out(db, [msg], raw=service.serves(conv, user))[0]
+    return MessagePosted(message=mine, created=created)
 
 
 @staff_router.post("/conversations/{conversation_id}/assign")

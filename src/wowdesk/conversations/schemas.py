@@ -48,6 +48,9 @@ class MessageOut(BaseModel):
     author_kind: str
     author_name: str = ""
     text: str
+    # `text` is the PII-masked copy and differs from what was written; roles allowed to see
+    # raw text may ask for it (GET /api/v1/safety/messages/{id}/raw, audited)
+    masked: bool = False
     created_at: datetime
 
 

@@ -96,6 +96,15 @@ def access_conversation(db: Session, user: User, conversation_id: int) -> Conver
     return get_conversation(db, conversation_id)
 
 
+def serves(conv: Conversation, user: User) -> bool:
+    """The operator holding a conversation needs the customer's words to serve it, so they
+    (and only they) see raw text while it is assigned or in wrap-up. Everyone else - a
+    supervisor watching, a colleague browsing the queue or the customer's earlier
+    conversations - sees the PII-masked copy and may ask for the raw text only with a role
+    allowed to (`safety.rawtext`), which is audited."""
+    return conv.operator_id == user.id and conv.status in (Status.assigned, Status.wrapup)
+
+
 def check_can_write(conv: Conversation, user: User) -> None:
     if conv.status not in (Status.assigned,):
         raise Conflict("Take the conversation before replying", code="not_assigned")
@@ -169,13 +178,32 @@ def conversation_out(db: Session, convs: list[Conversation]) -> list[Conversatio
     return out
 
 
-def message_out(db: Session, messages: list[Message]) -> list[MessageOut]:
+def message_out(db: Session, messages: list[Message], *, raw: bool = False) -> list[MessageOut]:
+    """Masked unless `raw`: the customer's own chat and the serving operator (`serves`)."""
     names = operators.user_names(db, {m.author_id for m in messages if m.author_id})
     out = []
     for m in messages:
         item = MessageOut.model_validate(m)
         item.author_name = names.get(m.author_id, "") if m.author_id else ""
+        if not raw and m.masked_text != m.text:
+            item.text = m.masked_text
+            item.masked = True
         out.append(item)
+    return out
+
+
+def message_event_for(
+    event: dict[str, Any], *, customer: bool = False, user_id: int | None = None
+) -> dict[str, Any]:
+    """A live message event as one client may see it. On the bus the message carries the
+    masked text, the raw words ride beside it (`raw_text`, `served_by`) and leave the
+    server only to the customer and to the operator serving the conversation."""
+    out = {k: v for k, v in event.items() if k not in ("raw_text", "served_by")}
+    raw = event.get("raw_text")
+    if raw is not None and (
+        customer or (user_id is not None and event.get("served_by") == user_id)
+    ):
+        out["message"] = {**event["message"], "text": raw, "masked": False}
     return out
 
 
@@ -217,12 +245,15 @@ def _publish_conversation(
 
 
 def _publish_message(db: Session, conv: Conversation, msg: Message) -> None:
+    """Consumers on the server (the bot, the sockets) get it all; each socket passes it
+    through `message_event_for` before a client sees it."""
     payload = message_out(db, [msg])[0].model_dump(mode="json")
-    events.publish_on_commit(
-        db,
-        _channels(conv),
-        {"type": "message", "op": "created", "id": msg.id, "message": payload},
-    )
+    event: dict[str, Any] = {"type": "message", "op": "created", "id": msg.id, "message": payload}
+    if payload["masked"]:
+        event["raw_text"] = msg.text
+        serving = conv.operator_id if conv.status in (Status.assigned, Status.wrapup) else None
+        event["served_by"] = serving
+    events.publish_on_commit(db, _channels(conv), event)
 
 
 # --- writing ---------------------------------------------------------------------------

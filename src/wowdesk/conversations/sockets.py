@@ -162,7 +162,9 @@ async def customer_socket(ws: WebSocket) -> None:
     def load(db: Session) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         conv = service.access_conversation_by_token(db, conv_id, token)
         view = service.customer_view(db, conv).model_dump(mode="json")
-        msgs = service.message_out(db, service.list_messages(db, conv, after, limit=100_000))
+        msgs = service.message_out(
+            db, service.list_messages(db, conv, after, limit=100_000), raw=True
+        )
         return view, [m.model_dump(mode="json") for m in msgs]
 
     try:
@@ -178,7 +180,9 @@ async def customer_socket(ws: WebSocket) -> None:
 
     def transform(event: dict[str, Any]) -> dict[str, Any] | None:
         kind = event["type"]
-        if kind in ("message", "queue"):
+        if kind == "message":
+            return service.message_event_for(event, customer=True)
+        if kind == "queue":
             return event
         if kind in ("typing", "delivered"):
             return event if event["op"] == "operator" else None
@@ -330,6 +334,8 @@ async def console_socket(ws: WebSocket) -> None:
     def transform(event: dict[str, Any]) -> dict[str, Any] | None:
         if event["type"] in ("typing", "delivered") and event["op"] == "operator":
             return None
+        if event["type"] == "message":
+            return service.message_event_for(event, user_id=user.id)
         return event
 
     await link.serve(handle, transform)
