@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "wowdesk@localhost"
+    # An operator message asking the customer for an SMS code, a password, a CVV, a PIN or a
+    # full card number: "warn" holds it until the operator confirms (audited), "block" refuses.
+    secret_request_policy: Literal["warn", "block"] = "warn"
 
     def smtp(self) -> Smtp | None:
         if not self.smtp_host:

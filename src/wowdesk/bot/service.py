@@ -22,6 +22,7 @@ from wowdesk.conversations.models import Status
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import N_, gettext
+from wowdesk.safety import guards
 
 REASONS = {
     "did_not_help": N_("the customer said the answer did not help"),
@@ -30,6 +31,10 @@ REASONS = {
     "topic_unsure": N_("the topic is unclear"),
     "no_answer": N_("the knowledge base has no confident answer"),
     "hallucination": N_("the generated answer was not supported by the knowledge base"),
+    "unsafe_answer": N_(
+        "the answer failed the safety check (asked for secrets, revealed its instructions, "
+        "leaked personal data or promised what the knowledge base does not)"
+    ),
     "llm_down": N_("the language model did not answer"),
     **FLAG_LABELS,
 }
@@ -139,7 +144,15 @@ def handle_message(
                         sources=[{"article_id": h.article_id, "text": h.text} for h in hits],
                     )
                 )
-                reasons.append("hallucination")
+                reasons.append("unsafe_answer" if composed.unsafe else "hallucination")
+                if composed.unsafe:
+                    guards.do_record(
+                        db,
+                        guards.BOT_STOPPED,
+                        conversation_id=conv.id,
+                        message_id=msg.id,
+                        details={"reasons": composed.problems},
+                    )
             elif composed.unavailable:
                 reasons.append("llm_down")
             else:

@@ -24,10 +24,13 @@ from functools import cache, lru_cache
 from typing import Any
 
 from razdel import sentenize
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from wowdesk.errors import Conflict, Forbidden
 from wowdesk.i18n import N_, gettext
 from wowdesk.nlp.text import CYRILLIC, fold, spans, stem, terms
+from wowdesk.safety.models import GuardEvent
 from wowdesk.safety.pii import Span, find_pii
 
 KINDS = ("SMS_CODE", "CVV", "PIN", "PASSWORD", "CARD")
@@ -440,6 +443,65 @@ def customer_notice() -> str:
         "Please never send SMS codes, passwords, CVV or full card numbers — our staff never "
         "ask for them. We have hidden them from your message."
     )
+
+
+# --- the audit ----------------------------------------------------------------------------
+
+CUSTOMER_SECRETS = "customer_secrets_hidden"
+OPERATOR_CONFIRMED = "operator_secret_request_sent"
+BOT_STOPPED = "bot_answer_stopped"
+
+
+def do_record(
+    db: Session,
+    kind: str,
+    *,
+    conversation_id: int | None,
+    message_id: int | None = None,
+    user_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> GuardEvent:
+    event = GuardEvent(
+        kind=kind,
+        conversation_id=conversation_id,
+        message_id=message_id,
+        user_id=user_id,
+        details=details or {},
+    )
+    db.add(event)
+    db.flush()
+    return event
+
+
+def do_note_customer_secrets(
+    db: Session, conversation_id: int, message_id: int, kinds: list[str]
+) -> list[str]:
+    """Records the secrets hidden from a customer's message; returns the kinds this
+    conversation has not had a notice about yet (the customer is told once per kind)."""
+    told: set[str] = set()
+    for details in db.scalars(
+        select(GuardEvent.details).where(
+            GuardEvent.conversation_id == conversation_id, GuardEvent.kind == CUSTOMER_SECRETS
+        )
+    ):
+        told.update(details.get("kinds", []))
+    do_record(
+        db,
+        CUSTOMER_SECRETS,
+        conversation_id=conversation_id,
+        message_id=message_id,
+        details={"kinds": kinds},
+    )
+    return [k for k in kinds if k not in told]
+
+
+def list_events(
+    db: Session, *, conversation_id: int | None = None, limit: int = 200
+) -> list[GuardEvent]:
+    stmt = select(GuardEvent).order_by(GuardEvent.id.desc()).limit(limit)
+    if conversation_id is not None:
+        stmt = stmt.where(GuardEvent.conversation_id == conversation_id)
+    return list(db.scalars(stmt))
 
 
 # --- the operator's side -------------------------------------------------------------------
