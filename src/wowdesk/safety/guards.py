@@ -348,7 +348,7 @@ CVV_AFTER = re.compile(r"(?<![\d.,])(\d{3})\s*(?:[—–-]|это)?\s*(?:cvv|cvc
 PIN_IN = re.compile(r"\b(?:пин|pin)(?:[- ]?(?:код|code))?" + _SEP + r"(\d{4,6})(?!\d)", re.I)
 SMS_CODE_IN = re.compile(
     r"(?:\b(?:код|code|otp|пароль|password)\w*|\b(?:смс|sms)\w*)"
-    r"(?P<gap>[^\d\n]{0,40}?)(?<![\d+])(\d{4,8}|\d{3} \d{3})(?![\d.,]\d|\d)",
+    r"(?P<gap>[^\d\n]{0,40}?)(?<![\w+])(\d{4,8}|\d{3} \d{3})(?![.,]\d|\w)",
     re.IGNORECASE,
 )
 SMS_CONTEXT = re.compile(
