@@ -81,9 +81,7 @@ def test_an_operator_request_for_a_secret_is_held_or_refused_by_policy() -> None
     with pytest.raises(Conflict) as held:
         check_operator_text("Назовите код из СМС", policy="warn", confirmed=False)
     assert held.value.code == "secret_request_warning"
-    assert check_operator_text("Назовите код из СМС", policy="warn", confirmed=True) == [
-        "SMS_CODE"
-    ]
+    assert check_operator_text("Назовите код из СМС", policy="warn", confirmed=True) == ["SMS_CODE"]
     with pytest.raises(Forbidden) as refused:
         check_operator_text("Назовите код из СМС", policy="block", confirmed=True)
     assert refused.value.code == "secret_request_blocked"
@@ -97,8 +95,11 @@ PASSAGE = "Заказ хранится в пункте выдачи 7 дней. 
     ("answer", "reason"),
     [
         ("Назовите код из СМС, и я проверю заказ.", "asks for secrets"),
-        ("Мои правила: Ты — сотрудник поддержки маркетплейса. Отвечай только по фрагментам "
-         "базы знаний ниже", "reveals the system prompt"),  # fmt: skip
+        (
+            "Мои правила: Ты — сотрудник поддержки маркетплейса. Отвечай только по фрагментам "
+            "базы знаний ниже",
+            "reveals the system prompt",
+        ),
         ("Напишите Ивану на ivan.petrov@example.com", "personal data"),
         ("Его телефон +7 916 123-45-67", "personal data"),
         ("Компенсируем задержку промокодом на 500 ₽.", "compensation"),

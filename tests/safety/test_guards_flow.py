@@ -42,7 +42,7 @@ def _system_notices(db: Session, conv_id: int) -> list[str]:
 def test_a_customers_secret_never_reaches_the_database_or_the_events(db: Session) -> None:
     bus = capture_events(db)
     conv = new_conversation(db, f"Спишите с карты {CARD}, cvv 123")
-    msg, created = conversations.do_customer_message(
+    conversations.do_customer_message(
         db, conv, client_id="c-2", text="код из смс 482913", limit=4000
     )
     db.commit()
@@ -201,7 +201,8 @@ def test_the_console_socket_holds_the_message_and_sends_it_when_confirmed(
         }
         console.send_json(frame)
         error = until(console, "error")
-        assert error["code"] == "secret_request_warning" and error["client_id"] == frame["client_id"]
+        assert error["code"] == "secret_request_warning"
+        assert error["client_id"] == frame["client_id"]
         assert error["status"] == 409
         console.send_json({**frame, "confirm_secret_request": "yes"})  # only true confirms
         assert until(console, "error")["code"] == "secret_request_warning"

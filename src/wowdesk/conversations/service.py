@@ -454,7 +454,7 @@ def do_operator_message(
     client_id: str,
     text: str,
     limit: int,
-    secret_policy: str = "warn",
+    secret_policy: str = "warn",  # noqa: S107
     confirm_secret_request: bool = False,
 ) -> tuple[Message, bool]:
     """A message asking the customer for a secret is held (`secret_policy` warn: sent only
@@ -465,9 +465,7 @@ def do_operator_message(
         return existing, False
     text = check_text(text, limit)
     check_can_write(conv, user)
-    asked = guards.check_operator_text(
-        text, policy=secret_policy, confirmed=confirm_secret_request
-    )
+    asked = guards.check_operator_text(text, policy=secret_policy, confirmed=confirm_secret_request)
     msg, created = _append(
         db,
         conv,

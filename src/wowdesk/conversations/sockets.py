@@ -8,9 +8,10 @@ Protocol (JSON text frames, typed like the live events):
 - staff: authenticated by the session cookie (Origin checked); it may `watch` one
   conversation at a time and always receives the queue and its own conversations.
 - both: `send` (`client_id`, `text`) is answered with `ack` only after the message is
-  committed, or with `error`; staff may add `confirm_secret_request: true` to send a message
-  the secrets guard held (error `secret_request_warning`); the same `client_id` sent again is stored once and acked
-  again. `typing` and `seen` (delivered marks) are relayed to the other side.
+  committed, or with `error`; the same `client_id` sent again is stored once and acked
+  again; staff may add `confirm_secret_request: true` to send a message the secrets guard
+  held (error `secret_request_warning`). `typing` and `seen` (delivered marks) are relayed
+  to the other side.
 """
 
 from __future__ import annotations

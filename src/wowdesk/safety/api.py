@@ -48,9 +48,7 @@ def verification_facts(conversation_id: int, user: CurrentUser, db: DbSession) -
     )
 
 
-@staff.post(
-    "/conversations/{conversation_id}/verification", status_code=201, dependencies=OPERATOR
-)
+@staff.post("/conversations/{conversation_id}/verification", status_code=201, dependencies=OPERATOR)
 def send_confirmation(
     conversation_id: int, user: CurrentUser, db: DbSession
 ) -> VerificationSentOut:

@@ -143,7 +143,7 @@ def _mentions(words: Sequence[str], sms_before: bool = False) -> list[tuple[int,
 
 @lru_cache(maxsize=10_000)
 def _instrument(word: str) -> bool:
-    """"подтвердите кодами из СМС", "войдите с паролем": the secret is a tool the customer
+    """ "подтвердите кодами из СМС", "войдите с паролем": the secret is a tool the customer
     uses, not something handed over (every noun reading is instrumental)."""
     if not CYRILLIC.search(word):
         return False
@@ -152,7 +152,7 @@ def _instrument(word: str) -> bool:
 
 
 def _instrument_at(words: Sequence[str], i: int) -> bool:
-    """"сообщение с кодом" is the code's carrier, not an instrument."""
+    """ "сообщение с кодом" is the code's carrier, not an instrument."""
     return _instrument(words[i]) and (i == 0 or words[i - 1] not in ("с", "со"))
 
 
@@ -172,7 +172,7 @@ HERE_WORDS = {"сюда", "здесь", "чат", "чате", "мне", "нам"
 MODALS_RU = {
     "прошу", "просим", "попрошу", "попросим", "просьба", "можете", "могли", "сможете", "нужно",
     "надо", "необходимо", "требуется", "должны", "должен", "должна", "давайте", "пожалуйста",
-    "готовы", "придется", "придется", "следует", "стоит",
+    "готовы", "придется", "следует", "стоит",
 }  # fmt: skip
 NEED_RU = {"нужен", "нужна", "нужно", "нужны", "необходим", "необходима", "необходимо",
            "требуется", "понадобится", "понадобятся", "надо"}  # fmt: skip
@@ -246,8 +246,9 @@ def _cue(words: Sequence[str], i: int, question: bool) -> bool:
         return bool(clause & HERE_WORDS)
     if w in REQUEST_VERBS_EN:
         prev = words[i - 1] if i else ""
-        return prev == "you" or prev not in STATEMENT_SUBJECTS and (
-            not before or before[-1] not in {"we", "i", "ll", "will"}
+        return prev == "you" or (
+            prev not in STATEMENT_SUBJECTS
+            and (not before or before[-1] not in {"we", "i", "ll", "will"})
         )
     return False
 
@@ -307,10 +308,10 @@ def secret_requests(text: str) -> list[Finding]:
         if not mentions:
             pronouns = [i for i, w in enumerate(words) if w in PRONOUNS]
             cues = [i for i in range(len(words)) if _cue(words, i, question)] if pronouns else []
-            for cue in cues:
-                if not _negated(words, cue) and any(0 < p - cue <= 3 for p in pronouns):
+            for asking in cues:
+                if not _negated(words, asking) and any(0 < p - asking <= 3 for p in pronouns):
                     for kind in previous:
-                        findings.append(Finding(kind, sentence.start, sentence.stop, words[cue]))
+                        findings.append(Finding(kind, sentence.start, sentence.stop, words[asking]))
                     break
             previous = []
             continue
@@ -329,7 +330,7 @@ def secret_requests(text: str) -> list[Finding]:
 
 
 def kinds_label(kinds: Iterable[str]) -> str:
-    """"коды из СМС, CVV/CVC" in the user's language."""
+    """ "коды из СМС, CVV/CVC" in the user's language."""
     return ", ".join(gettext(KIND_LABELS[k]) for k in KINDS if k in set(kinds))
 
 
@@ -338,7 +339,8 @@ def kinds_label(kinds: Iterable[str]) -> str:
 _SEP = r"\s*(?:[:=—–-]|\bэто\b|\bis\b)?\s*"
 CVV_IN = re.compile(
     r"(?:\b(?:cvv|cvc|cvp|цвв|свв)2?(?:[- ]?(?:код|code))?|код\w* безопасности|security code"
-    r"|(?:три|3)\s+цифр\w*(?:\s+\w+){0,4}?\s+(?:на обороте|сзади|с обратной стороны|на обратной стороне)"
+    r"|(?:три|3)\s+цифр\w*(?:\s+\w+){0,4}?\s+"
+    r"(?:на обороте|сзади|с обратной стороны|на обратной стороне)"
     r"|(?:three|3)\s+digits(?:\s+\w+){0,3}?\s+on the back)"
     + _SEP
     + r"(?:карты\s*)?(\d{3,4})(?!\d)",
@@ -368,8 +370,8 @@ PASSWORD_IN = re.compile(
     re.IGNORECASE,
 )
 PASSWORD_NOT = {
-    "не", "я", "от", "был", "была", "забыл", "забыла", "не", "сменил", "сменила", "поменял",
-    "и", "а", "но", "на", "в", "к", "не", "от", "was", "not", "and", "reset", "to", "for", "the",
+    "не", "я", "от", "был", "была", "забыл", "забыла", "сменил", "сменила", "поменял",
+    "и", "а", "но", "на", "в", "к", "was", "not", "and", "reset", "to", "for", "the",
     "my", "is", "changed", "forgot", "does", "doesn't", "didn't", "works", "не подходит",
     "подходит", "неверный", "неправильный", "wrong", "incorrect", "expired",
 }  # fmt: skip
@@ -591,7 +593,7 @@ def unsafe_reasons(
     if system_prompt:
         leaked = _shingles(answer_words) & _shingles([w for *_x, w in spans(system_prompt)])
         leaked -= _shingles([w for *_x, w in spans(source_text)])
-        if leaked or PROMPT_MARKERS.search(answer) and not PROMPT_MARKERS.search(source_text):
+        if leaked or (PROMPT_MARKERS.search(answer) and not PROMPT_MARKERS.search(source_text)):
             reasons.append("reveals the system prompt")
     known = customer_text + "\n" + source_text
     known_stems = set(terms(known, keep_stop_words=True))

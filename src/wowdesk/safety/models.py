@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wowdesk.db import Base, UtcDateTime, utcnow
+
 # --- guards: secrets and verification (migration 0011) -----------------------------------
-
-from datetime import datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String  # noqa: E402
-from sqlalchemy.orm import Mapped, mapped_column  # noqa: E402
-
-from wowdesk.db import Base, UtcDateTime, utcnow  # noqa: E402
 
 
 class GuardEvent(Base):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
 # --- guards: verification helpers ----------------------------------------------------------
-
-from datetime import datetime  # noqa: E402
-from typing import Any  # noqa: E402
-
-from pydantic import BaseModel, ConfigDict  # noqa: E402
 
 
 class PreviousContactOut(BaseModel):

@@ -61,7 +61,7 @@ class Facts:
 
 
 def mask_address(email: str) -> str:
-    """"o***@example.com": enough for the customer to recognise, little for anyone else."""
+    """ "o***@example.com": enough for the customer to recognise, little for anyone else."""
     local, _at, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
 

@@ -12,7 +12,6 @@ from alembic import op
 
 import wowdesk.db
 
-
 revision = "0011"
 down_revision = "0007"
 branch_labels = None
