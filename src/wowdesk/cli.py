@@ -47,6 +47,9 @@ eval_app.command("retrieval", help="Measure knowledge-base search on labelled qu
     retrieval_cli.eval_retrieval
 )
 eval_app.command("pii", help="Measure PII masking on labelled spans.")(pii_cli.eval_pii)
+eval_app.command("guards", help="Measure the secrets guards on labelled texts.")(
+    pii_cli.eval_guards
+)
 app.add_typer(eval_app, name="eval")
 console = Console()
 

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # Roles that may see a message's raw text outside the conversation they serve (every
     # such view is audited); everyone else sees the PII-masked copy. Comma-separated.
     raw_text_roles: str = "supervisor,admin"
+    # An operator message asking the customer for an SMS code, a password, a CVV, a PIN or a
+    # full card number: "warn" holds it until the operator confirms (audited), "block" refuses.
+    secret_request_policy: Literal["warn", "block"] = "warn"  # noqa: S105
 
     def smtp(self) -> Smtp | None:
         if not self.smtp_host:

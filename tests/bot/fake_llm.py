@@ -3,6 +3,9 @@
 with FakeLLM() as fake:
     fake.script(["answer one", "answer two"])
     LLMConfig(url=fake.url, model="fake")  # http://127.0.0.1:PORT/v1
+
+`fake.responder = fn` answers every request with `fn(request_body)` instead (a model that
+reads its prompt, e.g. one that obeys prompt injections: tests/safety/malicious_llm.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -23,6 +27,7 @@ class FakeLLM:
         self.headers: list[dict[str, str]] = []
         self.status = 200
         self.delay = 0.0
+        self.responder: Callable[[dict[str, Any]], str] | None = None
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,7 +61,10 @@ class FakeLLM:
                 if fake.status != 200:
                     self._json(fake.status, {"error": {"message": "scripted failure"}})
                     return
-                content = fake.replies.popleft() if fake.replies else "НЕТ ОТВЕТА"
+                if fake.responder is not None:
+                    content = fake.responder(body)
+                else:
+                    content = fake.replies.popleft() if fake.replies else "НЕТ ОТВЕТА"
                 self._json(
                     200,
                     {

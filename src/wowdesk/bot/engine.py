@@ -20,6 +20,7 @@ from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Hit, Index, configured_encoder
+from wowdesk.safety.guards import unsafe_reasons
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Composed:
     rejected: str | None = None
     problems: list[str] = field(default_factory=list)
     unavailable: bool = False
+    unsafe: bool = False  # stopped by the safety output check, not (only) by grounding
 
 
 class BotEngine:
@@ -80,8 +82,15 @@ class BotEngine:
         return f"{self.public_url}/help/{article_id}"
 
     def compose(self, question: str, turns: list[str], hits: list[Hit]) -> Composed:
-        """Extractive by default; with an LLM, only a grounded generated text comes back."""
+        """Extractive by default; with an LLM, only a grounded generated text comes back.
+        Either way an answer the safety check stops comes back rejected: even a knowledge
+        base article can be edited into asking for an SMS code."""
         if self.llm is None:
+            unsafe = unsafe_reasons(
+                hits[0].text, customer_text=question, passages=[h.text for h in hits]
+            )
+            if unsafe:
+                return Composed(rejected=hits[0].text, problems=unsafe, unsafe=True)
             return Composed(text=hits[0].text)
         try:
             result = answer_with_llm(self.llm, [h.text for h in hits], turns, question)
@@ -91,7 +100,8 @@ class BotEngine:
             return Composed(
                 generated=True,
                 rejected=result.rejected_text or result.text,
-                problems=list(result.grounding.reasons),
+                problems=[*result.unsafe, *result.grounding.reasons],
+                unsafe=bool(result.unsafe),
             )
         return Composed(text=result.text, generated=True)
 

@@ -23,6 +23,7 @@ from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.i18n import N_, gettext
+from wowdesk.safety import guards
 from wowdesk.safety import switch as safety_switch
 from wowdesk.safety.pii import mask_text
 
@@ -35,6 +36,10 @@ REASONS = {
     "topic_unsure": N_("the topic is unclear"),
     "no_answer": N_("the knowledge base has no confident answer"),
     "hallucination": N_("the generated answer was not supported by the knowledge base"),
+    "unsafe_answer": N_(
+        "the answer failed the safety check (asked for secrets, revealed its instructions, "
+        "leaked personal data or promised what the knowledge base does not)"
+    ),
     "llm_down": N_("the language model did not answer"),
     **FLAG_LABELS,
 }
@@ -154,7 +159,7 @@ def decide(
     if composed.rejected is not None:
         sources = [{"article_id": h.article_id, "text": h.text} for h in hits]
         turn.rejected = (composed.rejected, list(composed.problems), sources)
-        reasons.append("hallucination")
+        reasons.append("unsafe_answer" if composed.unsafe else "hallucination")
         return turn
     if composed.unavailable:
         reasons.append("llm_down")
@@ -231,6 +236,14 @@ def handle_message(
                 sources=sources,
             )
         )
+        if "unsafe_answer" in turn.reasons:
+            guards.do_record(
+                db,
+                guards.BOT_STOPPED,
+                conversation_id=conv.id,
+                message_id=msg.id,
+                details={"reasons": problems},
+            )
     if turn.reply is not None:
         conversations.do_bot_message(db, conv, turn.reply, turn.meta, reply_to=msg.id)
         return _record(db, conv.id, msg.id, turn)

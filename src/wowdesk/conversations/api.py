@@ -15,6 +15,7 @@ from wowdesk.conversations.schemas import (
     MessageIn,
     MessageOut,
     MessagePosted,
+    StaffMessageIn,
     StartIn,
     StartOut,
     TopicIn,
@@ -136,11 +137,24 @@ def staff_messages(
 
 @staff_router.post("/conversations/{conversation_id}/messages")
 def staff_post(
-    conversation_id: int, body: MessageIn, user: CurrentUser, db: DbSession, settings: AppSettings
+    conversation_id: int,
+    body: StaffMessageIn,
+    user: CurrentUser,
+    db: DbSession,
+    settings: AppSettings,
 ) -> MessagePosted:
+    """A message asking for a secret is answered 409 `secret_request_warning` (post it again
+    with `confirm_secret_request`) or 403 `secret_request_blocked`."""
     conv = service.access_conversation(db, user, conversation_id)
     msg, created = service.do_operator_message(
-        db, conv, user, client_id=body.client_id, text=body.text, limit=settings.max_message_chars
+        db,
+        conv,
+        user,
+        client_id=body.client_id,
+        text=body.text,
+        limit=settings.max_message_chars,
+        secret_policy=settings.secret_request_policy,
+        confirm_secret_request=body.confirm_secret_request,
     )
     mine = service.message_out(db, [msg], raw=service.serves(conv, user))[0]
     return MessagePosted(message=mine, created=created)

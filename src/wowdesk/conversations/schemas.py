@@ -12,6 +12,13 @@ class MessageIn(BaseModel):
     text: str
 
 
+class StaffMessageIn(MessageIn):
+    confirm_secret_request: bool = Field(
+        default=False,
+        description="send a message that asks the customer for a secret anyway (audited)",
+    )
+
+
 class StartIn(BaseModel):
     """Opens a conversation with its first message, so there are no empty conversations."""
 

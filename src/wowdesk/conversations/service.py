@@ -26,6 +26,7 @@ from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
+from wowdesk.safety import guards
 from wowdesk.safety.pii import mask_text
 from wowdesk.security import derived_token, same, token_hash
 
@@ -403,7 +404,8 @@ def do_start(
     away from the customer who already has it.
     """
     check_client_id(client_id)
-    text = check_text(text, limit)
+    # a secret the customer sent never reaches the database, the events or the logs
+    text, secret_kinds = guards.masked_with_kinds(check_text(text, limit))
     customer = customers.do_identify(
         db, channel=channel, external_id=identity, display_name=name, email=email, phone=phone
     )
@@ -438,6 +440,8 @@ def do_start(
         db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
     )
     _publish_conversation(db, conv, "created")
+    if secret_kinds:
+        _notice_secrets(db, conv, msg, secret_kinds)
     return conv, token, msg
 
 
@@ -452,8 +456,8 @@ def do_customer_message(
         if existing is not None:
             return existing, False
         raise Conflict("This conversation is closed; start a new one", code="conversation_closed")
-    text = check_text(text, limit)
-    return _append(
+    text, secret_kinds = guards.masked_with_kinds(check_text(text, limit))
+    msg, created = _append(
         db,
         conv,
         author_kind=AuthorKind.customer,
@@ -462,20 +466,56 @@ def do_customer_message(
         text=text,
         optimistic=True,
     )
+    if created and secret_kinds:
+        _notice_secrets(db, conv, msg, secret_kinds)
+    return msg, created
+
+
+def _notice_secrets(db: Session, conv: Conversation, msg: Message, kinds: list[str]) -> None:
+    """The customer learns, once per kind of secret, that we never ask for them."""
+    if guards.do_note_customer_secrets(db, conv.id, msg.id, kinds):
+        _system_message(db, conv, guards.customer_notice(), "secret_notice")
 
 
 def do_operator_message(
-    db: Session, conv: Conversation, user: User, *, client_id: str, text: str, limit: int
+    db: Session,
+    conv: Conversation,
+    user: User,
+    *,
+    client_id: str,
+    text: str,
+    limit: int,
+    secret_policy: str = "warn",  # noqa: S107
+    confirm_secret_request: bool = False,
 ) -> tuple[Message, bool]:
+    """A message asking the customer for a secret is held (`secret_policy` warn: sent only
+    when the operator confirms, and the confirmation is audited) or refused (block)."""
     check_client_id(client_id)
     existing = _find_by_client_id(db, conv.id, client_id)
     if existing is not None:
         return existing, False
     text = check_text(text, limit)
     check_can_write(conv, user)
-    return _append(
-        db, conv, author_kind=AuthorKind.operator, author_id=user.id, client_id=client_id, text=text
+    asked = guards.check_operator_text(text, policy=secret_policy, confirmed=confirm_secret_request)
+    msg, created = _append(
+        db,
+        conv,
+        author_kind=AuthorKind.operator,
+        author_id=user.id,
+        client_id=client_id,
+        text=text,
+        meta={"secret_request_confirmed": asked} if asked else None,
     )
+    if created and asked:
+        guards.do_record(
+            db,
+            guards.OPERATOR_CONFIRMED,
+            conversation_id=conv.id,
+            message_id=msg.id,
+            user_id=user.id,
+            details={"kinds": asked},
+        )
+    return msg, created
 
 
 def do_bot_message(

@@ -9,7 +9,9 @@ Protocol (JSON text frames, typed like the live events):
   conversation at a time and always receives the queue and its own conversations.
 - both: `send` (`client_id`, `text`) is answered with `ack` only after the message is
   committed, or with `error`; the same `client_id` sent again is stored once and acked
-  again. `typing` and `seen` (delivered marks) are relayed to the other side.
+  again; staff may add `confirm_secret_request: true` to send a message the secrets guard
+  held (error `secret_request_warning`). `typing` and `seen` (delivered marks) are relayed
+  to the other side.
 """
 
 from __future__ import annotations
@@ -296,6 +298,7 @@ async def console_socket(ws: WebSocket) -> None:
             await link.send({"type": "watching", "conversation_id": conv_id})
         elif kind == "send":
             client_id, text = frame.get("client_id", ""), frame.get("text", "")
+            confirmed = frame.get("confirm_secret_request") is True
 
             def send(db: Session) -> dict[str, Any]:
                 me = operators.get_user(db, user.id)
@@ -307,6 +310,8 @@ async def console_socket(ws: WebSocket) -> None:
                     client_id=client_id,
                     text=text,
                     limit=link.settings.max_message_chars,
+                    secret_policy=link.settings.secret_request_policy,
+                    confirm_secret_request=confirmed,
                 )
                 return {
                     "type": "ack",

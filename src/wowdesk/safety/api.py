@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -11,18 +12,21 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from wowdesk.bot.engine import BotEngine
+from wowdesk.conversations import service as conversations
 from wowdesk.db import run_unit
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, require, require_briefly
 from wowdesk.operators.models import Role, User
 from wowdesk.safety import (
     broadcasts,
+    guards,
     incident_report,
     incident_views,
     incidents,
     rawtext,
     regression,
     switch,
+    verification,
 )
 from wowdesk.safety.schemas import (
     AckOut,
@@ -36,10 +40,13 @@ from wowdesk.safety.schemas import (
     DecideIn,
     DeliveryOut,
     FlagCreated,
+    GuardEventOut,
     IncidentDetailOut,
     IncidentOut,
     MoveIn,
     NewIncidentIn,
+    PreviousContactOut,
+    PurchaseOut,
     RawTextAccessOut,
     RawTextOut,
     RawTextViewOut,
@@ -53,6 +60,8 @@ from wowdesk.safety.schemas import (
     SwitchOnIn,
     SwitchOnOut,
     SwitchOut,
+    VerificationOut,
+    VerificationSentOut,
 )
 from wowdesk.web.deps import AppSettings, DbSession
 
@@ -402,3 +411,42 @@ def raw_text_views(
     """The audit of raw-text views, newest first."""
     views = rawtext.list_views(db, user_id=user_id, conversation_id=conversation_id, limit=limit)
     return [RawTextViewOut.model_validate(v) for v in views]
+
+
+# --- guards: verification helpers and the guards' audit -----------------------------------
+
+
+@staff.get("/conversations/{conversation_id}/verification", dependencies=STAFF)
+def verification_facts(conversation_id: int, user: CurrentUser, db: DbSession) -> VerificationOut:
+    """Facts only the company knows about this customer, and the last confirmation sent."""
+    conv = conversations.access_conversation(db, user, conversation_id)
+    facts = verification.verification_facts(db, conv)
+    return VerificationOut(
+        previous_contact=PreviousContactOut(**asdict(facts.previous)) if facts.previous else None,
+        last_purchase=PurchaseOut(**asdict(facts.purchase)) if facts.purchase else None,
+        registered_address=facts.address,
+        last_sent=VerificationSentOut.model_validate(facts.last_sent) if facts.last_sent else None,
+    )
+
+
+@staff.post("/conversations/{conversation_id}/verification", status_code=201, dependencies=STAFF)
+def send_confirmation(
+    conversation_id: int, user: CurrentUser, db: DbSession
+) -> VerificationSentOut:
+    """Mails the customer a confirmation code through their registered e-mail (409
+    `no_registered_channel`, `verification_rate_limited`, `not_assigned`)."""
+    conv = conversations.access_conversation(db, user, conversation_id)
+    return VerificationSentOut.model_validate(verification.do_send_confirmation(db, conv, user))
+
+
+@supervisors.get("/guard-events")
+def guard_events(
+    db: DbSession,
+    conversation_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[GuardEventOut]:
+    """The guards' audit: requests for secrets sent anyway, secrets hidden, answers stopped."""
+    return [
+        GuardEventOut.model_validate(e)
+        for e in guards.list_events(db, conversation_id=conversation_id, limit=limit)
+    ]

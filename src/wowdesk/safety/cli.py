@@ -39,3 +39,38 @@ def eval_pii(
     for kind, s in [*result["per_type"].items(), ("overall", result["overall"])]:
         table.add_row(kind, *(str(s[k]) for k in ("precision", "recall", "f1", "support")))
     Console().print(table)
+
+
+def eval_guards(
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data",
+            help='JSON lines: {"task": "request", "text", "kinds"} or '
+            '{"task": "secret", "text", "secrets": [{"text", "type"}]}.',
+        ),
+    ],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Precision and recall of the secrets guards: requests for secrets and secrets sent."""
+    from wowdesk.safety import guards_eval
+
+    try:
+        result = guards_eval.evaluate(guards_eval.load(data))
+    except WowdeskError as exc:
+        raise fail(exc) from exc
+    if json_out:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table(title=gettext("Secrets guards"))
+    for column in ("task", "kind", "precision", "recall", "f1", "support"):
+        table.add_column(column)
+    for task in ("requests", "secrets"):
+        part = result[task]
+        for kind, s in [*part["per_kind"].items(), ("overall", part)]:
+            if s["support"] or kind == "overall":
+                row = (str(s[k]) for k in ("precision", "recall", "f1", "support"))
+                table.add_row(task, kind, *row)
+    Console().print(table)
+    for error in result["errors"]:
+        typer.echo(json.dumps(error, ensure_ascii=False))

@@ -316,3 +316,52 @@ class RawTextViewOut(BaseModel):
     place: str
     reason: str
     created_at: datetime
+
+
+# --- guards: verification helpers ----------------------------------------------------------
+
+
+class PreviousContactOut(BaseModel):
+    conversation_id: int
+    date: datetime
+    subject: str
+    topic: str
+    channel: str
+
+
+class PurchaseOut(BaseModel):
+    product: str
+    date: datetime | None
+
+
+class VerificationSentOut(BaseModel):
+    """The code the operator says in the chat, and where the customer finds it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    user_id: int | None
+    channel: str
+    address: str
+    code: str
+    created_at: datetime
+
+
+class VerificationOut(BaseModel):
+    previous_contact: PreviousContactOut | None
+    last_purchase: PurchaseOut | None
+    registered_address: str  # masked; empty: no registered e-mail to confirm through
+    last_sent: VerificationSentOut | None
+
+
+class GuardEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    conversation_id: int | None
+    message_id: int | None
+    user_id: int | None
+    details: dict[str, Any]
+    created_at: datetime

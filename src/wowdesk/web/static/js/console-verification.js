@@ -1,0 +1,53 @@
+// "Prove it is us": facts only the company knows about the customer in focus (their previous
+// contact, their last purchase) and a button that mails them a confirmation code through the
+// e-mail they registered; the operator then says the same code in the chat.
+(function () {
+  "use strict";
+  const c = window.wowdeskConsole;
+  if (!c) return;
+  const T = c.T;
+  const box = c.root.querySelector("[data-testid=verification]");
+  const $ = (id) => box.querySelector(`[data-testid=${id}]`);
+  const sendBtn = $("verify-send"), codeEl = $("verify-code");
+  let conv = null, address = "";
+
+  function canSend() { return conv && conv.status === "assigned" && conv.operator_id === c.me; }
+  function renderButton() {
+    sendBtn.hidden = !(address && canSend());
+    $("verify-no-channel").hidden = !!address;
+    sendBtn.textContent = `${T("Send a confirmation code to")} ${address}`;
+  }
+  function showSent(s) {
+    codeEl.hidden = !s;
+    if (s) codeEl.textContent = `${T("Confirmation code")}: ${s.code} — ${T("say it in the chat; the customer got it at")} ${s.address}`;
+  }
+  async function load(current) {
+    conv = current;
+    const id = current.id;
+    const data = await c.api("GET", `/api/v1/safety/conversations/${id}/verification`).catch(() => null);
+    if (!data || !conv || conv.id !== id) return;
+    const p = data.previous_contact;
+    $("verify-previous").textContent = p
+      ? `${new Date(p.date).toLocaleDateString()} — ${p.subject}${p.topic ? ` (${p.topic})` : ""}`
+      : T("No earlier contact");
+    const b = data.last_purchase;
+    $("verify-purchase").hidden = $("verify-purchase-label").hidden = !b;
+    if (b) $("verify-purchase").textContent = b.product + (b.date ? ` (${new Date(b.date).toLocaleDateString()})` : "");
+    address = data.registered_address;
+    renderButton(); showSent(data.last_sent);
+    box.hidden = false;
+  }
+
+  sendBtn.addEventListener("click", async () => {
+    if (!conv) return;
+    sendBtn.disabled = true;
+    try { showSent(await c.api("POST", `/api/v1/safety/conversations/${conv.id}/verification`)); c.showError(""); }
+    catch (err) { c.showError(err.message); }
+    finally { sendBtn.disabled = false; }
+  });
+  c.root.addEventListener("wowdesk:open", (ev) => { box.hidden = true; codeEl.hidden = true; load(ev.detail.conversation); });
+  c.root.addEventListener("wowdesk:event", (ev) => {
+    const e = ev.detail;
+    if (e.type === "conversation" && conv && e.id === conv.id) { conv = e.conversation; renderButton(); }
+  });
+})();
