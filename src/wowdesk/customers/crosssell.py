@@ -116,7 +116,7 @@ def list_rules(db: Session, limit: int = 50) -> list[AssociationRule]:
 def offers_for(db: Session, customer_id: int, *, limit: int = 3) -> list[Offer]:
     """What this customer has not bought yet but buyers of what they have usually do: the
     strongest rule per offered item, never an item already bought."""
-    bought = orders.bought_items(db, customer_id)
+    bought = orders.bought_items(db, customer_id) if limit > 0 else set()
     if not bought:
         return []
     rules = db.scalars(
