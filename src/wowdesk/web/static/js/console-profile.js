@@ -45,7 +45,7 @@
     const offersBox = $("profile-offers-box"), offers = $("profile-offers"); offers.textContent = "";
     for (const o of p.offers) {
       const li = el("li"); li.dataset.testid = "profile-offer";
-      li.append(el("strong", o.item), el("span", o.reason, "why"));
+      li.textContent = o.reason; li.dataset.item = o.item;
       offers.appendChild(li);
     }
     offersBox.hidden = !p.offers.length;
@@ -55,10 +55,11 @@
 
     $("profile-orders-total").textContent = p.orders_count ? `${p.orders_count} · ${p.orders_total_text}` : "";
     const body = $("profile-orders").querySelector("tbody"); body.textContent = "";
-    if (!p.orders.length) { const tr = el("tr"); const td = el("td", T("No orders"), "muted"); td.colSpan = 4; tr.appendChild(td); body.appendChild(tr); }
+    if (!p.orders.length) { const tr = el("tr"); const td = el("td", T("No orders"), "muted"); td.colSpan = 3; tr.appendChild(td); body.appendChild(tr); }
     for (const o of p.orders) {
       const tr = el("tr"); tr.dataset.testid = "profile-order";
-      tr.append(el("td", day(o.placed_at)), el("td", o.products.join(", ")), el("td", o.total_text), el("td", o.status_label));
+      const when = el("td", new Date(o.placed_at).toLocaleDateString([], { day: "2-digit", month: "2-digit", year: "2-digit" })); when.appendChild(el("span", o.status_label, "sub"));
+      tr.append(when, el("td", o.products.join(", ")), el("td", o.total_text, "sum"));
       tr.title = `${o.source} ${o.order_id}`;
       body.appendChild(tr);
     }
