@@ -65,6 +65,10 @@ def test_operators_read_profiles_with_masked_contacts_supervisors_in_full(
     assert masked["customer"]["email"] == "o***@example.ru"
     assert masked["customer"]["phone"] == "+7 *** ***-45-67"
     assert masked["customer"]["contacts_masked"]
+    # the plain customer API masks the same way
+    found = client.get("/api/v1/customers", params={"q": "olga@"}).json()
+    assert [(c["email"], c["phone"]) for c in found] == [("o***@example.ru", "+7 *** ***-45-67")]
+    assert client.get(f"/api/v1/customers/{customer_id}").json()["email"] == "o***@example.ru"
     assert {(i["channel"], i["external_id"]) for i in masked["identities"]} == {("web", "buyer-1")}
     # operators may not import or add orders
     assert_json_error(upload(client, operator, GOOD), 403)

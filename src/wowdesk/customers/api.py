@@ -24,7 +24,7 @@ from wowdesk.customers.schemas import (
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import CurrentUser, require
-from wowdesk.operators.models import Role
+from wowdesk.operators.models import Role, User
 from wowdesk.web.deps import AppSettings, DbSession
 
 router = APIRouter(
@@ -37,18 +37,31 @@ MAX_UPLOAD_BYTES = 50 << 20
 Source = Annotated[str, Query(min_length=1, max_length=32, description="for rows without one")]
 
 
+def _visible(user: User, customer: CustomerOut) -> CustomerOut:
+    customer.email = profile.visible_contact(user, customer.email)
+    customer.phone = profile.visible_contact(user, customer.phone)
+    return customer
+
+
 @router.get("/customers")
-def search(db: DbSession, q: Annotated[str, Query(max_length=200)] = "") -> list[CustomerOut]:
-    return [CustomerOut.model_validate(c) for c in service.search_customers(db, q)]
+def search(
+    user: CurrentUser, db: DbSession, q: Annotated[str, Query(max_length=200)] = ""
+) -> list[CustomerOut]:
+    """Contacts are masked for roles without raw access to personal data."""
+    found = service.search_customers(db, q)
+    return [_visible(user, CustomerOut.model_validate(c)) for c in found]
 
 
 @router.get("/customers/{customer_id}")
-def detail(customer_id: int, db: DbSession) -> CustomerDetail:
-    customer = service.get_customer(db, customer_id)
-    identities = [IdentityOut.model_validate(i) for i in service.list_identities(db, customer.id)]
-    return CustomerDetail(
-        **CustomerOut.model_validate(customer).model_dump(), identities=identities
-    )
+def detail(customer_id: int, user: CurrentUser, db: DbSession) -> CustomerDetail:
+    customer = _visible(user, CustomerOut.model_validate(service.get_customer(db, customer_id)))
+    identities = [
+        IdentityOut(
+            channel=i.channel, external_id=profile.visible_contact(user, i.external_id) or ""
+        )
+        for i in service.list_identities(db, customer_id)
+    ]
+    return CustomerDetail(**customer.model_dump(), identities=identities)
 
 
 @router.get("/customers/{customer_id}/profile")

@@ -70,8 +70,10 @@ def mine_rules(
         if both < min_count:
             continue
         confidence = both / item_count[a]
-        lift = confidence / (item_count[b] / total)
-        if confidence >= min_confidence and lift > 1:
+        # lift > 1 compared in integers: a pair exactly at chance must not pass on rounding
+        above_chance = both * total > item_count[a] * item_count[b]
+        if confidence >= min_confidence and above_chance:
+            lift = both * total / (item_count[a] * item_count[b])
             rules.append(Rule(a, b, both, both / total, confidence, lift))
     rules.sort(key=lambda r: (-r.confidence, -r.lift, r.antecedent, r.consequent))
     return rules

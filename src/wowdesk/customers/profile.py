@@ -95,6 +95,11 @@ def mask_contact(value: str) -> str:
     return value
 
 
+def visible_contact(user: User, value: str | None) -> str | None:
+    """The contact as this user may see it."""
+    return value if not value or sees_raw_contacts(user) else mask_contact(value)
+
+
 # --- calm -------------------------------------------------------------------------------
 
 
@@ -197,7 +202,7 @@ def profile(
     raw = sees_raw_contacts(user)
 
     def contact(value: str | None) -> str | None:
-        return value if raw or not value else mask_contact(value)
+        return visible_contact(user, value)
 
     state = loyalty.loyalty_of(db, customer.id, programme)
     count, total = orders.order_stats(db, customer.id)
