@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+import time
+from itertools import permutations
+
 import pytest
-from sqlalchemy.orm import Session
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.customers.factories import add_case, add_order
 from tests.helpers import new_conversation
+from wowdesk.app import create_app
+from wowdesk.config import Settings
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.customers import crosssell, profile, service
@@ -43,6 +51,25 @@ def test_pairwise_rules_on_a_known_basket_set() -> None:
     assert ("журнальный стол", "ковёр") not in rules
     assert not any("торшер" in pair for pair in rules)
     assert next(iter(rules)) == ("журнальный стол", "диван")  # strongest first
+
+
+@given(st.lists(st.frozensets(st.sampled_from("abcde"), min_size=1, max_size=4), max_size=40))
+def test_rules_follow_the_definitions_on_any_baskets(baskets: list[frozenset[str]]) -> None:
+    found = {(r.antecedent, r.consequent): r for r in crosssell.mine_rules(baskets, min_count=1)}
+    n = len(baskets)
+    for a, b in permutations("abcde", 2):
+        with_a = sum(a in x for x in baskets)
+        with_b = sum(b in x for x in baskets)
+        both = sum(a in x and b in x for x in baskets)
+        if not (both and both * n > with_a * with_b):  # never together, or not above chance
+            assert (a, b) not in found
+            continue
+        rule = found[(a, b)]
+        assert rule.pair_count == both
+        assert rule.support == pytest.approx(both / n)
+        assert rule.confidence == pytest.approx(both / with_a)
+        assert rule.lift == pytest.approx((both / with_a) / (with_b / n))
+        assert rule.lift > 1
 
 
 def test_rules_below_chance_are_dropped() -> None:
@@ -142,3 +169,21 @@ def test_a_complaint_topic_is_not_calm(db: Session) -> None:
     assert profile.calm_of(db, conv.customer_id, conv).calm
     state = profile.calm_of(db, conv.customer_id, conv, {"жалобы", "претензии"})
     assert state.reasons == ["обращение — жалоба"]
+
+
+def test_the_server_builds_the_rules_in_the_background(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    with factory() as db:
+        _shop(db)
+        db.commit()
+    with TestClient(create_app(settings, factory)):
+        deadline = time.monotonic() + 10
+        while True:
+            with factory() as db:
+                if crosssell.list_rules(db):
+                    break
+            assert time.monotonic() < deadline, "the cross-sell job did not run at start"
+            time.sleep(0.05)
+    with factory() as db:
+        assert len(crosssell.list_rules(db)) == 4
