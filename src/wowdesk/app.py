@@ -146,6 +146,7 @@ def create_app(
         conversations_api.staff_router,
         conversations_api.admin_router,
         customers_api.router,
+        customers_api.supervisors,
         operators_api.staff_router,
         operators_api.admin_router,
         kb_api.reader,

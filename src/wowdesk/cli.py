@@ -17,6 +17,7 @@ from wowdesk.analytics import service as analytics
 from wowdesk.bot import cli as triage_cli
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.config import Settings, get_settings
+from wowdesk.customers import cli as customers_cli
 from wowdesk.db import is_sqlite, make_engine, make_sessionmaker, unit_of_work
 from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.i18n import activate, gettext
@@ -38,6 +39,7 @@ app.add_typer(kb_cli.app, name="kb")
 app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
+app.add_typer(customers_cli.app, name="customers")
 app.command("report")(report_cli.report)
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 eval_app.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
@@ -165,6 +167,12 @@ def demo_cmd(
     with unit_of_work(factory) as db:
         logins = demo.seed(db, settings.max_message_chars)
         demo.seed_knowledge(db)
+        demo.seed_orders(
+            db,
+            timezone=settings.timezone,
+            min_count=settings.crosssell_min_orders,
+            min_confidence=settings.crosssell_min_confidence,
+        )
     _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())

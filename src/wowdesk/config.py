@@ -6,6 +6,7 @@ The defaults are the embedded mode: an SQLite file under ./var, no servers to in
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -85,6 +86,22 @@ class Settings(BaseSettings):
     # An operator message asking the customer for an SMS code, a password, a CVV, a PIN or a
     # full card number: "warn" holds it until the operator confirms (audited), "block" refuses.
     secret_request_policy: Literal["warn", "block"] = "warn"  # noqa: S105
+    # Loyalty programme: once a customer's orders (not cancelled or returned) reach this
+    # many rubles, the discount applies; the console says how much is left.
+    loyalty_threshold_rub: int = Field(default=100_000, ge=0)
+    loyalty_discount_percent: Decimal = Field(default=Decimal("2.5"), gt=0, le=100)
+    # Cross-sell: association rules between order items are rebuilt this often; a pair must
+    # be in at least this many orders and the rule this sure to be offered.
+    crosssell_refresh_minutes: float = Field(default=60.0, gt=0)
+    crosssell_min_orders: int = Field(default=2, ge=1)
+    crosssell_min_confidence: float = Field(default=0.2, ge=0, le=1)
+    # Conversations on these topics (comma-separated names) count as complaints: no offers.
+    complaint_topics: str = "Жалобы,Претензии,Оплата и возвраты"
+
+    def complaint_topic_names(self) -> frozenset[str]:
+        return frozenset(
+            t.strip().casefold() for t in self.complaint_topics.split(",") if t.strip()
+        )
 
     def smtp(self) -> Smtp | None:
         if not self.smtp_host:

@@ -32,6 +32,7 @@ from wowdesk.bot.engine import BotEngine
 from wowdesk.channels import service as channels
 from wowdesk.channels.service import Smtp
 from wowdesk.config import Settings
+from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
 from wowdesk.routing import runner as routing_runner
 
@@ -89,6 +90,7 @@ def start_app_tasks(
         dispatcher = routing_runner.Dispatcher(factory, settings, executor)
         tasks.append(routing_runner.start(dispatcher, bus))
     tasks.append(asyncio.create_task(_refresh_kpis(settings, factory, executor)))
+    tasks.append(asyncio.create_task(_refresh_crosssell(settings, factory, executor)))
     smtp = settings.smtp()
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
@@ -131,6 +133,20 @@ def _refresh_kpis(
         timezone=settings.timezone,
     )
     return _repeat("refreshing the KPI rollup", factory, executor, refresh, KPI_EVERY_SECONDS)
+
+
+def _refresh_crosssell(
+    settings: Settings, factory: sessionmaker[Session], executor: ThreadPoolExecutor | None
+) -> Coroutine[Any, Any, None]:
+    """Rebuilds the cross-sell rules from all orders at start and then every
+    `crosssell_refresh_minutes`; the rebuild takes a lock, so processes do not collide."""
+    refresh = functools.partial(
+        crosssell.do_refresh_rules,
+        min_count=settings.crosssell_min_orders,
+        min_confidence=settings.crosssell_min_confidence,
+    )
+    every = settings.crosssell_refresh_minutes * 60
+    return _repeat("rebuilding cross-sell rules", factory, executor, refresh, every)
 
 
 def _send_mail(

@@ -4,8 +4,7 @@ the customer's registered e-mail (outbox → a real SMTP server on loopback)."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from types import SimpleNamespace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +16,7 @@ from wowdesk.channels import service as channels
 from wowdesk.channels.service import Smtp
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
-from wowdesk.customers import service as customers
+from wowdesk.customers import orders
 from wowdesk.errors import Conflict, Forbidden
 from wowdesk.operators.models import User
 from wowdesk.routing import service as routing
@@ -44,18 +43,25 @@ def test_the_facts_are_the_previous_contact_and_no_purchase_without_orders(db: S
     assert facts.previous.subject == "Не пришёл возврат за наушники"
     assert facts.previous.topic.startswith("Возвраты")
     assert facts.address == "o***@example.com" and facts.last_sent is None
-    if not hasattr(customers, "last_order"):
-        assert facts.purchase is None
+    assert facts.purchase is None
 
 
-def test_the_last_purchase_comes_from_the_customers_orders(
-    db: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_last_purchase_comes_from_the_customers_orders(db: Session) -> None:
     conv_id, _user = _two_contacts(db)
-    order = SimpleNamespace(product_name="Наушники Sony WH-1000XM5", ordered_at=None)
-    monkeypatch.setattr(customers, "last_order", lambda db, customer_id: order, raising=False)
-    facts = verification.verification_facts(db, conversations.get_conversation(db, conv_id))
-    assert facts.purchase == verification.Purchase("Наушники Sony WH-1000XM5", None)
+    conv = conversations.get_conversation(db, conv_id)
+    placed = datetime(2026, 10, 3, 12, 0, tzinfo=UTC)
+    for external_id, product, when in (
+        ("A-1", "Чехол для смартфона", placed - timedelta(days=30)),
+        ("A-2", "Наушники Sony WH-1000XM5", placed),
+    ):
+        line = orders.LineData(product=product, price_kopecks=1_990_000)
+        orders.do_save_order(
+            db, conv.customer_id, orders.OrderData("shop", external_id, when, lines=[line])
+        )
+    facts = verification.verification_facts(db, conv)
+    assert facts.purchase is not None
+    assert facts.purchase.product == "Наушники Sony WH-1000XM5"
+    assert facts.purchase.date is not None and facts.purchase.date.date() == placed.date()
 
 
 def test_a_confirmation_is_mailed_noted_audited_and_rate_limited(db: Session) -> None:

@@ -1,31 +1,174 @@
-"""REST routes for customers (staff only)."""
+"""REST routes for customers: staff read profiles and orders; supervisors and admins (and
+the integrations they run) add orders and import the shop's and the CRM's exports."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, UploadFile
+from fastapi.responses import JSONResponse
 
-from wowdesk.customers import service
-from wowdesk.customers.schemas import CustomerDetail, CustomerOut, IdentityOut
-from wowdesk.operators.auth import require
-from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
+from wowdesk.config import Settings
+from wowdesk.customers import loyalty, orders, profile, service
+from wowdesk.customers.orders import ImportReport
+from wowdesk.customers.schemas import (
+    CustomerDetail,
+    CustomerOut,
+    IdentityOut,
+    ImportReportOut,
+    OrderIn,
+    OrderOut,
+    OrderSaved,
+    ProfileOut,
+    RowErrorOut,
+)
+from wowdesk.errors import Invalid
+from wowdesk.i18n import gettext
+from wowdesk.operators.auth import CurrentUser, require
+from wowdesk.operators.models import Role, User
+from wowdesk.web.deps import AppSettings, DbSession
 
 router = APIRouter(
     prefix="/api/v1", tags=["customers"], dependencies=[Depends(require(Role.operator))]
 )
+supervisors = APIRouter(
+    prefix="/api/v1", tags=["customers"], dependencies=[Depends(require(Role.supervisor))]
+)
+MAX_UPLOAD_BYTES = 50 << 20
+Source = Annotated[str, Query(min_length=1, max_length=32, description="for rows without one")]
+
+
+def _visible(user: User, customer: CustomerOut, settings: Settings) -> CustomerOut:
+    roles = settings.raw_text_role_set()
+    customer.email = profile.visible_contact(user, customer.email, roles)
+    customer.phone = profile.visible_contact(user, customer.phone, roles)
+    return customer
 
 
 @router.get("/customers")
-def search(db: DbSession, q: Annotated[str, Query(max_length=200)] = "") -> list[CustomerOut]:
-    return [CustomerOut.model_validate(c) for c in service.search_customers(db, q)]
+def search(
+    user: CurrentUser,
+    db: DbSession,
+    settings: AppSettings,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> list[CustomerOut]:
+    """Contacts are masked for roles without raw access to personal data."""
+    found = service.search_customers(db, q)
+    return [_visible(user, CustomerOut.model_validate(c), settings) for c in found]
 
 
 @router.get("/customers/{customer_id}")
-def detail(customer_id: int, db: DbSession) -> CustomerDetail:
-    customer = service.get_customer(db, customer_id)
-    identities = [IdentityOut.model_validate(i) for i in service.list_identities(db, customer.id)]
-    return CustomerDetail(
-        **CustomerOut.model_validate(customer).model_dump(), identities=identities
+def detail(
+    customer_id: int, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> CustomerDetail:
+    found = service.get_customer(db, customer_id)
+    customer = _visible(user, CustomerOut.model_validate(found), settings)
+    identities = [
+        IdentityOut(
+            channel=i.channel,
+            external_id=profile.visible_contact(user, i.external_id, settings.raw_text_role_set())
+            or "",
+        )
+        for i in service.list_identities(db, customer_id)
+    ]
+    return CustomerDetail(**customer.model_dump(), identities=identities)
+
+
+@router.get("/customers/{customer_id}/profile")
+def customer_profile(
+    customer_id: int,
+    user: CurrentUser,
+    db: DbSession,
+    settings: AppSettings,
+    conversation_id: Annotated[int | None, Query(ge=1)] = None,
+) -> ProfileOut:
+    """The console's customer panel; contacts are masked for roles without raw access."""
+    return profile.profile(
+        db,
+        user,
+        customer_id,
+        conversation_id=conversation_id,
+        programme=loyalty.Programme.from_settings(settings),
+        complaint_topics=settings.complaint_topic_names(),
+        raw_roles=settings.raw_text_role_set(),
     )
+
+
+@router.get("/customers/{customer_id}/orders")
+def customer_orders(
+    customer_id: int, db: DbSession, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[OrderOut]:
+    service.get_customer(db, customer_id)
+    return [profile.order_out(v) for v in orders.list_orders(db, customer_id, limit)]
+
+
+@supervisors.post("/customers/{customer_id}/orders")
+def add_order(customer_id: int, body: OrderIn, db: DbSession, settings: AppSettings) -> OrderSaved:
+    """Creates the order or updates the one with the same source and order_id."""
+    customer = service.get_customer(db, customer_id)
+    data = orders.OrderData(
+        source=body.source,
+        external_id=body.order_id,
+        placed_at=orders.aware(body.placed_at, settings.timezone),
+        status=body.status,
+        channel=body.channel,
+        lines=[
+            orders.LineData(
+                product=x.product,
+                price_kopecks=int(x.price * 100),
+                quantity=x.quantity,
+                sku=x.sku,
+                category=x.category.strip().lower(),
+            )
+            for x in body.lines
+        ],
+    )
+    order, outcome = orders.do_save_order(db, customer.id, data)
+    return OrderSaved(order=profile.order_out(orders.get_order(db, order.id)), outcome=outcome)
+
+
+def _report(report: ImportReport) -> ImportReportOut | JSONResponse:
+    out = ImportReportOut(
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        customers_created=report.customers_created,
+        errors=[RowErrorOut(line=e.line, message=e.message) for e in report.errors],
+    )
+    if report.ok:
+        return out
+    message = gettext("Nothing imported: {n} rows need fixing", n=len(report.errors))
+    body = {"code": "invalid_rows", "message": message, "rows": out.model_dump()["errors"]}
+    return JSONResponse({"error": body}, status_code=422)
+
+
+def _upload(file: UploadFile) -> bytes:
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise Invalid("The file is larger than 50 MB", code="too_large")
+    return data
+
+
+@supervisors.post("/customers/import", response_model=ImportReportOut)
+def import_orders(
+    file: UploadFile, db: DbSession, settings: AppSettings, source: Source = "shop"
+) -> ImportReportOut | JSONResponse:
+    """The shop's orders as CSV (columns in the README); all rows or, with errors, none."""
+    rows, errors = orders.read_csv(_upload(file), orders.ORDER_COLUMNS)
+    report = orders.import_orders(
+        db, rows, default_source=source, timezone=settings.timezone, read_errors=errors
+    )
+    return _report(report)
+
+
+@supervisors.post("/customers/cases/import", response_model=ImportReportOut)
+def import_cases(
+    file: UploadFile, db: DbSession, settings: AppSettings, source: Source = "crm"
+) -> ImportReportOut | JSONResponse:
+    """Other departments' cases as CSV (columns in the README); all rows or none."""
+    rows, errors = orders.read_csv(_upload(file), orders.CASE_COLUMNS)
+    report = orders.import_cases(
+        db, rows, default_source=source, timezone=settings.timezone, read_errors=errors
+    )
+    return _report(report)

@@ -1,8 +1,12 @@
-"""Customers: found by their identity on a channel, created on first contact."""
+"""Customers: found by their identity on a channel, created on first contact, or matched
+by e-mail or phone when another system (the shop's orders) knows them."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+
+import phonenumbers
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -113,3 +117,100 @@ def do_set_tier(db: Session, customer_id: int, tier: int) -> Customer:
     customer.tier = tier
     db.flush()
     return customer
+
+
+# --- contacts: one normal form, so an import finds the customer the chat created --------
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(text: str) -> str:
+    email = text.strip().lower()
+    if len(email) > 320 or not EMAIL.match(email):
+        raise Invalid("Not an e-mail address: {value}", code="invalid_email", value=text)
+    return email
+
+
+def normalize_phone(text: str) -> str:
+    """E.164 (+79991234567); a Russian number may be written any usual way (8 999 …)."""
+    try:
+        number = phonenumbers.parse(text, "RU")
+    except phonenumbers.NumberParseException as exc:
+        raise Invalid("Not a phone number: {value}", code="invalid_phone", value=text) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid("Not a phone number: {value}", code="invalid_phone", value=text)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_customer(
+    db: Session,
+    *,
+    channel: str = "",
+    external_id: str = "",
+    email: str = "",
+    phone: str = "",
+) -> Customer | None:
+    """By identity first (exact), then e-mail, then phone (both already normalised)."""
+    if channel and external_id:
+        ident = db.scalar(
+            select(CustomerIdentity).where(
+                CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id
+            )
+        )
+        if ident is not None:
+            return db.get(Customer, ident.customer_id)
+    if email:
+        found = db.scalar(
+            select(Customer)
+            .where(func.lower(Customer.email) == email)
+            .order_by(Customer.id)
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    if phone:
+        return db.scalar(
+            select(Customer).where(Customer.phone == phone).order_by(Customer.id).limit(1)
+        )
+    return None
+
+
+def do_match_customer(
+    db: Session,
+    *,
+    channel: str = "",
+    external_id: str = "",
+    email: str = "",
+    phone: str = "",
+    name: str = "",
+    segment: str = "",
+) -> tuple[Customer, bool]:
+    """The customer another system means, created when nobody matches; what that system
+    knows and we do not (an address, the identity, the segment) is added. True if created."""
+    customer = find_customer(db, channel=channel, external_id=external_id, email=email, phone=phone)
+    created = customer is None
+    if customer is None:
+        customer = Customer(display_name=name[:200], email=email or None, phone=phone or None)
+        db.add(customer)
+        db.flush()
+    else:
+        if name and not customer.display_name:
+            customer.display_name = name[:200]
+        if email and not customer.email:
+            customer.email = email
+        if phone and not customer.phone:
+            customer.phone = phone
+    if segment:
+        customer.segment = segment[:64]
+    if channel and external_id:
+        known = db.scalar(
+            select(CustomerIdentity.id).where(
+                CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id
+            )
+        )
+        if known is None:
+            db.add(
+                CustomerIdentity(customer_id=customer.id, channel=channel, external_id=external_id)
+            )
+    db.flush()
+    return customer, created

@@ -17,7 +17,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from wowdesk.channels import service as channels
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
+from wowdesk.customers import orders
 from wowdesk.customers import service as customers
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict
@@ -80,30 +80,11 @@ def previous_contact(db: Session, conv: Conversation) -> PreviousContact | None:
 
 
 def last_purchase(db: Session, customer_id: int) -> Purchase | None:
-    """The customer's last order, from the customers domain when it keeps orders
-    (`customers.service.last_order(db, customer_id)`); nothing when it does not."""
-    last_order = getattr(customers, "last_order", None)
-    if last_order is None:
+    """The customer's last order: a question only the real customer answers easily."""
+    order = orders.last_order(db, customer_id)
+    if order is None or not order.products:
         return None
-    order = last_order(db, customer_id)
-    return None if order is None else _purchase(order)
-
-
-def _purchase(order: Any) -> Purchase | None:
-    def read(*names: str) -> Any:
-        for name in names:
-            value = order.get(name) if isinstance(order, dict) else getattr(order, name, None)
-            if value:
-                return value
-        return None
-
-    product = read("product_name", "product", "title", "name", "item", "items")
-    if isinstance(product, list | tuple):
-        product = ", ".join(str(getattr(p, "name", p)) for p in product)
-    if not product:
-        return None
-    date = read("ordered_at", "created_at", "date", "purchased_at")
-    return Purchase(str(product), date if isinstance(date, datetime) else None)
+    return Purchase(", ".join(order.products), order.placed_at)
 
 
 def registered_email(db: Session, customer_id: int) -> str:

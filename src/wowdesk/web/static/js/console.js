@@ -122,22 +122,6 @@
     replyForm.hidden = !(c.status === "assigned" && mine);
     wrapForm.hidden = !(c.status === "wrapup" && mine);
   }
-  function renderContext(detail) {
-    const facts = $("customer-facts"); facts.textContent = "";
-    const add = (k, v) => { if (!v) return; const dt = document.createElement("dt"); dt.textContent = k; const dd = document.createElement("dd"); dd.textContent = v; facts.append(dt, dd); };
-    add(T("Name"), detail.conversation.customer_name);
-    add(T("Channel"), detail.conversation.channel);
-    const earlier = $("earlier-list"); earlier.textContent = "";
-    if (!detail.earlier.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = T("No earlier conversations"); earlier.appendChild(li); }
-    for (const e of detail.earlier) {
-      const li = document.createElement("li"); li.dataset.testid = "earlier-item";
-      const d = document.createElement("strong"); d.textContent = new Date(e.created_at).toLocaleDateString(); li.appendChild(d);
-      const sub = document.createElement("span"); sub.className = "sub";
-      sub.textContent = `${T(e.status)} · ${e.subject}` + (e.csat ? ` · ${T("Rating")}: ${e.csat}` : "");
-      li.appendChild(sub); li.addEventListener("click", () => open(e.id)); earlier.appendChild(li);
-    }
-  }
-
   // The bot's handoff card: the request in the customer's own words, the facts they gave,
   // and why the bot passed, so the operator never asks the customer to repeat themselves.
   async function renderHandoff(id) {
@@ -180,7 +164,7 @@
     current = detail.conversation; seqs = new Set(); msgList.textContent = "";
     unread.delete(id);
     convEl.hidden = false; contextEl.hidden = false; $("console-empty").hidden = true;
-    renderHeader(); renderContext(detail); renderHandoff(id); renderTicket(id);
+    renderHeader(); renderHandoff(id); renderTicket(id);
     for (const m of detail.messages) renderMessage(m);
     for (const o of outbox.filter((o) => o.conversation_id === id)) renderPending(o);
     renderInbox();

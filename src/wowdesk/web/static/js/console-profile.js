@@ -1,0 +1,109 @@
+// Customer 360 in the console's right column: who the customer is (identities, tier,
+// segment), loyalty, orders, other departments' open cases, earlier conversations (a click
+// opens one) and, while the conversation is calm, up to three offers with their reason.
+// Filled on "wowdesk:open"; a new customer message reloads it, since an upset message
+// must take the offers away at once.
+(function () {
+  "use strict";
+  const c = window.wowdeskConsole;
+  if (!c) return;
+  const { root, T, api } = c;
+  const $ = (id) => root.querySelector(`[data-testid=${id}]`);
+  const box = $("profile");
+  let shown = null, timer = null;
+
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = text;
+    if (cls) e.className = cls;
+    return e;
+  }
+  function day(iso) { return new Date(iso).toLocaleDateString(); }
+  function empty(ul, text) { ul.appendChild(el("li", text, "muted")); }
+
+  function render(p) {
+    const cu = p.customer;
+    $("profile-name").textContent = cu.display_name || `#${cu.id}`;
+    $("profile-tier").textContent = cu.tier_label;
+    const seg = $("profile-segment"); seg.textContent = cu.segment; seg.hidden = !cu.segment;
+
+    const facts = $("profile-facts"); facts.textContent = "";
+    const fact = (k, v, id) => { if (!v) return; const dd = el("dd", v); dd.dataset.testid = id; facts.append(el("dt", k), dd); };
+    fact(T("E-mail"), cu.email, "profile-email");
+    fact(T("Phone"), cu.phone, "profile-phone");
+    fact(T("Customer since"), day(cu.created_at), "profile-since");
+
+    const ids = $("profile-identities"); ids.textContent = "";
+    for (const i of p.identities) {
+      const li = el("li"); li.dataset.testid = "profile-identity";
+      li.append(el("span", i.channel, "badge"), document.createTextNode(" " + i.external_id));
+      ids.appendChild(li);
+    }
+
+    $("profile-loyalty").textContent = p.loyalty.label;
+
+    const offersBox = $("profile-offers-box"), offers = $("profile-offers"); offers.textContent = "";
+    for (const o of p.offers) {
+      const li = el("li"); li.dataset.testid = "profile-offer";
+      li.textContent = o.reason; li.dataset.item = o.item;
+      offers.appendChild(li);
+    }
+    offersBox.hidden = !p.offers.length;
+    const quiet = $("profile-quiet");
+    quiet.hidden = p.calm;
+    quiet.textContent = p.calm ? "" : T("Offers are hidden: {reasons}").replace("{reasons}", p.quiet_reasons.join("; "));
+
+    $("profile-orders-total").textContent = p.orders_count ? `${p.orders_count} · ${p.orders_total_text}` : "";
+    const body = $("profile-orders").querySelector("tbody"); body.textContent = "";
+    if (!p.orders.length) { const tr = el("tr"); const td = el("td", T("No orders"), "muted"); td.colSpan = 3; tr.appendChild(td); body.appendChild(tr); }
+    for (const o of p.orders) {
+      const tr = el("tr"); tr.dataset.testid = "profile-order";
+      const when = el("td", new Date(o.placed_at).toLocaleDateString([], { day: "2-digit", month: "2-digit", year: "2-digit" })); when.appendChild(el("span", o.status_label, "sub"));
+      tr.append(when, el("td", o.products.join(", ")), el("td", o.total_text, "sum"));
+      tr.title = `${o.source} ${o.order_id}`;
+      body.appendChild(tr);
+    }
+
+    const cases = $("profile-cases"); cases.textContent = "";
+    if (!p.cases.length) empty(cases, T("Nothing open"));
+    for (const k of p.cases) {
+      const li = el("li"); li.dataset.testid = "profile-case";
+      li.append(el("strong", k.department + ": "), document.createTextNode(`${k.title} (${day(k.opened_at)})`));
+      cases.appendChild(li);
+    }
+
+    const convs = $("profile-conversations"); convs.textContent = "";
+    if (!p.conversations.length) empty(convs, T("No earlier conversations"));
+    for (const e of p.conversations) {
+      const li = el("li"); li.dataset.testid = "earlier-item"; li.dataset.id = e.id;
+      li.appendChild(el("strong", `${day(e.created_at)} · ${e.topic || e.subject}`));
+      const outcome = [T(e.status)];
+      if (e.csat) outcome.push(`${T("Rating")}: ${e.csat}`);
+      if (e.operator_name) outcome.push(e.operator_name);
+      if (e.topic) outcome.push(e.subject);
+      li.appendChild(el("span", outcome.join(" · "), "sub"));
+      li.addEventListener("click", () => c.open(e.id).catch((err) => c.showError(err.message)));
+      convs.appendChild(li);
+    }
+    box.hidden = false;
+  }
+
+  async function load(conv) {
+    shown = conv.id;
+    const url = `/api/v1/customers/${conv.customer_id}/profile?conversation_id=${conv.id}`;
+    try {
+      const p = await api("GET", url);
+      if (shown === conv.id) render(p);
+    } catch (err) {
+      if (shown === conv.id) { box.hidden = true; c.showError(err.message); }
+    }
+  }
+
+  root.addEventListener("wowdesk:open", (ev) => load(ev.detail.conversation));
+  root.addEventListener("wowdesk:event", (ev) => {
+    const e = ev.detail, cur = c.current();
+    if (e.type !== "message" || !cur || e.message.conversation_id !== cur.id || e.message.author_kind !== "customer") return;
+    clearTimeout(timer);
+    timer = setTimeout(() => { const now = c.current(); if (now && now.id === cur.id) load(now); }, 300);
+  });
+})();

@@ -1,0 +1,66 @@
+"""Customer 360 in the browser: an operator opens a demo customer's conversation and sees who
+the customer is, how far they are from the loyalty discount, their orders, an open case in
+another department and an offer with its reason; an earlier conversation opens on a click.
+A customer who reports fraud gets no offers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import NewPage, Server, login, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_operator_sees_the_customer_360_panel(server: Server, new_page: NewPage) -> None:
+    page = new_page()
+    login(page, server, "anna", "operator-demo-1")
+    page.goto(f"{server.url}/console")
+    page.locator("[data-testid=inbox-item]", has_text="Алексей Морозов").first.click()
+    expect(page.get_by_test_id("conv-customer")).to_have_text("Алексей Морозов")
+
+    panel = page.get_by_test_id("profile")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_test_id("profile-name")).to_have_text("Алексей Морозов")
+    expect(panel.get_by_test_id("profile-segment")).to_have_text("постоянный покупатель")
+    expect(panel.get_by_test_id("profile-identity")).to_have_text(re.compile(r"web\s+demo-alexey"))
+    expect(panel.get_by_test_id("profile-loyalty")).to_have_text("ещё 50 000 ₽ до скидки 2,5 %")
+
+    orders = panel.get_by_test_id("profile-order")
+    expect(orders).to_have_count(4)  # three kept, one cancelled: listed, not counted
+    expect(orders.filter(has_text="Диван угловой «Осло»")).to_contain_text("42 000 ₽")
+    expect(orders.filter(has_text="Кресло «Норд»")).to_contain_text("отменён")
+    expect(panel.get_by_test_id("profile-orders-total")).to_have_text("3 · 50 000 ₽")
+    expect(panel.get_by_test_id("profile-case")).to_contain_text(
+        "Доставка: Перенос доставки торшера на субботу"
+    )
+
+    offers = panel.get_by_test_id("profile-offer")
+    expect(offers.first).to_contain_text("часто берут вместе с диваном: журнальный стол")
+    expect(panel.get_by_test_id("profile-quiet")).to_be_hidden()
+    screenshot(page, "customer-360")
+
+    # the earlier conversation, with its topic and outcome, opens on a click
+    earlier = panel.get_by_test_id("earlier-item")
+    expect(earlier).to_have_count(1)
+    expect(earlier).to_contain_text("Доставка и пункты выдачи")
+    expect(earlier).to_contain_text("закрыт")
+    earlier.click()
+    expect(page.get_by_test_id("console-messages")).to_contain_text("Когда привезут диван")
+    # from there, the waiting conversation is the earlier one
+    expect(panel.get_by_test_id("earlier-item")).to_contain_text("по программе лояльности")
+
+    # a customer reporting fraud (and with a security complaint open) gets no offers
+    page.locator("[data-testid=inbox-item]", has_text="Светлана Орлова").first.click()
+    expect(page.get_by_test_id("conv-customer")).to_have_text("Светлана Орлова")
+    expect(panel.get_by_test_id("profile-quiet")).to_contain_text("Предложения скрыты")
+    expect(panel.get_by_test_id("profile-quiet")).to_contain_text("мошенничестве")
+    expect(panel.get_by_test_id("profile-offers-box")).to_be_hidden()
+
+    # the shift is over: later tests on this server find nobody online
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/me/status")) as answer:
+        page.get_by_test_id("my-status").select_option("offline")
+    assert answer.value.ok
