@@ -159,6 +159,7 @@ def demo_cmd(
     with unit_of_work(factory) as db:
         logins = demo.seed(db, settings.max_message_chars)
         demo.seed_knowledge(db)
+        demo.seed_templates(db)
     _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from wowdesk.assist import service as assist
+from wowdesk.assist.demo_templates import TEMPLATES
 from wowdesk.bot import training
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
@@ -178,6 +180,11 @@ def seed_knowledge(db: Session) -> kb.ImportReport:
     """The demo knowledge base, published; a re-run updates it and never duplicates."""
     items, errors = importer.read_path(DEMO_ARTICLES)
     return kb.do_import(db, items, errors, author=None, publish=True)
+
+
+def seed_templates(db: Session) -> int:
+    """The demo's reply templates; a re-run adds only the missing ones."""
+    return assist.do_load_templates(db, list(TEMPLATES))
 
 
 def ensure_topic_model(db: Session, path: Path) -> bool:

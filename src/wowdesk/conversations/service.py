@@ -218,9 +218,12 @@ def _publish_conversation(
 
 def _publish_message(db: Session, conv: Conversation, msg: Message) -> None:
     payload = message_out(db, [msg])[0].model_dump(mode="json")
+    channels = _channels(conv)
+    if msg.author_kind == AuthorKind.customer and conv.status == Status.assigned:
+        channels.append(events.ASSIST_CHANNEL)  # the operator's suggestions follow it
     events.publish_on_commit(
         db,
-        _channels(conv),
+        channels,
         {"type": "message", "op": "created", "id": msg.id, "message": payload},
     )
 
