@@ -164,10 +164,19 @@ def do_load_templates(db: Session, items: list[tuple[str, str, str]]) -> int:
     return added
 
 
+def _close(word: str, hay: list[str], stems: set[str]) -> bool:
+    """Russian endings change the word's end: «повторяя» finds «повторять» (its stem starts
+    the word), «уточнение» finds «уточните» (that word's stem starts the query word)."""
+    root = stem(word)
+    return any(h.startswith(root) for h in hay) or any(
+        len(s) >= 4 and word.startswith(s) for s in stems
+    )
+
+
 def search_templates(db: Session, query: str, limit: int = 8) -> list[Template]:
     """What `/` in the reply box finds: every word of the query must start a word of the
-    template (title, text or category) or share its stem, so «/уточн», «/извин» and
-    «/приветствия» all find theirs; title matches first."""
+    template (title, text or category), or match it up to its ending, so «/уточн»,
+    «/извинения» and «/приветствие» all find theirs; title matches first."""
     rows = list_templates(db, active_only=True)
     wanted = words(query)
     if not wanted:
@@ -176,12 +185,15 @@ def search_templates(db: Session, query: str, limit: int = 8) -> list[Template]:
     for t in rows:
         title = words(t.title)
         body = words(f"{t.text} {category_label(t.category)} {t.category}")
-        stems = {stem(w) for w in title + body}
+        title_stems = {stem(w) for w in title}
+        body_stems = {stem(w) for w in body}
         score = 0
         for w in wanted:
             if any(h.startswith(w) for h in title):
                 score += 3
-            elif any(h.startswith(w) for h in body) or stem(w) in stems:
+            elif _close(w, title, title_stems):
+                score += 2
+            elif any(h.startswith(w) for h in body) or _close(w, body, body_stems):
                 score += 1
             else:
                 score = 0
@@ -295,6 +307,7 @@ def current_turn(db: Session, conv: Conversation) -> tuple[int, suggest.Turn] | 
         operator_wrote=conv.first_human_reply_at is not None,
         flags=frozenset(flags),
         offered_articles=frozenset(offered),
+        after_bot=conv.first_bot_reply_at is not None or conv.handed_off_at is not None,
     )
 
 

@@ -31,6 +31,7 @@ MIN_COLLEAGUE_SIMILARITY = 0.45
 MAX_KB_CHARS = 400
 VAGUE_TERMS = 4  # a question with fewer content words than this is probably vague
 
+MENTIONS_BOT = re.compile(r"ассистент|\bбот|assistant|\bbot", re.I)
 THANKS = re.compile(r"\b(спасибо|благодар|thank)", re.I)
 MARKUP = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s+|\*\*|__", re.M)
 
@@ -52,6 +53,7 @@ class Turn:
     query: str = ""  # what to look up: the latest words, with earlier ones when too short
     flags: frozenset[str] = frozenset()  # the bot's triage flags so far
     offered_articles: frozenset[int] = frozenset()  # articles the customer already got
+    after_bot: bool = False  # the bot talked with the customer before
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Suggestion:
 
 
 # (category, score, why) for the moments templates are made for
-GREETING = (Category.greeting, 0.8, N_("You have not greeted the customer yet"))
+GREETING = (Category.greeting, 0.55, N_("You have not greeted the customer yet"))
 EMPATHY = (Category.empathy, 0.86, N_("The customer is upset: acknowledge it first"))
 OBJECTION = (Category.objection, 0.78, N_("The customer objects or threatens to complain"))
 SECURITY = (Category.transfer, 0.74, N_("A security case: pass it on with the context"))
@@ -122,6 +124,18 @@ def _template_fit(template: TemplateRow, question: str) -> int:
     return len(set(terms(question)) & set(terms(f"{template.title} {template.text}")))
 
 
+def choose_template(category: Category, fitting: list[TemplateRow], turn: Turn) -> TemplateRow:
+    """The template of the category that fits the moment: a greeting that mentions the bot
+    only after the bot, and otherwise the one sharing most words with the question (the
+    oldest on a tie: a supervisor's first template of a kind is usually the default)."""
+    if category == Category.greeting:
+        bot_aware = [t for t in fitting if MENTIONS_BOT.search(t.text)]
+        plain = [t for t in fitting if t not in bot_aware]
+        fitting = (bot_aware or plain) if turn.after_bot else (plain or fitting)
+        return min(fitting, key=lambda t: t.id)
+    return max(fitting, key=lambda t: (_template_fit(t, turn.text), -t.id))
+
+
 def rank(
     turn: Turn,
     hits: list[Hit],
@@ -134,7 +148,7 @@ def rank(
         fitting = [t for t in templates if t.category == category]
         if not fitting:
             continue
-        best = max(fitting, key=lambda t: (_template_fit(t, turn.text), -t.id))
+        best = choose_template(category, fitting, turn)
         rendered = render_template(best.text, variables)
         candidates.append(
             Suggestion(
