@@ -205,17 +205,25 @@ def rank(
 
 
 def pick(candidates: list[Suggestion]) -> list[Suggestion]:
-    """The best few, at most two of a kind, no two with the same text."""
+    """The best few, shown best first: the best of each source gets a place before a
+    second of any kind (a greeting is worth more than a weaker second article), at most
+    two of a kind, never the same text twice."""
+    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     chosen: list[Suggestion] = []
-    per_source: dict[str, int] = {}
     texts: set[str] = set()
-    for c in sorted(candidates, key=lambda c: c.score, reverse=True):
+
+    def take(c: Suggestion) -> None:
         key = " ".join(c.text.lower().split())
-        if key in texts or per_source.get(c.source, 0) >= PER_SOURCE:
-            continue
-        texts.add(key)
-        per_source[c.source] = per_source.get(c.source, 0) + 1
-        chosen.append(c)
-        if len(chosen) >= MAX_SUGGESTIONS:
-            break
-    return chosen
+        if key not in texts and len(chosen) < MAX_SUGGESTIONS:
+            texts.add(key)
+            chosen.append(c)
+
+    sources: set[str] = set()
+    for c in ranked:
+        if c.source not in sources:
+            sources.add(c.source)
+            take(c)
+    for c in ranked:
+        if c not in chosen and sum(x.source == c.source for x in chosen) < PER_SOURCE:
+            take(c)
+    return sorted(chosen, key=lambda c: c.score, reverse=True)
