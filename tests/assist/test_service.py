@@ -385,3 +385,25 @@ def test_a_transfer_leaves_the_colleague_a_summary(
     card = bot.latest_card(db, conv.id)
     assert card is not None and any("Борис Орлов" in r for r in card.reasons)
     assert "88812345" in card.summary
+
+
+def test_suggestions_speak_in_the_name_of_whoever_holds_the_conversation(
+    db: Session, anna: User, assistant: Assistant
+) -> None:
+    waiting = new_conversation(db, "Здравствуйте, вопрос по заказу", name="Мария Кузнецова")
+    boss = make_user(db, "supervisor", name="Олег Петров")
+    peek = service.access_suggestions(db, assistant, boss, waiting.id)
+    assert peek is not None and peek.id is None  # shown to the supervisor, not stored
+    assert service.count_logs(db) == 0
+    conversations.do_assign(db, waiting.id, anna)
+    log = service.do_suggest(db, assistant, waiting.id)
+    assert log is not None and log.operator_id == anna.id
+    greeting = next(s for s in log.suggestions if s["ref"].get("category") == "greeting")
+    assert "Меня зовут Анна" in greeting["text"]
+    boris = make_user(db, name="Борис Орлов")
+    presence.do_set_status(db, boris, OperatorStatus.online)
+    routing.do_transfer_to_operator(db, waiting, anna, boris.id)
+    again = service.do_suggest(db, assistant, waiting.id)
+    assert again is not None and again.id == log.id and again.operator_id == boris.id
+    greeting = next(s for s in again.suggestions if s["ref"].get("category") == "greeting")
+    assert "Меня зовут Борис" in greeting["text"]

@@ -371,15 +371,24 @@ def do_suggest(
     if message_id is not None and message_id != latest:
         return None
     log = _log_for(db, conv.id, latest)
-    if log is None:
-        holder = operators.get_user(db, conv.operator_id) if conv.operator_id else viewer
-        if holder is None:
+    if conv.operator_id is None:
+        # nobody holds it (a colleague looks at the queue): shown, never stored, since the
+        # operator who takes it gets suggestions in their own name
+        if viewer is None:
             return None
+        shown = compute(db, assistant, conv, turn, viewer)
+        return log or SuggestionLog(
+            conversation_id=conv.id,
+            message_id=latest,
+            suggestions=[s.as_dict(rank) for rank, s in enumerate(shown)],
+        )
+    holder = operators.get_user(db, conv.operator_id)
+    if log is None:
         shown = compute(db, assistant, conv, turn, holder)
         row = {
             "conversation_id": conv.id,
             "message_id": latest,
-            "operator_id": conv.operator_id,
+            "operator_id": holder.id,
             "suggestions": [s.as_dict(rank) for rank, s in enumerate(shown)],
             "created_at": utcnow(),
         }
@@ -389,6 +398,12 @@ def do_suggest(
         )
         log = _log_for(db, conv.id, latest)
         assert log is not None
+    elif log.outcome is None and log.operator_id != holder.id:
+        # passed to a colleague before anyone answered: the suggestions speak in their name
+        shown = compute(db, assistant, conv, turn, holder)
+        log.suggestions = [s.as_dict(rank) for rank, s in enumerate(shown)]
+        log.operator_id = holder.id
+        db.flush()
     if publish:
         _publish(db, conv, log)
     return log
