@@ -17,6 +17,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from wowdesk import __version__, events, jobs
 from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
+from wowdesk.assist import api as assist_api
+from wowdesk.assist import pages as assist_pages
+from wowdesk.assist.engine import Assistant
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
@@ -65,12 +68,13 @@ def create_app(
     events.attach_bus(factory.kw.setdefault("info", {}), bus)
     bot = engine_from_settings(settings)
     knowledge = bot.knowledge
+    assistant = Assistant(knowledge)  # the bot's knowledge index, not a second one
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await events.start_bus(bus)
         executor = app.state.db_executor = writer_executor(factory)
-        tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor)
+        tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor, assistant)
         try:
             yield
         finally:
@@ -95,6 +99,7 @@ def create_app(
     app.state.db_executor = None
     app.state.knowledge = knowledge
     app.state.bot = bot
+    app.state.assistant = assistant
 
     @app.middleware("http")
     async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -171,6 +176,9 @@ def create_app(
         safety_api.supervisors,
         safety_api.network,
         safety_pages.supervisors,
+        assist_api.staff,
+        assist_api.supervisors,
+        assist_pages.router,
         sockets.router,
     ):
         app.include_router(router)

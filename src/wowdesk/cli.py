@@ -173,6 +173,7 @@ def demo_cmd(
             min_count=settings.crosssell_min_orders,
             min_confidence=settings.crosssell_min_confidence,
         )
+        demo.seed_templates(db)
     _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from wowdesk.assist import service as assist
+from wowdesk.assist.demo_templates import TEMPLATES
 from wowdesk.bot import training
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
@@ -212,6 +214,11 @@ def seed_orders(
         raise ValueError([str(e) for e in report.errors + cases.errors])
     crosssell.do_refresh_rules(db, min_count=min_count, min_confidence=min_confidence)
     return report
+
+
+def seed_templates(db: Session) -> int:
+    """The demo's reply templates; a re-run adds only the missing ones."""
+    return assist.do_load_templates(db, list(TEMPLATES))
 
 
 def ensure_topic_model(db: Session, path: Path) -> bool:

@@ -50,6 +50,8 @@ QUEUE_CHANNEL = "queue"
 BOT_CHANNEL = "bot"
 # Operators' statuses and queue changes: supervisors' boards and the dispatchers listen here.
 ROUTING_CHANNEL = "routing"
+# Customer messages of conversations an operator holds: the assistant suggests replies.
+ASSIST_CHANNEL = "assist"
 
 
 class Subscription:

@@ -1,10 +1,11 @@
 """Background work beside the app, in either mode.
 
-Embedded (no Redis): the bot answers in an asyncio task of the one app process.
-Distributed (`WOWDESK_REDIS_URL`): app processes only enqueue bot turns as arq jobs, and
-`wowdesk worker` runs them. The job id is the customer message's id, so the copies that
-every app process enqueues (each one hears every event through Redis) and the periodic
-sweep collapse into one job: a message is answered once, however many processes saw it.
+Embedded (no Redis): the bot answers, and the assistant suggests operators' replies, in
+asyncio tasks of the one app process. Distributed (`WOWDESK_REDIS_URL`): app processes
+only enqueue bot turns and suggestions as arq jobs, and `wowdesk worker` runs them. The
+job id is the customer message's id, so the copies that every app process enqueues (each
+one hears every event through Redis) and the periodic sweep collapse into one job: a
+message is answered once, however many processes saw it.
 
 The routing dispatcher runs in every app process in both modes: its row locks, not a job
 queue, make concurrent passes share the work (see `routing.service`).
@@ -27,6 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk import events
 from wowdesk.analytics import service as analytics
+from wowdesk.assist import runner as assist_runner
+from wowdesk.assist.engine import Assistant
 from wowdesk.bot import runner as bot_runner
 from wowdesk.bot.engine import BotEngine
 from wowdesk.channels import service as channels
@@ -39,6 +42,7 @@ from wowdesk.routing import runner as routing_runner
 log = logging.getLogger(__name__)
 
 BOT_TURN = "bot_turn"
+ASSIST_SUGGEST = "assist_suggest"
 # a bot turn that has not finished in this time is retried by another worker
 BOT_TURN_TIMEOUT_SECONDS = 120
 # how long a finished turn's id blocks a second copy of the same job
@@ -55,6 +59,33 @@ async def enqueue_bot_turn(pool: ArqRedis, conversation_id: int, message_id: int
         BOT_TURN, conversation_id, message_id, _job_id=bot_turn_id(message_id)
     )
     return job is not None
+
+
+def assist_job_id(message_id: int) -> str:
+    return f"assist:{message_id}"
+
+
+async def _forward_assist_events(bus: events.LocalBus, pool: ArqRedis) -> None:
+    """Customer messages to operators become suggestion jobs, one per message however many
+    processes heard it (the job id)."""
+    sub = bus.subscribe()
+    sub.listen(events.ASSIST_CHANNEL)
+    try:
+        while True:
+            found = assist_runner.customer_message(await sub.queue.get())
+            if found:
+                conversation_id, message_id = found
+                try:
+                    await pool.enqueue_job(
+                        ASSIST_SUGGEST,
+                        conversation_id,
+                        message_id,
+                        _job_id=assist_job_id(message_id),
+                    )
+                except Exception:  # the console asks for them when it opens the conversation
+                    log.exception("suggestions for message %s not enqueued", message_id)
+    finally:
+        sub.close()
 
 
 async def _forward_bot_events(bus: events.LocalBus, pool: ArqRedis) -> None:
@@ -79,13 +110,21 @@ def start_app_tasks(
     factory: sessionmaker[Session],
     bot: BotEngine,
     executor: ThreadPoolExecutor | None,
+    assistant: Assistant,
 ) -> list[asyncio.Task[None]]:
     tasks = []
-    if settings.bot_enabled:
-        if settings.redis_url:
-            tasks.append(asyncio.create_task(_run_forwarder(settings.redis_url, bus)))
-        else:
+    if settings.redis_url:
+        forwarder = _run_forwarder(settings.redis_url, bus, bot=settings.bot_enabled)
+        tasks.append(asyncio.create_task(forwarder))
+    else:
+        if settings.bot_enabled:
             tasks.append(bot_runner.start(bus, factory, bot))
+        tasks.append(assist_runner.start(bus, factory, assistant))
+    # every process that answers the console's requests keeps colleagues' answers current
+    refresh = _repeat(
+        "refreshing colleagues' answers", factory, executor, assistant.refresh, ASSIST_EVERY_SECONDS
+    )
+    tasks.append(asyncio.create_task(refresh))
     if settings.routing_enabled:
         dispatcher = routing_runner.Dispatcher(factory, settings, executor)
         tasks.append(routing_runner.start(dispatcher, bus))
@@ -98,6 +137,7 @@ def start_app_tasks(
 
 
 MAIL_EVERY_SECONDS = 5.0
+ASSIST_EVERY_SECONDS = 60.0
 KPI_EVERY_SECONDS = 300.0
 
 
@@ -166,10 +206,13 @@ def _send_mail(
     )
 
 
-async def _run_forwarder(redis_url: str, bus: events.LocalBus) -> None:
+async def _run_forwarder(redis_url: str, bus: events.LocalBus, *, bot: bool) -> None:
     pool = await create_pool(RedisSettings.from_dsn(redis_url))
     try:
-        await _forward_bot_events(bus, pool)
+        forwarders = [_forward_assist_events(bus, pool)]
+        if bot:
+            forwarders.append(_forward_bot_events(bus, pool))
+        await asyncio.gather(*forwarders)
     finally:
         await pool.aclose()
 
@@ -190,6 +233,16 @@ async def bot_turn(ctx: dict[str, Any], conversation_id: int, message_id: int) -
     )
 
 
+async def assist_suggest(ctx: dict[str, Any], conversation_id: int, message_id: int) -> None:
+    await asyncio.to_thread(
+        assist_runner.suggest, ctx["factory"], ctx["assistant"], conversation_id, message_id
+    )
+
+
+async def refresh_colleagues(ctx: dict[str, Any]) -> int:
+    return await asyncio.to_thread(assist_runner.refresh, ctx["factory"], ctx["assistant"])
+
+
 async def sweep(ctx: dict[str, Any]) -> int:
     """Turns nobody enqueued (an app process died between commit and enqueue, Redis was
     away): the database says what still waits for the bot."""
@@ -206,12 +259,17 @@ def make_worker(
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["factory"] = factory
         ctx["engine"] = engine
+        ctx["assistant"] = Assistant(engine.knowledge)
+        await refresh_colleagues(ctx)
         # the first sweep at once: what waited while no worker ran is answered now
         await sweep(ctx)
 
     return Worker(
-        functions=[bot_turn],
-        cron_jobs=[cron(sweep, second={0, 15, 30, 45}, run_at_startup=False)],
+        functions=[bot_turn, assist_suggest],
+        cron_jobs=[
+            cron(sweep, second={0, 15, 30, 45}, run_at_startup=False),
+            cron(refresh_colleagues, second=30, run_at_startup=False),
+        ],
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=startup,
         # turns of one conversation must not overlap; one at a time per worker, and more

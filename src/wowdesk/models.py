@@ -1,6 +1,7 @@
 """Every domain's tables, imported once so Alembic and tests see the whole schema."""
 
 from wowdesk.analytics import models as analytics
+from wowdesk.assist import models as assist
 from wowdesk.bot import models as bot
 from wowdesk.channels import models as channels
 from wowdesk.conversations import models as conversations
@@ -16,6 +17,7 @@ metadata = Base.metadata
 
 __all__ = [
     "analytics",
+    "assist",
     "bot",
     "channels",
     "conversations",

@@ -12,7 +12,7 @@ from tests.helpers import make_user
 from tests.safety.factories import PNG, article, bot_answer, options
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from wowdesk.safety import incident_views, incidents
+from wowdesk.safety import broadcasts, incident_views, incidents, regression
 from wowdesk.safety.models import IncidentStatus
 
 
@@ -228,3 +228,33 @@ def test_screenshot_is_stored_privately_and_shown_to_allowed_people(
     assert incidents.access_screenshot(db, boss, flag.id, opts)[0] == path
     with pytest.raises(Forbidden):
         incidents.access_screenshot(db, boris, flag.id, opts)
+
+
+def test_a_flag_becomes_a_regression_case_and_a_new_incident_warns_everyone(
+    db: Session, tmp_path: Path
+) -> None:
+    anna, boris = make_user(db), make_user(db)
+    doc = article(db, "Доставка в пункт выдачи")
+    first = bot_answer(db, article_id=doc.id, question="Где мой заказ? Звоните +7 916 123-45-67")
+    second = bot_answer(db, article_id=doc.id)
+    _flag, incident, created = incidents.do_flag(
+        db, anna, message_id=first.id, reason="wrong_fact", options=options(tmp_path)
+    )
+    assert created
+    [case] = regression.list_cases(db)
+    assert (case.message_id, case.article_id, case.bad_answer) == (
+        first.id,
+        doc.id,
+        "Заказ хранится 30 дней.",
+    )
+    assert "916" not in case.question and case.created_by == anna.id
+    # everyone hears of the new incident at once, the flagging operator too
+    [warning] = broadcasts.pending_for(db, boris)
+    assert warning.incident_id == incident.id and "Доставка в пункт выдачи" in warning.text
+    assert [b.id for b in broadcasts.pending_for(db, anna)] == [warning.id]
+    # a second flag joins the incident: another case, no second broadcast
+    incidents.do_flag(
+        db, boris, message_id=second.id, reason="wrong_fact", options=options(tmp_path)
+    )
+    assert len(regression.list_cases(db)) == 2
+    assert len(broadcasts.pending_for(db, boris)) == 1

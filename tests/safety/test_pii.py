@@ -4,6 +4,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -128,3 +129,22 @@ def test_eval_pii_prints_the_agreed_json(tmp_path: Path) -> None:
     data.write_text('{"text": "x", "spans": [{"start": 0, "end": 9, "type": "EMAIL"}]}\n')
     bad = CliRunner().invoke(app, ["eval", "pii", "--data", str(data), "--json"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a phone in full international form, or named as one, next to an order
+        (
+            "Сколько дней хранится заказ? Мой телефон +7 916 123-45-67",
+            "Сколько дней хранится заказ? Мой телефон [PHONE]",
+        ),
+        ("Где мой заказ? Звоните +7 916 123-45-67", "Где мой заказ? Звоните [PHONE]"),
+        ("заказ 89161234567, мой телефон 89161234568", "заказ 89161234567, мой телефон [PHONE]"),
+        # the same digits as an order number or a sum are neither
+        ("Номер заказа 89161234567", "Номер заказа 89161234567"),
+        ("Сумма 8 916 123 45 67 руб", "Сумма 8 916 123 45 67 руб"),
+    ],
+)
+def test_phones_next_to_orders(text: str, masked: str) -> None:
+    assert mask_text(text) == masked

@@ -357,6 +357,29 @@ def handoff_out(db: Session, conversation_id: int, *, raw: bool) -> HandoffOut:
     return HandoffOut(card=out, decisions=decisions)
 
 
+def do_add_card(
+    db: Session,
+    conversation_id: int,
+    *,
+    summary: str,
+    facts: list[dict[str, str]],
+    answers: list[str],
+    reasons: list[str],
+) -> HandoffCard:
+    """A card written by someone other than the bot (a colleague's transfer): the newest
+    card is the one the receiving operator reads."""
+    card = HandoffCard(
+        conversation_id=conversation_id,
+        summary=summary,
+        facts=facts,
+        bot_answers=answers,
+        reasons=reasons,
+    )
+    db.add(card)
+    db.flush()
+    return card
+
+
 def reason_label(code: str) -> str:
     return gettext(REASONS.get(code, code))
 

@@ -56,6 +56,8 @@ class Conversation(Base):
         Index("ix_conversation_operator_status", "operator_id", "status"),
         Index("ix_conversation_created", "created_at"),
         Index("ix_conversation_customer_topic", "customer_id", "topic_id", "created_at"),
+        # the operators' assistant reads newly rated conversations every minute
+        Index("ix_conversation_csat_at", "csat_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

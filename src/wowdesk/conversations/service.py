@@ -254,7 +254,10 @@ def _publish_message(db: Session, conv: Conversation, msg: Message) -> None:
         event["raw_text"] = msg.text
         serving = conv.operator_id if conv.status in (Status.assigned, Status.wrapup) else None
         event["served_by"] = serving
-    events.publish_on_commit(db, _channels(conv), event)
+    channels = _channels(conv)
+    if msg.author_kind == AuthorKind.customer and conv.status == Status.assigned:
+        channels.append(events.ASSIST_CHANNEL)  # the operator's suggestions follow it
+    events.publish_on_commit(db, channels, event)
 
 
 # --- writing ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from wowdesk.i18n import N_, gettext
 from wowdesk.kb import service as kb
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
-from wowdesk.safety import screenshots
+from wowdesk.safety import broadcasts, regression, screenshots
 from wowdesk.safety.models import (
     Flag,
     FlagReason,
@@ -68,6 +68,12 @@ TRANSITIONS = {
 }
 SENDABLE = (IncidentStatus.open, IncidentStatus.sent)
 MAX_COMMENT = 2000
+
+# the broadcast a new incident sends to every operator
+INCIDENT_WARNING = N_(
+    "The bot may be answering wrongly: «{title}». Check its answers on this subject "
+    "before you rely on them; the incident is with the supervisors."
+)
 
 
 @dataclass(frozen=True)
@@ -462,12 +468,28 @@ def do_flag(
         if name:
             screenshots.remove(options.screenshot_dir, name)
         raise
-    # Hooks for the colleagues' parts, called here once they are merged:
-    # - the regression set: safety.regression.do_add_case(db, question=flag.question_masked,
-    #   topic=flag.topic, channel=flag.channel, bad_answer=flag.answer_text,
-    #   article_id=flag.article_id, reason=flag.reason, conversation_id=flag.conversation_id,
-    #   message_id=flag.message_id, created_by=user.id)
-    # - when `created`: safety.broadcasts.do_broadcast(...) about `incident` to operators
+    # the flagged question joins the regression set the bot must pass before it comes back
+    regression.do_add_case(
+        db,
+        question=flag.question_masked,
+        topic=flag.topic,
+        channel=flag.channel,
+        bad_answer=flag.answer_text,
+        article_id=flag.article_id,
+        reason=flag.reason,
+        conversation_id=flag.conversation_id,
+        message_id=flag.message_id,
+        created_by=user.id,
+    )
+    if created and broadcasts.audience(db, None, None):
+        # every colleague hears at once that the bot is wrong about this, not one by one
+        broadcasts.do_broadcast(
+            db,
+            author_id=None,
+            text=gettext(INCIDENT_WARNING, title=incident.title),
+            level="warning",
+            incident_id=incident.id,
+        )
     return flag, incident, created
 
 

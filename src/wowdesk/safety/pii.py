@@ -58,6 +58,8 @@ LOOSE_PHONE = re.compile(
 PHONE_CONTEXT = re.compile(
     r"phone|tel\b|call|mobile|cell|fax|contact|телефон|тел\.|номер|звон|моб", re.IGNORECASE
 )
+# words that name a phone and nothing else ("номер" may be an order's)
+PHONE_WORD = re.compile(r"phone|mobile|телефон|тел\.|звон|моб", re.IGNORECASE)
 NOT_A_PHONE = re.compile(
     r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"  # dates
     r"|^\d{1,3}(?:\.\d{1,3}){3}$"  # IPv4 addresses
@@ -159,7 +161,13 @@ def find_pii(text: str, *, names: bool = True) -> list[Span]:
         for p in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.VALID
         ):
-            if not _near(NOT_PHONE_CONTEXT, text, p.start, p.end, 20):
+            # "+7 916 …" or a phone word next to it is a phone even in a sentence about an
+            # order; otherwise order and money words nearby mean an order number or a sum
+            if (
+                p.raw_string.startswith("+")
+                or _near(PHONE_WORD, text, p.start, p.end, 15)
+                or not _near(NOT_PHONE_CONTEXT, text, p.start, p.end, 20)
+            ):
                 add(p.start, p.end, "PHONE")
     for m in LOOSE_PHONE.finditer(text):
         digits = _digits(m.group())

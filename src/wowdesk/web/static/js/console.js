@@ -3,8 +3,9 @@
 // event missed while offline never leaves it stale. Replies are acknowledged after commit;
 // unacknowledged ones are resent with the same client_id and stored once.
 // Panels that live in their own scripts listen on the console element for
-// "wowdesk:open" (a conversation came into focus), "wowdesk:message" (a message was drawn)
-// and "wowdesk:event" (any live event), and use window.wowdeskConsole for the rest.
+// "wowdesk:open" (a conversation came into focus), "wowdesk:message" (a message was drawn),
+// "wowdesk:event" (any live event) and "wowdesk:sent" (a reply left the reply box), and use
+// window.wowdeskConsole for the rest.
 (function () {
   "use strict";
   const T = (k) => (window.I18N && window.I18N[k]) || k;
@@ -246,6 +247,7 @@
     const text = replyInput.value.trim(); if (!text || !current) return;
     const o = { conversation_id: current.id, client_id: uid(), text };
     outbox.push(o); replyInput.value = ""; renderPending(o); showError("");
+    root.dispatchEvent(new CustomEvent("wowdesk:sent", { detail: o }));
     if (ws && ws.readyState === 1) ws.send(JSON.stringify(Object.assign({ type: "send" }, o)));
   });
   replyInput.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); replyForm.requestSubmit(); } });

@@ -1,0 +1,1 @@
+"""Operator assist: suggested replies, scripted templates with variables, handoff summaries."""

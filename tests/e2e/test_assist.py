@@ -1,0 +1,133 @@
+"""Suggested replies as an operator meets them: cards with their source, one click into the
+reply box, edited, sent; "/" finds templates; a variable nobody filled is never sent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
+from wowdesk.assist.models import SuggestionLog
+from wowdesk.db import make_engine, make_sessionmaker
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def assist_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo as `make demo` runs it (knowledge base, templates), customers straight to
+    people."""
+    yield from start_server(tmp_path_factory.mktemp("e2e-assist"), bot_enabled="false")
+
+
+def _outcome(server: Server, conversation_id: int) -> SuggestionLog | None:
+    """The choice is reported after the reply is stored: wait for it."""
+    factory = make_sessionmaker(make_engine(server.database_url))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with factory() as db:
+            log = db.scalar(
+                select(SuggestionLog).where(
+                    SuggestionLog.conversation_id == conversation_id,
+                    SuggestionLog.outcome.is_not(None),
+                )
+            )
+            if log is not None:
+                return log
+        time.sleep(0.2)
+    return None
+
+
+def _chat(page: Page, server: Server, text: str) -> int:
+    page.goto(f"{server.url}/chat")
+    page.get_by_test_id("chat-name").fill("Ольга")
+    page.get_by_test_id("chat-input").fill(text)
+    page.get_by_test_id("chat-send").click()
+    expect(page.locator(".msg.mine [data-testid=mark]").first).to_be_visible()
+    conv_id = page.evaluate("window.wowdeskChat.state.conv.id")
+    assert isinstance(conv_id, int)
+    return conv_id
+
+
+def test_operator_inserts_a_suggestion_edits_it_and_sends(
+    assist_server: Server, new_page: NewPage
+) -> None:
+    console = new_page()
+    login(console, assist_server, "anna", "operator-demo-1")
+    console.goto(f"{assist_server.url}/console")
+    customer = new_page()
+    conv_id = _chat(
+        customer, assist_server, "Здравствуйте! Сколько дней заказ лежит в пункте выдачи?"
+    )
+
+    # routing gives it to Anna, the only operator online; she opens it
+    console.locator(
+        f"[data-testid=mine-list] [data-testid=inbox-item][data-id='{conv_id}']"
+    ).click()
+    expect(console.get_by_test_id("reply-form")).to_be_visible()
+    expect(console.get_by_test_id("customer-facts")).to_contain_text("Ольга")  # the profile
+    cards = console.get_by_test_id("assist-card")
+    expect(cards.first).to_be_visible()
+    kb_card = console.locator("[data-testid=assist-card][data-source=kb]").first
+    expect(kb_card).to_contain_text("7 дней")
+    expect(kb_card.get_by_test_id("assist-source")).to_have_text("База знаний")
+    greeting = console.locator(
+        "[data-testid=assist-card][data-source=template]", has_text="Здравствуйте"
+    )
+    expect(greeting).to_contain_text("Здравствуйте, Ольга! Меня зовут Анна")
+    expect(greeting.get_by_test_id("assist-why")).to_contain_text("не поздоровались")
+    screenshot(console, "console-assist-suggestions")
+
+    # live: the customer writes again, new suggestions arrive without reloading
+    customer.get_by_test_id("chat-input").fill("А можно продлить срок хранения?")
+    customer.get_by_test_id("chat-send").click()
+    kb_card = console.locator(
+        "[data-testid=assist-card][data-source=kb]", has_text="Продлить хранение"
+    ).first
+    expect(kb_card).to_be_visible(timeout=10_000)
+
+    # one click puts it in the reply box; nothing is sent until the operator sends
+    kb_card.click()
+    box = console.get_by_test_id("reply-input")
+    suggested = box.input_value()
+    assert "Продлить хранение" in suggested
+    expect(customer.locator(".msg.theirs")).to_have_count(0)
+    box.fill("Ольга, " + suggested + " Если что-то не получится, напишите мне.")
+    console.get_by_test_id("reply-send").click()
+    expect(customer.locator(".msg.theirs").last).to_contain_text("напишите мне")
+    expect(console.get_by_test_id("assist-panel")).to_be_hidden()  # answered
+    log = _outcome(assist_server, conv_id)
+    assert log is not None and log.outcome == "edited"
+    assert log.chosen is not None and log.chosen["source"] == "kb"
+    assert log.similarity is not None and 0.5 <= log.similarity < 1
+
+    # "/" at the start of the reply box searches templates, keyboard first
+    box.press_sequentially("/уточн")
+    popup = console.get_by_test_id("template-popup")
+    expect(popup.get_by_test_id("template-option").first).to_be_visible()
+    expect(popup).to_contain_text("Уточнить номер заказа")
+    options = popup.get_by_test_id("template-option")
+    assert all(t.startswith("Уточнить") for t in options.locator("strong").all_inner_texts())
+    box.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(popup).to_be_hidden()
+    assert box.input_value().startswith("Уточните, пожалуйста,")
+    screenshot(console, "console-assist-template")
+
+    # a variable this conversation has no value for stays visible and blocks sending
+    box.fill("")
+    box.press_sequentially("/скидк")
+    expect(popup).to_contain_text("Сколько осталось до скидки")
+    box.press("Enter")
+    expect(console.get_by_test_id("assist-missing")).to_contain_text("{loyalty.remaining}")
+    box.press("Enter")
+    expect(console.get_by_test_id("console-error")).to_contain_text("Заполните перед отправкой")
+    expect(customer.locator(".msg.theirs")).to_have_count(1)  # nothing went out
+    box.fill("Ольга, до скидки 2,5 % осталось 5 000 ₽.")
+    box.press("Enter")
+    expect(customer.locator(".msg.theirs").last).to_contain_text("осталось 5 000 ₽")
