@@ -69,7 +69,7 @@ def test_operator_inserts_a_suggestion_edits_it_and_sends(
         f"[data-testid=mine-list] [data-testid=inbox-item][data-id='{conv_id}']"
     ).click()
     expect(console.get_by_test_id("reply-form")).to_be_visible()
-    expect(console.get_by_test_id("customer-facts")).to_contain_text("Ольга")  # the profile
+    expect(console.get_by_test_id("profile-name")).to_have_text("Ольга")  # the profile
     cards = console.get_by_test_id("assist-card")
     expect(cards.first).to_be_visible()
     kb_card = console.locator("[data-testid=assist-card][data-source=kb]").first
@@ -119,15 +119,55 @@ def test_operator_inserts_a_suggestion_edits_it_and_sends(
     assert box.input_value().startswith("Уточните, пожалуйста,")
     screenshot(console, "console-assist-template")
 
-    # a variable this conversation has no value for stays visible and blocks sending
+    # {loyalty.*} come from the customers' programme: Ольга has bought nothing yet
     box.fill("")
     box.press_sequentially("/скидк")
     expect(popup).to_contain_text("Сколько осталось до скидки")
     box.press("Enter")
-    expect(console.get_by_test_id("assist-missing")).to_contain_text("{loyalty.remaining}")
+    expect(popup).to_be_hidden()
+    assert "осталось 100\xa0000\xa0₽" in box.input_value()
+    expect(console.get_by_test_id("assist-missing")).to_be_hidden()
+    box.press("Enter")
+    expect(customer.locator(".msg.theirs").last).to_contain_text("до скидки 2,5")
+
+
+def test_supervisor_template_with_a_variable_nobody_filled_is_never_sent_blank(
+    assist_server: Server, new_page: NewPage
+) -> None:
+    boss = new_page()
+    login(boss, assist_server, "supervisor", "super-demo-1")
+    boss.goto(f"{assist_server.url}/assist/templates")
+    boss.get_by_test_id("template-title").fill("Тема обращения")
+    boss.get_by_test_id("template-category").select_option("clarification")
+    boss.get_by_test_id("template-text").fill(
+        "{customer.first_name}, ваше обращение по теме «{conversation.topic}» передано в отдел."
+    )
+    boss.get_by_test_id("template-save").click()
+    expect(boss.get_by_test_id("template-saved")).to_be_visible()
+    expect(boss.get_by_test_id("template-group-clarification")).to_contain_text("Тема обращения")
+
+    console = new_page()  # Anna is busy with the demo's conversations: Dmitry takes this one
+    login(console, assist_server, "dmitry", "operator-demo-2")
+    console.goto(f"{assist_server.url}/console")
+    customer = new_page()
+    conv_id = _chat(customer, assist_server, "Добрый день, вопрос по возврату")
+    console.locator(
+        f"[data-testid=mine-list] [data-testid=inbox-item][data-id='{conv_id}']"
+    ).click()
+    box = console.get_by_test_id("reply-input")
+    expect(box).to_be_visible()
+
+    # no bot here, so the conversation has no topic: the variable stays, highlighted
+    box.press_sequentially("/тема")
+    popup = console.get_by_test_id("template-popup")
+    expect(popup).to_contain_text("Тема обращения")
+    box.press("Enter")
+    assert box.input_value().startswith("Ольга, ваше обращение по теме «{conversation.topic}»")
+    expect(console.get_by_test_id("assist-missing")).to_contain_text("{conversation.topic}")
     box.press("Enter")
     expect(console.get_by_test_id("console-error")).to_contain_text("Заполните перед отправкой")
-    expect(customer.locator(".msg.theirs")).to_have_count(1)  # nothing went out
-    box.fill("Ольга, до скидки 2,5 % осталось 5 000 ₽.")
+    expect(customer.locator(".msg.theirs")).to_have_count(0)  # nothing went out
+    box.fill("Ольга, ваше обращение по теме «возврат» передано в отдел.")
+    expect(console.get_by_test_id("assist-missing")).to_be_hidden()
     box.press("Enter")
-    expect(customer.locator(".msg.theirs").last).to_contain_text("осталось 5 000 ₽")
+    expect(customer.locator(".msg.theirs").last).to_contain_text("по теме «возврат»")

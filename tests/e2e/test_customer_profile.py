@@ -6,13 +6,21 @@ A customer who reports fraud gets no offers."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import NewPage, Server, login, screenshot
+from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A demo of its own: the shared server's demo conversations are served and closed by
+    the tests before this one."""
+    yield from start_server(tmp_path_factory.mktemp("e2e-profile"), bot_enabled="false")
 
 
 def test_operator_sees_the_customer_360_panel(server: Server, new_page: NewPage) -> None:
@@ -59,8 +67,3 @@ def test_operator_sees_the_customer_360_panel(server: Server, new_page: NewPage)
     expect(panel.get_by_test_id("profile-quiet")).to_contain_text("Предложения скрыты")
     expect(panel.get_by_test_id("profile-quiet")).to_contain_text("мошенничестве")
     expect(panel.get_by_test_id("profile-offers-box")).to_be_hidden()
-
-    # the shift is over: later tests on this server find nobody online
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/me/status")) as answer:
-        page.get_by_test_id("my-status").select_option("offline")
-    assert answer.value.ok
