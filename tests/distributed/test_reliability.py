@@ -163,7 +163,7 @@ async def operator(run: Run, idx: int) -> None:
                 ws = await open_console(app.url, http)
                 console = Console(username, app.port, time.time())
                 run.consoles.append(console)
-                stay = time.monotonic() + run.rng.uniform(6, 14)
+                stay = time.monotonic() + run.rng.uniform(10, 20)
                 next_ping = 0.0
                 while time.monotonic() < stay and not run.stop.is_set():
                     if time.monotonic() >= next_ping:  # the console's heartbeat
@@ -324,10 +324,11 @@ def test_churn_and_a_killed_process_lose_and_double_nothing(cluster: Cluster) ->
     print(
         f"\nreliability: conversations {len(convs)} (assigned {assigned}, queued {queued}); "
         f"joins {joins}, requeues {requeues}; customer messages {len(stored)} stored once "
-        f"(retries after errors {run.customer_retries}); live deliveries checked {checked}, "
-        f"delivered live {delivered}; consoles {len(run.consoles)}, logins {run.logins}, "
-        f"logouts {run.logouts}, vanished {run.vanished}; capacity samples {watch.samples}, "
-        f"most held {watch.most}/{CAPACITY}, violations {len(watch.violations)}; "
+        f"(retries after errors {run.customer_retries}); live deliveries checked {checked} of "
+        f"{held} held, delivered live {delivered}; consoles {len(run.consoles)}, "
+        f"logins {run.logins}, logouts {run.logouts}, vanished {run.vanished}; "
+        f"capacity samples {watch.samples}, most held {watch.most}/{CAPACITY}, "
+        f"violations {len(watch.violations)}; "
         f"process killed at {KILL_AT:.0f} s, restarted at {RESTART_AT:.0f} s; "
         f"run {datetime.now(UTC):%H:%M:%S}"
     )

@@ -308,6 +308,7 @@ def _append(
     text: str,
     meta: dict[str, Any] | None = None,
     optimistic: bool = False,
+    masked_text: str | None = None,
 ) -> tuple[Message, bool]:
     """The hot path of every chat: Core statements, not ORM flushes (a message costs two
     statements, so one SQLite writer keeps up with hundreds of messages a second).
@@ -337,7 +338,7 @@ def _append(
         "author_kind": author_kind,
         "author_id": author_id,
         "text": text,
-        "masked_text": mask_text(text),
+        "masked_text": mask_text(text) if masked_text is None else masked_text,
         "meta": meta or {},
         "created_at": now,
     }
@@ -362,9 +363,18 @@ def _append(
 
 
 def _system_message(
-    db: Session, conv: Conversation, text: str, kind: str, operator_id: int | None = None
+    db: Session,
+    conv: Conversation,
+    text: str,
+    kind: str,
+    operator_id: int | None = None,
+    *,
+    ours: bool = True,
 ) -> Message:
-    """`operator_id` names who joined: the conversation's line of holders stays readable."""
+    """`operator_id` names who joined: the conversation's line of holders stays readable.
+    A text that is `ours` (the service's own words and staff names) skips the PII search:
+    there is nothing of the customer's in it, and the NER model would cost every routing
+    burst a few milliseconds per conversation."""
     meta: dict[str, Any] = {"kind": kind}
     if operator_id is not None:
         meta["operator_id"] = operator_id
@@ -376,13 +386,15 @@ def _system_message(
         client_id=f"sys-{uuid.uuid4().hex}",
         text=text,
         meta=meta,
+        masked_text=text if ours else None,
     )
     return msg
 
 
 def do_system_note(db: Session, conv: Conversation, text: str, kind: str) -> Message:
-    """A line from the service itself (queue place, callback booked) in the conversation."""
-    return _system_message(db, conv, text, kind)
+    """A line from the service itself (queue place, callback booked) in the conversation;
+    it may repeat what the customer gave (a phone for the callback), so it is masked."""
+    return _system_message(db, conv, text, kind, ours=False)
 
 
 def do_start(

@@ -14,7 +14,6 @@ import contextlib
 import functools
 import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import select
@@ -32,8 +31,6 @@ from wowdesk.safety.models import RegressionCase
 
 MAX_QUESTION = 4000
 MAX_PHRASES = 20
-# a replayed answer this close to the flagged one (0..1, URLs and spacing ignored) repeats it
-SAME_ANSWER_RATIO = 0.9
 
 FAIL_REASONS = {
     "same_article": N_("still answers from the same unchanged article (version {version})"),
@@ -243,9 +240,11 @@ def _normal(text: str) -> str:
     return " ".join(_URL.sub(" ", text).casefold().split())
 
 
-def similar(a: str, b: str) -> float:
-    """0..1: how much of the two texts is the same, links and spacing aside."""
-    return SequenceMatcher(None, _normal(a), _normal(b), autojunk=False).ratio()
+def same_text(a: str, b: str) -> bool:
+    """The same words, links and spacing aside. Exact on purpose: the usual fix of a wrong
+    answer changes one fact («7 дней» to «5 дней»), so a near-copy is often the corrected
+    answer; a wrong fact worded anew is what must-not phrases are for."""
+    return _normal(a) == _normal(b)
 
 
 def _reason(code: str, **params: Any) -> str:
@@ -284,7 +283,7 @@ def check_case(db: Session, case: RegressionCase, turn: bot_service.Turn) -> Cas
             )
             if unchanged:
                 reasons.append(_reason("same_article", version=article.version))
-    if case.bad_answer and similar(reply, case.bad_answer) >= SAME_ANSWER_RATIO:
+    if case.bad_answer and same_text(reply, case.bad_answer):
         reasons.append(_reason("same_answer"))
     folded = reply.casefold()
     for phrase in case.must_contain or []:
