@@ -9,9 +9,10 @@ and relies on row locks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -136,6 +137,25 @@ def writer_executor(factory: sessionmaker[Session]) -> ThreadPoolExecutor | None
     return None
 
 
+async def to_the_end(work: Awaitable[T]) -> T:
+    """Awaits thread work that a cancellation must not cut loose: the app's tasks are
+    cancelled at shutdown, and a unit already running in a thread would otherwise go on
+    with its transaction after the app (and its engine) are gone. The cancellation is
+    passed on once the work has ended."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        raise
+
+
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)` in the shared thread pool, run to its end even when cancelled."""
+    return await to_the_end(run_in_threadpool(fn, *args))
+
+
 async def run_unit(
     factory: sessionmaker[Session], executor: ThreadPoolExecutor | None, fn: Callable[[Session], T]
 ) -> T:
@@ -147,10 +167,10 @@ async def run_unit(
             return fn(db)
 
     if executor is None:
-        return await run_in_threadpool(run)
+        return await in_thread(run)
     context = contextvars.copy_context()  # the language and the like go along
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(executor, functools.partial(context.run, run))
+    return await to_the_end(loop.run_in_executor(executor, functools.partial(context.run, run)))
 
 
 def dialect_insert(dialect: str) -> Callable[[Table], Any]:

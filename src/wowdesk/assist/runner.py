@@ -14,12 +14,11 @@ import logging
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from wowdesk import events
 from wowdesk.assist import service
 from wowdesk.assist.engine import Assistant
-from wowdesk.db import unit_of_work
+from wowdesk.db import in_thread, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ async def run(bus: events.LocalBus, factory: sessionmaker[Session], assistant: A
                     latest[found[0]] = max(found[1], latest.get(found[0], 0))
             sub.overflowed.clear()
             for conversation_id, message_id in latest.items():
-                await run_in_threadpool(suggest, factory, assistant, conversation_id, message_id)
+                await in_thread(suggest, factory, assistant, conversation_id, message_id)
     finally:
         sub.close()
 

@@ -12,13 +12,12 @@ import logging
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from wowdesk import events
 from wowdesk.bot import answer, service
 from wowdesk.bot.engine import BotEngine
 from wowdesk.conversations import service as conversations
-from wowdesk.db import unit_of_work
+from wowdesk.db import in_thread, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +47,14 @@ async def run(bus: events.LocalBus, factory: sessionmaker[Session], engine: BotE
         while True:
             while not sub.queue.empty():  # after an overflow the scan below covers it all
                 sub.queue.get_nowait()
-            for conversation_id, message_id in await run_in_threadpool(pending, factory):
-                await run_in_threadpool(turn, factory, engine, conversation_id, message_id)
+            for conversation_id, message_id in await in_thread(pending, factory):
+                await in_thread(turn, factory, engine, conversation_id, message_id)
             sub.overflowed.clear()
             while not sub.overflowed.is_set():
                 event: dict[str, Any] = await sub.queue.get()
                 message = event.get("message") if event.get("type") == "message" else None
                 if message and message["author_kind"] == "customer":
-                    await run_in_threadpool(
+                    await in_thread(
                         turn, factory, engine, message["conversation_id"], message["id"]
                     )
     finally:
