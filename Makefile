@@ -25,7 +25,7 @@ lint: install
 test: install  ## lint, then the whole suite on SQLite and on a real PostgreSQL and Redis on loopback
 	VENV=$(VENV) scripts/lint
 	scripts/ensure-chromium
-	scripts/with-test-servers $(BIN)/python -m pytest
+	scripts/with-test-servers scripts/run-tests $(BIN)/python
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
