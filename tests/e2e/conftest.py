@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.helpers import free_port
+from tests.webhook import Receiver, local_webhook
 
 CHROMIUM = os.environ.get("WOWDESK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,19 +50,21 @@ class Server:
         return f"sqlite:///{(self.var_dir / 'wowdesk.db').resolve()}"
 
 
-def _wowdesk(*args: str) -> list[str]:
+def wowdesk_cli(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "wowdesk"), *args]
 
 
 def start_server(var_dir: Path, **settings: str) -> Iterator[Server]:
     env = {**os.environ, "WOWDESK_VAR_DIR": str(var_dir), "WOWDESK_DATABASE_URL": ""}
     env.update({f"WOWDESK_{k.upper()}": v for k, v in settings.items()})
-    subprocess.run(_wowdesk("demo", "--no-serve"), env=env, check=True, capture_output=True)
+    subprocess.run(wowdesk_cli("demo", "--no-serve"), env=env, check=True, capture_output=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env["WOWDESK_PUBLIC_URL"] = url
     log = (var_dir / "server.log").open("wb")
-    proc = subprocess.Popen(_wowdesk("serve", "--port", str(port)), env=env, stdout=log, stderr=log)
+    proc = subprocess.Popen(
+        wowdesk_cli("serve", "--port", str(port)), env=env, stdout=log, stderr=log
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -84,6 +87,23 @@ def start_server(var_dir: Path, **settings: str) -> Iterator[Server]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The live-chat server with the bot off: customers go straight to the queue."""
     yield from start_server(tmp_path_factory.mktemp("e2e"), bot_enabled="false")
+
+
+@pytest.fixture(scope="module")
+def hook() -> Iterator[Receiver]:
+    """Technical support's webhook: a real HTTP receiver on loopback."""
+    with local_webhook() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="module")
+def incident_server(tmp_path_factory: pytest.TempPathFactory, hook: Receiver) -> Iterator[Server]:
+    """The demo with the bot on, reporting incidents to `hook`: one per test module."""
+    yield from start_server(
+        tmp_path_factory.mktemp("e2e-incidents"),
+        bot_enabled="true",
+        incident_webhook_url=hook.url,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -11,33 +11,17 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import NewPage, Server, _wowdesk, login, screenshot, start_server
-from tests.webhook import Receiver, local_webhook
+from tests.e2e.conftest import NewPage, Server, login, screenshot, wowdesk_cli
+from tests.webhook import Receiver
 
 pytestmark = pytest.mark.e2e
 
 TOPIC = "Доставка и пункты выдачи"
 QUESTION = "Сколько дней заказ лежит в пункте выдачи?"
-
-
-@pytest.fixture(scope="module")
-def hook() -> Iterator[Receiver]:
-    with local_webhook() as receiver:
-        yield receiver
-
-
-@pytest.fixture(scope="module")
-def case_server(tmp_path_factory: pytest.TempPathFactory, hook: Receiver) -> Iterator[Server]:
-    yield from start_server(
-        tmp_path_factory.mktemp("e2e-ai-control"),
-        bot_enabled="true",
-        incident_webhook_url=hook.url,
-    )
 
 
 def _ask(page: Page, server: Server, name: str) -> None:
@@ -49,7 +33,7 @@ def _ask(page: Page, server: Server, name: str) -> None:
 
 def _regress(server: Server) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        _wowdesk("bot", "regress", "--json"),
+        wowdesk_cli("bot", "regress", "--json"),
         env=server.env,
         capture_output=True,
         text=True,
@@ -58,9 +42,9 @@ def _regress(server: Server) -> subprocess.CompletedProcess[str]:
 
 
 def test_wrong_answer_to_manual_mode_to_fixed_and_back(
-    case_server: Server, new_page: NewPage, hook: Receiver
+    incident_server: Server, new_page: NewPage, hook: Receiver
 ) -> None:
-    server = case_server
+    server = incident_server
     # a second operator on a break: no conversations come to her, warnings still do
     second = new_page()
     login(second, server, "dmitry", "operator-demo-2")

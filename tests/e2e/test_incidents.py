@@ -6,30 +6,14 @@ loopback) gets the JSON report."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
-from tests.webhook import Receiver, local_webhook
+from tests.e2e.conftest import NewPage, Server, login, screenshot
+from tests.webhook import Receiver
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def hook() -> Iterator[Receiver]:
-    with local_webhook() as receiver:
-        yield receiver
-
-
-@pytest.fixture(scope="module")
-def incident_server(tmp_path_factory: pytest.TempPathFactory, hook: Receiver) -> Iterator[Server]:
-    yield from start_server(
-        tmp_path_factory.mktemp("e2e-incidents"),
-        bot_enabled="true",
-        incident_webhook_url=hook.url,
-    )
 
 
 def test_a_flagged_answer_becomes_an_incident_that_reaches_technical_support(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -69,21 +70,14 @@ def import_cmd(
     source: Annotated[str, typer.Option(help="Source of rows without one.")] = "shop",
 ) -> None:
     """Import orders; all rows or, if any is wrong, none. A re-import never duplicates."""
-    settings = _settings()
-    rows, errors = _read(path, orders.ORDER_COLUMNS)
-    factory = make_sessionmaker(make_engine(database_url or settings.resolved_database_url()))
-    columns = (*Progress.get_default_columns(), MofNCompleteColumn())
-    with Progress(*columns, console=console) as bar, unit_of_work(factory) as db:
-        task = bar.add_task(gettext("Importing orders"), total=len(rows))
-        report = orders.import_orders(
-            db,
-            rows,
-            default_source=source,
-            timezone=settings.timezone,
-            read_errors=errors,
-            progress=lambda n: bar.advance(task, n),
-        )
-    _summary(report)
+    _import(
+        path,
+        orders.ORDER_COLUMNS,
+        gettext("Importing orders"),
+        orders.import_orders,
+        database_url,
+        source,
+    )
 
 
 @app.command("import-cases")
@@ -93,13 +87,31 @@ def import_cases_cmd(
     source: Annotated[str, typer.Option(help="Source of rows without one.")] = "crm",
 ) -> None:
     """Import other departments' cases (open issues); all rows or none."""
+    _import(
+        path,
+        orders.CASE_COLUMNS,
+        gettext("Importing cases"),
+        orders.import_cases,
+        database_url,
+        source,
+    )
+
+
+def _import(
+    path: Path,
+    columns: tuple[str, ...],
+    label: str,
+    importer: Callable[..., ImportReport],
+    database_url: str | None,
+    source: str,
+) -> None:
     settings = _settings()
-    rows, errors = _read(path, orders.CASE_COLUMNS)
+    rows, errors = _read(path, columns)
     factory = make_sessionmaker(make_engine(database_url or settings.resolved_database_url()))
-    columns = (*Progress.get_default_columns(), MofNCompleteColumn())
-    with Progress(*columns, console=console) as bar, unit_of_work(factory) as db:
-        task = bar.add_task(gettext("Importing cases"), total=len(rows))
-        report = orders.import_cases(
+    bar_columns = (*Progress.get_default_columns(), MofNCompleteColumn())
+    with Progress(*bar_columns, console=console) as bar, unit_of_work(factory) as db:
+        task = bar.add_task(label, total=len(rows))
+        report = importer(
             db,
             rows,
             default_source=source,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
@@ -40,6 +40,7 @@ SPACES = re.compile(r"[\s\u00a0\u202f]")
 DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
 
 Outcome = Literal["created", "updated", "unchanged"]
+D = TypeVar("D")
 Rows = Sequence[tuple[int, Mapping[str, str]]]
 
 
@@ -460,19 +461,11 @@ def import_orders(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """All rows or none: with any bad row the report lists them all and nothing is written."""
-    report = ImportReport(rows=len(rows), errors=list(read_errors))
     orders, errors = parse_orders(rows, default_source=default_source, timezone=timezone)
-    report.errors.extend(errors)
-    report.errors.sort(key=lambda e: e.line)
-    if report.errors:
-        return report
-    seen: dict[tuple[str, str, str, str], int] = {}
-    for data, ref in orders:
-        _order, outcome = do_save_order(db, _customer_id(db, ref, seen, report), data)
-        report.count(outcome)
-        if progress:
-            progress(len(data.lines))
-    return report
+    weights = [len(data.lines) for data, _ref in orders]
+    return _save_all(
+        db, len(rows), [*read_errors, *errors], orders, do_save_order, weights, progress
+    )
 
 
 def import_cases(
@@ -484,18 +477,32 @@ def import_cases(
     read_errors: Iterable[RowError] = (),
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    report = ImportReport(rows=len(rows), errors=list(read_errors))
+    """All rows or none, as orders."""
     cases, errors = parse_cases(rows, default_source=default_source, timezone=timezone)
-    report.errors.extend(errors)
-    report.errors.sort(key=lambda e: e.line)
+    weights = [1] * len(cases)
+    return _save_all(db, len(rows), [*read_errors, *errors], cases, do_save_case, weights, progress)
+
+
+def _save_all(
+    db: Session,
+    rows: int,
+    errors: list[RowError],
+    records: Sequence[tuple[D, CustomerRef]],
+    save: Callable[[Session, int, D], tuple[Any, Outcome]],
+    weights: Sequence[int],
+    progress: Callable[[int], None] | None,
+) -> ImportReport:
+    """Writes nothing while any row is wrong; else each record for its customer (found or
+    made once per import), with the outcome counted and `progress` told the rows done."""
+    report = ImportReport(rows=rows, errors=sorted(errors, key=lambda e: e.line))
     if report.errors:
         return report
     seen: dict[tuple[str, str, str, str], int] = {}
-    for data, ref in cases:
-        _case, outcome = do_save_case(db, _customer_id(db, ref, seen, report), data)
+    for (data, ref), weight in zip(records, weights, strict=True):
+        _record, outcome = save(db, _customer_id(db, ref, seen, report), data)
         report.count(outcome)
         if progress:
-            progress(1)
+            progress(weight)
     return report
 
 
