@@ -99,7 +99,7 @@ def do_tell_places(db: Session, offer_after_minutes: float, presence_grace: floa
     Only tickets nobody else holds are updated (`SKIP LOCKED`): several processes' passes
     run at once, each holding the tickets it just dispatched, and waiting for each other's
     would deadlock. A skipped customer hears their place at the next pass."""
-    changed: list[tuple[Ticket, Place, int | None]] = []
+    changed: list[tuple[Ticket, Place, int | None, int | None]] = []
     for ticket, place in _ticket_places(db, presence_grace):
         wait = None if place.wait_seconds is None else int(place.wait_seconds)
         minutes = None if wait is None else waiting.rounded_minutes(wait)
@@ -107,22 +107,21 @@ def do_tell_places(db: Session, offer_after_minutes: float, presence_grace: floa
             None if minutes is None else minutes * 60
         ):
             continue
-        changed.append((ticket, place, wait))
+        changed.append((ticket, place, wait, minutes))
     if not changed:
         return 0
     free = set(
         db.scalars(
             select(Ticket.conversation_id)
-            .where(Ticket.conversation_id.in_([t.conversation_id for t, _p, _w in changed]))
+            .where(Ticket.conversation_id.in_([c[0].conversation_id for c in changed]))
             .order_by(Ticket.conversation_id)
             .with_for_update(skip_locked=True)
         )
     )
     told = 0
-    for ticket, place, wait in changed:
+    for ticket, place, wait, minutes in changed:
         if ticket.conversation_id not in free:
             continue
-        minutes = None if wait is None else waiting.rounded_minutes(wait)
         ticket.told_position = place.position
         ticket.told_wait_seconds = None if minutes is None else minutes * 60
         offer = wait is None or wait > offer_after_minutes * 60

@@ -44,15 +44,18 @@ ALIASES = {
 }
 
 
-def load(path: Path) -> list[tuple[str, list[Span]]]:
-    rows = []
+def numbered_lines(path: Path) -> list[tuple[int, str]]:
+    """A JSONL file's non-blank lines with their line numbers, for errors that say where."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise Invalid("Cannot read {path}: {error}", path=str(path), error=str(exc)) from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    return [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
+
+
+def load(path: Path) -> list[tuple[str, list[Span]]]:
+    rows = []
+    for number, line in numbered_lines(path):
         try:
             item = json.loads(line)
             text = item["text"]

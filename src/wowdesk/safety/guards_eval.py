@@ -17,18 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from wowdesk.errors import Invalid
+from wowdesk.safety.evaluation import numbered_lines
 from wowdesk.safety.guards import KINDS, mask_secrets, secret_requests, secrets_in
 
 
 def load(path: Path) -> list[dict[str, Any]]:
     rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Invalid("Cannot read {path}: {error}", path=str(path), error=str(exc)) from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in numbered_lines(path):
         try:
             row = json.loads(line)
             ok = isinstance(row.get("text"), str) and row.get("task") in ("request", "secret")
