@@ -238,10 +238,16 @@ def test_a_flag_becomes_a_regression_case_and_a_new_incident_warns_everyone(
     first = bot_answer(db, article_id=doc.id, question="Где мой заказ? Звоните +7 916 123-45-67")
     second = bot_answer(db, article_id=doc.id)
     _flag, incident, created = incidents.do_flag(
-        db, anna, message_id=first.id, reason="wrong_fact", options=options(tmp_path)
+        db,
+        anna,
+        message_id=first.id,
+        reason="wrong_fact",
+        comment="теперь 7 дней",
+        options=options(tmp_path),
     )
     assert created
     [case] = regression.list_cases(db)
+    assert case.reason == "Неверный факт: теперь 7 дней"  # as people read it, not the code
     assert (case.message_id, case.article_id, case.bad_answer) == (
         first.id,
         doc.id,

@@ -476,7 +476,8 @@ def do_flag(
         channel=flag.channel,
         bad_answer=flag.answer_text,
         article_id=flag.article_id,
-        reason=flag.reason,
+        # the case list is read by people: the reason as the operator saw it, and their words
+        reason=": ".join(filter(None, (reason_label(flag.reason), flag.comment))),
         conversation_id=flag.conversation_id,
         message_id=flag.message_id,
         created_by=user.id,
