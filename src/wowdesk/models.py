@@ -9,6 +9,7 @@ from wowdesk.customers import models as customers
 from wowdesk.db import Base
 from wowdesk.kb import models as kb
 from wowdesk.operators import models as operators
+from wowdesk.quality import scoring_models as quality_scoring
 from wowdesk.routing import models as routing
 from wowdesk.safety import models as safety
 from wowdesk.workforce import models as workforce
@@ -25,6 +26,7 @@ __all__ = [
     "kb",
     "metadata",
     "operators",
+    "quality_scoring",
     "routing",
     "safety",
     "workforce",
