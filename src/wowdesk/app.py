@@ -33,6 +33,8 @@ from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.operators import api as operators_api
+from wowdesk.quality import qa_api as quality_api
+from wowdesk.quality import qa_pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
@@ -179,6 +181,10 @@ def create_app(
         assist_api.staff,
         assist_api.supervisors,
         assist_pages.router,
+        quality_api.staff,
+        quality_api.supervisors,
+        quality_pages.staff,
+        quality_pages.supervisors,
         sockets.router,
     ):
         app.include_router(router)

@@ -37,6 +37,8 @@ from wowdesk.channels.service import Smtp
 from wowdesk.config import Settings
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
+from wowdesk.quality import autoqa
+from wowdesk.quality import runner as quality_runner
 from wowdesk.routing import runner as routing_runner
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,7 @@ def start_app_tasks(
         tasks.append(routing_runner.start(dispatcher, bus))
     tasks.append(asyncio.create_task(_refresh_kpis(settings, factory, executor)))
     tasks.append(asyncio.create_task(_refresh_crosssell(settings, factory, executor)))
+    tasks.extend(_quality(settings, factory, executor, bot))
     smtp = settings.smtp()
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
@@ -187,6 +190,40 @@ def _refresh_crosssell(
     )
     every = settings.crosssell_refresh_minutes * 60
     return _repeat("rebuilding cross-sell rules", factory, executor, refresh, every)
+
+
+def _quality(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    executor: ThreadPoolExecutor | None,
+    bot: BotEngine,
+) -> list[asyncio.Task[None]]:
+    """Auto-QA of closed conversations (a full batch means more wait: the next goes at once)
+    and the daily WOW and gaps jobs. In every process: both are idempotent passes."""
+    scorer = quality_runner.scorer_for(settings, bot.knowledge)
+    score = functools.partial(autoqa.do_score_pending, scorer=scorer)
+    daily = functools.partial(quality_runner.daily, settings=settings)
+    return [
+        asyncio.create_task(
+            _repeat(
+                "scoring closed conversations",
+                factory,
+                executor,
+                score,
+                settings.qa_every_seconds,
+                again=lambda n: n >= autoqa.BATCH,
+            )
+        ),
+        asyncio.create_task(
+            _repeat(
+                "the daily quality jobs",
+                factory,
+                executor,
+                daily,
+                quality_runner.DAILY_EVERY_SECONDS,
+            )
+        ),
+    ]
 
 
 def _send_mail(

@@ -22,6 +22,7 @@ from wowdesk.assist import service as assist
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import insert_missing, utcnow
+from wowdesk.i18n import N_
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.quality import scorecards
 from wowdesk.quality.scorecards import Result
@@ -34,6 +35,12 @@ LOOKBACK = timedelta(days=7)
 TEMPLATES_TTL = 60.0
 LONG_HANDLE = timedelta(minutes=20)
 LOW_SCORE = 70.0
+RISKS = {
+    "critical": N_("critical error"),
+    "low_score": N_("low auto score"),
+    "low_csat": N_("low CSAT"),
+    "long_handle": N_("long handle time"),
+}
 
 
 @dataclass
@@ -160,7 +167,8 @@ def list_unscored(db: Session, limit: int = BATCH) -> list[Conversation]:
         db.scalars(
             select(Conversation)
             .where(
-                Conversation.status == Status.closed,
+                # scored at close: wrap-up only adds the topic (synced below)
+                Conversation.status.in_((Status.wrapup, Status.closed)),
                 Conversation.created_at >= since,
                 ~scored.exists(),
             )
@@ -171,13 +179,27 @@ def list_unscored(db: Session, limit: int = BATCH) -> list[Conversation]:
 
 
 def _refresh_rated(db: Session, since: datetime) -> int:
-    """A rating that came after the score changes the risk (not the score)."""
+    """A rating that came after the score changes the risk (not the score); the wrap-up
+    that came after it gives the topic."""
     rated = db.execute(
         select(Score, Conversation)
         .join(Conversation, Conversation.id == Score.auto_key)
-        .where(Conversation.csat_at >= since, Score.reviewed.is_(False))
+        .where(Conversation.csat_at >= since)
     ).all()
-    for score, conv in rated:
+    wrapped = db.execute(
+        select(Score, Conversation)
+        .join(Conversation, Conversation.id == Score.auto_key)
+        .where(
+            Score.closed_at >= since - timedelta(hours=12),
+            Score.topic_id.is_(None),
+            Conversation.topic_id.is_not(None),
+        )
+    ).all()
+    for score, conv in [*rated, *wrapped]:
+        if score.topic_id != conv.topic_id:
+            score.topic_id = conv.topic_id
+        if score.reviewed:
+            continue
         risk, reasons = risk_of(conv, score.total, score.critical_failed)
         if (risk, reasons) != (score.risk, score.risk_reasons):
             score.risk, score.risk_reasons = risk, reasons
@@ -197,3 +219,13 @@ def do_score_pending(db: Session, scorer: Scorer, batch: int = BATCH) -> int:
     insert_missing(db, Score.__table__, rows, ["auto_key"])
     _refresh_rated(db, now - timedelta(minutes=10))
     return len(rows)
+
+
+def totals(db: Session, conversation_ids: list[int]) -> dict[int, float]:
+    """Automatic totals of these conversations (those scored)."""
+    out: dict[int, float] = {}
+    for start in range(0, len(conversation_ids), 500):
+        chunk = conversation_ids[start : start + 500]
+        rows = db.execute(select(Score.auto_key, Score.total).where(Score.auto_key.in_(chunk)))
+        out.update({int(k): float(v) for k, v in rows if k is not None})
+    return out
