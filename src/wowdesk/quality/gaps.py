@@ -44,7 +44,7 @@ from wowdesk.safety.pii import mask_text
 
 THRESHOLD = 0.35
 MIN_SIZE = 2
-CANDIDATE_TERMS = 4
+CANDIDATE_TERMS = 8
 MAX_CANDIDATES = 60
 PLACEHOLDER = re.compile(r"\[(PERSON|PHONE|EMAIL|CARD|PASSPORT|SNILS|INN|ACCOUNT|ADDRESS)\]")
 ONE_ORDER = re.compile(r"(?<![\d.,])\d{5,}(?!\d)")
@@ -87,16 +87,18 @@ def features(text: str) -> Counter[str]:
 
 
 def _vectors(texts: list[str]) -> tuple[list[dict[str, float]], dict[str, float]]:
+    """L2-normalised TF-IDF vectors and the IDF of each feature; a feature of a single text
+    gets no IDF entry, it cannot link two texts."""
     bags = [features(t) for t in texts]
     df = Counter(term for bag in bags for term in bag)
     n = len(bags)
-    idf = {term: math.log((1 + n) / (1 + c)) + 1.0 for term, c in df.items()}
+    weight = {term: math.log((1 + n) / (1 + c)) + 1.0 for term, c in df.items()}
     vectors = []
     for bag in bags:
-        v = {term: (1.0 + math.log(tf)) * idf[term] for term, tf in bag.items()}
+        v = {term: (1.0 + math.log(tf)) * weight[term] for term, tf in bag.items()}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         vectors.append({term: x / norm for term, x in v.items()})
-    return vectors, idf
+    return vectors, {term: w for term, w in weight.items() if df[term] > 1}
 
 
 def _cosine(v: dict[str, float], centroid: dict[str, float], norm: float) -> float:
@@ -112,7 +114,8 @@ def cluster(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
     for i, v in enumerate(vectors):
         if not v:
             continue
-        rare = sorted(v, key=lambda term: -idf[term])[:CANDIDATE_TERMS]
+        shared = [term for term in v if term in idf]
+        rare = sorted(shared, key=lambda term: -idf[term])[:CANDIDATE_TERMS]
         candidates: set[int] = set()
         for term in rare:
             candidates.update(postings[term][-MAX_CANDIDATES:])

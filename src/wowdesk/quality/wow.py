@@ -76,7 +76,7 @@ def _rows(db: Session, day: date, timezone: str) -> list[tuple[Conversation, Sco
             select(Conversation, Score)
             .join(Score, Score.auto_key == Conversation.id)
             .where(
-                Conversation.status == Status.closed,
+                Conversation.status.in_((Status.wrapup, Status.closed)),
                 Conversation.closed_at >= start,
                 Conversation.closed_at < end,
                 Conversation.csat == 5,
@@ -84,8 +84,8 @@ def _rows(db: Session, day: date, timezone: str) -> list[tuple[Conversation, Sco
                 Score.total >= HIGH_QA,
                 Score.critical_failed.is_(False),
             )
-        ).tuples()
-    )
+        ).all()
+    )  # type: ignore[arg-type]
 
 
 def _topic_shares(db: Session, day: date, timezone: str) -> dict[int | None, float]:
