@@ -25,6 +25,7 @@ from wowdesk.kb import cli as kb_cli
 from wowdesk.kb import eval_cli as retrieval_cli
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
+from wowdesk.quality import cli as quality_cli
 from wowdesk.safety import cli as pii_cli
 from wowdesk.safety import logs as pii_logs
 from wowdesk.terminal import fail
@@ -40,6 +41,8 @@ app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
+app.add_typer(quality_cli.app, name="quality")
+kb_cli.app.command("gaps")(quality_cli.kb_gaps)
 app.command("report")(report_cli.report)
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 eval_app.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
@@ -51,6 +54,9 @@ eval_app.command("retrieval", help="Measure knowledge-base search on labelled qu
 eval_app.command("pii", help="Measure PII masking on labelled spans.")(pii_cli.eval_pii)
 eval_app.command("guards", help="Measure the secrets guards on labelled texts.")(
     pii_cli.eval_guards
+)
+eval_app.command("learning", help="Measure what mining past answers teaches the bot.")(
+    quality_cli.eval_learning
 )
 app.add_typer(eval_app, name="eval")
 console = Console()

@@ -43,6 +43,9 @@ from wowdesk.quality.scoring_models import GapDraft
 from wowdesk.safety.pii import mask_text
 
 THRESHOLD = 0.35
+# with answers: sqrt(0.35) and sqrt(0.65), so the joined vector keeps unit length
+QUESTION_WEIGHT = 0.5916
+ANSWER_WEIGHT = 0.8062
 MIN_SIZE = 2
 CANDIDATE_TERMS = 8
 MAX_CANDIDATES = 60
@@ -105,9 +108,27 @@ def _cosine(v: dict[str, float], centroid: dict[str, float], norm: float) -> flo
     return sum(x * centroid.get(term, 0.0) for term, x in v.items()) / (norm or 1.0)
 
 
-def cluster(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Groups of indexes of `texts`, largest first."""
-    vectors, idf = _vectors(texts)
+def _joined(
+    questions: list[str], answers: list[str] | None
+) -> tuple[list[dict[str, float]], dict[str, float]]:
+    """Question vectors, or, with answers, question and answer vectors side by side: people
+    ask the same thing in many words, operators answer it in much the same words."""
+    vectors, idf = _vectors(questions)
+    if answers is None:
+        return vectors, idf
+    answer_vectors, answer_idf = _vectors(answers)
+    joined = []
+    for q, a in zip(vectors, answer_vectors, strict=True):
+        v = {term: x * QUESTION_WEIGHT for term, x in q.items()}
+        v.update({"a:" + term: x * ANSWER_WEIGHT for term, x in a.items()})
+        joined.append(v)
+    return joined, idf | {"a:" + term: w for term, w in answer_idf.items()}
+
+
+def _leader(
+    vectors: list[dict[str, float]], idf: dict[str, float], threshold: float
+) -> list[Cluster]:
+    """One pass: each vector joins the closest cluster centroid above `threshold`."""
     clusters: list[Cluster] = []
     norms: list[float] = []
     postings: dict[str, list[int]] = defaultdict(list)
@@ -135,7 +156,23 @@ def cluster(texts: list[str], threshold: float = THRESHOLD) -> list[list[int]]:
                 postings[term].append(best)
             target.centroid[term] = target.centroid.get(term, 0.0) + x
         norms[best] = math.sqrt(sum(x * x for x in target.centroid.values()))
-    groups = [c.members for c in clusters]
+    return clusters
+
+
+def cluster(
+    texts: list[str], threshold: float = THRESHOLD, answers: list[str] | None = None
+) -> list[list[int]]:
+    """Groups of indexes of `texts`, largest first. A second pass merges clusters whose
+    centroids are as close as a text to a cluster must be: the first pass depends on the
+    order the texts come in, the second takes most of that back."""
+    vectors, idf = _joined(texts, answers)
+    first = _leader(vectors, idf, threshold)
+    centroids = []
+    for c in first:
+        norm = math.sqrt(sum(x * x for x in c.centroid.values())) or 1.0
+        centroids.append({term: x / norm for term, x in c.centroid.items()})
+    merged = _leader(centroids, idf, threshold)
+    groups = [sorted(i for c in m.members for i in first[c].members) for m in merged]
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
@@ -163,7 +200,7 @@ def _title(question: str) -> str:
 
 def drafts_from(items: list[Item], min_size: int = MIN_SIZE) -> list[Draft]:
     """One draft per cluster of at least `min_size` questions."""
-    groups = cluster([it.question for it in items])
+    groups = cluster([it.question for it in items], answers=[it.answer for it in items])
     vectors, _idf = _vectors([it.question for it in items])
     answer_vectors, _ = _vectors([it.answer for it in items])
     drafts = []
