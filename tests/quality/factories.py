@@ -39,7 +39,9 @@ def dialogue(
     conversations.do_assign(db, conv.id, operator)
     for who, text in turns[1:]:
         if who == "customer":
-            conversations.do_customer_message(db, conv, client_id=uuid.uuid4().hex, text=text, limit=LIMIT)
+            conversations.do_customer_message(
+                db, conv, client_id=uuid.uuid4().hex, text=text, limit=LIMIT
+            )
         else:
             conversations.do_operator_message(
                 db,

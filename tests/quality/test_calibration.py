@@ -28,7 +28,13 @@ def test_kappa_edges() -> None:
 
 def test_session_agreement_between_reviewers_and_with_auto_qa(db: Session) -> None:
     convs = [
-        dialogue(db, [("customer", "где заказ"), ("operator", "Заказ будет доставлен завтра. Всего доброго!")]),
+        dialogue(
+            db,
+            [
+                ("customer", "где заказ"),
+                ("operator", "Заказ будет доставлен завтра. Всего доброго!"),
+            ],
+        ),
         dialogue(db, [("customer", "где заказ"), ("operator", "Не знаю")]),
     ]
     for conv in convs:

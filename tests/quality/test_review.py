@@ -50,7 +50,9 @@ def test_override_is_audited_and_recomputes(db: Session) -> None:
     supervisor = make_user(db, "supervisor")
     with pytest.raises(Invalid):
         review.do_override(db, supervisor, score, "no_secret_request", 1, "  ")
-    change = review.do_override(db, supervisor, score, "no_secret_request", 1, "код из push, не из СМС")
+    change = review.do_override(
+        db, supervisor, score, "no_secret_request", 1, "код из push, не из СМС"
+    )
     assert score.total > 0 and not score.critical_failed and score.reviewed
     assert (change.old_value, change.new_value, change.user_id) == (0, 1, supervisor.id)
     assert change.old_total == 0.0 and change.new_total == score.total
@@ -87,7 +89,9 @@ def test_rejected_dispute_leaves_the_score(db: Session) -> None:
     conv = dialogue(db, BAD, operator=operator)
     score = autoqa.do_score(db, autoqa.Scorer(), conv)
     dispute = review.do_dispute(db, operator, score, "no_secret_request", "клиент сам предложил")
-    review.do_resolve(db, make_user(db, "supervisor"), dispute, accept=False, comment="Нельзя просить код")
+    review.do_resolve(
+        db, make_user(db, "supervisor"), dispute, accept=False, comment="Нельзя просить код"
+    )
     assert dispute.status == "rejected" and score.total == 0.0
     assert review.list_changes(db, score.id) == []
 
@@ -98,7 +102,9 @@ def test_manual_score_uses_the_same_form(db: Session) -> None:
     reviewer = make_user(db, "supervisor")
     with pytest.raises(Invalid):
         review.do_manual_score(db, reviewer, conv.id, {"nonsense": 1})
-    manual = review.do_manual_score(db, reviewer, conv.id, {"greeting": 1, "tone": 0, "no_disclosure": 0})
+    manual = review.do_manual_score(
+        db, reviewer, conv.id, {"greeting": 1, "tone": 0, "no_disclosure": 0}
+    )
     assert manual.version_id == auto.version_id and manual.source == "manual"
     assert manual.critical_failed and manual.total == 0.0
     assert auto.reviewed
@@ -109,10 +115,32 @@ def test_scorecard_edit_makes_a_version_and_checks_input(db: Session) -> None:
     card = next(c for c in scorecards.list_scorecards(db) if c.kind == "operator")
     supervisor = make_user(db, "supervisor")
     definition = scorecards.current_version(db, card).definition
-    edited = {"sections": [*definition["sections"], {"title": "Продажи", "criteria": [{"key": "upsell", "title": "Предложил", "weight": 5, "mode": "manual"}]}]}
+    edited = {
+        "sections": [
+            *definition["sections"],
+            {
+                "title": "Продажи",
+                "criteria": [
+                    {"key": "upsell", "title": "Предложил", "weight": 5, "mode": "manual"}
+                ],
+            },
+        ]
+    }
     version = scorecards.do_new_version(db, supervisor, card.id, edited)
     assert version.version == 2 and card.current_version == 2
     with pytest.raises(Invalid):
-        scorecards.do_new_version(db, supervisor, card.id, {"sections": [{"title": "x", "criteria": [{"key": "a", "title": "A", "mode": "auto", "rule": "no_such"}]}]})
+        scorecards.do_new_version(
+            db,
+            supervisor,
+            card.id,
+            {
+                "sections": [
+                    {
+                        "title": "x",
+                        "criteria": [{"key": "a", "title": "A", "mode": "auto", "rule": "no_such"}],
+                    }
+                ]
+            },
+        )
     with pytest.raises(Conflict):
         scorecards.do_new_version(db, supervisor, card.id, edited)

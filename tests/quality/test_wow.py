@@ -60,7 +60,9 @@ def test_confirmed_wow_is_announced_and_enters_the_library(db: Session) -> None:
     assert any(f"op:{colleague.id}" in ch for ch, _e in bus.published)
     case = cases.access_case(db, colleague, candidate.case_id or 0)
     assert case.source == "wow" and "раздражённый клиент" in case.tags
-    assert all("Анна" not in line["text"] or line["author"] != "customer" for line in case.transcript)
+    assert all(
+        "Анна" not in line["text"] or line["author"] != "customer" for line in case.transcript
+    )
     assert [c.id for c in cases.search_cases(db, colleague, "руководителя")] == [case.id]
     assert cases.search_cases(db, colleague, "", tag="раздражённый клиент")[0].id == case.id
     with pytest.raises(Conflict):
@@ -72,7 +74,13 @@ def test_operator_saved_case_is_private_with_a_follow_up(db: Session) -> None:
     other = make_user(db, "operator")
     conv = dialogue(db, PLAIN, operator=operator)
     case = cases.do_create_from_conversation(
-        db, operator, conv, source="operator", title="Сомневался, что пишет банк", tags=["сомневается, что звонит банк"], follow_up_due=wow.local_today(TZ)
+        db,
+        operator,
+        conv,
+        source="operator",
+        title="Сомневался, что пишет банк",
+        tags=["сомневается, что звонит банк"],
+        follow_up_due=wow.local_today(TZ),
     )
     assert cases.search_cases(db, other, "банк") == []
     assert [c.id for c in cases.search_cases(db, operator, "банк")] == [case.id]
@@ -90,12 +98,16 @@ def test_proposal_queue_and_the_proposer_is_told(db: Session) -> None:
     supervisor = make_user(db, "supervisor")
     with pytest.raises(Invalid):
         proposals.do_propose(db, operator, target="article", comment=" ")
-    proposal = proposals.do_propose(db, operator, target="article", target_ref="Возвраты", comment="Нет срока возврата на карту")
+    proposal = proposals.do_propose(
+        db, operator, target="article", target_ref="Возвраты", comment="Нет срока возврата на карту"
+    )
     proposals.do_set_status(db, supervisor, proposal, "in_review")
     bus = capture_events(db)
     proposals.do_set_status(db, supervisor, proposal, "accepted", "Добавили")
     db.commit()
     assert proposal.status == "accepted" and proposal.decided_by == supervisor.id
-    assert any(e.get("type") == "qa_proposal" and f"op:{operator.id}" in ch for ch, e in bus.published)
+    assert any(
+        e.get("type") == "qa_proposal" and f"op:{operator.id}" in ch for ch, e in bus.published
+    )
     with pytest.raises(Conflict):
         proposals.do_set_status(db, supervisor, proposal, "rejected")

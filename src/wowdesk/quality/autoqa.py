@@ -13,9 +13,9 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from wowdesk.assist import service as assist
@@ -30,11 +30,12 @@ from wowdesk.quality.scoring_models import Score, ScorecardKind, ScoreSource
 from wowdesk.quality.transcript import Line, Transcript
 from wowdesk.safety import verification
 
-BATCH = 200
+BATCH = 50  # a short unit: on SQLite it holds the one connection requests share
 LOOKBACK = timedelta(days=7)
 TEMPLATES_TTL = 60.0
 LONG_HANDLE = timedelta(minutes=20)
 LOW_SCORE = 70.0
+AUTHORS = (N_("customer"), N_("operator"), N_("bot"), N_("system"))
 RISKS = {
     "critical": N_("critical error"),
     "low_score": N_("low auto score"),
@@ -112,9 +113,7 @@ def risk_of(conv: Conversation, total: float, critical: bool) -> tuple[float, li
     return round(sum(r for r, _ in reasons), 3), [code for _, code in reasons]
 
 
-def score_row(
-    conv: Conversation, version_id: int, result: Result, now: datetime
-) -> dict[str, Any]:
+def score_row(conv: Conversation, version_id: int, result: Result, now: datetime) -> dict[str, Any]:
     risk, reasons = risk_of(conv, result.total, result.critical_failed)
     return {
         "conversation_id": conv.id,
@@ -141,7 +140,9 @@ def score_row(
 def score_conversation(db: Session, scorer: Scorer, conv: Conversation) -> tuple[int, Result]:
     """The score of one conversation with its kind's default scorecard (not stored)."""
     version = scorecards.default_version(db, kind_of(conv))
-    return version.id, scorecards.score_transcript(version.definition, transcript_of(db, scorer, conv))
+    return version.id, scorecards.score_transcript(
+        version.definition, transcript_of(db, scorer, conv)
+    )
 
 
 def do_score(db: Session, scorer: Scorer, conv: Conversation) -> Score:
@@ -150,7 +151,12 @@ def do_score(db: Session, scorer: Scorer, conv: Conversation) -> Score:
     if found is not None:
         return found
     version_id, result = score_conversation(db, scorer, conv)
-    insert_missing(db, Score.__table__, [score_row(conv, version_id, result, utcnow())], ["auto_key"])
+    insert_missing(
+        db,
+        cast(Table, Score.__table__),
+        [score_row(conv, version_id, result, utcnow())],
+        ["auto_key"],
+    )
     score = auto_score(db, conv.id)
     assert score is not None
     return score
@@ -216,7 +222,7 @@ def do_score_pending(db: Session, scorer: Scorer, batch: int = BATCH) -> int:
     for conv in convs:
         version_id, result = score_conversation(db, scorer, conv)
         rows.append(score_row(conv, version_id, result, now))
-    insert_missing(db, Score.__table__, rows, ["auto_key"])
+    insert_missing(db, cast(Table, Score.__table__), rows, ["auto_key"])
     _refresh_rated(db, now - timedelta(minutes=10))
     return len(rows)
 

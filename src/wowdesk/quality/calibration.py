@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from wowdesk.conversations import service as conversations
@@ -152,7 +152,7 @@ def do_rate(
         raise Conflict("You have already scored this conversation", code="already_rated")
     insert_missing(
         db,
-        CalibrationRating.__table__,
+        cast(Table, CalibrationRating.__table__),
         [
             {
                 "calibration_id": session.id,
@@ -168,7 +168,9 @@ def do_rate(
 
 def _ratings(db: Session, calibration_id: int) -> dict[int, dict[int, dict[str, Label]]]:
     out: dict[int, dict[int, dict[str, Label]]] = {}
-    for r in db.scalars(select(CalibrationRating).where(CalibrationRating.calibration_id == calibration_id)):
+    for r in db.scalars(
+        select(CalibrationRating).where(CalibrationRating.calibration_id == calibration_id)
+    ):
         out.setdefault(r.reviewer_id, {})[r.conversation_id] = dict(r.values)
     return out
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from wowdesk.conversations import service as conversations
@@ -162,7 +162,7 @@ def search_cases(
 ) -> list[Case]:
     """Cases whose text holds every stem of `query` (shared ones, and the user's own)."""
     stmt = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
-    visible = Case.shared.is_(True)
+    visible: ColumnElement[bool] = Case.shared.is_(True)
     if user is not None:
         visible = or_(visible, Case.owner_id == user.id)
     stmt = stmt.where(visible)
@@ -189,7 +189,11 @@ def list_mine(db: Session, user: User) -> list[Case]:
 
 def due_follow_ups(db: Session, user: User, today: date) -> list[Case]:
     """The operator's saved cases whose follow-up date came and whose ending is unwritten."""
-    return [c for c in list_mine(db, user) if c.follow_up_due and c.follow_up_due <= today and not c.follow_up]
+    return [
+        c
+        for c in list_mine(db, user)
+        if c.follow_up_due and c.follow_up_due <= today and not c.follow_up
+    ]
 
 
 def all_tags(db: Session) -> list[str]:

@@ -79,7 +79,9 @@ def kb_gaps(
         Path | None,
         typer.Option("--history", help="CSV with question,answer from another helpdesk."),
     ] = None,
-    min_size: Annotated[int, typer.Option(help="Smallest cluster made a draft.", min=1)] = gaps.MIN_SIZE,
+    min_size: Annotated[
+        int, typer.Option(help="Smallest cluster made a draft.", min=1)
+    ] = gaps.MIN_SIZE,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Cluster the questions the bot passed to people (or a past helpdesk's history) and
@@ -114,7 +116,9 @@ def kb_gaps(
     for column in (gettext("Draft"), gettext("Questions"), gettext("New"), gettext("Answer")):
         table.add_column(column)
     for c in clusters:
-        table.add_row(str(c["title"]), str(c["size"]), "✔" if c["new_draft"] else "", str(c["answer"])[:120])
+        table.add_row(
+            str(c["title"]), str(c["size"]), "✔" if c["new_draft"] else "", str(c["answer"])[:120]
+        )
     console.print(table)
 
 

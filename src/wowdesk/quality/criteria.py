@@ -244,7 +244,9 @@ def no_secret_request(t: Transcript) -> Outcome:
     for line in t.agent_lines:
         for finding in secret_requests(line.text):
             return Outcome(
-                0, [Evidence(line.seq, _phrase(line.text, finding.start, finding.end))], finding.kind
+                0,
+                [Evidence(line.seq, _phrase(line.text, finding.start, finding.end))],
+                finding.kind,
             )
     return Outcome(1) if t.agent_lines else NA
 
@@ -308,9 +310,7 @@ def kb_match(t: Transcript) -> Outcome:
         near = _close_passages(line.text, t.kb_passages, 0.3)
         if not near:
             continue
-        stated = {
-            numeric_value(f) for p in near for f in extract_facts(p, entities=False)
-        } - {None}
+        stated = {numeric_value(f) for p in near for f in extract_facts(p, entities=False)} - {None}
         if not stated:
             continue
         checked = True
@@ -328,7 +328,9 @@ def no_unfounded_promise(t: Transcript) -> Outcome:
         m = PROMISE.search(fold(line.text))
         if not m:
             continue
-        if re.search(r"\bне (могу|можем) (обещ|гарант)|\bcan(no|')t (promise|guarantee)", fold(line.text)):
+        if re.search(
+            r"\bне (могу|можем) (обещ|гарант)|\bcan(no|')t (promise|guarantee)", fold(line.text)
+        ):
             continue
         if not _close_passages(line.text, sources, 0.5):
             return Outcome(

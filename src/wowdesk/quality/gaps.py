@@ -24,12 +24,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from razdel import sentenize
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wowdesk.bot import service as bot
+from wowdesk.bot.triage import says_not_helped
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import AuthorKind
 from wowdesk.db import utcnow
@@ -77,12 +79,12 @@ class Draft:
     questions: list[str]
 
 
-def features(text: str) -> Counter[str]:
+def features(text: str) -> dict[str, float]:
     """Stems, and 4-letter pieces of each word: customers misspell and inflect freely, so
     «стоимость» still meets «стоит» and «дaставка» meets «доставка»."""
-    bag: Counter[str] = Counter()
+    bag: dict[str, float] = defaultdict(float)
     for word in terms(text):
-        bag[word] += 1
+        bag[word] += 1.0
         padded = f"<{word}>"
         for i in range(max(1, len(padded) - 3)):
             bag["#" + padded[i : i + 4]] += 0.5
@@ -253,7 +255,9 @@ def read_history(path: Path) -> list[Item]:
             fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
             if not {"question", "answer"} <= fields:
                 raise Invalid("{path}: the header must have question,answer", path=str(path))
-            rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in r.items()} for r in reader]
+            rows = [
+                {(k or "").strip().lower(): (v or "").strip() for k, v in r.items()} for r in reader
+            ]
     except FileNotFoundError as exc:
         raise Invalid("{path}: no such file", path=str(path)) from exc
     except UnicodeDecodeError as exc:
@@ -274,7 +278,7 @@ def gap_items(db: Session, since_days: float) -> list[Item]:
         seen.add(conversation_id)
         conv = conversations.get_conversation(db, conversation_id)
         messages = conversations.list_messages(db, conv, limit=200)
-        question = next((m.masked_text for m in messages if m.id == message_id), "")
+        question = _question(messages, message_id)
         answers = [m.masked_text for m in messages if m.author_kind == AuthorKind.operator]
         if not question or not answers:
             continue
@@ -284,8 +288,20 @@ def gap_items(db: Session, since_days: float) -> list[Item]:
     return items
 
 
+def _question(messages: list[Any], message_id: int) -> str:
+    """The customer's question behind a handoff: the message the bot gave up on, or, when
+    that was «не помогло», the question before it."""
+    asked = [m for m in messages if m.author_kind == AuthorKind.customer and m.id <= message_id]
+    for m in reversed(asked):
+        if not says_not_helped(m.masked_text) and len(terms(m.masked_text)) >= 2:
+            return str(m.masked_text)
+    return ""
+
+
 def _known(db: Session, signatures: Iterable[str]) -> set[str]:
-    return set(db.scalars(select(GapDraft.signature).where(GapDraft.signature.in_(list(signatures)))))
+    return set(
+        db.scalars(select(GapDraft.signature).where(GapDraft.signature.in_(list(signatures))))
+    )
 
 
 def do_store(db: Session, drafts: list[Draft]) -> list[GapDraft]:
@@ -296,7 +312,7 @@ def do_store(db: Session, drafts: list[Draft]) -> list[GapDraft]:
         if d.signature in known:
             continue
         known.add(d.signature)
-        slug = "gap-" + hashlib.sha1(d.signature.encode()).hexdigest()[:16]
+        slug = "gap-" + hashlib.sha256(d.signature.encode()).hexdigest()[:16]
         article = kb.do_create_article(
             db, title=d.title, body=d.body, author=None, tags=["gap"], slug=slug
         )

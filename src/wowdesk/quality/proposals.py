@@ -20,8 +20,13 @@ TARGETS = {
     "template": N_("a template"),
     "regulation": N_("a regulation"),
 }
+STATUSES = (N_("new"), N_("in_review"), N_("accepted"), N_("rejected"))
 NEXT = {
-    ProposalStatus.new: (ProposalStatus.in_review, ProposalStatus.accepted, ProposalStatus.rejected),
+    ProposalStatus.new: (
+        ProposalStatus.in_review,
+        ProposalStatus.accepted,
+        ProposalStatus.rejected,
+    ),
     ProposalStatus.in_review: (ProposalStatus.accepted, ProposalStatus.rejected),
 }
 
@@ -72,7 +77,9 @@ def list_proposals(
     return list(db.scalars(stmt))
 
 
-def do_set_status(db: Session, user: User, proposal: Proposal, status: str, decision: str = "") -> Proposal:
+def do_set_status(
+    db: Session, user: User, proposal: Proposal, status: str, decision: str = ""
+) -> Proposal:
     allowed = NEXT.get(ProposalStatus(proposal.status), ())
     if status not in allowed:
         raise Conflict(

@@ -144,7 +144,9 @@ def score_changes(score_id: int, db: DbSession, user: CurrentUser) -> list[Chang
 @staff.post("/scores/{score_id}/disputes", status_code=201)
 def dispute(score_id: int, body: DisputeIn, db: DbSession, user: CurrentUser) -> DisputeOut:
     score = review.access_score(db, user, score_id)
-    return DisputeOut.model_validate(review.do_dispute(db, user, score, body.criterion, body.comment))
+    return DisputeOut.model_validate(
+        review.do_dispute(db, user, score, body.criterion, body.comment)
+    )
 
 
 @supervisors.get("/disputes")
@@ -158,7 +160,9 @@ def disputes(
 def resolve(dispute_id: int, body: ResolveIn, db: DbSession, user: CurrentUser) -> DisputeOut:
     found = review.get_dispute(db, dispute_id)
     return DisputeOut.model_validate(
-        review.do_resolve(db, user, found, accept=body.accept, comment=body.comment, value=body.value)
+        review.do_resolve(
+            db, user, found, accept=body.accept, comment=body.comment, value=body.value
+        )
     )
 
 
@@ -267,7 +271,9 @@ def propose(body: ProposalIn, db: DbSession, user: CurrentUser) -> ProposalOut:
 
 @staff.get("/proposals/mine")
 def my_proposals(db: DbSession, user: CurrentUser) -> list[ProposalOut]:
-    return [ProposalOut.model_validate(p) for p in proposals.list_proposals(db, proposer_id=user.id)]
+    return [
+        ProposalOut.model_validate(p) for p in proposals.list_proposals(db, proposer_id=user.id)
+    ]
 
 
 @supervisors.get("/proposals")
@@ -293,16 +299,12 @@ def gap_drafts(db: DbSession) -> list[GapDraftOut]:
 
 
 @supervisors.post("/gaps/mine")
-def mine_gaps(
-    db: DbSession, days: Annotated[float, Query(gt=0, le=90)] = 1.0
-) -> list[GapDraftOut]:
+def mine_gaps(db: DbSession, days: Annotated[float, Query(gt=0, le=90)] = 1.0) -> list[GapDraftOut]:
     gaps.do_mine(db, since_days=days)
     return [GapDraftOut.model_validate(g) for g in gaps.list_drafts(db)]
 
 
 @supervisors.get("/weak-spots")
-def weak_spots(
-    db: DbSession, days: Annotated[int, Query(ge=1, le=365)] = 30
-) -> list[WeakSpotOut]:
+def weak_spots(db: DbSession, days: Annotated[int, Query(ge=1, le=365)] = 30) -> list[WeakSpotOut]:
     since = utcnow() - timedelta(days=days)
     return [WeakSpotOut(**asdict(s)) for s in weakspots.weak_spots(db, since)]

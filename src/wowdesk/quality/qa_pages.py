@@ -42,7 +42,9 @@ def _go(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _tried(request: Request, db: DbSession, action: Callable[[], str], again: Callable[[str], Response]) -> Response:
+def _tried(
+    request: Request, db: DbSession, action: Callable[[], str], again: Callable[[str], Response]
+) -> Response:
     """Runs a form's action; a refused input shows the page again with the reason."""
     try:
         return _go(action())
@@ -89,7 +91,12 @@ def review_page(request: Request, db: DbSession, done: str = "") -> Response:
 
 
 def _conversation_page(
-    request: Request, db: DbSession, user: User, conversation_id: int, error: str = "", done: str = ""
+    request: Request,
+    db: DbSession,
+    user: User,
+    conversation_id: int,
+    error: str = "",
+    done: str = "",
 ) -> Response:
     scores = review.scores_of(db, user, conversation_id)
     conv = conversations.get_conversation(db, conversation_id)
@@ -98,7 +105,11 @@ def _conversation_page(
     criteria: list[dict[str, Any]] = []
     if auto is not None:
         criteria = scorecards.criteria_of(scorecards.get_version(db, auto.version_id).definition)
-    names = operators.user_names(db, {s.reviewer_id for s in scores if s.reviewer_id} | ({conv.operator_id} if conv.operator_id else set()))
+    names = operators.user_names(
+        db,
+        {s.reviewer_id for s in scores if s.reviewer_id}
+        | ({conv.operator_id} if conv.operator_id else set()),
+    )
     return render(
         request,
         "quality/conversation.html",
@@ -334,7 +345,9 @@ def default_scorecard(scorecard_id: int, db: DbSession) -> Response:
 
 
 def _calibrations_page(request: Request, db: DbSession, error: str = "") -> Response:
-    supervisors_ = [u for u in operators.list_users(db) if u.is_active and u.role in ("supervisor", "admin")]
+    supervisors_ = [
+        u for u in operators.list_users(db) if u.is_active and u.role in ("supervisor", "admin")
+    ]
     return render(
         request,
         "quality/calibrations.html",
@@ -373,13 +386,23 @@ def create_calibration(
     return _tried(request, db, create, lambda msg: _calibrations_page(request, db, error=msg))
 
 
-def _calibration_page(request: Request, db: DbSession, user: User, calibration_id: int, error: str = "") -> Response:
+def _calibration_page(
+    request: Request, db: DbSession, user: User, calibration_id: int, error: str = ""
+) -> Response:
     session = calibration.get_session(db, calibration_id)
     definition = scorecards.get_version(db, session.version_id).definition
     done = calibration.rated_by(db, session, user)
-    todo = [cid for cid in session.conversation_ids if cid not in done] if user.id in session.reviewer_ids else []
+    todo = (
+        [cid for cid in session.conversation_ids if cid not in done]
+        if user.id in session.reviewer_ids
+        else []
+    )
     transcripts = {
-        cid: [m for m in conversations.list_messages(db, conversations.get_conversation(db, cid)) if m.author_kind != "system"]
+        cid: [
+            m
+            for m in conversations.list_messages(db, conversations.get_conversation(db, cid))
+            if m.author_kind != "system"
+        ]
         for cid in todo[:1]
     }
     return render(
@@ -397,7 +420,9 @@ def _calibration_page(request: Request, db: DbSession, user: User, calibration_i
 
 
 @supervisors.get("/quality/calibration/{calibration_id}")
-def calibration_page(request: Request, calibration_id: int, db: DbSession, user: CurrentUser) -> Response:
+def calibration_page(
+    request: Request, calibration_id: int, db: DbSession, user: CurrentUser
+) -> Response:
     return _calibration_page(request, db, user, calibration_id)
 
 
@@ -463,7 +488,12 @@ def wow_decide(
 ) -> Response:
     def decide() -> str:
         wow.do_decide(
-            db, user, wow_id, confirm=decision == "confirm", what_good=what_good, tags=tags.split(",")
+            db,
+            user,
+            wow_id,
+            confirm=decision == "confirm",
+            what_good=what_good,
+            tags=tags.split(","),
         )
         return f"/quality/wow?done={'confirmed' if decision == 'confirm' else 'rejected'}"
 
@@ -488,7 +518,9 @@ def cases_page(
     )
 
 
-def _case_page(request: Request, db: DbSession, user: User, case_id: int, error: str = "", done: str = "") -> Response:
+def _case_page(
+    request: Request, db: DbSession, user: User, case_id: int, error: str = "", done: str = ""
+) -> Response:
     case = cases.access_case(db, user, case_id)
     return render(
         request,
@@ -496,14 +528,18 @@ def _case_page(request: Request, db: DbSession, user: User, case_id: int, error:
         status_code=400 if error else 200,
         case=case,
         editable=cases.can_edit(user, case),
-        owner=operators.user_names(db, {case.owner_id}).get(case.owner_id or 0, "") if case.owner_id else "",
+        owner=operators.user_names(db, {case.owner_id}).get(case.owner_id or 0, "")
+        if case.owner_id
+        else "",
         error=error,
         done=done,
     )
 
 
 @staff.get("/quality/cases/{case_id}")
-def case_page(request: Request, case_id: int, db: DbSession, user: CurrentUser, done: str = "") -> Response:
+def case_page(
+    request: Request, case_id: int, db: DbSession, user: CurrentUser, done: str = ""
+) -> Response:
     return _case_page(request, db, user, case_id, done=done)
 
 
@@ -584,7 +620,9 @@ def _checked_dates(fn: Callable[[], str]) -> Callable[[], str]:
 # --- proposals ---------------------------------------------------------------------------
 
 
-def _proposals_page(request: Request, db: DbSession, user: User, error: str = "", done: str = "", status: str = "") -> Response:
+def _proposals_page(
+    request: Request, db: DbSession, user: User, error: str = "", done: str = "", status: str = ""
+) -> Response:
     supervisor = _is_supervisor(user)
     items = proposals.list_proposals(db, status or None) if supervisor else []
     mine = proposals.list_proposals(db, proposer_id=user.id)
@@ -606,7 +644,9 @@ def _proposals_page(request: Request, db: DbSession, user: User, error: str = ""
 
 
 @staff.get("/quality/proposals")
-def proposals_page(request: Request, db: DbSession, user: CurrentUser, done: str = "", status: str = "") -> Response:
+def proposals_page(
+    request: Request, db: DbSession, user: CurrentUser, done: str = "", status: str = ""
+) -> Response:
     return _proposals_page(request, db, user, done=done, status=status[:16])
 
 

@@ -117,7 +117,9 @@ def my_scores(db: Session, user: User, limit: int = 50) -> list[Score]:
     )
 
 
-def check_values(definition: dict[str, Any], values: dict[str, int | None]) -> dict[str, int | None]:
+def check_values(
+    definition: dict[str, Any], values: dict[str, int | None]
+) -> dict[str, int | None]:
     keys = {c["key"] for c in scorecards.criteria_of(definition)}
     unknown = set(values) - keys
     if unknown:
@@ -234,7 +236,9 @@ def do_override(
 
 def list_changes(db: Session, score_id: int) -> list[ScoreChange]:
     return list(
-        db.scalars(select(ScoreChange).where(ScoreChange.score_id == score_id).order_by(ScoreChange.id))
+        db.scalars(
+            select(ScoreChange).where(ScoreChange.score_id == score_id).order_by(ScoreChange.id)
+        )
     )
 
 
@@ -256,7 +260,9 @@ def do_dispute(db: Session, user: User, score: Score, criterion: str, comment: s
     )
     if open_one is not None:
         raise Conflict("This criterion is already disputed", code="already_disputed")
-    dispute = Dispute(score_id=score.id, criterion=criterion, operator_id=user.id, comment=comment[:2000])
+    dispute = Dispute(
+        score_id=score.id, criterion=criterion, operator_id=user.id, comment=comment[:2000]
+    )
     db.add(dispute)
     db.flush()
     return dispute
@@ -277,7 +283,13 @@ def list_disputes(db: Session, status: str | None = "open", limit: int = 100) ->
 
 
 def do_resolve(
-    db: Session, user: User, dispute: Dispute, *, accept: bool, comment: str, value: int | None = None
+    db: Session,
+    user: User,
+    dispute: Dispute,
+    *,
+    accept: bool,
+    comment: str,
+    value: int | None = None,
 ) -> Dispute:
     """Accepting overrides the criterion (to `value`, by default the opposite result);
     the operator is told either way."""

@@ -166,7 +166,15 @@ def _check_criterion(c: Any, keys: set[str]) -> dict[str, Any]:
 # --- stored scorecards -----------------------------------------------------------------
 
 
-def _c(key: str, weight: float, rule: str | None = None, *, mode: str = "auto", critical: bool = False, title: str = "") -> dict[str, Any]:
+def _c(
+    key: str,
+    weight: float,
+    rule: str | None = None,
+    *,
+    mode: str = "auto",
+    critical: bool = False,
+    title: str = "",
+) -> dict[str, Any]:
     return {
         "key": key,
         "title": title or _(RULES[rule or key][1]),
@@ -238,7 +246,14 @@ def do_ensure_defaults(db: Session) -> None:
     """The shipped scorecards, once: an operator one and a bot one (both editable)."""
     have = {s.kind for s in db.scalars(select(Scorecard).where(Scorecard.is_default))}
     if ScorecardKind.operator not in have:
-        do_create(db, None, _("Operator dialogue"), "operator", default_operator_definition(), default=True)
+        do_create(
+            db,
+            None,
+            _("Operator dialogue"),
+            "operator",
+            default_operator_definition(),
+            default=True,
+        )
     if ScorecardKind.bot not in have:
         do_create(db, None, _("Bot dialogue"), "bot", default_bot_definition(), default=True)
 
@@ -286,7 +301,10 @@ def do_new_version(
     card.current_version += 1
     card.updated_at = utcnow()
     version = ScorecardVersion(
-        scorecard_id=card.id, version=card.current_version, definition=definition, author_id=author.id
+        scorecard_id=card.id,
+        version=card.current_version,
+        definition=definition,
+        author_id=author.id,
     )
     db.add(version)
     db.flush()

@@ -248,9 +248,7 @@ class Case(Base):
 class Proposal(Base):
     __tablename__ = "qa_proposal"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('new', 'in_review', 'accepted', 'rejected')", name="status"
-        ),
+        CheckConstraint("status IN ('new', 'in_review', 'accepted', 'rejected')", name="status"),
         CheckConstraint("target IN ('article', 'template', 'regulation')", name="target"),
         Index("ix_qa_proposal_status", "status", "created_at"),
     )
@@ -277,9 +275,7 @@ class GapDraft(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     signature: Mapped[str] = mapped_column(String(300), unique=True)
-    article_id: Mapped[int | None] = mapped_column(
-        ForeignKey("kb_article.id", ondelete="SET NULL")
-    )
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("kb_article.id", ondelete="SET NULL"))
     question: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(Integer)
     conversation_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -9,27 +9,23 @@ from __future__ import annotations
 
 from wowdesk.nlp.text import stem, words
 
-NEGATIVE = frozenset(
-    stem(w)
-    for w in """
+NEGATIVE_WORDS = """
     ужасно ужасный кошмар безобразие возмутительно возмущен возмущена надоело бесит достали
     обман обманули мошенники хамство жалоба претензия недоволен недовольна разочарован
     разочарована отвратительно плохо хуже позор бардак издевательство сколько можно верните
     опять снова безрезультатно невозможно злой зла злюсь раздражает устал устала
     terrible awful horrible disgusting angry annoyed frustrated ridiculous unacceptable
     worst scam cheated complaint disappointed furious useless again fed
-    """.split()
-)
-POSITIVE = frozenset(
-    stem(w)
-    for w in """
+"""
+POSITIVE_WORDS = """
     спасибо благодарю благодарна благодарен отлично супер здорово замечательно прекрасно
     класс помогли помогло выручили молодец умница вежливый быстро удобно рада рад
     приятно восторге лучший
     thanks thank great excellent awesome perfect wonderful helpful helped appreciate
     amazing love glad brilliant
-    """.split()
-)
+"""
+NEGATIVE = frozenset(stem(w) for w in NEGATIVE_WORDS.split())
+POSITIVE = frozenset(stem(w) for w in POSITIVE_WORDS.split())
 NEGATIONS = frozenset({"не", "нет", "ни", "not", "no", "never", "n't"})
 
 

@@ -74,9 +74,7 @@ def weak_spots(db: Session, since: datetime, limit: int = 20) -> list[WeakSpot]:
         )
     spots.sort(key=lambda s: -s.weakness)
     spots = spots[:limit]
-    return [
-        WeakSpot(**{**s.__dict__, "examples": _examples(db, s.topic_id, since)}) for s in spots
-    ]
+    return [WeakSpot(**{**s.__dict__, "examples": _examples(db, s.topic_id, since)}) for s in spots]
 
 
 def _examples(db: Session, topic_id: int | None, since: datetime) -> list[int]:

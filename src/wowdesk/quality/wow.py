@@ -11,12 +11,12 @@ counts for its operator and enters the case library.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from wowdesk.conversations import service as conversations
@@ -29,7 +29,7 @@ from wowdesk.i18n import gettext as _
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 from wowdesk.quality import cases
-from wowdesk.quality.scoring_models import Score, ScoreSource, Wow, WowStatus
+from wowdesk.quality.scoring_models import Score, Wow, WowStatus
 from wowdesk.quality.sentiment import polarity
 from wowdesk.safety import broadcasts
 
@@ -49,6 +49,7 @@ REASONS = {
     "escalation_avoided": N_("asked for a manager, solved without one"),
     "transfer_resolved": N_("a transfer resolved in one contact"),
 }
+STATUSES = (N_("candidate"), N_("confirmed"), N_("rejected"))
 HARD = ("hard_start", "rare_topic", "escalation_avoided", "transfer_resolved")
 
 
@@ -85,7 +86,7 @@ def _rows(db: Session, day: date, timezone: str) -> list[tuple[Conversation, Sco
                 Score.critical_failed.is_(False),
             )
         ).all()
-    )  # type: ignore[arg-type]
+    )
 
 
 def _topic_shares(db: Session, day: date, timezone: str) -> dict[int | None, float]:
@@ -104,12 +105,14 @@ def find(db: Session, day: date, timezone: str, limit: int = PER_DAY) -> list[Ca
     shares = _topic_shares(db, day, timezone)
     found = []
     for conv, score in _rows(db, day, timezone):
-        said = [m for m in conversations.list_messages(db, conv, limit=400) if m.author_kind == "customer"]
+        said = [
+            m
+            for m in conversations.list_messages(db, conv, limit=400)
+            if m.author_kind == "customer"
+        ]
         if not said:
             continue
-        thanks = next(
-            (m.masked_text for m in reversed(said) if THANKS.search(m.masked_text)), ""
-        )
+        thanks = next((m.masked_text for m in reversed(said) if THANKS.search(m.masked_text)), "")
         # their own words: more than a bare «спасибо»
         if not thanks or len(thanks.split()) < 3 or polarity(thanks)[0] <= 0:
             continue
@@ -151,7 +154,7 @@ def do_find(db: Session, day: date, timezone: str, limit: int = PER_DAY) -> list
         }
         for c in found
     ]
-    insert_missing(db, Wow.__table__, rows, ["conversation_id"])
+    insert_missing(db, cast(Table, Wow.__table__), rows, ["conversation_id"])
     return found
 
 
@@ -182,7 +185,13 @@ def count_confirmed(db: Session, operator_id: int) -> int:
 
 
 def do_decide(
-    db: Session, user: User, wow_id: int, *, confirm: bool, what_good: str = "", tags: list[str] | None = None
+    db: Session,
+    user: User,
+    wow_id: int,
+    *,
+    confirm: bool,
+    what_good: str = "",
+    tags: list[str] | None = None,
 ) -> Wow:
     wow = get_wow(db, wow_id)
     if wow.status != WowStatus.candidate:
@@ -209,7 +218,11 @@ def _recognise(db: Session, user: User, wow: Wow, what_good: str, tags: list[str
         what_good=what_good.strip() or reasons,
     )
     wow.case_id = case.id
-    name = operators.user_names(db, {wow.operator_id}).get(wow.operator_id or 0, "") if wow.operator_id else ""
+    name = (
+        operators.user_names(db, {wow.operator_id}).get(wow.operator_id or 0, "")
+        if wow.operator_id
+        else ""
+    )
     text = _(
         "WOW dialogue! {name}: {reasons}. Read it in the case library: /quality/cases/{case}",
         name=name or _("an operator"),

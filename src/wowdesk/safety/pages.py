@@ -275,6 +275,7 @@ LEVEL_LABELS = {
     BroadcastLevel.info: N_("Information"),
     BroadcastLevel.warning: N_("Warning"),
     BroadcastLevel.critical: N_("Critical"),
+    BroadcastLevel.positive: N_("Recognition"),
 }
 # the newest broadcasts are shown with who has and has not acknowledged them
 DETAILED = 20

@@ -12,7 +12,6 @@ from alembic import op
 
 import wowdesk.db
 
-
 revision = "0014"
 down_revision = "0013"
 branch_labels = None
