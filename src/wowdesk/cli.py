@@ -29,6 +29,8 @@ from wowdesk.quality import cli as quality_cli
 from wowdesk.safety import cli as pii_cli
 from wowdesk.safety import logs as pii_logs
 from wowdesk.terminal import fail
+from wowdesk.training import cli as training_cli
+from wowdesk.training import service as training
 from wowdesk.workforce import cli as wfm_cli
 
 app = typer.Typer(help="wowdesk: an AI-first contact-center platform.", no_args_is_help=True)
@@ -42,6 +44,7 @@ app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
 app.add_typer(quality_cli.app, name="quality")
+app.add_typer(training_cli.app, name="training")
 kb_cli.app.command("gaps")(quality_cli.kb_gaps)
 app.command("report")(report_cli.report)
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
@@ -180,6 +183,7 @@ def demo_cmd(
             min_confidence=settings.crosssell_min_confidence,
         )
         demo.seed_templates(db)
+        training.do_ensure_demo(db)
     _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())

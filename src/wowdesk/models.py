@@ -12,6 +12,7 @@ from wowdesk.operators import models as operators
 from wowdesk.quality import scoring_models as quality_scoring
 from wowdesk.routing import models as routing
 from wowdesk.safety import models as safety
+from wowdesk.training import models as training
 from wowdesk.workforce import models as workforce
 
 metadata = Base.metadata
@@ -29,5 +30,6 @@ __all__ = [
     "quality_scoring",
     "routing",
     "safety",
+    "training",
     "workforce",
 ]
