@@ -28,18 +28,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk import events
 from wowdesk.analytics import service as analytics
-from wowdesk.assist import runner as assist_runner
-from wowdesk.assist.engine import Assistant
-from wowdesk.bot import runner as bot_runner
+from wowdesk.assist import push_loop as assist_runner
+from wowdesk.assist.indexes import Assistant
+from wowdesk.bot import turn_loop as bot_runner
 from wowdesk.bot.engine import BotEngine
-from wowdesk.channels import service as channels
-from wowdesk.channels.service import Smtp
 from wowdesk.config import Settings
+from wowdesk.conversations import outbox as channels
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
+from wowdesk.mail import Smtp
 from wowdesk.quality import autoqa
-from wowdesk.quality import runner as quality_runner
-from wowdesk.routing import runner as routing_runner
+from wowdesk.quality import background as quality_background
+from wowdesk.routing import dispatcher as routing_runner
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +200,9 @@ def _quality(
 ) -> list[asyncio.Task[None]]:
     """Auto-QA of closed conversations (a full batch means more wait: the next goes at once)
     and the daily WOW and gaps jobs. In every process: both are idempotent passes."""
-    scorer = quality_runner.scorer_for(settings, bot.knowledge)
+    scorer = quality_background.scorer_for(settings, bot.knowledge)
     score = functools.partial(autoqa.do_score_pending, scorer=scorer)
-    daily = functools.partial(quality_runner.daily, settings=settings)
+    daily = functools.partial(quality_background.daily, settings=settings)
     return [
         asyncio.create_task(
             _repeat(
@@ -220,7 +220,7 @@ def _quality(
                 factory,
                 executor,
                 daily,
-                quality_runner.DAILY_EVERY_SECONDS,
+                quality_background.DAILY_EVERY_SECONDS,
             )
         ),
     ]

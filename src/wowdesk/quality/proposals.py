@@ -13,7 +13,7 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Invalid, NotFound
 from wowdesk.i18n import N_
 from wowdesk.operators.models import User
-from wowdesk.quality.scoring_models import Proposal, ProposalStatus
+from wowdesk.quality.models import Proposal, ProposalStatus
 
 TARGETS = {
     "article": N_("an article"),

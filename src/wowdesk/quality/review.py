@@ -27,7 +27,7 @@ from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 from wowdesk.quality import autoqa, scorecards
-from wowdesk.quality.scoring_models import (
+from wowdesk.quality.models import (
     Dispute,
     DisputeStatus,
     Score,
