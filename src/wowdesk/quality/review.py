@@ -34,6 +34,7 @@ from wowdesk.quality.models import (
     ScoreChange,
     ScoreSource,
 )
+from wowdesk.quality.schemas import DisputeResolved
 
 SAMPLE_RATE = 0.05  # the random part of the queue: 5 % of scored conversations
 
@@ -314,6 +315,6 @@ def do_resolve(
         events.publish_on_commit(
             db,
             [events.operator_channel(dispute.operator_id)],
-            {"type": "qa_dispute", "op": dispute.status, "id": dispute.id, "score_id": score.id},
+            DisputeResolved(op=dispute.status, id=dispute.id, score_id=score.id),
         )
     return dispute

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wowdesk.bot.schemas import ChangeOut
+from wowdesk.events import Event
 
 
 class CaseResultOut(BaseModel):
@@ -422,3 +423,20 @@ class WeakSpotOut(BaseModel):
     low_csat_rate: float
     weakness: float
     examples: list[int]
+
+
+class DisputeResolved(Event):
+    """To the operator who disputed: the reviewer decided (op accepted or rejected)."""
+
+    type: Literal["qa_dispute"] = "qa_dispute"
+    op: str
+    id: int
+    score_id: int
+
+
+class ProposalDecided(Event):
+    """To the proposer: the content queue decided their proposal."""
+
+    type: Literal["qa_proposal"] = "qa_proposal"
+    op: str
+    id: int
