@@ -9,7 +9,7 @@ indexed by closing time), never from the conversations' messages.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -64,5 +64,6 @@ def qa_sums(
     for record in db.execute(stmt):
         raw = record[0] if key is not None else None
         values = record[1:] if key is not None else record
-        out.append((raw, {name: float(v or 0) for name, v in zip(SUMS, values, strict=True)}))
+        sums = {name: float(cast(float, v) or 0) for name, v in zip(SUMS, values, strict=True)}
+        out.append((raw, sums))
     return out
