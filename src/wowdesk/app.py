@@ -19,7 +19,7 @@ from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
 from wowdesk.assist import api as assist_api
 from wowdesk.assist import pages as assist_pages
-from wowdesk.assist.engine import Assistant
+from wowdesk.assist.indexes import Assistant
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
@@ -29,21 +29,47 @@ from wowdesk.conversations import sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
+from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.operators import api as operators_api
-from wowdesk.quality import qa_api as quality_api
-from wowdesk.quality import qa_pages as quality_pages
+from wowdesk.operators import pages as operators_pages
+from wowdesk.quality import api as quality_api
+from wowdesk.quality import pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
-from wowdesk.safety import pages as safety_pages
 from wowdesk.web import admin, pages
-from wowdesk.web.templating import render
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
+
+# every module with routes, lowest layer first; each ends with `routes = Routes(...)`
+ROUTE_MODULES = (
+    pages,
+    admin,
+    operators_api,
+    operators_pages,
+    conversations_api,
+    sockets,
+    customers_api,
+    kb_api,
+    kb_pages,
+    bot_api,
+    bot_pages,
+    routing_api,
+    routing_pages,
+    assist_api,
+    assist_pages,
+    safety_api,
+    quality_api,
+    quality_pages,
+    analytics_api,
+    analytics_pages,
+    workforce_api,
+    workforce_pages,
+)
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -56,6 +82,52 @@ def _wants_html(request: Request) -> bool:
 
 def _json_error(status: int, code: str, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
+    """The language of each request and one error format: JSON `{"error": {code, message}}`
+    for the API, the error page (or the login) for a browser."""
+
+    @app.middleware("http")
+    async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
+        activate(settings.language)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(WowdeskError)
+    async def domain_error(request: Request, exc: WowdeskError) -> Response:
+        message = gettext(exc.message, **exc.params)
+        if _wants_html(request):
+            if isinstance(exc, Unauthorized):
+                return pages.login_redirect(request, expired=exc.code == "session_expired")
+            if isinstance(exc, Forbidden | WowdeskError):
+                return render(request, "web/error.html", status_code=exc.status, message=message)
+        return _json_error(exc.status, exc.code, message, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append({"field": where, "problem": err.get("msg", "")})
+        summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        return _json_error(
+            422, "invalid", gettext("Invalid request: {details}", details=summary), fields=problems
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {
+            404: gettext("Not found"),
+            405: gettext("Method not allowed"),
+        }.get(exc.status_code, str(exc.detail))
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            message = gettext("The request body is not valid JSON in UTF-8")
+        if _wants_html(request):
+            return render(request, "web/error.html", status_code=exc.status_code, message=message)
+        return _json_error(exc.status_code, f"http_{exc.status_code}", message)
 
 
 def create_app(
@@ -103,89 +175,9 @@ def create_app(
     app.state.bot = bot
     app.state.assistant = assistant
 
-    @app.middleware("http")
-    async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
-        activate(settings.language)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
-    @app.exception_handler(WowdeskError)
-    async def domain_error(request: Request, exc: WowdeskError) -> Response:
-        message = gettext(exc.message, **exc.params)
-        if _wants_html(request):
-            if isinstance(exc, Unauthorized):
-                return pages.login_redirect(request, expired=exc.code == "session_expired")
-            if isinstance(exc, Forbidden | WowdeskError):
-                return render(request, "web/error.html", status_code=exc.status, message=message)
-        return _json_error(exc.status, exc.code, message, **exc.extra)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-            problems.append({"field": where, "problem": err.get("msg", "")})
-        summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-        return _json_error(
-            422, "invalid", gettext("Invalid request: {details}", details=summary), fields=problems
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {
-            404: gettext("Not found"),
-            405: gettext("Method not allowed"),
-        }.get(exc.status_code, str(exc.detail))
-        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
-            message = gettext("The request body is not valid JSON in UTF-8")
-        if _wants_html(request):
-            return render(request, "web/error.html", status_code=exc.status_code, message=message)
-        return _json_error(exc.status_code, f"http_{exc.status_code}", message)
-
+    _install_http_handlers(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (
-        pages.public,
-        pages.staff,
-        admin.router,
-        conversations_api.customer_router,
-        conversations_api.staff_router,
-        conversations_api.admin_router,
-        customers_api.router,
-        customers_api.supervisors,
-        operators_api.staff_router,
-        operators_api.admin_router,
-        kb_api.reader,
-        kb_api.editor,
-        kb_pages.public,
-        kb_pages.router,
-        bot_api.staff,
-        bot_api.supervisors,
-        bot_pages.router,
-        routing_api.staff,
-        routing_api.supervisors,
-        routing_api.chat,
-        routing_pages.router,
-        analytics_api.supervisors,
-        analytics_api.staff,
-        analytics_pages.public,
-        analytics_pages.supervisors,
-        analytics_pages.staff,
-        workforce_api.supervisors,
-        workforce_pages.router,
-        safety_api.staff,
-        safety_api.supervisors,
-        safety_api.network,
-        safety_pages.supervisors,
-        assist_api.staff,
-        assist_api.supervisors,
-        assist_pages.router,
-        quality_api.staff,
-        quality_api.supervisors,
-        quality_pages.staff,
-        quality_pages.supervisors,
-        sockets.router,
-    ):
-        app.include_router(router)
+    for module in ROUTE_MODULES:
+        for router in module.routes:
+            app.include_router(router)
     return app

@@ -28,18 +28,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk import events
 from wowdesk.analytics import service as analytics
-from wowdesk.assist import runner as assist_runner
-from wowdesk.assist.engine import Assistant
-from wowdesk.bot import runner as bot_runner
+from wowdesk.assist import push_loop as assist_runner
+from wowdesk.assist.indexes import Assistant
+from wowdesk.bot import turn_loop as bot_runner
 from wowdesk.bot.engine import BotEngine
-from wowdesk.channels import service as channels
-from wowdesk.channels.service import Smtp
 from wowdesk.config import Settings
+from wowdesk.conversations import outbox
+from wowdesk.conversations import service as conversations
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
+from wowdesk.mail import Smtp
 from wowdesk.quality import autoqa
-from wowdesk.quality import runner as quality_runner
-from wowdesk.routing import runner as routing_runner
+from wowdesk.quality import background as quality_background
+from wowdesk.routing import dispatcher as routing_runner
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ async def _forward_assist_events(bus: events.LocalBus, pool: ArqRedis) -> None:
     sub.listen(events.ASSIST_CHANNEL)
     try:
         while True:
-            found = assist_runner.customer_message(await sub.queue.get())
+            found = conversations.new_customer_message(await sub.queue.get())
             if found:
                 conversation_id, message_id = found
                 try:
@@ -95,13 +96,12 @@ async def _forward_bot_events(bus: events.LocalBus, pool: ArqRedis) -> None:
     sub.listen(events.BOT_CHANNEL)
     try:
         while True:
-            event: dict[str, Any] = await sub.queue.get()
-            message = event.get("message") if event.get("type") == "message" else None
-            if message and message["author_kind"] == "customer":
+            found = conversations.new_customer_message(await sub.queue.get())
+            if found is not None:
                 try:
-                    await enqueue_bot_turn(pool, message["conversation_id"], message["id"])
+                    await enqueue_bot_turn(pool, *found)
                 except Exception:  # the worker's sweep finds the message anyway
-                    log.exception("bot turn for message %s not enqueued", message["id"])
+                    log.exception("bot turn for message %s not enqueued", found[1])
     finally:
         sub.close()
 
@@ -200,9 +200,9 @@ def _quality(
 ) -> list[asyncio.Task[None]]:
     """Auto-QA of closed conversations (a full batch means more wait: the next goes at once)
     and the daily WOW and gaps jobs. In every process: both are idempotent passes."""
-    scorer = quality_runner.scorer_for(settings, bot.knowledge)
+    scorer = quality_background.scorer_for(settings, bot.knowledge)
     score = functools.partial(autoqa.do_score_pending, scorer=scorer)
-    daily = functools.partial(quality_runner.daily, settings=settings)
+    daily = functools.partial(quality_background.daily, settings=settings)
     return [
         asyncio.create_task(
             _repeat(
@@ -220,7 +220,7 @@ def _quality(
                 factory,
                 executor,
                 daily,
-                quality_runner.DAILY_EVERY_SECONDS,
+                quality_background.DAILY_EVERY_SECONDS,
             )
         ),
     ]
@@ -232,14 +232,14 @@ def _send_mail(
     """The outbox is drained by every app process: its row locks keep a mail from being
     sent twice, and a process that dies leaves the rest to the others. A full batch means
     more is due: the next one goes at once."""
-    send = functools.partial(channels.do_send_due, smtp=smtp)
+    send = functools.partial(outbox.do_send_due, smtp=smtp)
     return _repeat(
         "sending mail",
         factory,
         executor,
         send,
         MAIL_EVERY_SECONDS,
-        again=lambda result: result[0] >= channels.SEND_BATCH,
+        again=lambda result: result[0] >= outbox.SEND_BATCH,
     )
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from tests.helpers import capture_events, make_user
 from tests.quality.factories import dialogue
 from wowdesk.errors import Conflict, Forbidden, Invalid
+from wowdesk.operators import broadcasts
 from wowdesk.quality import autoqa, cases, proposals, wow
-from wowdesk.safety import broadcasts
 
 WOW = [
     ("customer", "Это безобразие, третий раз пишу, позовите руководителя!"),

@@ -13,10 +13,11 @@ from tests.helpers import free_port, make_user
 from tests.safety.factories import GIF, HTML, JPEG, PNG, article, bot_answer, options
 from tests.smtp import local_smtp
 from tests.webhook import local_webhook
-from wowdesk.channels.service import Smtp
 from wowdesk.errors import Conflict, Invalid, NotFound
-from wowdesk.safety import incident_report, incidents, screenshots
-from wowdesk.safety.models import IncidentStatus
+from wowdesk.mail import Smtp
+from wowdesk.quality import flags, incident_report, screenshots
+from wowdesk.quality import service as incidents
+from wowdesk.quality.models import IncidentStatus
 
 
 def test_png_and_jpeg_pass_and_disguised_files_do_not() -> None:
@@ -55,7 +56,7 @@ def _incident(db: Session, tmp_path: Path) -> tuple[int, object]:
     answer = bot_answer(
         db, article_id=doc.id, question="Мой телефон +7 916 123-45-67, сколько хранится заказ?"
     )
-    flag, incident, _n = incidents.do_flag(
+    flag, incident, _n = flags.do_flag(
         db,
         anna,
         message_id=answer.id,

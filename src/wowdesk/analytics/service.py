@@ -13,18 +13,19 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from wowdesk.analytics.definitions import BY_KEY, evaluate
 from wowdesk.analytics.models import KpiDay, KpiInterval, KpiTarget
-from wowdesk.conversations import facts, topics
-from wowdesk.db import utcnow
+from wowdesk.conversations import kpi_rollup as facts
+from wowdesk.conversations import topics
+from wowdesk.db import advisory_lock, utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
-from wowdesk.operators import presence
+from wowdesk.operators import presence, schedule
 from wowdesk.operators import service as operators
-from wowdesk.workforce import service as workforce
+from wowdesk.quality import kpis as qa_kpis
 
 Group = Literal["total", "day", "week", "operator", "team", "channel", "topic"]
 GROUPS: tuple[str, ...] = get_args(Group)
@@ -68,9 +69,8 @@ def today(timezone: str) -> date:
 def do_refresh(db: Session, start: date, end: date, *, sl_seconds: float, timezone: str) -> int:
     """Rebuilds the rollup for local days start..end; returns the rows written."""
     check_period(start, end)
+    advisory_lock(db, _LOCK_KEY)
     dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     db.execute(delete(KpiDay).where(KpiDay.day >= start, KpiDay.day <= end))
     source = facts.daily_facts(dialect, start, end, sl_seconds=sl_seconds, timezone=timezone)
     db.execute(insert(KpiDay).from_select(list(facts.FACT_COLUMNS), source))
@@ -155,6 +155,7 @@ def summarize(
 
     if group in ("total", "day", "week", "operator", "team") and not f.channel and not f.topic_id:
         _add_available_time(db, rows, group, start, end, f, members, timezone, labels)
+    _add_quality(db, rows, group, start, end, f, members, timezone, labels)
     out = sorted(rows.values(), key=lambda r: r.key if group in ("day", "week") else r.label)
     for row in out:
         row.values = evaluate(row.sums)
@@ -233,11 +234,43 @@ def _add_available_time(
         if uid in capacity:
             for day, seconds in _split_by_day(a, b, zone):
                 add(uid, day, "available_seconds", seconds * capacity[uid])
-    for (uid, day), (scheduled, kept) in workforce.adherence(
-        db, low, high, timezone, users
-    ).items():
+    for (uid, day), (scheduled, kept) in schedule.adherence(db, low, high, timezone, users).items():
         add(uid, day, "scheduled_seconds", scheduled)
         add(uid, day, "adherent_seconds", kept)
+
+
+def _add_quality(
+    db: Session,
+    rows: dict[str, Row],
+    group: Group,
+    start: date,
+    end: date,
+    f: Filters,
+    members: set[int] | None,
+    timezone: str,
+    labels: Any,
+) -> None:
+    """The sums of the QA KPIs (quality's scores of the conversations closed in the period)."""
+    by = {"total": "none", "day": "day", "week": "day", "team": "operator"}.get(group, group)
+    users = members
+    if f.operator_id is not None:
+        users = {f.operator_id} if users is None else users & {f.operator_id}
+    low, high = facts.day_bounds(start, end, timezone)
+    found = qa_kpis.qa_sums(
+        db,
+        low,
+        high,
+        by=by,
+        timezone=timezone,
+        operator_ids=users,
+        channel=f.channel,
+        topic_id=f.topic_id,
+    )
+    for raw, sums in found:
+        key, label = labels(raw)
+        row = rows.setdefault(key, Row(key, label))
+        for name, value in sums.items():
+            row.sums[name] = row.sums.get(name, 0.0) + value
 
 
 def _split_by_day(a: datetime, b: datetime, zone: ZoneInfo) -> Iterable[tuple[date, float]]:

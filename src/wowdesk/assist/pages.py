@@ -3,6 +3,7 @@ and how operators used what the assistant suggested."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,15 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.assist import service
 from wowdesk.assist.models import Category, Template
-from wowdesk.assist.render import VARIABLES, render_template
+from wowdesk.assist.variables import VARIABLES, render_template
 from wowdesk.errors import WowdeskError
+from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.i18n import N_, gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
 # how a preview fills the variables: a made-up customer, so supervisors see the phrase whole
 SAMPLE = {
@@ -67,25 +70,23 @@ def _page(
     )
 
 
-@router.get("/assist/templates")
+@supervisors.get("/assist/templates")
 def templates_page(request: Request, db: DbSession, saved: int = 0) -> Response:
     return _page(request, db, None, saved=bool(saved))
 
 
-@router.get("/assist/templates/{template_id}")
+@supervisors.get("/assist/templates/{template_id}")
 def template_page(request: Request, template_id: int, db: DbSession, saved: int = 0) -> Response:
     return _page(request, db, service.get_template(db, template_id), saved=bool(saved))
 
 
 def _error(request: Request, db: DbSession, exc: WowdeskError, template_id: int | None) -> Response:
-    db.rollback()
+    db.rollback()  # before reading the template again
     editing = service.get_template(db, template_id) if template_id else None
-    return _page(
-        request, db, editing, status_code=exc.status, error=gettext(exc.message, **exc.params)
-    )
+    return form_error(db, exc, partial(_page, request, db, editing))
 
 
-@router.post("/assist/templates")
+@supervisors.post("/assist/templates")
 def create_template(
     request: Request,
     user: CurrentUser,
@@ -104,7 +105,7 @@ def create_template(
     return RedirectResponse(f"/assist/templates/{template.id}?saved=1", status_code=303)
 
 
-@router.post("/assist/templates/{template_id}")
+@supervisors.post("/assist/templates/{template_id}")
 def update_template(
     request: Request,
     template_id: int,
@@ -132,7 +133,10 @@ def update_template(
     return RedirectResponse(f"/assist/templates/{template_id}?saved=1", status_code=303)
 
 
-@router.post("/assist/templates/{template_id}/delete")
+@supervisors.post("/assist/templates/{template_id}/delete")
 def delete_template(template_id: int, db: DbSession) -> Response:
     service.do_delete_template(db, service.get_template(db, template_id))
     return RedirectResponse("/assist/templates?saved=1", status_code=303)
+
+
+routes = Routes(supervisors=(supervisors,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,16 +10,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
-from wowdesk.i18n import gettext
+from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.kb import service
+from wowdesk.kb.markdown import to_html
 from wowdesk.kb.models import Article, ArticleStatus
-from wowdesk.kb.render import to_html
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 public = APIRouter(include_in_schema=False)
 
 
@@ -29,7 +31,7 @@ def help_article(request: Request, article_id: int, db: DbSession) -> Response:
     return render(request, "kb/article.html", article=article, body=to_html(article.body))
 
 
-@router.get("/kb")
+@supervisors.get("/kb")
 def kb_list(
     request: Request, db: DbSession, q: str = "", status: str = "", test: str = ""
 ) -> Response:
@@ -62,7 +64,7 @@ def _edit_page(
     )
 
 
-@router.get("/kb/new")
+@supervisors.get("/kb/new")
 def kb_new(request: Request, db: DbSession) -> Response:
     return _edit_page(request, db, None)
 
@@ -70,14 +72,12 @@ def kb_new(request: Request, db: DbSession) -> Response:
 def _form_error(
     request: Request, db: DbSession, exc: WowdeskError, article_id: int | None
 ) -> Response:
-    db.rollback()
+    db.rollback()  # before reading the article again
     article = service.get_article(db, article_id) if article_id else None
-    return _edit_page(
-        request, db, article, status_code=exc.status, error=gettext(exc.message, **exc.params)
-    )
+    return form_error(db, exc, partial(_edit_page, request, db, article))
 
 
-@router.post("/kb/new")
+@supervisors.post("/kb/new")
 def kb_create(
     request: Request,
     user: CurrentUser,
@@ -103,12 +103,12 @@ def kb_create(
     return RedirectResponse(f"/kb/{article.id}?saved=1", status_code=303)
 
 
-@router.get("/kb/{article_id}")
+@supervisors.get("/kb/{article_id}")
 def kb_edit(request: Request, article_id: int, db: DbSession, saved: int = 0) -> Response:
     return _edit_page(request, db, service.get_article(db, article_id), saved=bool(saved))
 
 
-@router.post("/kb/{article_id}")
+@supervisors.post("/kb/{article_id}")
 def kb_update(
     request: Request,
     article_id: int,
@@ -134,7 +134,7 @@ def kb_update(
     return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)
 
 
-@router.post("/kb/{article_id}/{action}")
+@supervisors.post("/kb/{article_id}/{action}")
 def kb_status(
     request: Request, article_id: int, action: str, user: CurrentUser, db: DbSession
 ) -> Response:
@@ -143,3 +143,6 @@ def kb_status(
         raise WowdeskError("Unknown action", code="unknown_action")
     service.do_set_status(db, service.get_article(db, article_id), statuses[action], user)
     return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)
+
+
+routes = Routes(public=(public,), supervisors=(supervisors,))

@@ -25,8 +25,8 @@ from wowdesk.db import insert_missing, utcnow
 from wowdesk.i18n import N_
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.quality import scorecards
+from wowdesk.quality.models import Score, ScorecardKind, ScoreSource
 from wowdesk.quality.scorecards import Result
-from wowdesk.quality.scoring_models import Score, ScorecardKind, ScoreSource
 from wowdesk.quality.transcript import Line, Transcript
 from wowdesk.safety import verification
 

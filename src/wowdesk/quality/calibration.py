@@ -20,8 +20,8 @@ from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 from wowdesk.quality import scorecards
+from wowdesk.quality.models import Calibration, CalibrationRating, Score
 from wowdesk.quality.review import check_values
-from wowdesk.quality.scoring_models import Calibration, CalibrationRating, Score
 
 Label = int | None
 

@@ -22,7 +22,7 @@ from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.nlp.text import fold, terms
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
-from wowdesk.quality.scoring_models import Case
+from wowdesk.quality.models import LibraryCase
 
 SOURCES = ("wow", "mentor", "operator")
 MAX_TAGS = 12
@@ -48,7 +48,7 @@ def clean_tags(tags: list[str]) -> list[str]:
     return out
 
 
-def _search_text(case: Case) -> str:
+def _search_text(case: LibraryCase) -> str:
     parts = [case.title, " ".join(case.tags), case.profile, case.what_good, case.ideal_scenario]
     parts += [str(line.get("text", "")) for line in case.transcript]
     return " ".join(sorted(set(terms(" ".join(parts)))))
@@ -74,14 +74,14 @@ def do_create_from_conversation(
     what_good: str = "",
     ideal_scenario: str = "",
     follow_up_due: date | None = None,
-) -> Case:
+) -> LibraryCase:
     if source not in SOURCES:
         raise Invalid("Unknown case source {source}", source=source)
     title = title.strip()
     if not title:
         raise Invalid("The case needs a title", code="empty_title")
     shared = source != "operator"
-    case = Case(
+    case = LibraryCase(
         conversation_id=conv.id,
         source=source,
         title=title[:300],
@@ -100,13 +100,13 @@ def do_create_from_conversation(
     return case
 
 
-def can_edit(user: User, case: Case) -> bool:
+def can_edit(user: User, case: LibraryCase) -> bool:
     return case.owner_id == user.id or operators.has_role(user, Role.supervisor)
 
 
-def access_case(db: Session, user: User, case_id: int) -> Case:
+def access_case(db: Session, user: User, case_id: int) -> LibraryCase:
     """Shared cases for everyone; an operator's own saved case for them and supervisors."""
-    case = db.get(Case, case_id)
+    case = db.get(LibraryCase, case_id)
     if case is None:
         raise NotFound("Case not found")
     if not case.shared and not can_edit(user, case):
@@ -117,7 +117,7 @@ def access_case(db: Session, user: User, case_id: int) -> Case:
 def do_update(
     db: Session,
     user: User,
-    case: Case,
+    case: LibraryCase,
     *,
     title: str | None = None,
     tags: list[str] | None = None,
@@ -126,7 +126,7 @@ def do_update(
     ideal_scenario: str | None = None,
     follow_up: str | None = None,
     shared: bool | None = None,
-) -> Case:
+) -> LibraryCase:
     """A mentor writes the ideal scenario; an operator writes how their case ended."""
     if not can_edit(user, case):
         raise Forbidden("Only the case's author or a supervisor may edit it")
@@ -159,17 +159,21 @@ def search_cases(
     tag: str = "",
     source: str = "",
     limit: int = 50,
-) -> list[Case]:
+) -> list[LibraryCase]:
     """Cases whose text holds every stem of `query` (shared ones, and the user's own)."""
-    stmt = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
-    visible: ColumnElement[bool] = Case.shared.is_(True)
+    stmt = (
+        select(LibraryCase)
+        .order_by(LibraryCase.created_at.desc(), LibraryCase.id.desc())
+        .limit(limit)
+    )
+    visible: ColumnElement[bool] = LibraryCase.shared.is_(True)
     if user is not None:
-        visible = or_(visible, Case.owner_id == user.id)
+        visible = or_(visible, LibraryCase.owner_id == user.id)
     stmt = stmt.where(visible)
     for stem in sorted(set(terms(query)))[:10]:
-        stmt = stmt.where(Case.search_text.contains(stem))
+        stmt = stmt.where(LibraryCase.search_text.contains(stem))
     if source:
-        stmt = stmt.where(Case.source == source)
+        stmt = stmt.where(LibraryCase.source == source)
     cases = list(db.scalars(stmt))
     if tag:
         wanted = fold(tag.strip())
@@ -177,17 +181,17 @@ def search_cases(
     return cases
 
 
-def list_mine(db: Session, user: User) -> list[Case]:
+def list_mine(db: Session, user: User) -> list[LibraryCase]:
     return list(
         db.scalars(
-            select(Case)
-            .where(Case.owner_id == user.id, Case.source == "operator")
-            .order_by(Case.created_at.desc())
+            select(LibraryCase)
+            .where(LibraryCase.owner_id == user.id, LibraryCase.source == "operator")
+            .order_by(LibraryCase.created_at.desc())
         )
     )
 
 
-def due_follow_ups(db: Session, user: User, today: date) -> list[Case]:
+def due_follow_ups(db: Session, user: User, today: date) -> list[LibraryCase]:
     """The operator's saved cases whose follow-up date came and whose ending is unwritten."""
     return [
         c
@@ -198,7 +202,9 @@ def due_follow_ups(db: Session, user: User, today: date) -> list[Case]:
 
 def all_tags(db: Session) -> list[str]:
     seen = set(SUGGESTED_TAGS)
-    for tags in db.scalars(select(Case.tags).where(Case.shared.is_(True)).limit(2000)):
+    for tags in db.scalars(
+        select(LibraryCase.tags).where(LibraryCase.shared.is_(True)).limit(2000)
+    ):
         seen.update(tags or [])
     return sorted(seen)
 

@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from wowdesk.bot.facts import extract_facts, numeric_value
 from wowdesk.i18n import N_
+from wowdesk.nlp.facts import extract_facts, numeric_value
+from wowdesk.nlp.secrets import secret_requests
 from wowdesk.nlp.text import fold, terms
 from wowdesk.quality.sentiment import polarity
 from wowdesk.quality.transcript import Line, Transcript
-from wowdesk.safety.guards import secret_requests
 
 
 @dataclass(frozen=True)

@@ -38,11 +38,11 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
 from wowdesk.kb import service as kb
+from wowdesk.nlp.pii import mask_text
 from wowdesk.nlp.text import terms
 from wowdesk.quality import autoqa
 from wowdesk.quality.criteria import CLOSING, GREETING
-from wowdesk.quality.scoring_models import GapDraft
-from wowdesk.safety.pii import mask_text
+from wowdesk.quality.models import GapDraft
 
 THRESHOLD = 0.35
 # with answers: sqrt(0.35) and sqrt(0.65), so the joined vector keeps unit length

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from wowdesk.bot import answer
-from wowdesk.kb.evaluation import rows_of
 from wowdesk.kb.retrieval import Document, Encoder, Index
+from wowdesk.kb.retrieval_evaluation import rows_of
 from wowdesk.nlp.text import terms
 from wowdesk.quality import gaps
 

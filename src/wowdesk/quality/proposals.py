@@ -13,7 +13,8 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Invalid, NotFound
 from wowdesk.i18n import N_
 from wowdesk.operators.models import User
-from wowdesk.quality.scoring_models import Proposal, ProposalStatus
+from wowdesk.quality.models import Proposal, ProposalStatus
+from wowdesk.quality.schemas import ProposalDecided
 
 TARGETS = {
     "article": N_("an article"),
@@ -97,7 +98,7 @@ def do_set_status(
             events.publish_on_commit(
                 db,
                 [events.operator_channel(proposal.proposer_id)],
-                {"type": "qa_proposal", "op": status, "id": proposal.id},
+                ProposalDecided(op=status, id=proposal.id),
             )
     db.flush()
     return proposal

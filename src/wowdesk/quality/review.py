@@ -27,13 +27,14 @@ from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 from wowdesk.quality import autoqa, scorecards
-from wowdesk.quality.scoring_models import (
+from wowdesk.quality.models import (
     Dispute,
     DisputeStatus,
     Score,
     ScoreChange,
     ScoreSource,
 )
+from wowdesk.quality.schemas import DisputeResolved
 
 SAMPLE_RATE = 0.05  # the random part of the queue: 5 % of scored conversations
 
@@ -314,6 +315,6 @@ def do_resolve(
         events.publish_on_commit(
             db,
             [events.operator_channel(dispute.operator_id)],
-            {"type": "qa_dispute", "op": dispute.status, "id": dispute.id, "score_id": score.id},
+            DisputeResolved(op=dispute.status, id=dispute.id, score_id=score.id),
         )
     return dispute

@@ -20,7 +20,7 @@ from wowdesk.errors import Conflict, Invalid, NotFound
 from wowdesk.i18n import gettext as _
 from wowdesk.operators.models import User
 from wowdesk.quality.criteria import RULES, Evidence
-from wowdesk.quality.scoring_models import Scorecard, ScorecardKind, ScorecardVersion
+from wowdesk.quality.models import Scorecard, ScorecardKind, ScorecardVersion
 from wowdesk.quality.transcript import Transcript
 
 MODES = ("auto", "manual", "both")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
-from wowdesk.quality.scoring_models import Score, ScoreSource
+from wowdesk.quality.models import Score, ScoreSource
 
 MIN_CONVERSATIONS = 3
 

@@ -20,18 +20,18 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from wowdesk.conversations import service as conversations
-from wowdesk.conversations.facts import day_bounds
+from wowdesk.conversations.kpi_rollup import day_bounds
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Conflict, Invalid, NotFound
 from wowdesk.i18n import N_
 from wowdesk.i18n import gettext as _
+from wowdesk.operators import broadcasts
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 from wowdesk.quality import cases
-from wowdesk.quality.scoring_models import Score, Wow, WowStatus
+from wowdesk.quality.models import Score, Wow, WowStatus
 from wowdesk.quality.sentiment import polarity
-from wowdesk.safety import broadcasts
 
 HIGH_QA = 85.0
 PER_DAY = 10

@@ -17,7 +17,6 @@ from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.kb import service as kb
 from wowdesk.operators.models import User
 from wowdesk.quality import cases, scorecards
-from wowdesk.quality.scoring_models import ScorecardKind
 from wowdesk.training import demo_scenarios, demo_tracks, quiz, scenarios, simulator
 from wowdesk.training.models import (
     Attempt,
@@ -103,7 +102,7 @@ def _templates(db: Session) -> tuple[str, ...]:
 
 
 def _definition(db: Session) -> dict[str, Any]:
-    return dict(scorecards.default_version(db, ScorecardKind.operator).definition)
+    return dict(scorecards.default_version(db, "operator").definition)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from typing import Any
 
 from wowdesk.i18n import N_
 from wowdesk.i18n import gettext as _
+from wowdesk.nlp.pii import mask_text
+from wowdesk.nlp.secrets import secret_requests
 from wowdesk.quality import scorecards
 from wowdesk.quality.transcript import Line, Transcript
-from wowdesk.safety.guards import secret_requests
-from wowdesk.safety.pii import mask_text
 from wowdesk.training.matching import choose, coverage
 
 # the final score: the scorecard's share and the goal's share

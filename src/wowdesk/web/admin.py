@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -9,14 +10,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
-from wowdesk.i18n import gettext
+from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.admin))])
+admin = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.admin))])
 
 
 def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object) -> Response:
@@ -32,8 +34,8 @@ def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object
     )
 
 
-@router.get("/admin")
-def admin(request: Request, db: DbSession, done: str = "") -> Response:
+@admin.get("/admin")
+def admin_page(request: Request, db: DbSession, done: str = "") -> Response:
     return _page(request, db, done=done)
 
 
@@ -41,12 +43,7 @@ def _after(action: str) -> RedirectResponse:
     return RedirectResponse(f"/admin?done={action}", status_code=303)
 
 
-def _failed(request: Request, db: DbSession, exc: WowdeskError) -> Response:
-    db.rollback()
-    return _page(request, db, status_code=exc.status, error=gettext(exc.message, **exc.params))
-
-
-@router.post("/admin/users")
+@admin.post("/admin/users")
 def add_user(
     request: Request,
     db: DbSession,
@@ -66,11 +63,11 @@ def add_user(
             team_id=int(team_id) if team_id.isdigit() else None,
         )
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("user")
 
 
-@router.post("/admin/users/{user_id}")
+@admin.post("/admin/users/{user_id}")
 def edit_user(
     request: Request,
     user_id: int,
@@ -90,27 +87,30 @@ def edit_user(
             password=password or None,
         )
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("user")
 
 
-@router.post("/admin/teams")
+@admin.post("/admin/teams")
 def add_team(
     request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]
 ) -> Response:
     try:
         operators.do_create_team(db, name)
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("team")
 
 
-@router.post("/admin/topics")
+@admin.post("/admin/topics")
 def add_topic(
     request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]
 ) -> Response:
     try:
         topics.do_create_topic(db, name)
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("topic")
+
+
+routes = Routes(admin=(admin,))

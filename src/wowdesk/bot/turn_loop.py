@@ -1,0 +1,63 @@
+"""Runs the bot beside the app: it reacts to customer messages of conversations it holds.
+
+On start it first answers whatever was left waiting (a crash between a customer's message
+and the bot's reply loses nothing); a failing turn hands the conversation to a human rather
+than leaving the customer unanswered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from wowdesk import events
+from wowdesk.bot import answer, service
+from wowdesk.bot.engine import BotEngine
+from wowdesk.conversations import service as conversations
+from wowdesk.db import in_thread, unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+def turn(
+    factory: sessionmaker[Session], engine: BotEngine, conversation_id: int, message_id: int
+) -> None:
+    try:
+        with unit_of_work(factory) as db:
+            service.handle_message(db, engine, conversation_id, message_id)
+    except Exception:
+        log.exception("bot turn failed for conversation %s; handing off", conversation_id)
+        with unit_of_work(factory) as db:
+            conv = conversations.get_conversation(db, conversation_id)
+            conversations.do_handoff(db, conv, answer.handoff_notice())
+
+
+def pending(factory: sessionmaker[Session]) -> list[tuple[int, int]]:
+    with unit_of_work(factory) as db:
+        return conversations.list_bot_pending(db)
+
+
+async def run(bus: events.LocalBus, factory: sessionmaker[Session], engine: BotEngine) -> None:
+    sub = bus.subscribe()
+    sub.listen(events.BOT_CHANNEL)
+    try:
+        while True:
+            while not sub.queue.empty():  # after an overflow the scan below covers it all
+                sub.queue.get_nowait()
+            for conversation_id, message_id in await in_thread(pending, factory):
+                await in_thread(turn, factory, engine, conversation_id, message_id)
+            sub.overflowed.clear()
+            while not sub.overflowed.is_set():
+                found = conversations.new_customer_message(await sub.queue.get())
+                if found is not None:
+                    await in_thread(turn, factory, engine, *found)
+    finally:
+        sub.close()
+
+
+def start(
+    bus: events.LocalBus, factory: sessionmaker[Session], engine: BotEngine
+) -> asyncio.Task[None]:
+    return asyncio.create_task(run(bus, factory, engine), name="wowdesk-bot")
