@@ -344,6 +344,13 @@ def list_tracks(db: Session) -> list[Track]:
     return list(db.scalars(select(Track).order_by(Track.id)))
 
 
+def get_track(db: Session, track_id: int) -> Track:
+    track = db.get(Track, track_id)
+    if track is None:
+        raise NotFound("Track not found")
+    return track
+
+
 def enrollment_of(db: Session, user: User) -> Enrollment | None:
     return db.get(Enrollment, user.id)
 
