@@ -16,7 +16,7 @@ from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.i18n import gettext
+from wowdesk.i18n import N_, gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role, User
@@ -26,11 +26,11 @@ from wowdesk.training.models import Persona
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
 
 PERSONAS = {
-    Persona.calm: "calm",
-    Persona.angry: "angry",
-    Persona.suspicious: "suspicious it is really us",
-    Persona.hard_situation: "in a hard life situation",
-    Persona.premium: "premium buyer",
+    Persona.calm: N_("calm"),
+    Persona.angry: N_("angry"),
+    Persona.suspicious: N_("suspicious it is really us"),
+    Persona.hard_situation: N_("in a hard life situation"),
+    Persona.premium: N_("premium buyer"),
 }
 
 
