@@ -69,7 +69,7 @@ def test_new_operator_entry_test_track_and_the_angry_customer(
     expect(page.get_by_test_id("training-level")).to_have_text("опытный")
     rows = page.get_by_test_id("training-module-row")
     expect(rows).to_have_count(2)
-    expect(rows.nth(1)).to_contain_text("заблокирован")
+    expect(rows.nth(1)).to_contain_text("закрыт")  # opens when the first is done
     assert_every_control_labelled(page)
     rows.first.get_by_role("link").click()
     expect(page.get_by_test_id("training-module-title")).to_contain_text("Платные услуги")

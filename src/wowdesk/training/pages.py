@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
-from wowdesk.db import run_unit
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
@@ -97,21 +97,21 @@ def entry_page(request: Request, db: DbSession) -> Response:
     return _entry_page(request, db)
 
 
+async def _form(request: Request) -> FormData:
+    """The posted form, read on the loop before the (sync) handler runs: the entry test and
+    quizzes have as many fields as questions, some of them multi-valued."""
+    return await request.form()
+
+
+Posted = Annotated[FormData, Depends(_form)]
+
+
 @staff.post("/training/entry")
-async def entry_submit(request: Request, user: CurrentUser) -> Response:
-    form = await request.form()
-    return await _run(request, lambda db: _submit_entry(request, db, user, form))
+def entry_submit(request: Request, user: CurrentUser, db: DbSession, form: Posted) -> Response:
+    return _submit_entry(request, db, user, form)
 
 
-async def _run(request: Request, work: Any) -> Response:
-    """Form handlers that read a multi-valued form run the database part in a worker
-    thread (`db.run_unit`), never on the event loop."""
-    state = request.app.state
-    result: Response = await run_unit(state.sessionmaker, state.db_executor, work)
-    return result
-
-
-def _submit_entry(request: Request, db: Any, user: User, form: Any) -> Response:
+def _submit_entry(request: Request, db: DbSession, user: User, form: FormData) -> Response:
     try:
         entry = service.get_quiz(db, "entry")
         step = service.do_submit_entry(db, user, _answers(form, len(entry.questions)))
@@ -165,21 +165,18 @@ def module_practice(module_id: int, user: CurrentUser, db: DbSession) -> Respons
 
 
 @staff.post("/training/modules/{module_id}/quiz")
-async def module_quiz(request: Request, module_id: int, user: CurrentUser) -> Response:
-    form = await request.form()
-
-    def work(db: Any) -> Response:
-        try:
-            module = service.access_module(db, user, module_id)
-            quiz = service.module_quiz(db, module)
-            count = len(quiz.questions) if quiz else 0
-            service.do_submit_module_quiz(db, user, module_id, _answers(form, count))
-        except WowdeskError as exc:
-            db.rollback()
-            return _module_page(request, db, user, module_id, _error(exc), exc.status)
-        return _go(f"/training/modules/{module_id}")
-
-    return await _run(request, work)
+def module_quiz(
+    request: Request, module_id: int, user: CurrentUser, db: DbSession, form: Posted
+) -> Response:
+    try:
+        module = service.access_module(db, user, module_id)
+        quiz = service.module_quiz(db, module)
+        count = len(quiz.questions) if quiz else 0
+        service.do_submit_module_quiz(db, user, module_id, _answers(form, count))
+    except WowdeskError as exc:
+        db.rollback()
+        return _module_page(request, db, user, module_id, _error(exc), exc.status)
+    return _go(f"/training/modules/{module_id}")
 
 
 def _practice_page(
