@@ -4,6 +4,8 @@ conversations; supervisors edit banks and scenarios, with 4xx JSON errors on bad
 
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -135,3 +137,34 @@ def test_supervisors_edit_scenarios_and_banks_operators_cannot(client: TestClien
     )
     r = client.post("/api/v1/training/scenarios/from-case", json={"case_id": 999}, headers=sup)
     assert_json_error(r, 404)
+
+
+def test_supervisors_build_tracks_on_the_tracks_page(client: TestClient) -> None:
+    _seed(client)
+    csrf = login(client, add_user(client, "supervisor"))
+    page = client.get("/training/tracks")
+    assert page.status_code == 200 and "marketplace-basics" in page.text
+    track = {
+        "slug": "night-shift",
+        "title": "Ночная смена",
+        "modules": [
+            {"title": "Коды", "lessons": [{"kind": "article", "ref": "51-never-share-codes"}]},
+            {"title": "Практика", "scenario": "angry-blocked-ad"},
+        ],
+    }
+    saved = client.post(
+        "/training/tracks",
+        data={"csrf_token": csrf, "definition": json.dumps(track)},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    assert "Ночная смена" in client.get("/training/tracks").text
+    broken = client.post("/training/tracks", data={"csrf_token": csrf, "definition": "{"})
+    assert broken.status_code == 422 and "JSON" in broken.text
+    unknown = {**track, "modules": [{"title": "X", "scenario": "no-such"}]}
+    refused = client.post(
+        "/training/tracks", data={"csrf_token": csrf, "definition": json.dumps(unknown)}
+    )
+    assert refused.status_code == 404 and "Сценарий не найден" in refused.text
+    login(client, add_user(client))
+    assert client.get("/training/tracks").status_code == 403

@@ -6,6 +6,7 @@ Forms post and redirect (PRG); a refused input re-renders the page with the mess
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -24,6 +25,7 @@ from wowdesk.training import demo_tracks, service
 from wowdesk.training.models import Persona
 
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
 PERSONAS = {
     Persona.calm: N_("calm"),
@@ -270,4 +272,52 @@ def scenario_from_case(
     return _go("/training/scenarios")
 
 
-routes = Routes(staff=(staff,))
+# --- supervisors build tracks ------------------------------------------------------------
+
+
+def _tracks_page(
+    request: Request, db: DbSession, error: str = "", status: int = 200, draft: str = ""
+) -> Response:
+    tracks = service.list_tracks(db)
+    return render(
+        request,
+        "training/tracks.html",
+        status_code=status,
+        tracks=[
+            (t, json.dumps(service.track_definition(db, t), ensure_ascii=False, indent=2))
+            for t in tracks
+        ],
+        scenarios=service.list_scenarios(db),
+        quizzes=service.list_quizzes(db),
+        draft=draft,
+        error=error,
+    )
+
+
+@supervisors.get("/training/tracks")
+def tracks_page(request: Request, db: DbSession) -> Response:
+    return _tracks_page(request, db)
+
+
+@supervisors.post("/training/tracks")
+def tracks_save(
+    request: Request,
+    db: DbSession,
+    definition: Annotated[str, Form(max_length=200_000)],
+) -> Response:
+    try:
+        data = json.loads(definition)
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        error = gettext("The track must be a JSON object")
+        return _tracks_page(request, db, error, 422, definition)
+    try:
+        service.do_save_track(db, data)
+    except WowdeskError as exc:
+        db.rollback()
+        return _tracks_page(request, db, _error(exc), exc.status, definition)
+    return _go("/training/tracks")
+
+
+routes = Routes(staff=(staff,), supervisors=(supervisors,))

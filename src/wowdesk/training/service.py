@@ -518,6 +518,30 @@ def do_save_track(db: Session, data: dict[str, Any]) -> Track:
     return track
 
 
+def track_definition(db: Session, track: Track) -> dict[str, Any]:
+    """The track as `do_save_track` takes it: what the supervisors' editor shows."""
+    slugs = {s.id: s.slug for s in db.scalars(select(Scenario))}
+    quizzes = {q.id: q.slug for q in db.scalars(select(Quiz))}
+    return {
+        "slug": track.slug,
+        "title": track.title,
+        "description": track.description,
+        "modules": [
+            {
+                "title": m.title,
+                "lessons": m.lessons,
+                "scenario": slugs.get(m.scenario_id or 0, ""),
+                "quiz": quizzes.get(m.quiz_id or 0, ""),
+            }
+            for m in modules_of(db, track.id)
+        ],
+    }
+
+
+def list_quizzes(db: Session) -> list[Quiz]:
+    return list(db.scalars(select(Quiz).order_by(Quiz.id)))
+
+
 def do_ensure_demo(db: Session) -> None:
     """The marketplace demo scenarios, quizzes and tracks (a re-run updates them); short
     answers whose article is missing are left out of the banks."""
