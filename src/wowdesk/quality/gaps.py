@@ -49,6 +49,8 @@ THRESHOLD = 0.35
 QUESTION_WEIGHT = 0.5916
 ANSWER_WEIGHT = 0.8062
 MIN_SIZE = 2
+# a large cluster's most central member is judged against its first members only
+CENTRALITY_SAMPLE = 100
 CANDIDATE_TERMS = 8
 MAX_CANDIDATES = 60
 PLACEHOLDER = re.compile(r"\[(PERSON|PHONE|EMAIL|CARD|PASSPORT|SNILS|INN|ACCOUNT|ADDRESS)\]")
@@ -61,6 +63,7 @@ class Item:
     answer: str
     conversation_id: int | None = None
     quality: float = 0.0  # the answer's QA score and rating, higher is better
+    masked: bool = False  # texts from conversations are masked already; an import is not
 
 
 @dataclass
@@ -110,15 +113,16 @@ def _cosine(v: dict[str, float], centroid: dict[str, float], norm: float) -> flo
     return sum(x * centroid.get(term, 0.0) for term, x in v.items()) / (norm or 1.0)
 
 
-def _joined(
-    questions: list[str], answers: list[str] | None
-) -> tuple[list[dict[str, float]], dict[str, float]]:
+Vectors = tuple[list[dict[str, float]], dict[str, float]]
+
+
+def _joined(questions: Vectors, answers: Vectors | None) -> Vectors:
     """Question vectors, or, with answers, question and answer vectors side by side: people
     ask the same thing in many words, operators answer it in much the same words."""
-    vectors, idf = _vectors(questions)
+    vectors, idf = questions
     if answers is None:
         return vectors, idf
-    answer_vectors, answer_idf = _vectors(answers)
+    answer_vectors, answer_idf = answers
     joined = []
     for q, a in zip(vectors, answer_vectors, strict=True):
         v = {term: x * QUESTION_WEIGHT for term, x in q.items()}
@@ -164,10 +168,16 @@ def _leader(
 def cluster(
     texts: list[str], threshold: float = THRESHOLD, answers: list[str] | None = None
 ) -> list[list[int]]:
-    """Groups of indexes of `texts`, largest first. A second pass merges clusters whose
-    centroids are as close as a text to a cluster must be: the first pass depends on the
-    order the texts come in, the second takes most of that back."""
-    vectors, idf = _joined(texts, answers)
+    """Groups of indexes of `texts`, largest first."""
+    return _cluster(*_joined(_vectors(texts), _vectors(answers) if answers else None), threshold)
+
+
+def _cluster(
+    vectors: list[dict[str, float]], idf: dict[str, float], threshold: float
+) -> list[list[int]]:
+    """A second pass merges clusters whose centroids are as close as a text to a cluster
+    must be: the first pass depends on the order the texts come in, the second takes most
+    of that back."""
     first = _leader(vectors, idf, threshold)
     centroids = []
     for c in first:
@@ -178,10 +188,10 @@ def cluster(
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
-def clean_answer(text: str) -> str:
+def clean_answer(text: str, masked: bool = False) -> str:
     """The answer as an article: no greeting or sign-off sentence, no personal specifics."""
     kept = []
-    for sentence in sentenize(mask_text(text)):
+    for sentence in sentenize(text if masked else mask_text(text)):
         s = sentence.text.strip()
         if not s:
             continue
@@ -194,34 +204,40 @@ def clean_answer(text: str) -> str:
     return " ".join(kept).strip()
 
 
-def _title(question: str) -> str:
-    title = PLACEHOLDER.sub("", mask_text(question)).strip(" ,.!?")
+def _title(question: str, masked: bool = False) -> str:
+    title = PLACEHOLDER.sub("", question if masked else mask_text(question)).strip(" ,.!?")
     title = re.sub(r"\s{2,}", " ", ONE_ORDER.sub("…", title))
     return (title[:1].upper() + title[1:])[:200] + "?"
 
 
 def drafts_from(items: list[Item], min_size: int = MIN_SIZE) -> list[Draft]:
     """One draft per cluster of at least `min_size` questions."""
-    groups = cluster([it.question for it in items], answers=[it.answer for it in items])
-    vectors, _idf = _vectors([it.question for it in items])
-    answer_vectors, _ = _vectors([it.answer for it in items])
+    questions = _vectors([it.question for it in items])
+    answered = _vectors([it.answer for it in items])
+    groups = _cluster(*_joined(questions, answered), THRESHOLD)
+    vectors, answer_vectors = questions[0], answered[0]
     drafts = []
     for group in groups:
         if len(group) < min_size:
             continue
         central = _most_central(group, vectors)
-        answers = [i for i in group if clean_answer(items[i].answer)]
-        if not answers:
-            continue
         # the most representative answers (closest to the others), the best rated among them
-        ranked = sorted(answers, key=lambda i: -_centrality(i, answers, answer_vectors))
+        sample = group[:CENTRALITY_SAMPLE]
+        closeness = {i: _centrality(i, sample, answer_vectors) for i in sample}
+        ranked = sorted(sample, key=lambda i: -closeness[i])
         top = ranked[: max(1, math.ceil(len(ranked) / 2))]
-        chosen = max(top, key=lambda i: (items[i].quality, _centrality(i, answers, answer_vectors)))
+        best = sorted(top, key=lambda i: (-items[i].quality, -closeness[i]))
+        body = next(
+            (text for i in best[:5] if (text := clean_answer(items[i].answer, items[i].masked))),
+            "",
+        )
+        if not body:
+            continue
         signature = " ".join(sorted(set(terms(items[central].question)))[:12])[:300]
         drafts.append(
             Draft(
-                title=_title(items[central].question),
-                body=clean_answer(items[chosen].answer),
+                title=_title(items[central].question, items[central].masked),
+                body=body,
                 size=len(group),
                 signature=signature,
                 conversation_ids=[
@@ -239,8 +255,7 @@ def _centrality(i: int, group: list[int], vectors: list[dict[str, float]]) -> fl
 
 
 def _most_central(group: list[int], vectors: list[dict[str, float]]) -> int:
-    if len(group) > 200:
-        group = group[:200]
+    group = group[:CENTRALITY_SAMPLE]
     return max(group, key=lambda i: _centrality(i, group, vectors))
 
 
@@ -269,22 +284,23 @@ def gap_items(db: Session, since_days: float) -> list[Item]:
     """Questions the bot passed to people, each with the operator's fullest answer."""
     since = utcnow() - timedelta(days=since_days)
     handoffs = bot.list_gap_handoffs(db, since)
-    scores = autoqa.totals(db, [cid for cid, _ in handoffs])
+    ids = list(dict.fromkeys(cid for cid, _ in handoffs))
+    scores = autoqa.totals(db, ids)
+    found = conversations.messages_of(db, ids)
     items = []
     seen: set[int] = set()
     for conversation_id, message_id in handoffs:
-        if conversation_id in seen:
+        if conversation_id in seen or conversation_id not in found:
             continue
         seen.add(conversation_id)
-        conv = conversations.get_conversation(db, conversation_id)
-        messages = conversations.list_messages(db, conv, limit=200)
+        conv, messages = found[conversation_id]
         question = _question(messages, message_id)
         answers = [m.masked_text for m in messages if m.author_kind == AuthorKind.operator]
         if not question or not answers:
             continue
-        best = max(answers, key=lambda a: len(terms(a)))
+        best = max(answers, key=len)
         quality = scores.get(conversation_id, 50.0) + 10.0 * (conv.csat or 3)
-        items.append(Item(question, best, conversation_id, quality))
+        items.append(Item(question, best, conversation_id, quality, masked=True))
     return items
 
 

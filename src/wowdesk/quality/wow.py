@@ -103,13 +103,11 @@ def _topic_shares(db: Session, day: date, timezone: str) -> dict[int | None, flo
 def find(db: Session, day: date, timezone: str, limit: int = PER_DAY) -> list[Candidate]:
     """The day's candidates, best first (nothing stored)."""
     shares = _topic_shares(db, day, timezone)
+    rows = _rows(db, day, timezone)
+    messages = conversations.messages_of(db, [conv.id for conv, _score in rows])
     found = []
-    for conv, score in _rows(db, day, timezone):
-        said = [
-            m
-            for m in conversations.list_messages(db, conv, limit=400)
-            if m.author_kind == "customer"
-        ]
+    for conv, score in rows:
+        said = [m for m in messages[conv.id][1] if m.author_kind == "customer"]
         if not said:
             continue
         thanks = next((m.masked_text for m in reversed(said) if THANKS.search(m.masked_text)), "")
