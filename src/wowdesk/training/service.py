@@ -148,9 +148,12 @@ def do_start(
     return attempt
 
 
-def access_attempt(db: Session, user: User, attempt_id: int) -> Attempt:
-    """A trainee sees their own attempts only."""
-    attempt = db.get(Attempt, attempt_id)
+def access_attempt(
+    db: Session, user: User, attempt_id: int, *, for_update: bool = False
+) -> Attempt:
+    """A trainee sees their own attempts only. `for_update` locks the row (PostgreSQL) so
+    two replies sent at once are both appended, in order, never one over the other."""
+    attempt = db.get(Attempt, attempt_id, with_for_update=for_update)
     if attempt is None or attempt.user_id != user.id:
         raise NotFound("Practice attempt not found")
     return attempt
@@ -167,7 +170,7 @@ def _state(attempt: Attempt, sc: Scenario) -> simulator.State:
 
 def do_reply(db: Session, user: User, attempt_id: int, text: str) -> str | None:
     """The trainee's reply; returns the simulated customer's answer (None: silent)."""
-    attempt = access_attempt(db, user, attempt_id)
+    attempt = access_attempt(db, user, attempt_id, for_update=True)
     text = text.strip()
     if not text or len(text) > MAX_REPLY:
         raise Invalid("A reply needs 1–{n} characters", n=MAX_REPLY)
@@ -185,7 +188,7 @@ def do_reply(db: Session, user: User, attempt_id: int, text: str) -> str | None:
 
 def do_finish(db: Session, user: User, attempt_id: int) -> Attempt:
     """Scores the attempt once; a second call returns it as it is."""
-    attempt = access_attempt(db, user, attempt_id)
+    attempt = access_attempt(db, user, attempt_id, for_update=True)
     if attempt.status == AttemptStatus.finished:
         return attempt
     sc = get_scenario(db, attempt.scenario_id)
