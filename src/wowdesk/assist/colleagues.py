@@ -66,7 +66,8 @@ def pairs_of(thread: threads.RatedThread) -> list[Pair]:
 def _normalize(rows: sparse.csr_matrix) -> sparse.csr_matrix:
     from sklearn.preprocessing import normalize
 
-    return normalize(rows)
+    normalized: sparse.csr_matrix = normalize(rows)
+    return normalized
 
 
 @dataclass
