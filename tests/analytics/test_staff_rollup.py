@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from tests.analytics.history import build
 from wowdesk.analytics import service
+from wowdesk.operators import schedule
 from wowdesk.operators.models import StatusChange
-from wowdesk.workforce import service as workforce
 
 TZ = "Europe/Moscow"
 FIRST, LAST = date(2026, 11, 10), date(2026, 11, 14)
@@ -28,7 +28,7 @@ def night_shift(db: Session, user_id: int) -> None:
         )
     )
     db.flush()
-    workforce.do_add_shift(
+    schedule.do_add_shift(
         db,
         user_id,
         datetime(2026, 11, 11, 19, 30, tzinfo=UTC),

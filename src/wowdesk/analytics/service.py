@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from wowdesk.analytics.definitions import BY_KEY, evaluate
 from wowdesk.analytics.models import KpiDay, KpiInterval, KpiStaffDay, KpiTarget
-from wowdesk.conversations import facts, topics
+from wowdesk.conversations import kpi_rollup as facts
+from wowdesk.conversations import topics
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
-from wowdesk.operators import presence
+from wowdesk.operators import presence, schedule
 from wowdesk.operators import service as operators
-from wowdesk.workforce import service as workforce
 
 Group = Literal["total", "day", "week", "operator", "team", "channel", "topic"]
 GROUPS: tuple[str, ...] = get_args(Group)
@@ -117,7 +117,7 @@ def _refresh_staff(db: Session, start: date, end: date, timezone: str) -> None:
     day = start
     while day <= end:
         day_low, day_high = facts.day_bounds(day, day, timezone)
-        for (uid, _shift_day), (scheduled, kept) in workforce.adherence(
+        for (uid, _shift_day), (scheduled, kept) in schedule.adherence(
             db, day_low, day_high, timezone
         ).items():
             row = sums[(day, uid)]
