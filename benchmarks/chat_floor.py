@@ -1,6 +1,6 @@
 """The chat benchmark's floor: a bare uvicorn app relaying chat frames from memory.
 
-Run by `benchmarks/chat_load.py` (or alone: python benchmarks/chat_floor.py PORT).
+Run by `benchmarks/chat_load.py` (or alone: python benchmarks/chat_floor.py [PORT], 8765 by default).
 
 It speaks the part of wowdesk's protocol the load test uses (login form, /api/v1/me, users,
 routing capacity, starting and taking conversations, /ws/console, /ws/chat, the messages
@@ -181,4 +181,5 @@ app = Starlette(
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8765
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
