@@ -1,6 +1,6 @@
 """The chat benchmark's floor: a bare uvicorn app relaying chat frames from memory.
 
-Run by `benchmarks/chat_load.py` (or alone: python benchmarks/chat_floor.py [PORT], 8765 by default).
+Run by `benchmarks/chat_load.py`, or alone: python benchmarks/chat_floor.py [PORT] (8765).
 
 It speaks the part of wowdesk's protocol the load test uses (login form, /api/v1/me, users,
 routing capacity, starting and taking conversations, /ws/console, /ws/chat, the messages
