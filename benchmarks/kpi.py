@@ -31,12 +31,12 @@ from pathlib import Path
 from rich.progress import MofNCompleteColumn, Progress
 from sqlalchemy import Float, case, cast, func, select
 from sqlalchemy.orm import Session
-from wowdesk.conversations.facts import day_bounds
 
 from wowdesk import migrate
 from wowdesk.analytics import service
 from wowdesk.analytics.models import KpiDay
 from wowdesk.analytics.report import kpi_report
+from wowdesk.conversations.kpi_rollup import day_bounds
 from wowdesk.conversations.models import Conversation
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
 from wowdesk.demo import history
