@@ -38,7 +38,8 @@ INSERT INTO customer (display_name, tier, segment, created_at) VALUES ('Клие
 INSERT INTO conversation (token_hash, customer_id, channel, status, subject, wrapup_note,
     last_seq, operator_delivered_seq, customer_delivered_seq, transfer_count, created_at,
     closed_at, operator_id, csat)
-SELECT md5('bench' || g), (SELECT max(id) FROM customer), 'web', 'closed', '', '', 4, 0, 0, 0,
+SELECT md5('bench' || g || '-' || clock_timestamp()), (SELECT max(id) FROM customer),
+    'web', 'closed', '', '', 4, 0, 0, 0,
     now() - (g % 90) * interval '1 day', now() - (g % 90) * interval '1 day',
     :operator, CASE WHEN g % 3 = 0 THEN 1 + g % 5 END
 FROM generate_series(1, :n) AS g;

@@ -207,27 +207,31 @@ def _quality(
     scorer = quality_background.scorer_for(settings, bot.knowledge)
     score = functools.partial(autoqa.do_score_pending, scorer=scorer)
     daily = functools.partial(quality_background.daily, settings=settings)
+    scoring = _repeat(
+        "scoring closed conversations",
+        factory,
+        executor,
+        score,
+        settings.qa_every_seconds,
+        again=lambda n: n >= autoqa.BATCH,
+    )
+    daily_jobs = _repeat(
+        "the daily quality jobs", factory, executor, daily, quality_background.DAILY_EVERY_SECONDS
+    )
+    # after start-up's own work (the first KPI refresh, the indexes), not competing with it
     return [
-        asyncio.create_task(
-            _repeat(
-                "scoring closed conversations",
-                factory,
-                executor,
-                score,
-                settings.qa_every_seconds,
-                again=lambda n: n >= autoqa.BATCH,
-            )
-        ),
-        asyncio.create_task(
-            _repeat(
-                "the daily quality jobs",
-                factory,
-                executor,
-                daily,
-                quality_background.DAILY_EVERY_SECONDS,
-            )
-        ),
+        asyncio.create_task(_later(settings.qa_every_seconds, scoring)),
+        asyncio.create_task(_later(quality_background.DAILY_FIRST_SECONDS, daily_jobs)),
     ]
+
+
+async def _later(delay: float, work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        work.close()  # never started
+        raise
+    await work
 
 
 def _send_mail(

@@ -30,7 +30,7 @@ from wowdesk.quality.scorecards import Result
 from wowdesk.quality.transcript import Line, Transcript
 from wowdesk.safety import verification
 
-BATCH = 50  # a short unit: on SQLite it holds the one connection requests share
+BATCH = 20  # a short unit: on SQLite it holds the one connection requests share
 LOOKBACK = timedelta(days=7)
 TEMPLATES_TTL = 60.0
 LONG_HANDLE = timedelta(minutes=20)

@@ -21,6 +21,7 @@ from wowdesk.quality import autoqa, gaps, wow
 log = logging.getLogger(__name__)
 
 DAILY_EVERY_SECONDS = 3600.0
+DAILY_FIRST_SECONDS = 120.0
 
 
 def scorer_for(settings: Settings, knowledge: Knowledge | None) -> autoqa.Scorer:

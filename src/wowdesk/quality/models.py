@@ -245,7 +245,7 @@ class Score(Base):
         CheckConstraint("source IN ('auto', 'manual')", name="source"),
         # one automatic score per conversation, however many processes score at once
         UniqueConstraint("auto_key", name="uq_qa_score_auto_key"),
-        Index("ix_qa_score_queue", "source", "reviewed", "risk"),
+        Index("ix_qa_score_queue", "source", "reviewed", "risk", "id"),
         Index("ix_qa_score_sample", "source", "reviewed", "sample"),
         Index("ix_qa_score_closed", "closed_at"),
         Index("ix_qa_score_operator", "operator_id", "closed_at"),

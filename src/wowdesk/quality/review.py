@@ -36,6 +36,7 @@ from wowdesk.quality.models import (
 )
 from wowdesk.quality.schemas import DisputeResolved
 
+COUNT_CAP = 1000
 SAMPLE_RATE = 0.05  # the random part of the queue: 5 % of scored conversations
 
 
@@ -67,16 +68,16 @@ def review_queue(db: Session, limit: int = 50, offset: int = 0) -> list[QueueIte
     return items
 
 
-def count_unreviewed(db: Session) -> int:
-    """Risky ones waiting (the queue's badge); an index-only count."""
-    return int(
-        db.scalar(
-            select(func.count())
-            .select_from(Score)
-            .where(Score.source == ScoreSource.auto, Score.reviewed.is_(False), Score.risk > 0)
-        )
-        or 0
+def count_unreviewed(db: Session, cap: int = COUNT_CAP) -> int:
+    """Risky ones waiting (the queue's badge), counted up to `cap`: past it the badge says
+    «cap+» instead of walking a million index entries on every page view."""
+    waiting = (
+        select(Score.id)
+        .where(Score.source == ScoreSource.auto, Score.reviewed.is_(False), Score.risk > 0)
+        .limit(cap)
+        .subquery()
     )
+    return int(db.scalar(select(func.count()).select_from(waiting)) or 0)
 
 
 def get_score(db: Session, score_id: int) -> Score:

@@ -78,6 +78,7 @@ def review_page(request: Request, db: DbSession, done: str = "") -> Response:
         "quality/review.html",
         items=items,
         waiting=review.count_unreviewed(db),
+        cap=review.COUNT_CAP,
         risks=autoqa.RISKS,
         disputes=disputes,
         dispute_scores={d.id: review.get_score(db, d.score_id) for d in disputes},

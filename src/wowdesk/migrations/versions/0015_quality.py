@@ -224,7 +224,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_qa_score_closed", ["closed_at"], unique=False)
         batch_op.create_index("ix_qa_score_conversation", ["conversation_id"], unique=False)
         batch_op.create_index("ix_qa_score_operator", ["operator_id", "closed_at"], unique=False)
-        batch_op.create_index("ix_qa_score_queue", ["source", "reviewed", "risk"], unique=False)
+        batch_op.create_index(
+            "ix_qa_score_queue", ["source", "reviewed", "risk", "id"], unique=False
+        )
         batch_op.create_index("ix_qa_score_sample", ["source", "reviewed", "sample"], unique=False)
 
     op.create_table(
