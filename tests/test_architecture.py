@@ -32,6 +32,10 @@ PUBLIC = {
     "/api/v1/chat/conversations/{conversation_id}/csat",
     "/api/v1/chat/conversations/{conversation_id}/place",
     "/api/v1/chat/conversations/{conversation_id}/alternative",
+    # for load balancers and Prometheus: /metrics checks its token or loopback inside
+    "/healthz",
+    "/readyz",
+    "/metrics",
 }
 SOCKETS_AUTHENTICATED_INSIDE = {"/ws/chat", "/ws/console"}
 

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wowdesk import __version__, events, jobs
+from wowdesk import __version__, events, jobs, logformat, telemetry
 from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
 from wowdesk.assist import api as assist_api
@@ -33,12 +33,14 @@ from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.operators import api as operators_api
+from wowdesk.privacy import api as privacy_api
+from wowdesk.privacy import pages as privacy_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
 from wowdesk.safety import pages as safety_pages
-from wowdesk.web import admin, pages
+from wowdesk.web import admin, observability, pages
 from wowdesk.web.templating import render
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
@@ -62,6 +64,7 @@ def create_app(
     settings = settings or get_settings()
     activate(settings.language)
     pii_logs.install()  # no log line carries a customer's personal data
+    logformat.configure(settings.log_format)
     if factory is None:
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
     bus = events.make_bus(settings.redis_url)
@@ -83,6 +86,7 @@ def create_app(
             app.state.db_executor = None
             if executor is not None:
                 executor.shutdown(wait=True)
+            telemetry.process_exit()
 
     app = FastAPI(
         title="wowdesk",
@@ -142,6 +146,7 @@ def create_app(
             return render(request, "web/error.html", status_code=exc.status_code, message=message)
         return _json_error(exc.status_code, f"http_{exc.status_code}", message)
 
+    app.add_middleware(observability.Observe, access_log=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (
         pages.public,
@@ -180,6 +185,9 @@ def create_app(
         assist_api.supervisors,
         assist_pages.router,
         sockets.router,
+        privacy_api.admin,
+        privacy_pages.router,
+        observability.router,
     ):
         app.include_router(router)
     return app

@@ -10,8 +10,9 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
+from uvicorn.config import LOGGING_CONFIG
 
-from wowdesk import demo, events, history, jobs, migrate
+from wowdesk import demo, events, history, jobs, logformat, migrate, telemetry
 from wowdesk.analytics import cli as report_cli
 from wowdesk.analytics import service as analytics
 from wowdesk.bot import cli as triage_cli
@@ -25,6 +26,7 @@ from wowdesk.kb import cli as kb_cli
 from wowdesk.kb import eval_cli as retrieval_cli
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
+from wowdesk.privacy import cli as privacy_cli
 from wowdesk.safety import cli as pii_cli
 from wowdesk.safety import logs as pii_logs
 from wowdesk.terminal import fail
@@ -40,6 +42,9 @@ app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
+app.add_typer(privacy_cli.data_app, name="data")
+customers_cli.app.command("erase")(privacy_cli.erase)
+customers_cli.app.command("export")(privacy_cli.export)
 app.command("report")(report_cli.report)
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 eval_app.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
@@ -66,6 +71,9 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
                 code="needs_distributed_mode",
             )
         )
+    if workers > 1:
+        telemetry.prepare_multiprocess(settings.var_dir / "metrics")
+    json_logs = settings.log_format == "json"
     uvicorn.run(
         "wowdesk.app:create_app",
         factory=True,
@@ -73,6 +81,9 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # JSON lines come from wowdesk's own handler and access line (with the request id)
+        log_config=None if json_logs else LOGGING_CONFIG,
+        access_log=not json_logs,
         ws_max_size=1 << 20,
         # chat frames are a few hundred bytes: compressing each costs CPU and saves nothing
         ws_per_message_deflate=False,
@@ -99,6 +110,7 @@ def worker(
     settings = get_settings()
     activate(settings.language)
     pii_logs.install()
+    logformat.configure(settings.log_format)
     if not settings.redis_url:
         raise fail(
             Invalid(

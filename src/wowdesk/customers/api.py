@@ -63,13 +63,17 @@ def detail(
 ) -> CustomerDetail:
     found = service.get_customer(db, customer_id)
     customer = _visible(user, CustomerOut.model_validate(found), settings)
+    known = service.list_identities(db, customer_id)
+    raw = profile.sees_raw_contacts(user, settings.raw_text_role_set())
+    if raw and profile.shows_contacts(found.email, found.phone, [i.external_id for i in known]):
+        profile.audit_contacts(db, user, customer_id, place="api")
     identities = [
         IdentityOut(
             channel=i.channel,
             external_id=profile.visible_contact(user, i.external_id, settings.raw_text_role_set())
             or "",
         )
-        for i in service.list_identities(db, customer_id)
+        for i in known
     ]
     return CustomerDetail(**customer.model_dump(), identities=identities)
 

@@ -20,7 +20,7 @@ from wowdesk.bot.triage import risk_flags
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
-from wowdesk.customers import crosssell, loyalty, orders, service
+from wowdesk.customers import crosssell, loyalty, orders, personal_data, service
 from wowdesk.customers.orders import OrderView
 from wowdesk.customers.schemas import (
     CaseOut,
@@ -99,6 +99,27 @@ def visible_contact(
 ) -> str | None:
     """The contact as this user may see it (`roles`: the settings' raw-text roles)."""
     return value if not value or sees_raw_contacts(user, roles) else mask_contact(value)
+
+
+def shows_contacts(email: str | None, phone: str | None, identities: list[str]) -> bool:
+    """Whether a view in full would show a contact (a browser id is nobody's contact)."""
+    return bool(email or phone) or any(mask_contact(i) != i for i in identities)
+
+
+def audit_contacts(
+    db: Session, user: User, customer_id: int, *, place: str, conversation_id: int | None = None
+) -> None:
+    """A look at a customer's contacts in full goes into the personal-data audit."""
+    personal_data.record_access(
+        db,
+        customer_id=customer_id,
+        action="contacts",
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        place=place,
+        conversation_id=conversation_id,
+    )
 
 
 # --- calm -------------------------------------------------------------------------------
@@ -202,6 +223,9 @@ def profile(
         if conv.customer_id != customer.id:
             raise Invalid("The conversation is not this customer's", code="other_customer")
     raw = sees_raw_contacts(user, raw_roles)
+    identities = service.list_identities(db, customer.id)
+    if raw and shows_contacts(customer.email, customer.phone, [i.external_id for i in identities]):
+        audit_contacts(db, user, customer.id, place="console", conversation_id=conversation_id)
 
     def contact(value: str | None) -> str | None:
         return visible_contact(user, value, raw_roles)
@@ -224,7 +248,7 @@ def profile(
         ),
         identities=[
             IdentityOut(channel=i.channel, external_id=contact(i.external_id) or "")
-            for i in service.list_identities(db, customer.id)
+            for i in identities
         ],
         loyalty=LoyaltyOut(
             total_rub=state.total_rub,
