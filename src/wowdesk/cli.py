@@ -15,6 +15,7 @@ from uvicorn.config import LOGGING_CONFIG
 from wowdesk import demo, events, history, jobs, logformat, migrate, telemetry
 from wowdesk.analytics import cli as report_cli
 from wowdesk.analytics import service as analytics
+from wowdesk.backup import cli as backup_cli
 from wowdesk.bot import cli as triage_cli
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.config import Settings, get_settings
@@ -43,6 +44,8 @@ app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
 app.add_typer(privacy_cli.data_app, name="data")
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
 customers_cli.app.command("erase")(privacy_cli.erase)
 customers_cli.app.command("export")(privacy_cli.export)
 app.command("report")(report_cli.report)

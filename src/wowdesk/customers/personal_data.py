@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from wowdesk.customers import service
@@ -68,6 +68,12 @@ def record_access(
     return row
 
 
+def matches(column: Any, query: str) -> ColumnElement[bool]:
+    """Case-insensitive where the database can: SQLite's lower() folds ASCII only, so the
+    query as typed matches too (Cyrillic in the case it was written)."""
+    return column.like(f"%{query}%") | func.lower(column).like(f"%{query.lower()}%")
+
+
 def list_access(
     db: Session,
     *,
@@ -80,13 +86,17 @@ def list_access(
     """The audit, newest first; `query` matches the login, action, place or reference."""
     stmt = select(CustomerDataAccess).order_by(CustomerDataAccess.id.desc()).limit(limit)
     if query:
-        like = f"%{query.lower()}%"
         stmt = stmt.where(
             or_(
-                func.lower(CustomerDataAccess.username).like(like),
-                func.lower(CustomerDataAccess.action).like(like),
-                func.lower(CustomerDataAccess.place).like(like),
-                func.lower(CustomerDataAccess.reference).like(like),
+                *(
+                    matches(column, query)
+                    for column in (
+                        CustomerDataAccess.username,
+                        CustomerDataAccess.action,
+                        CustomerDataAccess.place,
+                        CustomerDataAccess.reference,
+                    )
+                )
             )
         )
     if customer_id is not None:
@@ -201,16 +211,6 @@ def do_erase(db: Session, customer_id: int) -> Customer:
     db.execute(delete(CustomerCase).where(CustomerCase.customer_id == customer_id))
     db.flush()
     return customer
-
-
-def silent_since(db: Session, customer_ids: set[int]) -> set[int]:
-    """The erased among `customer_ids` (for callers that must skip them)."""
-    if not customer_ids:
-        return set()
-    rows = db.scalars(
-        select(Customer.id).where(Customer.id.in_(customer_ids), Customer.erased_at.is_not(None))
-    )
-    return set(rows)
 
 
 def with_contacts_created_before(db: Session, before: datetime) -> list[int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from wowdesk.safety.models import Flag, RawTextView
@@ -79,11 +79,13 @@ def search_views(
     """The raw-text audit, newest first; `query` matches the login, the place or the reason."""
     stmt = select(RawTextView).order_by(RawTextView.id.desc()).limit(limit)
     if query:
-        like = f"%{query.lower()}%"
         stmt = stmt.where(
-            func.lower(RawTextView.username).like(like)
-            | func.lower(RawTextView.place).like(like)
-            | func.lower(RawTextView.reason).like(like)
+            or_(
+                *(
+                    c.like(f"%{query}%") | func.lower(c).like(f"%{query.lower()}%")
+                    for c in (RawTextView.username, RawTextView.place, RawTextView.reason)
+                )
+            )
         )
     if conversation_ids is not None:
         stmt = stmt.where(RawTextView.conversation_id.in_(conversation_ids))
