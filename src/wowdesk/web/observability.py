@@ -38,7 +38,7 @@ log = logging.getLogger("wowdesk.http")
 router = APIRouter(include_in_schema=False)
 SL_WINDOW = timedelta(minutes=15)
 _CONVERSATION_IN_PATH = re.compile(r"/conversations/(\d+)")
-LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|::1|localhost|testclient)$")
+LOOPBACK = re.compile(r"^(127\.\d+\.\d+\.\d+|::1)$")
 
 
 # --- the middleware -------------------------------------------------------------------
