@@ -152,9 +152,15 @@ def readyz(request: Request) -> JSONResponse:
     """200 when this process can serve traffic, else 503 with what is wrong."""
     state = request.app.state
     problems: dict[str, str] = {}
-    checks = {"database": _check("database", problems, database.ping, state.sessionmaker)}
-    if "database" not in problems:
-        checks["migrations"] = _check("migrations", problems, migrate.pending, state.sessionmaker)
+    schema: list[str | None] = []
+
+    def reachable() -> None:  # a connection lost between the two queries is the database's
+        database.ping(state.sessionmaker)
+        schema.append(migrate.pending(state.sessionmaker))
+
+    checks = {"database": _check("database", problems, reachable)}
+    if schema:
+        checks["migrations"] = _check("migrations", problems, lambda: schema[0])
     if state.settings.redis_url:
         checks["redis"] = _check("redis", problems, _redis_problem, state.settings.redis_url)
     checks["models"] = _check("models", problems, state.bot.models_problem)
