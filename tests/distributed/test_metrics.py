@@ -22,7 +22,10 @@ from tests.distributed.cluster import (
 )
 
 pytestmark = pytest.mark.timeout(180)
-STARTS = 'wowdesk_http_request_duration_seconds_count{method="POST",route="/api/v1/chat/conversations",status="201"}'
+STARTS = (
+    "wowdesk_http_request_duration_seconds_count"
+    '{method="POST",route="/api/v1/chat/conversations",status="201"}'
+)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def _customer(client: TestClient, identity: str) -> tuple[int, int]:
 
 
 def test_contacts_in_the_360_panel_are_audited_for_raw_roles_only(client: TestClient) -> None:
-    conv_id, customer_id = _customer(client, "browser-360")
+    _conv_id, customer_id = _customer(client, "browser-360")
     operator = add_user(client, "operator")
     login(client, operator)
     shown = client.get(f"/api/v1/customers/{customer_id}/profile").json()
@@ -46,7 +46,7 @@ def test_contacts_in_the_360_panel_are_audited_for_raw_roles_only(client: TestCl
 
 
 def test_admin_exports_then_erases_through_the_api(client: TestClient) -> None:
-    conv_id, customer_id = _customer(client, "browser-api")
+    _conv_id, customer_id = _customer(client, "browser-api")
     supervisor = add_user(client, "supervisor")
     csrf = login(client, supervisor)
     refused = client.post(

@@ -3,6 +3,7 @@ back), /metrics protection and series, and JSON log lines with their ids, masked
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -85,10 +86,8 @@ class Proxy:
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 @pytest.fixture
@@ -121,8 +120,11 @@ def test_readyz_fails_while_the_database_is_down_and_recovers(
 
 def test_metrics_need_the_token_or_loopback(tmp_path: Path, database_url: str) -> None:
     settings = Settings(
-        var_dir=tmp_path, database_url=database_url, bot_enabled=False, metrics_token="scrape-secret",
-    )  # fmt: skip
+        var_dir=tmp_path,
+        database_url=database_url,
+        bot_enabled=False,
+        metrics_token="scrape-secret",
+    )
     with TestClient(create_app(settings)) as client:
         start(client, "Где мой заказ?")
         assert client.get("/metrics").status_code == 403

@@ -44,10 +44,6 @@ SKIP_IN_VAR = {"wowdesk.db", "wowdesk.db-wal", "wowdesk.db-shm", "metrics"}
 CHUNK = 1 << 20
 
 
-class BackupError(Invalid):
-    code = "backup_failed"
-
-
 @dataclass(frozen=True)
 class Summary:
     path: Path
@@ -67,7 +63,7 @@ def _sha256(path: Path) -> str:
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BackupError("An in-memory SQLite database cannot be backed up")
+        raise Invalid("An in-memory SQLite database cannot be backed up")
     return Path(database)
 
 
@@ -87,12 +83,12 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
 def _run(command: list[str], env: dict[str, str]) -> None:
     tool = command[0]
     if shutil.which(tool) is None:
-        raise BackupError(
+        raise Invalid(
             "{tool} is not installed (Debian: apt-get install postgresql-client)", tool=tool
         )
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
-        raise BackupError("{tool} failed: {error}", tool=tool, error=done.stderr.strip()[-500:])
+        raise Invalid("{tool} failed: {error}", tool=tool, error=done.stderr.strip()[-500:])
 
 
 def _var_files(var_dir: Path) -> Iterator[tuple[Path, str]]:
@@ -129,7 +125,7 @@ def backup(url: str, var_dir: Path, target: Path, *, overwrite: bool = False) ->
             args, env = _pg_args(url)
             _run(["pg_dump", "-Fc", "--no-owner", "-f", str(snapshot), *args], env)
         files: list[tuple[Path, str]] = [(snapshot, member), *_var_files(var_dir)]
-        entries = [
+        entries: list[dict[str, Any]] = [
             {"path": name, "size": path.stat().st_size, "sha256": _sha256(path)}
             for path, name in files
         ]
@@ -167,7 +163,7 @@ def _revision(url: str) -> str | None:
 def _safe_member(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts:
-        raise BackupError("The archive holds an unsafe path: {path}", path=name)
+        raise Invalid("The archive holds an unsafe path: {path}", path=name)
     return path
 
 
@@ -177,10 +173,10 @@ def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     except KeyError:
         member = None
     if member is None:
-        raise BackupError("Not a wowdesk backup: no manifest")
+        raise Invalid("Not a wowdesk backup: no manifest")
     manifest: dict[str, Any] = json.loads(member.read())
     if manifest.get("format") != FORMAT:
-        raise BackupError("Unknown backup format {format}", format=manifest.get("format"))
+        raise Invalid("Unknown backup format {format}", format=manifest.get("format"))
     return manifest
 
 
@@ -223,17 +219,17 @@ def restore(source: Path, url: str, var_dir: Path, *, force: bool = False) -> Su
                 name = _safe_member(entry["path"])
                 member = archive.extractfile(str(name))
                 if member is None:
-                    raise BackupError("The archive misses {path}", path=str(name))
+                    raise Invalid("The archive misses {path}", path=str(name))
                 out = work / name
                 out.parent.mkdir(parents=True, exist_ok=True)
                 with out.open("wb") as f:
                     shutil.copyfileobj(member, f, CHUNK)
                 if out.stat().st_size != entry["size"] or _sha256(out) != entry["sha256"]:
-                    raise BackupError("Checksum mismatch: {path}", path=str(name))
+                    raise Invalid("Checksum mismatch: {path}", path=str(name))
         dialect = manifest["database"]["dialect"]
         target_dialect = "sqlite" if is_sqlite(url) else "postgresql"
         if dialect != target_dialect:
-            raise BackupError(
+            raise Invalid(
                 "The backup is of {dialect}, the target database is {target}",
                 dialect=dialect,
                 target=target_dialect,

@@ -71,7 +71,10 @@ def record_access(
 def matches(column: Any, query: str) -> ColumnElement[bool]:
     """Case-insensitive where the database can: SQLite's lower() folds ASCII only, so the
     query as typed matches too (Cyrillic in the case it was written)."""
-    return column.like(f"%{query}%") | func.lower(column).like(f"%{query.lower()}%")
+    found: ColumnElement[bool] = column.like(f"%{query}%") | func.lower(column).like(
+        f"%{query.lower()}%"
+    )
+    return found
 
 
 def list_access(
