@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import new_conversation
 from wowdesk import migrate
-from wowdesk.cli import app
+from wowdesk.cli.main import app
 from wowdesk.config import get_settings
 from wowdesk.conversations.models import Message
 from wowdesk.customers import personal_data

@@ -14,18 +14,18 @@ from sqlalchemy.orm import Session
 from tests.helpers import make_user, new_conversation
 from wowdesk.analytics import service as analytics
 from wowdesk.bot.models import HandoffCard
-from wowdesk.channels import service as channels
-from wowdesk.channels.models import OutgoingMail
+from wowdesk.conversations import outbox as channels
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation, Message, OutgoingMail
 from wowdesk.customers import personal_data as customer_data
 from wowdesk.customers import service as customers
 from wowdesk.customers.models import Customer, CustomerDataAccess
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.privacy import retention, service
-from wowdesk.safety.models import Flag, Incident, RawTextView
+from wowdesk.quality.models import Flag, Incident
+from wowdesk.safety.models import RawTextView
 
 TZ = "Europe/Moscow"
 PHONE = "+79161234567"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wowdesk.bot.models import HandoffCard
-from wowdesk.safety.pii import mask_text
+from wowdesk.nlp.pii import mask_text
 
 
 def do_erase_conversation_data(db: Session, conversation_ids: list[int]) -> int:

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from wowdesk.conversations.models import Conversation, Message
-from wowdesk.safety.pii import mask_text
+from wowdesk.conversations.models import Conversation, MailState, Message, OutgoingMail
+from wowdesk.nlp.pii import mask_text
 
 
 def customer_conversation_ids(db: Session, customer_id: int) -> list[int]:
@@ -131,3 +131,49 @@ def export_conversations(db: Session, customer_id: int) -> list[dict[str, Any]]:
         }
         for c in convs
     ]
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+ERASED = "erased"
+
+
+def _erase(mail: OutgoingMail) -> None:
+    mail.to_address = ""
+    mail.body = mask_text(mail.body)
+    mail.subject = mask_text(mail.subject)
+    if mail.state == MailState.pending:  # nobody to send it to any more
+        mail.state = MailState.failed
+        mail.last_error = ERASED
+
+
+def do_erase_mail(db: Session, conversation_ids: list[int]) -> int:
+    """The outbox holds the customer's address and operators' answers as written: both go
+    with the customer. Returns the mails changed."""
+    if not conversation_ids:
+        return 0
+    mails = list(
+        db.scalars(select(OutgoingMail).where(OutgoingMail.conversation_id.in_(conversation_ids)))
+    )
+    for mail in mails:
+        _erase(mail)
+    db.flush()
+    return len(mails)
+
+
+def do_expire_mail(db: Session, before: datetime, *, dry_run: bool = False) -> int:
+    """Mails created before `before` and no longer waiting lose address and raw text."""
+    mails = list(
+        db.scalars(
+            select(OutgoingMail).where(
+                OutgoingMail.created_at < before,
+                OutgoingMail.state != MailState.pending,
+                OutgoingMail.to_address != "",
+            )
+        )
+    )
+    if not dry_run:
+        for mail in mails:
+            _erase(mail)
+        db.flush()
+    return len(mails)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from wowdesk.customers import service
+from wowdesk.customers import service, views
 from wowdesk.customers.models import (
     Customer,
     CustomerCase,
@@ -25,6 +25,7 @@ from wowdesk.customers.models import (
 )
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
+from wowdesk.operators.models import User
 
 ACTIONS = ("contacts", "export", "erasure")
 MAX_REFERENCE = 200
@@ -75,6 +76,27 @@ def matches(column: Any, query: str) -> ColumnElement[bool]:
         f"%{query.lower()}%"
     )
     return found
+
+
+def shows_contacts(email: str | None, phone: str | None, identities: list[str]) -> bool:
+    """Whether a view in full would show a contact (a browser id is nobody's contact)."""
+    return bool(email or phone) or any(views.mask_contact(i) != i for i in identities)
+
+
+def audit_contacts(
+    db: Session, user: User, customer_id: int, *, place: str, conversation_id: int | None = None
+) -> None:
+    """A look at a customer's contacts in full goes into the personal-data audit."""
+    record_access(
+        db,
+        customer_id=customer_id,
+        action="contacts",
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        place=place,
+        conversation_id=conversation_id,
+    )
 
 
 def list_access(

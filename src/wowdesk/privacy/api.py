@@ -10,12 +10,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.tables import csv_response, to_csv
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
 from wowdesk.privacy import service
 from wowdesk.privacy.schemas import AuditRowOut, ErasureIn, ErasureOut
-from wowdesk.tables import csv_response, to_csv
-from wowdesk.web.deps import AppSettings, DbSession
 
 admin = APIRouter(
     prefix="/api/v1/privacy", tags=["privacy"], dependencies=[Depends(require(Role.admin))]
@@ -82,3 +83,6 @@ def audit(
     if format == "csv":
         return audit_csv(rows)
     return [AuditRowOut(**asdict(r)) for r in rows]
+
+
+routes = Routes(admin=(admin,))

@@ -8,14 +8,15 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.errors import WowdeskError
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
 from wowdesk.privacy import service
 from wowdesk.privacy.api import audit_csv, audit_rows
 from wowdesk.privacy.retention import Policy
-from wowdesk.web.deps import AppSettings, DbSession
-from wowdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.admin))])
 
@@ -81,3 +82,6 @@ def erase_form(
         error = gettext(exc.message, **exc.params)
         return _page(request, db, settings, status_code=exc.status, error=error)
     return RedirectResponse(f"/admin/privacy?erased={customer_id}", status_code=303)
+
+
+routes = Routes(admin=(router,))

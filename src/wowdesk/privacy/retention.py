@@ -21,12 +21,12 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from wowdesk.bot import personal_data as bot_data
-from wowdesk.channels import personal_data as channel_data
 from wowdesk.config import Settings
 from wowdesk.conversations import personal_data as conversation_data
 from wowdesk.customers import personal_data as customer_data
 from wowdesk.db import utcnow
 from wowdesk.privacy.service import remove_after_commit
+from wowdesk.quality import personal_data as quality_data
 from wowdesk.routing import personal_data as routing_data
 from wowdesk.safety import personal_data as safety_data
 
@@ -83,17 +83,17 @@ def run(
         convs = conversation_data.conversations_with_raw_text_before(db, before)
         if dry_run:
             report.raw_text_messages = conversation_data.count_raw_text_before(db, before)
-            report.raw_text_mails = channel_data.do_expire_mail(db, before, dry_run=True)
+            report.raw_text_mails = conversation_data.do_expire_mail(db, before, dry_run=True)
         else:
             report.raw_text_messages = conversation_data.do_expire_raw_text(db, before)
             report.raw_text_cards = bot_data.do_erase_conversation_data(db, convs)
-            report.raw_text_mails = channel_data.do_expire_mail(db, before)
+            report.raw_text_mails = conversation_data.do_expire_mail(db, before)
     before = _cutoff(now, policy.attachments_days)
     if before is not None:
         if dry_run:
-            report.attachments = safety_data.screenshots_before(db, before)
+            report.attachments = quality_data.screenshots_before(db, before)
         else:
-            names = safety_data.do_expire_screenshots(db, before)
+            names = quality_data.do_expire_screenshots(db, before)
             remove_after_commit(db, var_dir / "screenshots", names)
             report.attachments = len(names)
     before = _cutoff(now, policy.contacts_days)
@@ -106,7 +106,7 @@ def run(
             for customer_id in silent:
                 ids = conversation_data.customer_conversation_ids(db, customer_id)
                 routing_data.do_erase_conversation_data(db, ids)
-                channel_data.do_erase_conversation_data(db, ids)
+                conversation_data.do_erase_mail(db, ids)
                 customer_data.do_erase(db, customer_id)
     before = _cutoff(now, policy.audit_days)
     if before is not None:

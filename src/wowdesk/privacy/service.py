@@ -19,15 +19,15 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from wowdesk.bot import personal_data as bot_data
-from wowdesk.channels import personal_data as channel_data
 from wowdesk.conversations import personal_data as conversation_data
 from wowdesk.customers import personal_data as customer_data
 from wowdesk.customers import service as customers
 from wowdesk.db import utcnow
 from wowdesk.operators.models import User
+from wowdesk.quality import personal_data as quality_data
+from wowdesk.quality import screenshots
 from wowdesk.routing import personal_data as routing_data
 from wowdesk.safety import personal_data as safety_data
-from wowdesk.safety import screenshots
 
 log = logging.getLogger(__name__)
 EXPORT_FORMAT = 1
@@ -84,8 +84,8 @@ def erase_parts(
     messages = conversation_data.do_erase_raw_text(db, conversation_ids)
     cards = bot_data.do_erase_conversation_data(db, conversation_ids)
     tickets = routing_data.do_erase_conversation_data(db, conversation_ids)
-    mails = channel_data.do_erase_conversation_data(db, conversation_ids)
-    files = safety_data.do_erase_conversation_data(db, conversation_ids)
+    mails = conversation_data.do_erase_mail(db, conversation_ids)
+    files = quality_data.do_erase_conversation_data(db, conversation_ids)
     remove_after_commit(db, var_dir / "screenshots", files)
     customer = customer_data.do_erase(db, customer_id)
     assert customer.erased_at is not None

@@ -30,6 +30,7 @@ from wowdesk import migrate, telemetry
 from wowdesk.analytics import live
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Forbidden
+from wowdesk.http.routes import Routes
 from wowdesk.logformat import CONVERSATION_ID, REQUEST_ID, request_id_from
 from wowdesk.routing import board
 from wowdesk.security import same
@@ -262,3 +263,7 @@ def metrics(request: Request) -> Response:
     )
     output = generate_latest(registry) + generate_latest(live_registry)
     return Response(output, media_type=CONTENT_TYPE_LATEST)
+
+
+# /metrics checks its token or the loopback interface itself
+routes = Routes(public=(router,))
