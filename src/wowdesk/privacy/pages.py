@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -9,9 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.i18n import gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
 from wowdesk.privacy import service
@@ -78,9 +79,7 @@ def erase_form(
             place="admin",
         )
     except WowdeskError as exc:
-        db.rollback()
-        error = gettext(exc.message, **exc.params)
-        return _page(request, db, settings, status_code=exc.status, error=error)
+        return form_error(db, exc, partial(_page, request, db, settings))
     return RedirectResponse(f"/admin/privacy?erased={customer_id}", status_code=303)
 
 
