@@ -40,6 +40,7 @@ def _page(
         q=q,
         customer_id=customer_id or "",
         policy=Policy.from_settings(settings),
+        actions=service.ACTION_LABELS,
         **ctx,
     )
 

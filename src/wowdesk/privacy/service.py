@@ -23,6 +23,7 @@ from wowdesk.conversations import personal_data as conversation_data
 from wowdesk.customers import personal_data as customer_data
 from wowdesk.customers import service as customers
 from wowdesk.db import utcnow
+from wowdesk.i18n import N_
 from wowdesk.operators.models import User
 from wowdesk.quality import personal_data as quality_data
 from wowdesk.quality import screenshots
@@ -154,6 +155,14 @@ class AuditRow:
     place: str
     reference: str
 
+
+# what the audit page says for each action code (the CSV and the API keep the codes)
+ACTION_LABELS = {
+    "raw_text": N_("raw message text"),
+    "contacts": N_("contacts in full"),
+    "export": N_("export"),
+    "erasure": N_("erasure"),
+}
 
 AUDIT_COLUMNS = (
     "at",
