@@ -17,8 +17,10 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("wowdesk_request_id", default=No
 CONVERSATION_ID: ContextVar[int | None] = ContextVar("wowdesk_conversation_id", default=None)
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _MARK = "wowdesk_json_handler"
-# what uvicorn logs through its own handlers unless they are taken over
-UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# what uvicorn logs through its own handlers unless they are taken over; its access lines
+# are left to it (`wowdesk serve` turns them off for JSON: the middleware writes its own,
+# with the request id)
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
 
 
 def request_id_from(header: str | None) -> str:
