@@ -70,7 +70,7 @@ def server(tmp_path: Path, urls: tuple[str, str]) -> Iterator[tuple[str, dict[st
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(wowdesk("serve", "--port", str(port)), env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a busy CI machine imports slowly
     while True:
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
