@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from wowdesk import __version__, events, jobs, logformat, telemetry
 from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
+from wowdesk.analytics import service as analytics_service
 from wowdesk.assist import api as assist_api
 from wowdesk.assist import pages as assist_pages
 from wowdesk.assist.indexes import Assistant
@@ -38,13 +39,17 @@ from wowdesk.operators import pages as operators_pages
 from wowdesk.privacy import api as privacy_api
 from wowdesk.privacy import pages as privacy_pages
 from wowdesk.quality import api as quality_api
+from wowdesk.quality import incident_views
 from wowdesk.quality import pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
 from wowdesk.training import api as training_api
+from wowdesk.training import kpi_source as training_kpis
+from wowdesk.training import micro as training_micro
 from wowdesk.training import pages as training_pages
+from wowdesk.training import people_api as training_people_api
 from wowdesk.web import admin, observability, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
@@ -70,6 +75,7 @@ ROUTE_MODULES = (
     quality_api,
     quality_pages,
     training_api,
+    training_people_api,
     training_pages,
     analytics_api,
     analytics_pages,
@@ -186,6 +192,9 @@ def create_app(
     app.state.bot = bot
     app.state.assistant = assistant
 
+    # layers above quality add to its pages through callbacks, never by being imported
+    incident_views.register_panel("training.micro", training_micro.incident_panel)
+    training_kpis.register(analytics_service.operator_kpis, analytics_service.kpi_labels())
     _install_http_handlers(app, settings)
     app.add_middleware(observability.Observe, access_log=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -92,6 +92,8 @@ BOT_CHANNEL = "bot"
 ROUTING_CHANNEL = "routing"
 # Customer messages of conversations an operator holds: the assistant suggests replies.
 ASSIST_CHANNEL = "assist"
+# Quality's changes other domains react to (an incident fixed: training's micro-lesson).
+QUALITY_CHANNEL = "quality"
 
 
 class Subscription:

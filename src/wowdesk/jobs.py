@@ -42,6 +42,7 @@ from wowdesk.privacy import retention
 from wowdesk.quality import autoqa
 from wowdesk.quality import background as quality_background
 from wowdesk.routing import dispatcher as routing_runner
+from wowdesk.training import listener as training_listener
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def start_app_tasks(
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
     tasks.append(asyncio.create_task(_retention(settings, factory, executor)))
+    tasks.extend(training_listener.start(bus, factory, executor))
     return tasks
 
 

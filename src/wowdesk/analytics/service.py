@@ -26,6 +26,7 @@ from wowdesk.i18n import gettext as _
 from wowdesk.operators import presence, schedule
 from wowdesk.operators import service as operators
 from wowdesk.quality import kpis as qa_kpis
+from wowdesk.training.kpi_source import KpiResult
 
 Group = Literal["total", "day", "week", "operator", "team", "channel", "topic"]
 GROUPS: tuple[str, ...] = get_args(Group)
@@ -381,3 +382,31 @@ def live_today(db: Session, *, sl_seconds: float, timezone: str) -> dict[str, fl
         for name in SUMMED:
             sums[name] += float(getattr(record, name) or 0)
     return evaluate(sums)
+
+
+# --- for training (registered at start-up: training sits below analytics) ----------------
+
+
+def operator_kpis(db: Session, user_id: int, start: date, end: date) -> list[KpiResult]:
+    """One operator's KPIs over [start, end] against the all-channel targets: what
+    attestation, points and contests compare. `contacts` is the conversations handled."""
+    rows = summarize(db, start, end, filters=Filters(operator_id=user_id))
+    values = rows[0].values if rows else {}
+    handled = int(rows[0].sums.get("handled", 0)) if rows else 0
+    goal = targets(db)
+    return [
+        KpiResult(
+            key=k.key,
+            label=_(k.label),
+            value=values.get(k.key),
+            target=goal.get(k.key),
+            higher_is_better=k.higher_is_better,
+            unit=k.unit,
+            contacts=handled,
+        )
+        for k in BY_KEY.values()
+    ]
+
+
+def kpi_labels() -> dict[str, str]:
+    return {k.key: _(k.label) for k in BY_KEY.values()}

@@ -3,6 +3,9 @@ durations looked up once per batch."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from sqlalchemy.orm import Session
 
 from wowdesk.db import utcnow
@@ -89,3 +92,42 @@ def incident_detail(db: Session, incident_id: int) -> IncidentDetailOut:
         next_statuses=next_statuses(incident),
         can_send=incident.status in SENDABLE,
     )
+
+
+# --- panels other domains add to the incident page --------------------------------------
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    name: str
+    done: bool
+    when: str = ""  # ISO time, when done
+
+
+@dataclass(frozen=True)
+class IncidentPanel:
+    """A section of the incident's page filled by a layer above quality (training shows who
+    has completed the micro-lesson), registered at start-up: quality never imports it."""
+
+    title: str
+    summary: str
+    link: str = ""
+    rows: list[PanelRow] = field(default_factory=list)
+
+
+PanelSource = Callable[[Session, int], IncidentPanel | None]
+_panels: dict[str, PanelSource] = {}
+
+
+def register_panel(key: str, source: PanelSource) -> None:
+    """Idempotent by key: every `create_app` registers again."""
+    _panels[key] = source
+
+
+def panels(db: Session, incident_id: int) -> list[IncidentPanel]:
+    out = []
+    for source in _panels.values():
+        panel = source(db, incident_id)
+        if panel is not None:
+            out.append(panel)
+    return out

@@ -67,3 +67,34 @@ def qa_sums(
         sums = {name: float(cast(float, v) or 0) for name, v in zip(SUMS, values, strict=True)}
         out.append((raw, sums))
     return out
+
+
+def first_scores(db: Session, operator_id: int, limit: int = 10) -> list[Score]:
+    """An operator's first scored real conversations, oldest first: what a mentor looks at
+    while a newcomer starts (training)."""
+    return list(
+        db.scalars(
+            select(Score)
+            .where(Score.operator_id == operator_id, Score.source == ScoreSource.auto)
+            .order_by(Score.closed_at, Score.id)
+            .limit(limit)
+        )
+    )
+
+
+def qa_average(
+    db: Session, operator_ids: set[int], since: datetime
+) -> dict[int, tuple[float, int]]:
+    """(average automatic QA score, conversations scored) per operator since `since`."""
+    if not operator_ids:
+        return {}
+    rows = db.execute(
+        select(Score.operator_id, func.avg(Score.total), func.count())
+        .where(
+            Score.operator_id.in_(operator_ids),
+            Score.source == ScoreSource.auto,
+            Score.closed_at >= since,
+        )
+        .group_by(Score.operator_id)
+    )
+    return {int(op): (float(avg or 0), int(n)) for op, avg, n in rows if op is not None}

@@ -259,6 +259,7 @@ def incident_page(
         "quality/incidents_detail.html",
         d=detail,
         inc=detail.incident,
+        panels=incident_views.panels(db, incident_id),
         others=others,
         statuses=dict(_statuses()),
         duration_text=duration_text,

@@ -156,6 +156,32 @@ def list_cases(db: Session, *, active_only: bool = False) -> list[RegressionCase
     return list(db.scalars(stmt))
 
 
+def cases_of_incident(
+    db: Session, message_ids: list[int], article_id: int | None
+) -> list[RegressionCase]:
+    """The regression cases made from an incident's flagged answers, else those about its
+    article: what the bot got wrong, for the micro-lesson that follows the fix."""
+    if message_ids:
+        found = list(
+            db.scalars(
+                select(RegressionCase)
+                .where(RegressionCase.message_id.in_(message_ids))
+                .order_by(RegressionCase.id)
+            )
+        )
+        if found:
+            return found
+    if article_id is None:
+        return []
+    return list(
+        db.scalars(
+            select(RegressionCase)
+            .where(RegressionCase.article_id == article_id, RegressionCase.active.is_(True))
+            .order_by(RegressionCase.id)
+        )
+    )
+
+
 def do_update_case(
     db: Session,
     case_id: int,

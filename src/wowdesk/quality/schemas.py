@@ -440,3 +440,13 @@ class ProposalDecided(Event):
     type: Literal["qa_proposal"] = "qa_proposal"
     op: str
     id: int
+
+
+class IncidentChanged(Event):
+    """An incident's status changed (op «status»): training makes its micro-lesson when it
+    becomes fixed, without quality knowing training exists."""
+
+    type: Literal["incident"] = "incident"
+    op: Literal["status"] = "status"
+    id: int
+    status: str

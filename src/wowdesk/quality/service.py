@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wowdesk import events
 from wowdesk.config import Settings
 from wowdesk.conversations import service as conversations
 from wowdesk.db import utcnow
@@ -41,6 +42,7 @@ from wowdesk.quality.models import (
     IncidentDelivery,
     IncidentStatus,
 )
+from wowdesk.quality.schemas import IncidentChanged
 
 REASON_LABELS = {
     FlagReason.wrong_fact: N_("Wrong fact"),
@@ -417,4 +419,12 @@ def do_set_status(
         incident.resolved_at = None
     audit(db, incident, user, "status", from_status=current, to_status=wanted, note=note)
     db.flush()
+    events.publish_on_commit(
+        db, [events.QUALITY_CHANNEL], IncidentChanged(id=incident.id, status=wanted.value)
+    )
     return incident
+
+
+def message_ids_of(db: Session, incident_id: int) -> list[int]:
+    """The flagged bot answers of an incident: their regression cases are its lesson."""
+    return list(db.scalars(select(Flag.message_id).where(Flag.incident_id == incident_id)))

@@ -17,23 +17,25 @@ from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.i18n import N_, gettext
+from wowdesk.i18n import gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role, User
-from wowdesk.training import demo_tracks, service
+from wowdesk.training import (
+    career,
+    demo_tracks,
+    mentors,
+    micro,
+    people_pages,
+    scenarios,
+    service,
+)
 from wowdesk.training.models import Persona
 
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
 supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
-PERSONAS = {
-    Persona.calm: N_("calm"),
-    Persona.angry: N_("angry"),
-    Persona.suspicious: N_("suspicious it is really us"),
-    Persona.hard_situation: N_("in a hard life situation"),
-    Persona.premium: N_("premium buyer"),
-}
+PERSONAS = scenarios.PERSONAS
 
 
 def _go(url: str) -> RedirectResponse:
@@ -76,7 +78,24 @@ def home(request: Request, user: CurrentUser, db: DbSession) -> Response:
         modules=service.track_view(db, user, track.id) if track else [],
         attempts=service.list_attempts(db, user, 10),
         titles={s.id: s.title for s in service.list_scenarios(db)},
+        micro_lessons=micro.my_lessons(db, user)[:10],
+        mentor=mentors.mentor_of(db, user.id),
+        mentor_name=_mentor_name(db, user),
+        career_level=career.title(career.level_of(db, user.id)),
+        next_career=_next_career(db, user),
+        attestation=career.open_attestation(db, user.id),
+        trainees=mentors.trainees_of(db, user.id),
     )
+
+
+def _mentor_name(db: DbSession, user: User) -> str:
+    link = mentors.mentor_of(db, user.id)
+    return service.user_name(db, link.mentor_id) if link else ""
+
+
+def _next_career(db: DbSession, user: User) -> str:
+    upcoming = career.next_level(db, user.id)
+    return career.title(upcoming) if upcoming else ""
 
 
 def _entry_page(request: Request, db: DbSession, error: str = "", status: int = 200) -> Response:
@@ -194,6 +213,8 @@ def _practice_page(
         scenario=sc,
         persona=gettext(PERSONAS[Persona(sc.persona)]),
         result=attempt.result,
+        own=True,
+        comments=mentors.comments_on(db, user, "attempt", attempt.id),
         error=error,
     )
 
@@ -320,4 +341,6 @@ def tracks_save(
     return _go("/training/tracks")
 
 
-routes = Routes(staff=(staff,), supervisors=(supervisors,))
+routes = Routes(
+    staff=(staff, people_pages.staff), supervisors=(supervisors, people_pages.supervisors)
+)

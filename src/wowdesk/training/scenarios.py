@@ -7,7 +7,16 @@ import re
 from typing import Any
 
 from wowdesk.errors import Invalid
+from wowdesk.i18n import N_
 from wowdesk.training.models import Persona
+
+PERSONAS = {
+    Persona.calm: N_("calm"),
+    Persona.angry: N_("angry"),
+    Persona.suspicious: N_("suspicious it is really us"),
+    Persona.hard_situation: N_("in a hard life situation"),
+    Persona.premium: N_("premium buyer"),
+}
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,99}$")
 MAX_BEATS = 30

@@ -6,6 +6,7 @@ to a customer, no KPI row, so practice can never reach a real customer or a repo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from wowdesk.assist import service as assist
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.kb import service as kb
+from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 from wowdesk.quality import cases, scorecards
 from wowdesk.training import demo_scenarios, demo_tracks, quiz, scenarios, simulator
@@ -209,6 +211,14 @@ def do_finish(db: Session, user: User, attempt_id: int) -> Attempt:
     return attempt
 
 
+def completed_modules(db: Session, user_id: int) -> list[Progress]:
+    return list(
+        db.scalars(
+            select(Progress).where(Progress.user_id == user_id, Progress.completed_at.is_not(None))
+        )
+    )
+
+
 def list_attempts(db: Session, user: User, limit: int = 20) -> list[Attempt]:
     return list(
         db.scalars(
@@ -375,13 +385,21 @@ class ModuleState:
         return self.progress is not None and self.progress.completed_at is not None
 
 
+def enrollment_of_id(db: Session, user_id: int) -> Enrollment | None:
+    return db.get(Enrollment, user_id)
+
+
 def track_view(db: Session, user: User, track_id: int) -> list[ModuleState]:
     """Each module of the track with the operator's progress; a module opens when the one
     before it is done."""
+    return track_view_of(db, user.id, track_id)
+
+
+def track_view_of(db: Session, user_id: int, track_id: int) -> list[ModuleState]:
     out: list[ModuleState] = []
     previous_done = True
     for module in modules_of(db, track_id):
-        progress = db.get(Progress, (user.id, module.id))
+        progress = db.get(Progress, (user_id, module.id))
         state = ModuleState(module, progress, previous_done)
         out.append(state)
         previous_done = state.done
@@ -563,3 +581,11 @@ def do_ensure_demo(db: Session) -> None:
     for data in demo_tracks.TRACKS:
         do_save_track(db, data)
     do_save_quiz(db, demo_tracks.ENTRY | {"questions": get_quiz(db, "entry").questions})
+
+
+def user_name(db: Session, user_id: int) -> str:
+    return operators.user_names(db, {user_id}).get(user_id, "")
+
+
+def days_ago(days: int) -> date:
+    return utcnow().date() - timedelta(days=days)

@@ -1,0 +1,491 @@
+"""Motivation: points for outcomes, never for volume; badges and levels; contests a
+supervisor sets; the team leaderboard with opt-out and a private mode; recognition posts.
+
+What earns points (each outcome once: an entry's `ref` names it, unique per operator):
+- a week with an outcome KPI (AHT, ACW, schedule adherence, CSAT, QA) at or better than
+  target, over at least `MIN_CONTACTS` conversations (a floor so one lucky contact does
+  not count; above it, more conversations add nothing);
+- a WOW dialogue a supervisor confirmed; a training module finished; a micro-lesson done;
+- a level of the career track reached; a trainee one mentors reaching theirs;
+- a contest won (its KPI met over the contest's period).
+Conversations handled, messages sent, attempts repeated are never counted: `kpi_points`
+and `badges_for` are pure so the tests check that property directly."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from wowdesk.db import utcnow
+from wowdesk.errors import Forbidden, Invalid, NotFound
+from wowdesk.i18n import N_
+from wowdesk.i18n import gettext as _
+from wowdesk.operators import service as operators
+from wowdesk.operators.models import Role, User
+from wowdesk.quality import wow as quality_wow
+from wowdesk.training import kpi_source, service
+from wowdesk.training.kpi_source import KpiResult
+from wowdesk.training.models import (
+    BadgeAward,
+    BoardMode,
+    BoardPreference,
+    Contest,
+    Mentorship,
+    MicroAssignment,
+    PointEntry,
+    Recognition,
+)
+
+OUTCOME_KPIS = ("aht", "acw", "adherence", "csat", "qa_score")
+MIN_CONTACTS = 5
+POINTS = {
+    "kpi": 10,
+    "wow": 25,
+    "module": 15,
+    "micro": 5,
+    "level": 50,
+    "mentoring": 30,
+}
+BADGES = {
+    "first_module": N_("First module"),
+    "track_done": N_("Track finished"),
+    "wow": N_("WOW dialogue"),
+    "wow5": N_("Five WOW dialogues"),
+    "kpi_week": N_("A week on target"),
+    "mentor": N_("Mentor"),
+    "contest": N_("Contest winner"),
+    "level_up": N_("Promoted"),
+}
+# motivation levels by points
+POINT_LEVELS = ((0, N_("Newcomer")), (100, N_("Confident")), (300, N_("Pro")), (700, N_("Star")))
+WEEKS_BACK = 4
+MAX_TITLE = 300
+
+
+# --- pure rules ---------------------------------------------------------------------------
+
+
+def kpi_points(results: Iterable[KpiResult], min_contacts: int = MIN_CONTACTS) -> dict[str, int]:
+    """Points per outcome KPI met: a fixed amount each, whatever the number of contacts
+    above the floor; volume KPIs (contacts) never pay."""
+    return {
+        r.key: POINTS["kpi"]
+        for r in results
+        if r.key in OUTCOME_KPIS and r.met and r.contacts >= min_contacts
+    }
+
+
+def badges_for(entries: Iterable[tuple[str, str]]) -> set[str]:
+    """The badges a list of point entries (kind, ref) earns."""
+    kinds = Counter(kind for kind, _ref in entries)
+    weeks = Counter(ref.rsplit(":", 1)[-1] for kind, ref in entries if kind == "kpi")
+    out = set()
+    if kinds["module"]:
+        out.add("first_module")
+    if kinds["track"]:
+        out.add("track_done")
+    if kinds["wow"]:
+        out.add("wow")
+    if kinds["wow"] >= 5:
+        out.add("wow5")
+    if any(n >= 3 for n in weeks.values()):
+        out.add("kpi_week")
+    if kinds["mentoring"]:
+        out.add("mentor")
+    if kinds["contest"]:
+        out.add("contest")
+    if kinds["level"]:
+        out.add("level_up")
+    return out
+
+
+def points_level(points: int) -> tuple[str, int | None]:
+    """(the motivation level's name, the points the next one needs or None at the top)."""
+    name, nxt = POINT_LEVELS[0][1], None
+    for i, (floor, label) in enumerate(POINT_LEVELS):
+        if points >= floor:
+            name = label
+            nxt = POINT_LEVELS[i + 1][0] if i + 1 < len(POINT_LEVELS) else None
+    return _(name), nxt
+
+
+def week_of(day: date) -> str:
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+# --- points -------------------------------------------------------------------------------
+
+
+def _award(db: Session, user_id: int, kind: str, ref: str, points: int, note: str) -> bool:
+    """Adds the entry unless this outcome already counted; True when it is new."""
+    exists = db.scalar(
+        select(PointEntry.id).where(PointEntry.user_id == user_id, PointEntry.ref == ref)
+    )
+    if exists is not None:
+        return False
+    try:
+        with db.begin_nested():
+            db.add(PointEntry(user_id=user_id, kind=kind, ref=ref, points=points, note=note[:300]))
+    except IntegrityError:  # another process counted it at the same moment
+        return False
+    return True
+
+
+def _recognise(db: Session, user_id: int, kind: str, text: str) -> None:
+    db.add(Recognition(user_id=user_id, kind=kind, text=text[:500]))
+    db.flush()
+
+
+def _sync_badges(db: Session, user_id: int) -> list[str]:
+    entries = [
+        (k, r)
+        for k, r in db.execute(
+            select(PointEntry.kind, PointEntry.ref).where(PointEntry.user_id == user_id)
+        ).tuples()
+    ]
+    have = set(db.scalars(select(BadgeAward.badge).where(BadgeAward.user_id == user_id)))
+    new = sorted(badges_for(entries) - have)
+    names = operators.user_names(db, {user_id})
+    for badge in new:
+        db.add(BadgeAward(user_id=user_id, badge=badge))
+        _recognise(
+            db,
+            user_id,
+            "badge",
+            _(
+                "{name} earned the badge «{badge}»",
+                name=names.get(user_id, ""),
+                badge=_(BADGES[badge]),
+            ),
+        )
+    db.flush()
+    return new
+
+
+def do_level_up(db: Session, user_id: int, level_title: str, attestation_id: int) -> None:
+    """A passed attestation: points and a post for the operator, points for the mentor."""
+    name = operators.user_names(db, {user_id}).get(user_id, "")
+    _award(db, user_id, "level", f"level:{attestation_id}", POINTS["level"], level_title)
+    _recognise(db, user_id, "level", _("{name} is now {level}", name=name, level=level_title))
+    link = db.get(Mentorship, user_id)
+    if link is not None:
+        _award(
+            db,
+            link.mentor_id,
+            "mentoring",
+            f"mentee:{attestation_id}",
+            POINTS["mentoring"],
+            _("{name} passed the attestation", name=name),
+        )
+        _sync_badges(db, link.mentor_id)
+    _sync_badges(db, user_id)
+
+
+def do_refresh(db: Session, user_id: int, today: date | None = None) -> int:
+    """Counts the operator's outcomes not counted yet; returns the points added."""
+    today = today or utcnow().date()
+    added = 0
+
+    def award(kind: str, ref: str, points: int, note: str) -> None:
+        nonlocal added
+        if _award(db, user_id, kind, ref, points, note):
+            added += points
+
+    for w in quality_wow.list_wows(db, status="confirmed", limit=1000):
+        if w.operator_id == user_id:
+            award(
+                "wow", f"wow:{w.id}", POINTS["wow"], _("WOW dialogue #{id}", id=w.conversation_id)
+            )
+    for progress in service.completed_modules(db, user_id):
+        award("module", f"module:{progress.module_id}", POINTS["module"], _("Module finished"))
+    enrollment = service.enrollment_of_id(db, user_id)
+    if enrollment is not None:
+        states = service.track_view_of(db, user_id, enrollment.track_id)
+        if states and all(s.done for s in states):
+            award("track", f"track:{enrollment.track_id}", POINTS["module"], _("Track finished"))
+    done_micro = db.scalars(
+        select(MicroAssignment.lesson_id).where(
+            MicroAssignment.user_id == user_id, MicroAssignment.done_at.is_not(None)
+        )
+    )
+    for lesson_id in done_micro:
+        award("micro", f"micro:{lesson_id}", POINTS["micro"], _("Micro-lesson done"))
+    # whole ISO weeks that have ended, the last few
+    monday = today - timedelta(days=today.weekday())
+    for back in range(1, WEEKS_BACK + 1):
+        start = monday - timedelta(weeks=back)
+        end = start + timedelta(days=6)
+        for key, points in kpi_points(kpi_source.results(db, user_id, start, end)).items():
+            award("kpi", f"kpi:{key}:{week_of(start)}", points, key)
+    db.flush()
+    _sync_badges(db, user_id)
+    return added
+
+
+def do_refresh_all(db: Session) -> int:
+    """The periodic pass: every active operator's outcomes, then the contests that ended."""
+    added = 0
+    for user in operators.list_users(db):
+        if user.is_active and user.role == Role.operator:
+            added += do_refresh(db, user.id)
+    do_settle_contests(db)
+    return added
+
+
+def total_points(db: Session, user_id: int, since: date | None = None) -> int:
+    stmt = select(func.coalesce(func.sum(PointEntry.points), 0)).where(
+        PointEntry.user_id == user_id
+    )
+    if since is not None:
+        stmt = stmt.where(PointEntry.created_at >= _midnight(since))
+    return int(db.scalar(stmt) or 0)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def recent_points(db: Session, user_id: int, limit: int = 20) -> list[PointEntry]:
+    return list(
+        db.scalars(
+            select(PointEntry)
+            .where(PointEntry.user_id == user_id)
+            .order_by(PointEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def badges_of(db: Session, user_id: int) -> list[tuple[str, str, Any]]:
+    """(badge key, its name, when earned)."""
+    rows = db.scalars(
+        select(BadgeAward).where(BadgeAward.user_id == user_id).order_by(BadgeAward.earned_at)
+    )
+    return [(b.badge, _(BADGES.get(b.badge, b.badge)), b.earned_at) for b in rows]
+
+
+# --- contests -----------------------------------------------------------------------------
+
+
+def do_create_contest(db: Session, by: User, data: dict[str, Any]) -> Contest:
+    if not operators.has_role(by, Role.supervisor):
+        raise Forbidden("Only supervisors set contests")
+    title = str(data.get("title", "")).strip()
+    kpi = str(data.get("kpi", "")).strip()
+    if not 0 < len(title) <= MAX_TITLE:
+        raise Invalid("A contest needs a title", code="invalid_contest")
+    known = kpi_source.known()
+    if kpi not in known or kpi == "contacts":
+        raise Invalid("Unknown KPI {kpi}", kpi=kpi, code="invalid_contest")
+    starts, ends = data.get("starts_on"), data.get("ends_on")
+    if not isinstance(starts, date) or not isinstance(ends, date) or ends < starts:
+        raise Invalid("A contest needs a start and an end after it", code="invalid_contest")
+    if (ends - starts).days > 92:
+        raise Invalid("A contest lasts at most three months", code="invalid_contest")
+    team_id = data.get("team_id")
+    if team_id is not None and not any(t.id == team_id for t in operators.list_teams(db)):
+        raise NotFound("Team not found")
+    try:
+        target = float(data["target"])
+        points = int(data.get("points", 50))
+    except (KeyError, TypeError, ValueError):
+        raise Invalid("The bar and the points are numbers", code="invalid_contest") from None
+    if target < 0 or not 1 <= points <= 1000:
+        raise Invalid("The bar is ≥ 0 and the points 1–1000", code="invalid_contest")
+    contest = Contest(
+        title=title,
+        kpi=kpi,
+        target=target,
+        starts_on=starts,
+        ends_on=ends,
+        team_id=team_id,
+        points=points,
+        created_by=by.id,
+    )
+    db.add(contest)
+    db.flush()
+    return contest
+
+
+def list_contests(
+    db: Session, today: date | None = None, current_only: bool = False
+) -> list[Contest]:
+    today = today or utcnow().date()
+    stmt = select(Contest).order_by(Contest.ends_on.desc(), Contest.id.desc()).limit(50)
+    if current_only:
+        stmt = stmt.where(Contest.starts_on <= today, Contest.ends_on >= today)
+    return list(db.scalars(stmt))
+
+
+def _participants(db: Session, contest: Contest) -> list[User]:
+    return [
+        u
+        for u in operators.list_users(db)
+        if u.is_active
+        and u.role == Role.operator
+        and (contest.team_id is None or u.team_id == contest.team_id)
+    ]
+
+
+@dataclass(frozen=True)
+class Standing:
+    user: User
+    value: float | None
+    met: bool
+    contacts: int
+
+
+def meets(contest: Contest, r: KpiResult | None) -> bool:
+    """The contest's own bar in the KPI's direction («ACW under 10 s»)."""
+    if r is None or r.value is None or r.contacts < MIN_CONTACTS:
+        return False
+    return r.value >= contest.target if r.higher_is_better else r.value <= contest.target
+
+
+def standings(db: Session, contest: Contest, today: date | None = None) -> list[Standing]:
+    today = today or utcnow().date()
+    end = min(contest.ends_on, today)
+    out = []
+    for user in _participants(db, contest):
+        figures = {r.key: r for r in kpi_source.results(db, user.id, contest.starts_on, end)}
+        r = figures.get(contest.kpi)
+        out.append(
+            Standing(user, r.value if r else None, meets(contest, r), r.contacts if r else 0)
+        )
+    out.sort(key=lambda s: (not s.met, s.value is None, s.user.display_name))
+    return out
+
+
+def do_settle_contests(db: Session, today: date | None = None) -> int:
+    """Contests that ended: points and a post for everyone who met the bar; once each."""
+    today = today or utcnow().date()
+    settled = 0
+    for contest in db.scalars(
+        select(Contest).where(Contest.ends_on < today, Contest.settled_at.is_(None))
+    ):
+        for s in standings(db, contest, today):
+            if s.met and _award(
+                db, s.user.id, "contest", f"contest:{contest.id}", contest.points, contest.title
+            ):
+                _recognise(
+                    db,
+                    s.user.id,
+                    "contest",
+                    _("{name} won «{title}»", name=s.user.display_name, title=contest.title),
+                )
+                _sync_badges(db, s.user.id)
+        contest.settled_at = utcnow()
+        settled += 1
+    db.flush()
+    return settled
+
+
+# --- the leaderboard ---------------------------------------------------------------------
+
+
+def board_mode(db: Session, user_id: int) -> str:
+    pref = db.get(BoardPreference, user_id)
+    return pref.mode if pref is not None else BoardMode.public
+
+
+def do_set_board_mode(db: Session, user: User, mode: str) -> BoardPreference:
+    try:
+        wanted = BoardMode(mode)
+    except ValueError:
+        raise Invalid("Unknown leaderboard mode {mode}", mode=mode, code="invalid_mode") from None
+    pref = db.get(BoardPreference, user.id)
+    if pref is None:
+        pref = BoardPreference(user_id=user.id, mode=wanted)
+        db.add(pref)
+    pref.mode = wanted
+    db.flush()
+    return pref
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    place: int
+    name: str  # empty: a colleague in private mode
+    points: int
+    me: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    rows: list[BoardRow]  # what this viewer may see
+    my_place: int | None
+    mode: str
+    team: str
+
+
+BOARD_DAYS = 30
+
+
+def board(db: Session, viewer: User, today: date | None = None) -> Board:
+    """The viewer's team over the last days by points. Opted-out operators are not ranked
+    (and see no board); private ones are ranked without their name, and see only their
+    own place."""
+    today = today or utcnow().date()
+    since = today - timedelta(days=BOARD_DAYS)
+    members = [
+        u
+        for u in operators.list_users(db)
+        if u.is_active and u.role == Role.operator and u.team_id == viewer.team_id
+    ]
+    prefs = {
+        p.user_id: p.mode
+        for p in db.scalars(
+            select(BoardPreference).where(BoardPreference.user_id.in_({u.id for u in members}))
+        )
+    }
+    ranked = [u for u in members if prefs.get(u.id, BoardMode.public) != BoardMode.opt_out]
+    scored = sorted(
+        ((total_points(db, u.id, since), u) for u in ranked),
+        key=lambda x: (-x[0], x[1].display_name),
+    )
+    rows = []
+    for place, (points, u) in enumerate(scored, start=1):
+        private = prefs.get(u.id, BoardMode.public) == BoardMode.private
+        rows.append(
+            BoardRow(
+                place,
+                "" if private and u.id != viewer.id else u.display_name,
+                points,
+                u.id == viewer.id,
+            )
+        )
+    mode = prefs.get(viewer.id, board_mode(db, viewer.id))
+    mine = next((r.place for r in rows if r.me), None)
+    team = next((t.name for t in operators.list_teams(db) if t.id == viewer.team_id), "")
+    if mode == BoardMode.opt_out:
+        return Board([], None, mode, team)
+    if mode == BoardMode.private:
+        return Board([r for r in rows if r.me], mine, mode, team)
+    return Board(rows, mine, mode, team)
+
+
+def recognitions(
+    db: Session, team_id: int | None = None, limit: int = 20
+) -> list[tuple[Recognition, str]]:
+    """The latest posts, of one team when given; opted-out operators are not posted about."""
+    rows = list(db.scalars(select(Recognition).order_by(Recognition.id.desc()).limit(limit * 3)))
+    users = operators.users_by_id(db, {r.user_id for r in rows})
+    hidden = set(
+        db.scalars(select(BoardPreference.user_id).where(BoardPreference.mode == BoardMode.opt_out))
+    )
+    out = [
+        (r, users[r.user_id].display_name)
+        for r in rows
+        if r.user_id in users
+        and r.user_id not in hidden
+        and (team_id is None or users[r.user_id].team_id == team_id)
+    ]
+    return out[:limit]
