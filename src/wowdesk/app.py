@@ -23,6 +23,8 @@ from wowdesk.assist.engine import Assistant
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
+from wowdesk.channels import api as channels_api
+from wowdesk.channels import pages as channels_pages
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
@@ -179,6 +181,9 @@ def create_app(
         assist_api.staff,
         assist_api.supervisors,
         assist_pages.router,
+        channels_api.staff,
+        channels_api.supervisors,
+        channels_pages.router,
         sockets.router,
     ):
         app.include_router(router)

@@ -16,6 +16,7 @@ from wowdesk.analytics import cli as report_cli
 from wowdesk.analytics import service as analytics
 from wowdesk.bot import cli as triage_cli
 from wowdesk.bot.engine import engine_from_settings
+from wowdesk.channels import cli as calls_cli
 from wowdesk.config import Settings, get_settings
 from wowdesk.customers import cli as customers_cli
 from wowdesk.db import is_sqlite, make_engine, make_sessionmaker, unit_of_work
@@ -40,6 +41,7 @@ app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
+app.add_typer(calls_cli.app, name="calls")
 app.command("report")(report_cli.report)
 eval_app = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
 eval_app.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     crosssell_min_confidence: float = Field(default=0.2, ge=0, le=1)
     # Conversations on these topics (comma-separated names) count as complaints: no offers.
     complaint_topics: str = "Жалобы,Претензии,Оплата и возвраты"
+    # Offline speech recognition of call recordings (`wowdesk calls transcribe`): a local
+    # Vosk or faster-whisper model folder; never downloaded. Empty: calls come as transcripts.
+    asr_model_path: str = ""
 
     def complaint_topic_names(self) -> frozenset[str]:
         return frozenset(

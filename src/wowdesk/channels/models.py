@@ -40,3 +40,29 @@ class OutgoingMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CallRecord(Base):
+    """A phone call imported from a telephony or speech-recognition system. `call_id` is
+    that system's id: importing the same call again finds this row instead of a second
+    conversation. The timestamps are the telephony system's; the conversation holds them
+    too, where the KPIs read them."""
+
+    __tablename__ = "call_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(100), unique=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), unique=True
+    )
+    caller: Mapped[str] = mapped_column(String(32))
+    operator_login: Mapped[str] = mapped_column(String(100), default="")
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    acw_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recording_url: Mapped[str] = mapped_column(String(1000), default="")
+    # lines of the customer reading out identification data, masked whole
+    identification_lines: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
