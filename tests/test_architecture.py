@@ -32,6 +32,7 @@ PUBLIC = {
     "/api/v1/chat/conversations/{conversation_id}/csat",
     "/api/v1/chat/conversations/{conversation_id}/place",
     "/api/v1/chat/conversations/{conversation_id}/alternative",
+    "/api/v1/telegram/webhook",  # Telegram's servers, authenticated by the secret header
 }
 SOCKETS_AUTHENTICATED_INSIDE = {"/ws/chat", "/ws/console"}
 

@@ -25,6 +25,7 @@ from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.channels import api as channels_api
 from wowdesk.channels import pages as channels_pages
+from wowdesk.channels import telegram_runner
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
@@ -71,16 +72,21 @@ def create_app(
     bot = engine_from_settings(settings)
     knowledge = bot.knowledge
     assistant = Assistant(knowledge)  # the bot's knowledge index, not a second one
+    telegram = telegram_runner.from_settings(settings, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await events.start_bus(bus)
         executor = app.state.db_executor = writer_executor(factory)
         tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor, assistant)
+        if telegram is not None:
+            tasks.extend(telegram.start(executor))
         try:
             yield
         finally:
             await jobs.stop_tasks(tasks)
+            if telegram is not None:
+                await telegram.stop()
             await events.stop_bus(bus)
             app.state.db_executor = None
             if executor is not None:
@@ -102,6 +108,7 @@ def create_app(
     app.state.knowledge = knowledge
     app.state.bot = bot
     app.state.assistant = assistant
+    app.state.telegram = telegram
 
     @app.middleware("http")
     async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -184,6 +191,7 @@ def create_app(
         channels_api.staff,
         channels_api.supervisors,
         channels_pages.router,
+        channels_api.network,
         sockets.router,
     ):
         app.include_router(router)

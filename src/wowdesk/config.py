@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wowdesk.channels.service import Smtp
+from wowdesk.security import derived_token
 
 # the values of operators.models.Role (not imported: the settings load before any model)
 ROLES = ("operator", "supervisor", "admin")
@@ -100,6 +101,16 @@ class Settings(BaseSettings):
     # Offline speech recognition of call recordings (`wowdesk calls transcribe`): a local
     # Vosk or faster-whisper model folder; never downloaded. Empty: calls come as transcripts.
     asr_model_path: str = ""
+    # Telegram bot (python-telegram-bot): empty token means no Telegram channel. `webhook`
+    # needs WOWDESK_PUBLIC_URL (https, reachable by Telegram) and checks the secret header;
+    # `polling` asks Telegram for updates (installations without a public URL).
+    telegram_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mode: Literal["webhook", "polling"] = "polling"
+    telegram_webhook_secret: str = ""
+    # photos and documents from customers above this size are refused (Telegram's own
+    # download limit for bots is 20 MB)
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
 
     def complaint_topic_names(self) -> frozenset[str]:
         return frozenset(
@@ -135,6 +146,13 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown roles {unknown}: use {', '.join(ROLES)}")
         return ",".join(roles)
+
+    def telegram_secret(self) -> str:
+        """The webhook's secret token: set, or derived from the secret key (1-256 of
+        A-Z, a-z, 0-9, _ and -, as Telegram wants)."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        return derived_token(self.resolved_secret_key(), "telegram-webhook")
 
     def raw_text_role_set(self) -> frozenset[str]:
         return frozenset(r for r in self.raw_text_roles.split(",") if r)

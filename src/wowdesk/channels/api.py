@@ -4,17 +4,22 @@ for the console."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 
 from wowdesk.bot.engine import BotEngine
-from wowdesk.channels import calls
+from wowdesk.channels import attachments, calls, telegram
 from wowdesk.channels.schemas import CallImportOut, CallIn, CallOut
-from wowdesk.errors import Invalid, NotFound
+from wowdesk.channels.telegram_runner import TelegramChannel
+from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
+from wowdesk.security import same
+from wowdesk.web.deps import AppSettings, DbSession
 
 staff = APIRouter(
     prefix="/api/v1", tags=["channels"], dependencies=[Depends(require(Role.operator))]
@@ -22,7 +27,10 @@ staff = APIRouter(
 supervisors = APIRouter(
     prefix="/api/v1", tags=["channels"], dependencies=[Depends(require(Role.supervisor))]
 )
+# Telegram's own servers call this one; the secret header is its authentication
+network = APIRouter(prefix="/api/v1", tags=["channels"])
 MAX_IMPORT_BYTES = 50 << 20
+MAX_UPDATE_BYTES = 1 << 20
 
 
 def _engine(request: Request) -> BotEngine:
@@ -64,3 +72,43 @@ def conversation_call(conversation_id: int, db: DbSession) -> CallOut:
     if record is None:
         raise NotFound("This conversation is not a call")
     return calls.out_for(db, record)
+
+
+@network.post(telegram.WEBHOOK_PATH.removeprefix("/api/v1"))
+async def telegram_webhook(request: Request) -> dict[str, bool]:
+    """Telegram POSTs each update here with the secret it was given at setWebhook; anything
+    without it is refused before the body is read. A failure answers 5xx, so Telegram
+    delivers the update again (and it is stored once)."""
+    channel: TelegramChannel | None = request.app.state.telegram
+    if channel is None or channel.settings.telegram_mode != "webhook":
+        raise NotFound("Telegram is not configured")
+    sent = request.headers.get(telegram.SECRET_HEADER, "")
+    if not sent or not same(sent, channel.settings.telegram_secret()):
+        raise Forbidden("Wrong secret token", code="telegram_secret")
+    body = await request.body()
+    if len(body) > MAX_UPDATE_BYTES:
+        raise Invalid("The update is too large", code="update_too_large")
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise Invalid("The request body is not valid JSON in UTF-8") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise Invalid("Not a Telegram update", code="not_an_update")
+    await channel.handle(data)
+    return {"ok": True}
+
+
+@staff.get("/attachments/{attachment_id}")
+def attachment_file(attachment_id: int, db: DbSession, settings: AppSettings) -> FileResponse:
+    """A file a customer sent, to staff only, as the type its bytes proved; images inline,
+    everything else as a download."""
+    row = attachments.get_attachment(db, attachment_id)
+    path = attachments.path_of(Path(settings.var_dir) / "attachments", row)
+    inline = row.content_type in attachments.IMAGES
+    return FileResponse(
+        path,
+        media_type=row.content_type,
+        filename=row.file_name or path.name,
+        content_disposition_type="inline" if inline else "attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )

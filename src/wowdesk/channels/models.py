@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.db import Base, UtcDateTime, utcnow
@@ -65,4 +65,56 @@ class CallRecord(Base):
     # lines of the customer reading out identification data, masked whole
     identification_lines: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(16), default="api")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TelegramConversation(Base):
+    """A conversation held with a Telegram chat, and how far its messages were sent there.
+    `sent_seq` only moves forward after Telegram accepted a message; `lease_until` lets one
+    process at a time send a conversation's messages, so none goes out twice."""
+
+    __tablename__ = "telegram_conversation"
+    __table_args__ = (Index("ix_telegram_conversation_chat", "chat_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), unique=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    sent_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # still has messages to send or may get more; off once closed and all sent
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TelegramUpdate(Base):
+    """Updates already handled: Telegram redelivers a webhook call it saw fail, and a
+    restarted poller may fetch an update twice; each is stored once."""
+
+    __tablename__ = "telegram_update"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Attachment(Base):
+    """A photo or document a customer sent through a channel: checked by size and by its
+    own first bytes, stored under the var dir with a random name, served to staff only."""
+
+    __tablename__ = "channel_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # photo | document
+    content_type: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    size: Mapped[int] = mapped_column(Integer)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

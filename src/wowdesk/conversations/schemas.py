@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +60,8 @@ class MessageOut(BaseModel):
     # raw text may ask for it (GET /api/v1/safety/messages/{id}/raw, audited)
     masked: bool = False
     created_at: datetime
+    # a file the customer sent through a channel: {id, kind, content_type, name, size}
+    attachment: dict[str, Any] | None = None
 
 
 class ConversationOut(BaseModel):

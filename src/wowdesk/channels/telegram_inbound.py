@@ -1,0 +1,138 @@
+"""A Telegram update into a conversation, in one transaction: the customer's message joins
+the chat's open conversation or starts one (the bot answers first, exactly as in the web
+chat: the same `conversations.do_start` and the same events), a pressed rating button rates
+the conversation. Every update is handled once, however often Telegram delivers it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from wowdesk.channels import attachments
+from wowdesk.channels.attachments import Stored
+from wowdesk.channels.models import TelegramConversation, TelegramUpdate
+from wowdesk.channels.telegram import CHANNEL, Incoming, parse_csat
+from wowdesk.conversations import service as conversations
+from wowdesk.conversations.models import Conversation, Status
+from wowdesk.errors import WowdeskError
+from wowdesk.i18n import gettext
+
+OPEN = (Status.bot, Status.queued, Status.assigned)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What happened, for the caller to answer Telegram (a button needs an answer)."""
+
+    duplicate: bool = False
+    conversation_id: int | None = None
+    notice: str = ""  # said back to the customer at once (a pressed button, a refusal)
+
+
+def current_link(db: Session, chat_id: int) -> TelegramConversation | None:
+    return db.scalar(
+        select(TelegramConversation)
+        .where(TelegramConversation.chat_id == chat_id)
+        .order_by(TelegramConversation.id.desc())
+        .limit(1)
+    )
+
+
+def link_for(db: Session, conversation_id: int) -> TelegramConversation | None:
+    return db.scalar(
+        select(TelegramConversation).where(TelegramConversation.conversation_id == conversation_id)
+    )
+
+
+def _first_time(db: Session, update_id: int) -> bool:
+    if db.get(TelegramUpdate, update_id) is not None:
+        return False
+    db.add(TelegramUpdate(update_id=update_id))
+    db.flush()  # a concurrent copy fails here and is retried by Telegram, then skipped
+    return True
+
+
+def _text(incoming: Incoming, stored: Stored | None) -> str:
+    if incoming.text.strip():
+        return incoming.text
+    if incoming.file_kind == "photo":
+        return gettext("[photo]")
+    return gettext("[document: {name}]", name=attachments.clean_name(incoming.file_name))
+
+
+def _rate(db: Session, incoming: Incoming) -> Received:
+    parsed = parse_csat(incoming.callback_data)
+    if parsed is None:
+        return Received()
+    conversation_id, score = parsed
+    link = link_for(db, conversation_id)
+    if link is None or link.chat_id != incoming.chat_id:
+        return Received()  # a forged button: nothing to say
+    conv = conversations.get_conversation(db, conversation_id)
+    try:
+        conversations.do_rate(db, conv, score)
+    except WowdeskError as exc:
+        return Received(conversation_id=conv.id, notice=gettext(exc.message, **exc.params))
+    return Received(conversation_id=conv.id, notice=gettext("Thank you for your rating!"))
+
+
+def do_receive(
+    db: Session,
+    incoming: Incoming,
+    *,
+    stored: Stored | None = None,
+    limit: int,
+    first_line: bool,
+    secret: str,
+) -> Received:
+    if not _first_time(db, incoming.update_id):
+        return Received(duplicate=True)
+    if incoming.callback_data:
+        return _rate(db, incoming)
+    link = current_link(db, incoming.chat_id)
+    conv: Conversation | None = None
+    if link is not None:
+        conv = conversations.get_conversation(db, link.conversation_id)
+        if conv.status not in OPEN:
+            conv = None
+    if incoming.unsupported:
+        return Received(
+            conversation_id=conv.id if conv else None,
+            notice=gettext("We can read text, photos and documents only."),
+        )
+    text = _text(incoming, stored)
+    client_id = f"tg-{incoming.chat_id}-{incoming.message_id}"
+    row = None
+    if stored is not None:
+        row = attachments.do_record(
+            db, stored, channel=CHANNEL, kind=incoming.file_kind, file_name=incoming.file_name
+        )
+    meta = {"attachment": attachments.ref(row)} if row is not None else None
+    if conv is None:
+        conv, _token, _msg = conversations.do_start(
+            db,
+            identity=str(incoming.user_id),
+            channel=CHANNEL,
+            client_id=client_id,
+            text=text,
+            limit=limit,
+            name=incoming.name,
+            first_line=first_line,
+            secret=secret,
+            meta=meta,
+        )
+        db.add(
+            TelegramConversation(
+                conversation_id=conv.id, chat_id=incoming.chat_id, user_id=incoming.user_id
+            )
+        )
+    else:
+        conversations.do_customer_message(
+            db, conv, client_id=client_id, text=text, limit=limit, meta=meta
+        )
+    if row is not None:
+        row.conversation_id = conv.id
+    db.flush()
+    return Received(conversation_id=conv.id)
