@@ -5,9 +5,11 @@ the conversation. Every update is handled once, however often Telegram delivers 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from wowdesk.channels import attachments
@@ -16,6 +18,7 @@ from wowdesk.channels.models import TelegramConversation, TelegramUpdate
 from wowdesk.channels.telegram import CHANNEL, Incoming, parse_csat
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
+from wowdesk.db import dialect_insert, utcnow
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 
@@ -46,12 +49,23 @@ def link_for(db: Session, conversation_id: int) -> TelegramConversation | None:
     )
 
 
+@functools.cache
+def _insert_update_once(dialect: str) -> Any:
+    table = cast(Table, TelegramUpdate.__table__)
+    insert = dialect_insert(dialect)
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(table.c.update_id)
+    )
+
+
 def _first_time(db: Session, update_id: int) -> bool:
-    if db.get(TelegramUpdate, update_id) is not None:
-        return False
-    db.add(TelegramUpdate(update_id=update_id))
-    db.flush()  # a concurrent copy fails here and is retried by Telegram, then skipped
-    return True
+    """One INSERT … ON CONFLICT DO NOTHING: a copy of an update already stored (or being
+    stored by a concurrent request, which holds the row until it commits) inserts nothing."""
+    connection = db.connection()
+    values = {"update_id": update_id, "received_at": utcnow()}
+    return connection.scalar(_insert_update_once(connection.dialect.name), values) is not None
 
 
 def _text(incoming: Incoming, stored: Stored | None) -> str:
