@@ -24,8 +24,8 @@ from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.channels import api as channels_api
+from wowdesk.channels import imap, telegram_runner
 from wowdesk.channels import pages as channels_pages
-from wowdesk.channels import telegram_runner
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
@@ -73,6 +73,7 @@ def create_app(
     knowledge = bot.knowledge
     assistant = Assistant(knowledge)  # the bot's knowledge index, not a second one
     telegram = telegram_runner.from_settings(settings, factory)
+    mail = imap.MailChannel(settings, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,6 +82,7 @@ def create_app(
         tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor, assistant)
         if telegram is not None:
             tasks.extend(telegram.start(executor))
+        tasks.extend(mail.start(executor))
         try:
             yield
         finally:

@@ -111,6 +111,11 @@ class Settings(BaseSettings):
     # photos and documents from customers above this size are refused (Telegram's own
     # download limit for bots is 20 MB)
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # Inbound e-mail: mailboxes read over IMAP, comma-separated
+    # `imaps://user:password@host[:port]/INBOX` (or `imap://` for loopback and STARTTLS-less
+    # test servers); every mail becomes a message in channel `email`.
+    imap_mailboxes: str = ""
+    imap_poll_seconds: float = Field(default=30.0, gt=0)
 
     def complaint_topic_names(self) -> frozenset[str]:
         return frozenset(

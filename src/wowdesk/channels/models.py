@@ -34,6 +34,10 @@ class OutgoingMail(Base):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # threading: an answer in an e-mail conversation refers to the customer's mails
+    message_id: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    in_reply_to: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    references: Mapped[str] = mapped_column(Text, default="", server_default="")
     state: Mapped[str] = mapped_column(String(16), default=MailState.pending)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -118,3 +122,53 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InboundMail(Base):
+    """Every mail read from a mailbox, by its Message-ID: read twice (a mailbox re-synced,
+    two processes polling), it is stored once; the thread of later mails is found here."""
+
+    __tablename__ = "inbound_mail"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(300), unique=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
+    )
+    sender: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(16), default="message")  # or auto_reply, bounce
+    mailbox: Mapped[str] = mapped_column(String(300), default="")
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class MailThread(Base):
+    """A conversation held by e-mail: where answers go, the subject and the Message-IDs
+    they must refer to (so the customer's mail program threads them), and how far the
+    operators' messages were put in the outbox."""
+
+    __tablename__ = "mail_thread"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), unique=True
+    )
+    address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    last_message_id: Mapped[str] = mapped_column(String(300), default="")
+    references: Mapped[str] = mapped_column(Text, default="")
+    mailed_seq: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+
+
+class MailboxState(Base):
+    """How far a mailbox was read: the UIDs above `last_uid` are new while the server's
+    UIDVALIDITY stays the same (when it changes, every mail is looked at again and the
+    Message-IDs keep them from being stored twice)."""
+
+    __tablename__ = "mailbox_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(300), unique=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -62,6 +62,7 @@ class MessageOut(BaseModel):
     created_at: datetime
     # a file the customer sent through a channel: {id, kind, content_type, name, size}
     attachment: dict[str, Any] | None = None
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ConversationOut(BaseModel):
