@@ -25,7 +25,7 @@ from wowdesk.analytics import service as analytics
 from wowdesk.channels import asr, calls
 from wowdesk.channels.identification import Utterance, identification_lines
 from wowdesk.channels.schemas import CallIn
-from wowdesk.cli import app as cli_app
+from wowdesk.cli.main import app as cli_app
 from wowdesk.config import get_settings
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics

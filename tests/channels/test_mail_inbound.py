@@ -18,13 +18,14 @@ from tests.helpers import make_user
 from tests.imap import append, fresh_folder, mail
 from tests.smtp import local_smtp
 from wowdesk.channels import imap, mail_answers
-from wowdesk.channels import service as outbox
 from wowdesk.channels.mail_inbound import our_message_id
 from wowdesk.channels.mail_parse import html_to_text, new_words, parse_mail
-from wowdesk.channels.models import InboundMail, MailboxState, OutgoingMail
+from wowdesk.channels.models import InboundMail, MailboxState
 from wowdesk.config import Settings
+from wowdesk.conversations import outbox
 from wowdesk.conversations import service as conversations
-from wowdesk.conversations.models import Conversation, Message
+from wowdesk.conversations.models import Conversation, Message, OutgoingMail
+from wowdesk.mail import Smtp
 from wowdesk.routing import service as routing
 
 SECRET = "test-secret"
@@ -173,7 +174,7 @@ def test_answers_go_out_threaded_and_replies_come_back(
         assert mail_answers.do_collect_answers(db, secret=SECRET, domain="shop.example") == 0
         db.commit()
         with local_smtp() as (inbox, port):
-            smtp = outbox.Smtp("127.0.0.1", port, sender="support@shop.example", timeout=5)
+            smtp = Smtp("127.0.0.1", port, sender="support@shop.example", timeout=5)
             assert outbox.do_send_due(db, smtp) == (1, 0)
             db.commit()
         sent: EmailMessage = inbox.mails[0]

@@ -16,10 +16,11 @@ from wowdesk.channels import attachments, calls, telegram
 from wowdesk.channels.schemas import CallImportOut, CallIn, CallOut
 from wowdesk.channels.telegram_runner import TelegramChannel
 from wowdesk.errors import Forbidden, Invalid, NotFound
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
 from wowdesk.security import same
-from wowdesk.web.deps import AppSettings, DbSession
 
 staff = APIRouter(
     prefix="/api/v1", tags=["channels"], dependencies=[Depends(require(Role.operator))]
@@ -112,3 +113,6 @@ def attachment_file(attachment_id: int, db: DbSession, settings: AppSettings) ->
         content_disposition_type="inline" if inline else "attachment",
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
     )
+
+
+routes = Routes(public=(network,), staff=(staff,), supervisors=(supervisors,))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from wowdesk.channels.models import Attachment
 from wowdesk.errors import Invalid, NotFound, WowdeskError
 from wowdesk.i18n import N_
-from wowdesk.safety.screenshots import check_folder
+from wowdesk.quality.screenshots import check_folder
 
 # content type -> (first bytes, stored extension); text is checked as UTF-8 instead
 MAGIC = {

@@ -31,9 +31,9 @@ from wowdesk.conversations.transcripts import Line, Timeline
 from wowdesk.customers import service as customers
 from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.i18n import gettext
+from wowdesk.nlp import secrets
+from wowdesk.nlp.pii import mask_text
 from wowdesk.operators import service as operators
-from wowdesk.safety import guards
-from wowdesk.safety.pii import mask_text
 
 CHANNEL = "phone"
 IDENTIFICATION = "[IDENTIFICATION]"
@@ -106,7 +106,7 @@ def _lines(call: CallIn, operator_id: int | None) -> tuple[list[Line], int]:
         customer = seg.speaker == "customer"
         if customer:
             # a secret read out (card, CVV, SMS code) is not kept, not even as raw text
-            text = guards.mask_secrets(text)
+            text = secrets.mask_secrets(text)
         meta = {
             "kind": "transcript",
             "speaker": seg.speaker,

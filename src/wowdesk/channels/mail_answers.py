@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wowdesk.channels import service as outbox
 from wowdesk.channels.mail_inbound import MAX_REFERENCES, TICKET, our_message_id
 from wowdesk.channels.models import MailThread
+from wowdesk.conversations import outbox
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import AuthorKind, Status
 from wowdesk.i18n import gettext

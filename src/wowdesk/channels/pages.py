@@ -11,10 +11,11 @@ from wowdesk.channels import calls
 from wowdesk.channels.api import MAX_IMPORT_BYTES
 from wowdesk.channels.schemas import CallImportOut
 from wowdesk.errors import Invalid
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
@@ -37,3 +38,6 @@ def upload_calls(request: Request, db: DbSession, file: UploadFile) -> Response:
     engine: BotEngine = request.app.state.bot
     report = calls.do_import_lines(db, data, classify=engine.classify, source="upload")
     return _page(request, db, report)
+
+
+routes = Routes(supervisors=(router,))
