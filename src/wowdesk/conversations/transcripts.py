@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk import events
 from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
-from wowdesk.conversations.service import conversation_out
+from wowdesk.conversations.messages import publish_conversation
 from wowdesk.errors import Invalid
 from wowdesk.security import token_hash
 
@@ -107,13 +107,6 @@ def do_record_finished(
         for seq, line in enumerate(lines, start=1)
     )
     db.flush()
-    payload = conversation_out(db, [conv])[0].model_dump(mode="json")
-    channels = [events.conversation_channel(conv.id), events.QUEUE_CHANNEL]
-    if operator_id is not None:
-        channels.append(events.operator_channel(operator_id))
-    events.publish_on_commit(
-        db,
-        channels,
-        {"type": "conversation", "op": "imported", "id": conv.id, "conversation": payload},
-    )
+    # channels_of a closed conversation: its own and its operator's; the queue board too
+    publish_conversation(db, conv, "imported", extra=(events.QUEUE_CHANNEL,))
     return conv
