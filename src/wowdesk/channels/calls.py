@@ -28,6 +28,7 @@ from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics, transcripts
 from wowdesk.conversations.models import AuthorKind, Conversation
 from wowdesk.conversations.transcripts import Line, Timeline
+from wowdesk.customers import links
 from wowdesk.customers import service as customers
 from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.i18n import gettext
@@ -190,6 +191,8 @@ def do_import_call(
             customer = customers.do_identify(db, channel=CHANNEL, external_id=phone, phone=phone)
             if not customer.phone:
                 customers.do_set_contact(db, customer.id, phone=phone)
+            # a caller id can be spoofed: another record with this number is only proposed
+            links.do_propose_by_contacts(db, customer.id)
             conv = transcripts.do_record_finished(
                 db,
                 customer_id=customer.id,

@@ -23,6 +23,7 @@ from wowdesk.channels.mail_parse import ParsedMail, Part
 from wowdesk.channels.models import InboundMail, MailThread
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
+from wowdesk.customers import links
 from wowdesk.customers import service as customers
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext
@@ -161,6 +162,8 @@ def do_ingest(
             secret=secret,
             meta=meta,
         )
+        # a From header proves nothing: a chat customer with this address is only proposed
+        links.do_propose_by_contacts(db, conv.customer_id)
         thread = MailThread(
             conversation_id=conv.id,
             address=sender,

@@ -39,6 +39,8 @@ class Incoming:
     callback_id: str = ""
     callback_data: str = ""
     unsupported: bool = False
+    # the user shared their own contact: Telegram verified this number for them
+    verified_phone: str = ""
 
 
 def make_bot(token: str, api_url: str, *, pool: int = 32) -> Bot:
@@ -108,6 +110,9 @@ def parse(data: dict[str, Any], bot: Bot) -> Incoming | None:
             file_name=doc.file_name or "document",
             file_size=doc.file_size,
         )
+    contact = message.contact
+    if contact is not None and contact.user_id == message.from_user.id and contact.phone_number:
+        return replace(base, verified_phone=contact.phone_number)
     return replace(base, unsupported=True)
 
 

@@ -6,7 +6,7 @@ the conversation. Every update is handled once, however often Telegram delivers 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import Table, select
@@ -18,6 +18,8 @@ from wowdesk.channels.models import TelegramConversation, TelegramUpdate
 from wowdesk.channels.telegram import CHANNEL, Incoming, parse_csat
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
+from wowdesk.customers import links
+from wowdesk.customers import service as customers
 from wowdesk.db import dialect_insert, utcnow
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
@@ -116,6 +118,10 @@ def do_receive(
             conversation_id=conv.id if conv else None,
             notice=gettext("We can read text, photos and documents only."),
         )
+    phone = ""
+    if incoming.verified_phone:
+        phone = customers.normalize_phone(incoming.verified_phone)
+        incoming = replace(incoming, text=gettext("[phone number shared: {phone}]", phone=phone))
     text = _text(incoming, stored)
     client_id = f"tg-{incoming.chat_id}-{incoming.message_id}"
     row = None
@@ -149,4 +155,6 @@ def do_receive(
     if row is not None:
         row.conversation_id = conv.id
     db.flush()
+    if phone:  # proof: every record with this number is the same person
+        links.do_link_verified_phone(db, conv.customer_id, phone)
     return Received(conversation_id=conv.id)

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from wowdesk import events
-from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
 from wowdesk.conversations.messages import publish_conversation
+from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
 from wowdesk.errors import Invalid
 from wowdesk.security import token_hash
 

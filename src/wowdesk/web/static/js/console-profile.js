@@ -40,6 +40,23 @@
       ids.appendChild(li);
     }
 
+    // records of other channels that may be this person: confirm or reject
+    const linkBox = $("profile-links"), linkList = $("profile-link-list"); linkList.textContent = "";
+    for (const l of p.proposals || []) {
+      const li = el("li"); li.dataset.testid = "profile-link";
+      li.append(document.createTextNode(`${l.other_name} — ${l.reason_label} `));
+      for (const [label, confirm] of [[T("Same person"), true], [T("Different people"), false]]) {
+        const b = el("button", label); b.type = "button"; b.dataset.testid = confirm ? "link-confirm" : "link-reject";
+        b.addEventListener("click", async () => {
+          try { await api("POST", `/api/v1/customers/links/${l.id}/decide`, { confirm }); const cur = c.current(); if (cur) load(cur); }
+          catch (err) { c.showError(err.message); }
+        });
+        li.append(b, document.createTextNode(" "));
+      }
+      linkList.appendChild(li);
+    }
+    linkBox.hidden = !(p.proposals || []).length;
+
     $("profile-loyalty").textContent = p.loyalty.label;
 
     const offersBox = $("profile-offers-box"), offers = $("profile-offers"); offers.textContent = "";

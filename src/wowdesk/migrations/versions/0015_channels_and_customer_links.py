@@ -1,8 +1,8 @@
-"""telegram, inbound mail and attachments
+"""telegram, inbound mail, attachments and customer links
 
 Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-04 18:00:16.301812
+Create Date: 2026-12-04 18:26:16.598045
 """
 
 from __future__ import annotations
@@ -36,6 +36,43 @@ def upgrade() -> None:
         sa.Column("received_at", wowdesk.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("update_id", name=op.f("pk_telegram_update")),
     )
+    op.create_table(
+        "customer_link",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("other_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=32), nullable=False),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", wowdesk.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", wowdesk.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_customer_link_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by"],
+            ["app_user.id"],
+            name=op.f("fk_customer_link_decided_by_app_user"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["other_id"],
+            ["customer.id"],
+            name=op.f("fk_customer_link_other_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_link")),
+        sa.UniqueConstraint("customer_id", "other_id", name="uq_customer_link_pair"),
+    )
+    with op.batch_alter_table("customer_link", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_customer_link_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_customer_link_other_id"), ["other_id"], unique=False)
+
     op.create_table(
         "channel_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -171,6 +208,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_channel_attachment_conversation_id"))
 
     op.drop_table("channel_attachment")
+    with op.batch_alter_table("customer_link", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_link_other_id"))
+        batch_op.drop_index(batch_op.f("ix_customer_link_customer_id"))
+
+    op.drop_table("customer_link")
     op.drop_table("telegram_update")
     op.drop_table("mailbox_state")
     # ### end Alembic commands ###
