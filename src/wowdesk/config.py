@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     # test servers); every mail becomes a message in channel `email`.
     imap_mailboxes: str = ""
     imap_poll_seconds: float = Field(default=30.0, gt=0)
+    # The verification code by SMS or push: the company's provider takes a JSON POST here.
+    sms_webhook_url: str = ""
+    push_webhook_url: str = ""
+    provider_timeout_seconds: float = Field(default=10.0, gt=0)
 
     def complaint_topic_names(self) -> frozenset[str]:
         return frozenset(
