@@ -12,13 +12,20 @@ from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from wowdesk.bot.engine import BotEngine
-from wowdesk.channels import attachments, calls, telegram
-from wowdesk.channels.schemas import CallImportOut, CallIn, CallOut
+from wowdesk.channels import attachments, calls, outbound, telegram
+from wowdesk.channels.schemas import (
+    CallImportOut,
+    CallIn,
+    CallOut,
+    OutboundIn,
+    OutboundOut,
+    ReachableOut,
+)
 from wowdesk.channels.telegram_runner import TelegramChannel
 from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
-from wowdesk.operators.auth import require
+from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
 from wowdesk.security import same
 
@@ -97,6 +104,30 @@ async def telegram_webhook(request: Request) -> dict[str, bool]:
         raise Invalid("Not a Telegram update", code="not_an_update")
     await channel.handle(data)
     return {"ok": True}
+
+
+@staff.post("/outbound", status_code=201)
+def start_outbound(
+    body: OutboundIn, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> OutboundOut:
+    """The operator writes first; the conversation opens assigned to them (409
+    `no_registered_channel` when the customer has no such channel)."""
+    conv = outbound.do_start(
+        db,
+        user,
+        customer_id=body.customer_id,
+        channel=body.channel,
+        text=body.text,
+        client_id=body.client_id,
+        limit=settings.max_message_chars,
+    )
+    return OutboundOut(conversation_id=conv.id, channel=conv.channel)
+
+
+@staff.get("/customers/{customer_id}/reachable")
+def reachable(customer_id: int, db: DbSession) -> ReachableOut:
+    """The channels an operator can start a conversation in with this customer."""
+    return ReachableOut(channels=sorted(outbound.reachable(db, customer_id)))
 
 
 @staff.get("/attachments/{attachment_id}")

@@ -95,3 +95,23 @@ class CallImportOut(BaseModel):
     already: int
     failed: int
     errors: list[ImportLineError]
+
+
+class OutboundIn(BaseModel):
+    """An operator's first message to a customer through one of their channels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: int
+    channel: Literal["telegram", "email"]
+    client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    text: str
+
+
+class OutboundOut(BaseModel):
+    conversation_id: int
+    channel: str
+
+
+class ReachableOut(BaseModel):
+    channels: list[str]
