@@ -198,3 +198,31 @@ def test_long_polling(
         assert_json_error(post(client, fake.text(CHAT, "x")), 404)
     finally:
         clients.close()
+
+
+def test_the_customer_chooses_up_front(hooked: TestClient, fake: FakeTelegram) -> None:
+    until(lambda: fake.webhook_url)
+    assert post(hooked, fake.text(CHAT, "/start")).status_code == 200
+    offer = fake.wait_for(CHAT, 1)[0]
+    choices = [b[0]["callback_data"] for b in offer.reply_markup["inline_keyboard"]]  # type: ignore[index]
+    assert choices == ["choice:bot", "choice:human", "choice:callback"]
+    headers = staff(hooked)
+    assert telegram_conversations(hooked, headers) == []  # nothing asked yet
+    post(hooked, fake.press(CHAT, "choice:callback"))
+    assert "📎" in fake.callback_answers[-1]["text"]  # no verified number yet
+    post(hooked, fake.press(CHAT, "choice:human"))
+    [conv] = telegram_conversations(hooked, headers)
+    assert conv["status"] == "queued"  # straight to people, no bot
+    post(hooked, fake.text(CHAT, "Где мой заказ?"))
+    assert len(telegram_conversations(hooked, headers)) == 1  # the question joins it
+    contact = fake.text(CHAT, "")
+    del contact["message"]["text"]
+    contact["message"]["contact"] = {
+        "phone_number": "+79161234567",
+        "first_name": "М",
+        "user_id": CHAT,
+    }
+    post(hooked, contact)
+    post(hooked, fake.press(CHAT, "choice:callback"))
+    messages = hooked.get(f"/api/v1/conversations/{conv['id']}/messages", headers=headers).json()
+    assert any(m["author_kind"] == "system" and "[PHONE]" in m["text"] for m in messages)

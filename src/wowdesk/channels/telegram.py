@@ -14,6 +14,8 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.request import HTTPXRequest
 
+from wowdesk.i18n import gettext
+
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/api/v1/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
@@ -124,6 +126,17 @@ def csat_keyboard(conversation_id: int) -> InlineKeyboardMarkup:
                 InlineKeyboardButton(f"{n} ★", callback_data=f"csat:{conversation_id}:{n}")
                 for n in range(1, 6)
             ]
+        ]
+    )
+
+
+def choice_keyboard() -> InlineKeyboardMarkup:
+    """The customer's up-front choice, as in the web chat: the bot, a person, a call back."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(gettext("The bot answers at once"), callback_data="choice:bot")],
+            [InlineKeyboardButton(gettext("A person"), callback_data="choice:human")],
+            [InlineKeyboardButton(gettext("Call me back"), callback_data="choice:callback")],
         ]
     )
 

@@ -12,6 +12,7 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from wowdesk.bot import service as bot
 from wowdesk.channels import attachments
 from wowdesk.channels.attachments import Stored
 from wowdesk.channels.models import TelegramConversation, TelegramUpdate
@@ -23,6 +24,7 @@ from wowdesk.customers import service as customers
 from wowdesk.db import dialect_insert, utcnow
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
+from wowdesk.routing import queueing
 
 OPEN = (Status.bot, Status.queued, Status.assigned)
 
@@ -34,6 +36,7 @@ class Received:
     duplicate: bool = False
     conversation_id: int | None = None
     notice: str = ""  # said back to the customer at once (a pressed button, a refusal)
+    choices: bool = False  # the notice carries the bot / person / callback buttons
 
 
 def current_link(db: Session, chat_id: int) -> TelegramConversation | None:
@@ -78,6 +81,62 @@ def _text(incoming: Incoming, stored: Stored | None) -> str:
     return gettext("[document: {name}]", name=attachments.clean_name(incoming.file_name))
 
 
+def _open(db: Session, incoming: Incoming) -> Conversation | None:
+    link = current_link(db, incoming.chat_id)
+    if link is None:
+        return None
+    conv = conversations.get_conversation(db, link.conversation_id)
+    return conv if conv.status in OPEN else None
+
+
+def _choose(db: Session, incoming: Incoming, *, limit: int, secret: str) -> Received:
+    """A person: the conversation goes to the queue at once (the bot is skipped or leaves);
+    a call back: queued as a callback now to the number Telegram verified; the bot: the
+    next question goes to it, as by default."""
+    choice = incoming.callback_data.removeprefix("choice:")
+    conv = _open(db, incoming)
+    if choice == "bot":
+        return Received(notice=gettext("Write your question: the bot answers at once."))
+    customer = customers.do_identify(
+        db, channel=CHANNEL, external_id=str(incoming.user_id), display_name=incoming.name
+    )
+    if choice == "callback" and not customer.phone:
+        return Received(
+            notice=gettext(
+                "Share your phone number (📎 → Contact), then press «Call me back» again."
+            )
+        )
+    if conv is None:
+        text = (
+            gettext("I would like to talk to a person")
+            if choice == "human"
+            else gettext("Please call me back")
+        )
+        conv, _token, _msg = conversations.do_start(
+            db,
+            identity=str(incoming.user_id),
+            channel=CHANNEL,
+            client_id=f"tg-choice-{incoming.update_id}",
+            text=text,
+            limit=limit,
+            name=incoming.name,
+            first_line=False,
+            secret=secret,
+        )
+        db.add(
+            TelegramConversation(
+                conversation_id=conv.id, chat_id=incoming.chat_id, user_id=incoming.user_id
+            )
+        )
+        db.flush()
+    elif conv.status == Status.bot:
+        bot.do_hand_over(db, conv.id, "asks_human")
+        conv = conversations.get_conversation(db, conv.id)
+    if choice == "callback" and customer.phone and conv.status == Status.queued:
+        queueing.do_request_callback(db, conv, customer.phone, utcnow())
+    return Received(conversation_id=conv.id, notice=gettext("Done."))
+
+
 def _rate(db: Session, incoming: Incoming) -> Received:
     parsed = parse_csat(incoming.callback_data)
     if parsed is None:
@@ -105,6 +164,8 @@ def do_receive(
 ) -> Received:
     if not _first_time(db, incoming.update_id):
         return Received(duplicate=True)
+    if incoming.callback_data.startswith("choice:"):
+        return _choose(db, incoming, limit=limit, secret=secret)
     if incoming.callback_data:
         return _rate(db, incoming)
     link = current_link(db, incoming.chat_id)
@@ -113,6 +174,9 @@ def do_receive(
         conv = conversations.get_conversation(db, link.conversation_id)
         if conv.status not in OPEN:
             conv = None
+    if conv is None and incoming.text.strip().split("@")[0] == "/start":
+        # the customer chooses up front: the bot, a person, or a call back
+        return Received(notice=gettext("Hello! How would you like to be helped?"), choices=True)
     if incoming.unsupported:
         return Received(
             conversation_id=conv.id if conv else None,

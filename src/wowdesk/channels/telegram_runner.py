@@ -101,13 +101,14 @@ class TelegramChannel:
         if incoming.callback_id and not received.duplicate:
             await self.bot.answer_callback_query(incoming.callback_id, text=received.notice or None)
         elif received.notice:
-            await self._say(incoming.chat_id, received.notice)
+            markup = telegram.choice_keyboard() if received.choices else None
+            await self._say(incoming.chat_id, received.notice, markup)
         self.wake.set()  # the bot's answer may follow soon: look for it
         return received
 
-    async def _say(self, chat_id: int, text: str) -> None:
+    async def _say(self, chat_id: int, text: str, markup: Any = None) -> None:
         try:
-            await self.bot.send_message(chat_id, text)
+            await self.bot.send_message(chat_id, text, reply_markup=markup)
         except TelegramError:
             log.warning("telegram notice to chat %s not sent", chat_id, exc_info=True)
 
