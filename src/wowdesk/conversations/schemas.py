@@ -33,6 +33,8 @@ class StartIn(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=32)
     message: MessageIn
+    # chosen up front: "human" skips the bot and goes straight to the queue
+    choice: Literal["bot", "human"] = "bot"
 
 
 class CsatIn(BaseModel):
