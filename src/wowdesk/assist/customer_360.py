@@ -18,7 +18,7 @@ from wowdesk.bot.triage import risk_flags
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
-from wowdesk.customers import crosssell, links, loyalty, orders, service
+from wowdesk.customers import crosssell, links, loyalty, orders, personal_data, service
 from wowdesk.customers.schemas import (
     CaseOut,
     EarlierOut,
@@ -156,11 +156,18 @@ def profile(
         if conv.customer_id != customer.id:
             raise Invalid("The conversation is not this customer's", code="other_customer")
     raw = sees_raw_contacts(user, raw_roles)
+    # the person's records on every channel (confirmed links), shown and audited together
+    group = links.group_of(db, customer.id)
+    identities = [i for member in group for i in service.list_identities(db, member)]
+    contacts = [i.external_id for i in identities]
+    if raw and personal_data.shows_contacts(customer.email, customer.phone, contacts):
+        personal_data.audit_contacts(
+            db, user, customer.id, place="console", conversation_id=conversation_id
+        )
 
     def contact(value: str | None) -> str | None:
         return visible_contact(user, value, raw_roles)
 
-    group = links.group_of(db, customer.id)
     state = loyalty.loyalty_of(db, customer.id, programme)
     count, total = orders.order_stats(db, customer.id)
     calm = calm_of(db, customer.id, conv, complaint_topics)
@@ -179,8 +186,7 @@ def profile(
         ),
         identities=[
             IdentityOut(channel=i.channel, external_id=contact(i.external_id) or "")
-            for member in group
-            for i in service.list_identities(db, member)
+            for i in identities
         ],
         linked_ids=[m for m in group if m != customer.id],
         proposals=_proposals(db, customer.id),
