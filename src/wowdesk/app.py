@@ -46,6 +46,8 @@ from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
+from wowdesk.training import api as training_api
+from wowdesk.training import pages as training_pages
 from wowdesk.web import admin, observability, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
@@ -70,6 +72,8 @@ ROUTE_MODULES = (
     safety_api,
     quality_api,
     quality_pages,
+    training_api,
+    training_pages,
     analytics_api,
     analytics_pages,
     workforce_api,

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     # Service level counts conversations answered within this many seconds.
     service_level_seconds: float = Field(default=20.0, ge=0)
+    # Quality control: the company name operators greet with (the greeting criterion asks
+    # for it when set), how often closed conversations are scored, and the reply targets.
+    company_name: str = ""
+    qa_every_seconds: float = Field(default=5.0, gt=0)
+    qa_first_reply_seconds: float = Field(default=60.0, gt=0)
+    qa_reply_seconds: float = Field(default=120.0, gt=0)
     # Share of paid time away from contacts (breaks, training, absence) for staffing.
     staffing_shrinkage: float = Field(default=0.3, ge=0, lt=1)
     # Outgoing e-mail (answers to customers who left a message). Without a host, mails wait

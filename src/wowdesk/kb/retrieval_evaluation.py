@@ -11,7 +11,7 @@ from wowdesk.errors import Invalid
 from wowdesk.kb.retrieval import Document, Encoder, Index
 
 
-def _rows(path: Path, columns: set[str]) -> list[dict[str, str]]:
+def rows_of(path: Path, columns: set[str]) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -37,8 +37,8 @@ def _rows(path: Path, columns: set[str]) -> list[dict[str, str]]:
 def evaluate_retrieval(
     kb_csv: Path, queries_csv: Path, encoder: Encoder | None = None
 ) -> dict[str, float | int]:
-    articles = _rows(kb_csv, {"id", "question", "answer"})
-    queries = _rows(queries_csv, {"query", "id"})
+    articles = rows_of(kb_csv, {"id", "question", "answer"})
+    queries = rows_of(queries_csv, {"query", "id"})
     number = {row["id"]: n for n, row in enumerate(articles, start=1)}
     index = Index(encoder)
     for row in articles:

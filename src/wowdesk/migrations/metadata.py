@@ -12,6 +12,7 @@ from wowdesk.operators import models as operators
 from wowdesk.quality import models as quality
 from wowdesk.routing import models as routing
 from wowdesk.safety import models as safety
+from wowdesk.training import models as training
 
 metadata = Base.metadata
 
@@ -28,4 +29,5 @@ __all__ = [
     "quality",
     "routing",
     "safety",
+    "training",
 ]

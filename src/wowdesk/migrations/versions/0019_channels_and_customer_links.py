@@ -1,7 +1,7 @@
 """telegram, inbound mail, attachments and customer links
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-04 18:26:16.598045
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import wowdesk.db
 
-revision = "0017"
-down_revision = "0016"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """call records
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-04 17:33:48.149591
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import wowdesk.db
 
-revision = "0016"
-down_revision = "0015"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
