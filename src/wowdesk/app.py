@@ -24,6 +24,9 @@ from wowdesk.assist.indexes import Assistant
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
+from wowdesk.channels import api as channels_api
+from wowdesk.channels import imap, telegram_runner
+from wowdesk.channels import pages as channels_pages
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
@@ -81,6 +84,8 @@ ROUTE_MODULES = (
     analytics_pages,
     workforce_api,
     workforce_pages,
+    channels_api,
+    channels_pages,
     privacy_api,
     privacy_pages,
     observability,
@@ -159,16 +164,23 @@ def create_app(
     bot = engine_from_settings(settings)
     knowledge = bot.knowledge
     assistant = Assistant(knowledge)  # the bot's knowledge index, not a second one
+    telegram = telegram_runner.from_settings(settings, factory)
+    mail = imap.MailChannel(settings, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await events.start_bus(bus)
         executor = app.state.db_executor = writer_executor(factory)
         tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor, assistant)
+        if telegram is not None:
+            tasks.extend(telegram.start(executor))
+        tasks.extend(mail.start(executor))
         try:
             yield
         finally:
             await jobs.stop_tasks(tasks)
+            if telegram is not None:
+                await telegram.stop()
             await events.stop_bus(bus)
             app.state.db_executor = None
             if executor is not None:
@@ -191,6 +203,7 @@ def create_app(
     app.state.knowledge = knowledge
     app.state.bot = bot
     app.state.assistant = assistant
+    app.state.telegram = telegram
 
     # layers above quality add to its pages through callbacks, never by being imported
     incident_views.register_panel("training.micro", training_micro.incident_panel)

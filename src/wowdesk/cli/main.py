@@ -18,6 +18,7 @@ from wowdesk.bot.engine import engine_from_settings
 from wowdesk.cli import analytics as report_cli
 from wowdesk.cli import backup as backup_cli
 from wowdesk.cli import bot as triage_cli
+from wowdesk.cli import calls as calls_cli
 from wowdesk.cli import customers as customers_cli
 from wowdesk.cli import evaluation
 from wowdesk.cli import kb as kb_cli
@@ -47,6 +48,7 @@ app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
+app.add_typer(calls_cli.app, name="calls")
 app.add_typer(quality_cli.app, name="quality")
 app.add_typer(training_cli.app, name="training")
 kb_cli.app.command("gaps")(quality_cli.kb_gaps)

@@ -254,6 +254,7 @@ def do_start(
     phone: str | None = None,
     first_line: bool = False,
     secret: str,
+    meta: dict[str, Any] | None = None,
 ) -> tuple[Conversation, str, Message]:
     """Opens a conversation with its first message; with `first_line` the bot answers first.
 
@@ -296,7 +297,13 @@ def do_start(
     token = derived_token(secret, conv.id, client_id)
     conv.token_hash = token_hash(token)
     msg, _created = append(
-        db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
+        db,
+        conv,
+        author_kind=AuthorKind.customer,
+        author_id=None,
+        client_id=client_id,
+        text=text,
+        meta=meta,
     )
     publish_conversation(db, conv, "created")
     if secret_kinds:
@@ -305,7 +312,13 @@ def do_start(
 
 
 def do_customer_message(
-    db: Session, conv: Conversation, *, client_id: str, text: str, limit: int
+    db: Session,
+    conv: Conversation,
+    *,
+    client_id: str,
+    text: str,
+    limit: int,
+    meta: dict[str, Any] | None = None,
 ) -> tuple[Message, bool]:
     """A resend is answered with the stored message, even after the conversation closed;
     on the common path the INSERT itself detects the resend (no lookup first)."""
@@ -324,6 +337,7 @@ def do_customer_message(
         client_id=client_id,
         text=text,
         optimistic=True,
+        meta=meta,
     )
     if created and secret_kinds:
         _notice_secrets(db, conv, msg, secret_kinds)
@@ -551,6 +565,18 @@ def publish_typing(bus: events.LocalBus, conv: Conversation, side: Side) -> None
         channels_of(conv),
         Typing(op=side, id=conv.id, conversation_id=conv.id),
     )
+
+
+def progress(db: Session, ids: set[int]) -> dict[int, tuple[int, str]]:
+    """(last seq, status) per conversation: what a channel adapter still has to send."""
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(Conversation.id, Conversation.last_seq, Conversation.status).where(
+            Conversation.id.in_(ids)
+        )
+    )
+    return {cid: (seq, status) for cid, seq, status in rows}
 
 
 def count_by_status(db: Session) -> dict[str, int]:

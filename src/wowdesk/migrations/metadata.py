@@ -3,6 +3,7 @@
 from wowdesk.analytics import models as analytics
 from wowdesk.assist import models as assist
 from wowdesk.bot import models as bot
+from wowdesk.channels import models as channels
 from wowdesk.conversations import models as conversations
 from wowdesk.customers import models as customers
 from wowdesk.db import Base
@@ -19,6 +20,7 @@ __all__ = [
     "analytics",
     "assist",
     "bot",
+    "channels",
     "conversations",
     "customers",
     "kb",
