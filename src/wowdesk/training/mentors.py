@@ -49,9 +49,7 @@ def trainees_of(db: Session, mentor_id: int) -> list[User]:
 
 
 def load(db: Session) -> dict[int, int]:
-    rows = db.execute(
-        select(Mentorship.mentor_id, func.count()).group_by(Mentorship.mentor_id)
-    ).tuples()
+    rows = db.execute(select(Mentorship.mentor_id, func.count()).group_by(Mentorship.mentor_id))
     return {int(m): int(n) for m, n in rows}
 
 

@@ -189,7 +189,7 @@ def my_lessons(db: Session, user: User) -> list[tuple[MicroLesson, MicroAssignme
         .order_by(MicroAssignment.done_at.is_not(None), MicroLesson.id.desc())
         .limit(50)
     )
-    return [(lesson, assignment) for lesson, assignment in rows.tuples()]
+    return [(lesson, assignment) for lesson, assignment in rows]
 
 
 def pending_count(db: Session, user: User) -> int:

@@ -83,7 +83,9 @@ def kpi_points(results: Iterable[KpiResult], min_contacts: int = MIN_CONTACTS) -
 
 
 def badges_for(entries: Iterable[tuple[str, str]]) -> set[str]:
-    """The badges a list of point entries (kind, ref) earns."""
+    """The badges a list of point entries (kind, ref) earns; an outcome counted twice
+    (the same ref) is still one outcome."""
+    entries = set(entries)
     kinds = Counter(kind for kind, _ref in entries)
     weeks = Counter(ref.rsplit(":", 1)[-1] for kind, ref in entries if kind == "kpi")
     out = set()
@@ -149,7 +151,7 @@ def _sync_badges(db: Session, user_id: int) -> list[str]:
         (k, r)
         for k, r in db.execute(
             select(PointEntry.kind, PointEntry.ref).where(PointEntry.user_id == user_id)
-        ).tuples()
+        )
     ]
     have = set(db.scalars(select(BadgeAward.badge).where(BadgeAward.user_id == user_id)))
     new = sorted(badges_for(entries) - have)

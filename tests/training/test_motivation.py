@@ -1,0 +1,121 @@
+"""Points reward outcomes, never volume: property tests of the pure rules (more
+conversations, repeated attempts or a counted outcome seen again add nothing), and the
+database pass that counts each outcome once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from tests.helpers import make_user
+from wowdesk.training import kpi_source, motivation
+from wowdesk.training.kpi_source import KpiResult
+
+KEYS = ["contacts", "aht", "acw", "adherence", "csat", "qa_score", "frt"]
+
+result = st.builds(
+    KpiResult,
+    key=st.sampled_from(KEYS),
+    label=st.just(""),
+    value=st.one_of(st.none(), st.floats(0, 1000, allow_nan=False)),
+    target=st.one_of(st.none(), st.floats(0, 1000, allow_nan=False)),
+    higher_is_better=st.booleans(),
+    unit=st.just("seconds"),
+    contacts=st.integers(0, 500),
+)
+
+
+@given(st.lists(result, max_size=8), st.integers(1, 10_000))
+def test_more_conversations_never_earn_more_points(results: list[KpiResult], extra: int) -> None:
+    """The same figures over more conversations give the same points: the number of
+    contacts is only a floor against luck, never a multiplier."""
+    eligible = [r for r in results if r.contacts >= motivation.MIN_CONTACTS]
+    busier = [
+        KpiResult(r.key, r.label, r.value, r.target, r.higher_is_better, r.unit, r.contacts + extra)
+        for r in eligible
+    ]
+    assert motivation.kpi_points(busier) == motivation.kpi_points(eligible)
+    points = motivation.kpi_points(results)
+    assert "contacts" not in points  # volume itself never pays
+    assert all(k in motivation.OUTCOME_KPIS for k in points)
+    for key in points:  # an outcome KPI met over enough conversations, nothing else
+        assert any(
+            r.key == key and r.met and r.contacts >= motivation.MIN_CONTACTS for r in results
+        )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["kpi", "wow", "module", "micro", "level", "mentoring", "contest"]),
+            st.integers(1, 20),
+        ),
+        max_size=30,
+    ),
+    st.integers(2, 6),
+)
+def test_an_outcome_seen_again_earns_no_new_badge(
+    outcomes: list[tuple[str, int]], times: int
+) -> None:
+    entries = [(kind, f"{kind}:{n}:2026-W01") for kind, n in outcomes]
+    assert motivation.badges_for(entries * times) == motivation.badges_for(entries)
+
+
+def test_levels_by_points() -> None:
+    assert motivation.points_level(0) == ("Новичок", 100)
+    assert motivation.points_level(150)[1] == 300
+    assert motivation.points_level(10_000)[1] is None
+
+
+@pytest.fixture
+def kpis() -> Iterator[dict[int, list[KpiResult]]]:
+    """A KPI source the test fills per operator (restored afterwards)."""
+    figures: dict[int, list[KpiResult]] = {}
+    saved = dict(kpi_source._sources), kpi_source.known()
+    kpi_source.register(lambda _db, uid, _s, _e: figures.get(uid, []), {k: k for k in KEYS})
+    yield figures
+    kpi_source._sources.clear()
+    kpi_source._sources.update(saved[0])
+    kpi_source.register(kpi_source._sources.get("kpis", lambda *_: []), saved[1])
+
+
+def test_each_outcome_counts_once_and_busy_is_not_better(
+    db: Session, kpis: dict[int, list[KpiResult]]
+) -> None:
+    steady, busy = make_user(db), make_user(db)
+    good = KpiResult("acw", "ACW", 8.0, 10.0, False, "seconds", 6)
+    kpis[steady.id] = [good, KpiResult("contacts", "", 6, None, True, "count", 6)]
+    kpis[busy.id] = [
+        KpiResult("acw", "ACW", 12.0, 10.0, False, "seconds", 600),  # above target
+        KpiResult("contacts", "", 600, None, True, "count", 600),
+    ]
+    today = date(2026, 12, 4)
+    first = motivation.do_refresh(db, steady.id, today)
+    assert first == motivation.POINTS["kpi"] * motivation.WEEKS_BACK  # one per past week
+    assert motivation.do_refresh(db, steady.id, today) == 0  # counted once
+    assert motivation.do_refresh(db, busy.id, today) == 0  # a hundred times the work, off target
+    assert motivation.total_points(db, steady.id) > motivation.total_points(db, busy.id)
+
+
+def test_a_contest_pays_those_who_met_its_bar_once(
+    db: Session, kpis: dict[int, list[KpiResult]]
+) -> None:
+    boss, fast, slow = make_user(db, "supervisor"), make_user(db), make_user(db)
+    kpis[fast.id] = [KpiResult("acw", "ACW", 9.0, 30.0, False, "seconds", 10)]
+    kpis[slow.id] = [KpiResult("acw", "ACW", 14.0, 30.0, False, "seconds", 50)]
+    start = date(2026, 11, 23)
+    contest = motivation.do_create_contest(
+        db, boss,
+        {"title": "ACW < 10 с", "kpi": "acw", "target": 10, "starts_on": start,
+         "ends_on": start + timedelta(days=6), "points": 40},
+    )  # fmt: skip
+    assert motivation.do_settle_contests(db, date(2026, 12, 4)) == 1
+    assert motivation.do_settle_contests(db, date(2026, 12, 5)) == 0
+    assert motivation.total_points(db, fast.id) == 40 and motivation.total_points(db, slow.id) == 0
+    assert "contest" in {k for k, _n, _t in motivation.badges_of(db, fast.id)}
+    assert contest.settled_at is not None
