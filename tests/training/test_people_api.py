@@ -126,6 +126,8 @@ def test_mentor_attestation_and_points(client: TestClient) -> None:
     me = client.get(f"{API}/motivation", headers=h).json()
     assert me["career_level"] == "оператор" and me["next_career_level"] == "старший оператор"
     assert me["points"] >= 50 and "level_up" in {b["key"] for b in me["badges"]}
+    page = client.get("/analytics/me", headers={**h, "accept": "text/html"}).text
+    assert 'data-testid="my-growth"' in page and "Повышение" in page and "старший оператор" in page
 
     # the mentor: feedback on the trainee, points for helping
     h = _as(client, mentor)

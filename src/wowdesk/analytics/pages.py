@@ -14,8 +14,9 @@ from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.operators import service as operators
-from wowdesk.operators.auth import require
+from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
+from wowdesk.training import growth as training
 
 supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
@@ -61,8 +62,10 @@ def analytics_page(request: Request, db: DbSession) -> Response:
 
 
 @staff.get("/analytics/me")
-def my_page(request: Request) -> Response:
-    return _dashboard(request, "me")
+def my_page(request: Request, user: CurrentUser, db: DbSession) -> Response:
+    """The operator's KPIs, and beside them training: progress, badges, points, the
+    contests on now and the next step of the career track."""
+    return _dashboard(request, "me", growth=training.growth_of(db, user))
 
 
 routes = Routes(public=(public,), staff=(staff,), supervisors=(supervisors,))
