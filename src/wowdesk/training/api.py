@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from wowdesk.http.deps import DbSession
+from wowdesk.bot.llm import llm_config_from_settings
+from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
@@ -69,8 +70,11 @@ def get_attempt(attempt_id: int, user: CurrentUser, db: DbSession) -> AttemptOut
 
 
 @staff.post("/attempts/{attempt_id}/replies", response_model=ReplyOut)
-def reply(attempt_id: int, body: ReplyIn, user: CurrentUser, db: DbSession) -> ReplyOut:
-    answer = service.do_reply(db, user, attempt_id, body.text)
+def reply(
+    attempt_id: int, body: ReplyIn, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> ReplyOut:
+    llm = llm_config_from_settings(settings)
+    answer = service.do_reply(db, user, attempt_id, body.text, llm)
     attempt = service.access_attempt(db, user, attempt_id)
     return ReplyOut(customer=answer, attempt=AttemptOut.model_validate(attempt))
 

@@ -13,8 +13,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from wowdesk.bot.llm import llm_config_from_settings
 from wowdesk.errors import WowdeskError
-from wowdesk.http.deps import DbSession
+from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
@@ -230,10 +231,11 @@ def practice_reply(
     attempt_id: int,
     user: CurrentUser,
     db: DbSession,
+    settings: AppSettings,
     text: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     try:
-        service.do_reply(db, user, attempt_id, text)
+        service.do_reply(db, user, attempt_id, text, llm_config_from_settings(settings))
     except WowdeskError as exc:
         db.rollback()
         return _practice_page(request, db, user, attempt_id, _error(exc), exc.status)

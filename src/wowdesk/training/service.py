@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wowdesk.assist import service as assist
+from wowdesk.bot.llm import LLMConfig
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.kb import service as kb
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 from wowdesk.quality import cases, scorecards
-from wowdesk.training import demo_scenarios, demo_tracks, quiz, scenarios, simulator
+from wowdesk.training import demo_scenarios, demo_tracks, persona, quiz, scenarios, simulator
 from wowdesk.training.models import (
     Attempt,
     AttemptStatus,
@@ -170,8 +171,13 @@ def _state(attempt: Attempt, sc: Scenario) -> simulator.State:
     )
 
 
-def do_reply(db: Session, user: User, attempt_id: int, text: str) -> str | None:
-    """The trainee's reply; returns the simulated customer's answer (None: silent)."""
+def do_reply(
+    db: Session, user: User, attempt_id: int, text: str, llm: LLMConfig | None = None
+) -> str | None:
+    """The trainee's reply; returns the simulated customer's answer (None: silent). With
+    `llm`, the model words the customer's answer (`persona.py`); the script still decides
+    where the dialogue is, and speaks itself when the model cannot. The model is asked
+    before anything is written, so no write lock waits on it."""
     attempt = access_attempt(db, user, attempt_id, for_update=True)
     text = text.strip()
     if not text or len(text) > MAX_REPLY:
@@ -183,6 +189,9 @@ def do_reply(db: Session, user: User, attempt_id: int, text: str) -> str | None:
     sc = get_scenario(db, attempt.scenario_id)
     state = _state(attempt, sc)
     answer = simulator.reply(as_dict(sc), state, text)
+    if answer and llm is not None and "secret_requested" not in state.moves:
+        answer = persona.play(llm, as_dict(sc), state.lines[:-1], answer)
+        state.lines[-1] = {**state.lines[-1], "text": answer}
     attempt.beat, attempt.transcript, attempt.moves = state.beat, state.lines, state.moves
     db.flush()
     return answer
