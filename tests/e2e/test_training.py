@@ -1,6 +1,8 @@
 """Training as a newcomer lives it: a fresh operator account takes the entry test (with its
 practice dialogue), gets a level and a track, reads the first module's lessons and talks
-to the scripted angry customer; the attempt is scored with the points lost shown. Every
+to the scripted angry customer; the attempt is scored with the points lost shown. A
+supervisor gives the newcomer a mentor, who sees the attempt and comments on it; the
+newcomer passes the attestation (test and simulator) and moves up the career track. Every
 control on the training pages has an accessible name (Playwright's ARIA snapshot)."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import NewPage, Server, login, screenshot
 from tests.e2e.test_broadcasts import _api
-from wowdesk.training.demo_scenarios import CALM
+from wowdesk.training.demo_scenarios import ANGRY, CALM
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "training-test-1"
@@ -99,3 +101,55 @@ def test_new_operator_entry_test_track_and_the_angry_customer(
     total = float(page.get_by_test_id("training-total").inner_text())
     assert 0 < total < 90
     screenshot(page, "training-angry-customer-scored")
+
+    # a supervisor assigns a mentor (Анна, a demo operator) from the mentors' page
+    boss = new_page()
+    login(boss, server, "supervisor", "super-demo-1")
+    boss.goto(f"{server.url}/training/mentors")
+    assert_every_control_labelled(boss)
+    anna_id = boss.get_by_test_id(f"mentors-select-{username}").locator("option", has_text="Анна")
+    boss.get_by_test_id(f"mentors-select-{username}").select_option(
+        anna_id.first.get_attribute("value")
+    )
+    boss.get_by_test_id(f"mentors-assign-{username}").click()
+    row = boss.locator(f"[data-testid=mentors-row][data-user={username}]")
+    expect(row.get_by_test_id("mentors-current")).to_contain_text("Анна")
+
+    # the mentor sees the angry-customer attempt with its score and comments on it
+    mentor = new_page()
+    login(mentor, server, "anna", "operator-demo-1")
+    mentor.goto(f"{server.url}/training/mentor")
+    mentor.get_by_test_id("mentor-trainee-row").get_by_role("link").click()
+    expect(mentor.get_by_test_id("trainee-name")).to_have_text("Новичок Тест")
+    assert_every_control_labelled(mentor)
+    attempt = mentor.get_by_test_id("trainee-attempt").filter(has_text=ANGRY["title"]).first
+    expect(attempt.get_by_test_id("trainee-attempt-total")).to_have_text(str(total))
+    attempt.locator("input[name=text]").fill("Начните с извинения и попрощайтесь.")
+    attempt.get_by_role("button").click()
+    expect(mentor.get_by_test_id("trainee-comment")).to_contain_text("Начните с извинения")
+
+    # the attestation for «оператор»: the test and the angry customer again, properly
+    page.reload()
+    expect(page.get_by_test_id("training-comment")).to_contain_text("Начните с извинения")
+    page.goto(f"{server.url}/training/career")
+    page.get_by_test_id("career-attest").click()
+    expect(page.get_by_test_id("attestation-status")).to_have_text("в процессе")
+    assert_every_control_labelled(page)
+    page.get_by_test_id("training-answer-0").fill("смените пароль")
+    page.get_by_test_id("training-option-1-1").check()
+    page.get_by_test_id("attestation-quiz-submit").click()
+    page.get_by_test_id(f"attestation-practice-{ANGRY['slug']}").click()
+    for text in ANGRY["ideal_path"]:
+        page.get_by_test_id("training-reply").fill(text)
+        page.get_by_test_id("training-send").click()
+    page.get_by_test_id("training-finish").click()
+    expect(page.get_by_test_id("training-total")).to_be_visible()
+    page.goto(f"{server.url}/training/attestation")
+    page.get_by_test_id("feedback-rating-mentor").select_option("5")
+    page.get_by_test_id("feedback-send-mentor").click()
+    page.get_by_test_id("attestation-finish").click()
+    expect(page.get_by_test_id("attestation-status")).to_have_text("пройдена")
+    expect(page.get_by_test_id("attestation-part")).to_have_count(2)
+    page.goto(f"{server.url}/training")
+    expect(page.get_by_test_id("training-career-level")).to_have_text("оператор")
+    screenshot(page, "training-attestation-passed")
