@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.helpers import make_user
+from tests.safety.factories import bot_answer, options
 from wowdesk import migrate
 from wowdesk.cli.main import app
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
 from wowdesk.demo import seed as demo
+from wowdesk.quality import flags
+from wowdesk.quality import service as incidents
 from wowdesk.training.demo_scenarios import SUSPICIOUS
 
 
@@ -50,3 +54,22 @@ def test_simulate_prints_the_transcript_and_the_score(env: Path) -> None:
         app, ["training", "simulate", "--scenario", "nope", "--replies", str(replies)]
     )
     assert missing.exit_code != 0 and "Сценарий не найден" in missing.output
+
+
+def test_refresh_makes_the_missing_micro_lesson_once(env: Path) -> None:
+    url = get_settings().resolved_database_url()
+    with unit_of_work(make_sessionmaker(make_engine(url))) as db:
+        anna, boss = make_user(db), make_user(db, "supervisor")
+        answer = bot_answer(db, topic="Доставка")
+        _f, incident, _n = flags.do_flag(
+            db, anna, message_id=answer.id, reason="wrong_fact", options=options(env)
+        )
+        incidents.do_set_status(db, boss, incident.id, "fixed")
+    runner = CliRunner()
+    first = runner.invoke(app, ["training", "refresh", "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.output) == {
+        "micro_lessons": 1, "points_added": 0, "contests_settled": 0,
+    }  # fmt: skip
+    again = runner.invoke(app, ["training", "refresh", "--json"])
+    assert json.loads(again.output)["micro_lessons"] == 0

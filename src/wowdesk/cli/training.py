@@ -1,6 +1,6 @@
 """`wowdesk training simulate` (replay a trainee's replies against a scenario and print the
-transcript and the score) and `wowdesk training seed` (the marketplace demo scenarios,
-entry test and tracks)."""
+transcript and the score), `wowdesk training seed` (the marketplace demo scenarios, entry
+test and tracks) and `wowdesk training refresh` (micro-lessons, points, contests now)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from wowdesk.analytics import service as analytics
 from wowdesk.cli.terminal import fail
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
 from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.i18n import activate, gettext
-from wowdesk.training import service
+from wowdesk.training import kpi_source, micro, motivation, service
 
 app = typer.Typer(help="Training: the practice simulator, entry test and tracks.")
 console = Console()
@@ -35,6 +36,37 @@ def seed_cmd() -> None:
     except WowdeskError as exc:
         raise fail(exc) from exc
     console.print(gettext("Training scenarios: {n}", n=count))
+
+
+@app.command("refresh")
+def refresh_cmd(
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Does now what the app does every few minutes: micro-lessons for fixed incidents that
+    have none, points for outcomes not counted yet (KPIs from the rollup), contests that
+    ended. Safe to repeat: each outcome counts once."""
+    settings = get_settings()
+    activate(settings.language)
+    kpi_source.register(analytics.operator_kpis, analytics.kpi_labels())
+    try:
+        factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+        with unit_of_work(factory) as db:
+            made = micro.do_sweep(db)
+            counted = motivation.do_refresh_all(db)
+    except WowdeskError as exc:
+        raise fail(exc) from exc
+    out = {"micro_lessons": made, **counted}
+    if json_out:
+        typer.echo(json.dumps(out))
+        return
+    console.print(
+        gettext(
+            "Micro-lessons made: {m}; points added: {p}; contests settled: {c}",
+            m=made,
+            p=counted["points_added"],
+            c=counted["contests_settled"],
+        )
+    )
 
 
 @app.command("simulate")

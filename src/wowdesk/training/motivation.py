@@ -232,14 +232,13 @@ def do_refresh(db: Session, user_id: int, today: date | None = None) -> int:
     return added
 
 
-def do_refresh_all(db: Session) -> int:
+def do_refresh_all(db: Session) -> dict[str, int]:
     """The periodic pass: every active operator's outcomes, then the contests that ended."""
     added = 0
     for user in operators.list_users(db):
         if user.is_active and user.role == Role.operator:
             added += do_refresh(db, user.id)
-    do_settle_contests(db)
-    return added
+    return {"points_added": added, "contests_settled": do_settle_contests(db)}
 
 
 def total_points(db: Session, user_id: int, since: date | None = None) -> int:
