@@ -139,6 +139,12 @@ def test_new_operator_entry_test_track_and_the_angry_customer(
     page.get_by_test_id("training-option-1-1").check()
     page.get_by_test_id("attestation-quiz-submit").click()
     page.get_by_test_id(f"attestation-practice-{ANGRY['slug']}").click()
+    # focus order from the keyboard: the reply box (focused on arrival), send, finish
+    expect(page.get_by_test_id("training-reply")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("training-send")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_test_id("training-finish")).to_be_focused()
     for text in ANGRY["ideal_path"]:
         page.get_by_test_id("training-reply").fill(text)
         page.get_by_test_id("training-send").click()

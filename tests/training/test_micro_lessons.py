@@ -4,12 +4,14 @@ training's listener, once; the incident page shows who has completed it."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.helpers import capture_events, make_user
+from tests.helpers import add_user, capture_events, login, make_user
 from tests.safety.factories import article, bot_answer, options
 from wowdesk.errors import NotFound
 from wowdesk.kb import service as kb
@@ -104,3 +106,40 @@ def test_a_sweep_makes_the_lesson_an_event_missed(db: Session, tmp_path: Path) -
     lesson = micro.lesson_of_incident(db, incident.id)
     assert lesson is not None and lesson.article_id is None and lesson.topic == "Оплата"
     assert IncidentChanged(id=incident.id, status="fixed").wire()["type"] == "incident"
+
+
+def test_fixing_in_the_app_makes_the_lesson_and_the_incident_page_shows_it(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """Through the running app: the status change commits, the event reaches training's
+    listener on the bus, the lesson appears, and the incident page shows its completion."""
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        anna = make_user(db, name="Анна")
+        answer = bot_answer(db, topic="Доставка")
+        _f, incident, _n = flags.do_flag(
+            db, anna, message_id=answer.id, reason="wrong_fact", options=options(tmp_path)
+        )
+        incident_id, anna_login = incident.id, anna.username
+        db.commit()
+    h = {"x-csrf-token": login(client, add_user(client, "supervisor"))}
+    r = client.post(
+        f"/api/v1/safety/incidents/{incident_id}/status", json={"status": "fixed"}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    deadline = time.monotonic() + 10
+    lesson = None
+    while lesson is None and time.monotonic() < deadline:
+        with factory() as db:
+            lesson = micro.lesson_of_incident(db, incident_id)
+        time.sleep(0.05)
+    assert lesson is not None
+    page = client.get(f"/safety/incidents/{incident_id}", headers={"accept": "text/html"})
+    assert "Микроурок для команды" in page.text and "Прошли 0 из 1" in page.text
+    h = {"x-csrf-token": login(client, anna_login)}
+    [mine] = client.get("/api/v1/training/micro", headers=h).json()
+    assert mine["incident_id"] == incident_id and mine["done_at"] is None
+    assert client.post(f"/api/v1/training/micro/{mine['id']}/done", headers=h).status_code == 200
+    h = {"x-csrf-token": login(client, add_user(client, "supervisor"))}
+    page = client.get(f"/safety/incidents/{incident_id}", headers={"accept": "text/html"})
+    assert "Прошли 1 из 1" in page.text
