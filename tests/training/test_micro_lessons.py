@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import add_user, capture_events, login, make_user
 from tests.safety.factories import article, bot_answer, options
+from wowdesk.assist import service as assist
 from wowdesk.errors import NotFound
 from wowdesk.kb import service as kb
 from wowdesk.operators import presence
@@ -143,3 +144,25 @@ def test_fixing_in_the_app_makes_the_lesson_and_the_incident_page_shows_it(
     h = {"x-csrf-token": login(client, add_user(client, "supervisor"))}
     page = client.get(f"/safety/incidents/{incident_id}", headers={"accept": "text/html"})
     assert "Прошли 1 из 1" in page.text
+
+
+def test_a_template_with_a_new_script_is_a_lesson_for_everyone(db: Session) -> None:
+    anna, boss = make_user(db, name="Анна"), make_user(db, "supervisor")
+    _skills(db, anna.id, "Оплата")
+    old = "Здравствуйте! Возврат придёт за 10 дней."
+    template = assist.do_create_template(
+        db, boss, title="Сроки возврата", category="other", text=old
+    )
+    bus = capture_events(db)
+    fields = {"title": "Сроки возврата", "category": "other", "language": "ru", "active": True}
+    assist.do_update_template(db, template, boss, text=old, **fields)  # same text
+    assist.do_update_template(db, template, boss, text="Возврат придёт за 3 дня.", **fields)
+    db.commit()
+    [event] = [p for _c, p in bus.published if p["type"] == "template"]
+    unit = listener.unit_for(event)
+    assert unit is not None
+    unit(db)
+    unit(db)
+    [(lesson, _a)] = micro.my_lessons(db, anna)
+    assert lesson.source == "template" and lesson.body == "Возврат придёт за 3 дня."
+    assert lesson.cases[0]["bad_answer"] == old

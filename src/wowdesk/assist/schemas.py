@@ -94,3 +94,14 @@ class SuggestionsReady(Event):
     message_id: int | None
     log_id: int | None
     suggestions: list[dict[str, Any]]
+
+
+class TemplateChanged(Event):
+    """An active template's text changed: training makes a micro-lesson of the new script
+    (the old text rides along so the lesson can show what changed; templates hold no
+    customer data)."""
+
+    type: Literal["template"] = "template"
+    op: Literal["text"] = "text"
+    id: int
+    previous: str

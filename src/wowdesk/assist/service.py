@@ -18,7 +18,7 @@ from wowdesk.assist import suggest
 from wowdesk.assist import transfer_card as handoff
 from wowdesk.assist.indexes import Assistant
 from wowdesk.assist.models import Category, Outcome, SuggestionLog, Template
-from wowdesk.assist.schemas import SuggestionsReady
+from wowdesk.assist.schemas import SuggestionsReady, TemplateChanged
 from wowdesk.assist.variables import VARIABLES, Rendered, placeholders, render_template
 from wowdesk.bot import service as bot
 from wowdesk.conversations import service as conversations
@@ -51,6 +51,10 @@ MAX_TEMPLATE_CHARS = 4000
 EDITED_MIN_SIMILARITY = 0.5
 WINDOW = 60  # the latest messages a suggestion looks at
 NAME = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё'-]*$")
+
+
+# a template's new text: training teaches it (micro-lessons)
+TEMPLATES_CHANNEL = "templates"
 
 
 # --- templates --------------------------------------------------------------------------
@@ -141,7 +145,12 @@ def do_update_template(
     language: str,
     active: bool,
 ) -> Template:
+    previous = template.text
     template.title, template.text = check_template(title, category, text, language)
+    if active and template.text.strip() != previous.strip():
+        events.publish_on_commit(
+            db, [TEMPLATES_CHANNEL], TemplateChanged(id=template.id, previous=previous)
+        )
     template.category = category
     template.language = language
     template.active = active

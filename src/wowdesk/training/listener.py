@@ -1,5 +1,5 @@
 """Training's reactions to the lower layers' events, beside the app: an incident fixed or a
-published article rewritten becomes a micro-lesson (`micro.py`).
+published article or reply template rewritten becomes a micro-lesson (`micro.py`).
 
 In every process, in both modes: each hears every event (Redis fans them out) and the
 lessons are unique per incident and per article version, so a second process's copy only
@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk import events
+from wowdesk.assist.schemas import TemplateChanged
+from wowdesk.assist.service import TEMPLATES_CHANNEL
 from wowdesk.db import run_unit
 from wowdesk.kb.schemas import ArticleChanged
 from wowdesk.kb.service import KB_CHANNEL
@@ -38,6 +40,8 @@ def unit_for(payload: dict[str, Any]) -> functools.partial[Any] | None:
         return functools.partial(_incident, incident_id=event.id)
     if isinstance(event, ArticleChanged) and event.op in ("updated", "published"):
         return functools.partial(_article, article_id=event.id)
+    if isinstance(event, TemplateChanged):
+        return functools.partial(_template, template_id=event.id, previous=event.previous)
     return None
 
 
@@ -49,11 +53,15 @@ def _article(db: Session, article_id: int) -> None:
     micro.do_lesson_for_article(db, article_id)
 
 
+def _template(db: Session, template_id: int, previous: str) -> None:
+    micro.do_lesson_for_template(db, template_id, previous)
+
+
 async def run(
     bus: events.LocalBus, factory: sessionmaker[Session], executor: ThreadPoolExecutor | None
 ) -> None:
     sub = bus.subscribe()
-    sub.listen(events.QUALITY_CHANNEL, KB_CHANNEL)
+    sub.listen(events.QUALITY_CHANNEL, KB_CHANNEL, TEMPLATES_CHANNEL)
     try:
         while True:
             unit = unit_for(await sub.queue.get())

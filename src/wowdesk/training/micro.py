@@ -1,22 +1,26 @@
-"""Micro-lessons: when an incident is fixed, or a published article changes its text, the
-corrected article and what the bot got wrong (the incident's regression cases) become a
-short lesson for every operator serving that topic, so the team learns the new script the
-same day. The incident's page shows who has completed it (`incident_panel`, registered at
-start-up: quality never imports training).
+"""Micro-lessons: when an incident is fixed, a published article changes its text or a
+reply template its script, the corrected text and what went wrong (the incident's
+regression cases, the template's old text) become a short lesson for every operator
+serving that topic, so the team learns the new script the same day. The incident's page
+shows who has completed it (`incident_panel`, registered at start-up: quality never
+imports training).
 
-Quality and the knowledge base tell training through their events (`IncidentChanged`,
-`ArticleChanged`, see `listener.py`); a periodic sweep catches what an event missed. Every
-creation is idempotent (one lesson per incident and per article version), so several
-processes hearing the same event make one lesson."""
+Quality, the knowledge base and the assistant tell training through their events
+(`IncidentChanged`, `ArticleChanged`, `TemplateChanged`, see `listener.py`); a periodic
+sweep catches incidents whose event was missed. Every creation is idempotent (one lesson
+per incident, article version and template text), so several processes hearing the same
+event make one lesson."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wowdesk.assist import service as assist
 from wowdesk.db import utcnow
 from wowdesk.errors import NotFound
 from wowdesk.i18n import gettext as _
@@ -153,6 +157,45 @@ def do_lesson_for_article(db: Session, article_id: int) -> MicroLesson | None:
         body=article.body,
         topic=_topic_of_article(db, article.topic_id),
         cases=[],
+    )
+    db.add(lesson)
+    db.flush()
+    _assign(db, lesson)
+    return lesson
+
+
+def do_lesson_for_template(db: Session, template_id: int, previous: str) -> MicroLesson | None:
+    """The lesson of a reply template's new text, for every operator (templates serve all
+    topics); None when the template is gone or inactive."""
+    try:
+        template = assist.get_template(db, template_id)
+    except NotFound:
+        return None
+    if not template.active:
+        return None
+    digest = hashlib.sha256(template.text.encode()).hexdigest()[:16]
+    found = db.scalar(
+        select(MicroLesson).where(
+            MicroLesson.template_id == template.id, MicroLesson.template_digest == digest
+        )
+    )
+    if found is not None:
+        return found
+    lesson = MicroLesson(
+        source="template",
+        template_id=template.id,
+        template_digest=digest,
+        title=_("The template changed: {title}", title=template.title)[:300],
+        body=template.text,
+        topic="",
+        cases=[
+            {
+                "question": template.title,
+                "bad_answer": previous[:4000],
+                "must_contain": [],
+                "must_not_contain": [],
+            }
+        ],
     )
     db.add(lesson)
     db.flush()

@@ -199,17 +199,19 @@ class Progress(Base):
 
 
 class MicroLesson(Base):
-    """A short lesson made when an incident is fixed or an article changes: the corrected
-    text and what went wrong (the regression cases), for every operator serving the topic.
+    """A short lesson made when an incident is fixed, or an article or a reply template
+    changes: the corrected text and what went wrong (the regression cases), for every
+    operator serving the topic.
 
     One per (article, version): the fix of an incident and the article edit that fixed it
     make one lesson, not two (the incident is attached to the article's lesson)."""
 
     __tablename__ = "training_micro_lesson"
     __table_args__ = (
-        CheckConstraint("source IN ('incident', 'article')", name="source"),
+        CheckConstraint("source IN ('incident', 'article', 'template')", name="source"),
         UniqueConstraint("article_id", "article_version", name="uq_training_micro_article"),
         UniqueConstraint("incident_id", name="uq_training_micro_incident"),
+        UniqueConstraint("template_id", "template_digest", name="uq_training_micro_template"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -220,6 +222,11 @@ class MicroLesson(Base):
     article_id: Mapped[int | None] = mapped_column(ForeignKey("kb_article.id", ondelete="SET NULL"))
     article_version: Mapped[int | None] = mapped_column(Integer)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="SET NULL"))
+    # a reply template's new text (its digest: one lesson per text)
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assist_template.id", ondelete="SET NULL")
+    )
+    template_digest: Mapped[str | None] = mapped_column(String(16))
     # [{question, bad_answer, must_contain, must_not_contain}]: what the bot got wrong
     cases: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -293,10 +293,13 @@ def upgrade() -> None:
         sa.Column("article_id", sa.Integer(), nullable=True),
         sa.Column("article_version", sa.Integer(), nullable=True),
         sa.Column("incident_id", sa.Integer(), nullable=True),
+        sa.Column("template_id", sa.Integer(), nullable=True),
+        sa.Column("template_digest", sa.String(length=16), nullable=True),
         sa.Column("cases", sa.JSON(), nullable=False),
         sa.Column("created_at", wowdesk.db.UtcDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "source IN ('incident', 'article')", name=op.f("ck_training_micro_lesson_source")
+            "source IN ('incident', 'article', 'template')",
+            name=op.f("ck_training_micro_lesson_source"),
         ),
         sa.ForeignKeyConstraint(
             ["article_id"],
@@ -310,9 +313,16 @@ def upgrade() -> None:
             name=op.f("fk_training_micro_lesson_incident_id_incident"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["assist_template.id"],
+            name=op.f("fk_training_micro_lesson_template_id_assist_template"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_training_micro_lesson")),
         sa.UniqueConstraint("article_id", "article_version", name="uq_training_micro_article"),
         sa.UniqueConstraint("incident_id", name="uq_training_micro_incident"),
+        sa.UniqueConstraint("template_id", "template_digest", name="uq_training_micro_template"),
     )
     op.create_table(
         "training_micro_assignment",
