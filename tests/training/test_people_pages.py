@@ -1,0 +1,70 @@
+"""The people pages render for their audience and their forms post and redirect; refused
+input re-renders the page with the message (Russian by default)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import add_user, login, make_user
+from tests.training.test_training_api import _seed
+from wowdesk.kb import service as kb
+from wowdesk.training import micro
+
+HTML = {"accept": "text/html"}
+
+
+def test_people_pages_render_and_post(client: TestClient) -> None:
+    _seed(client)
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        anna = make_user(db, name="Анна Тест")
+        article = kb.find_by_slug(db, "31-pickup-storage")
+        assert article is not None
+        kb.do_update_article(
+            db, article, author=None, body=article.body + "\n\nНовый срок: 5 дней."
+        )
+        lesson = micro.do_lesson_for_article(db, article.id)
+        assert lesson is not None
+        lesson_id, anna_login = lesson.id, anna.username
+        db.commit()
+    csrf = login(client, anna_login)
+    home = client.get("/training", headers=HTML)
+    assert home.status_code == 200 and "Микроуроки" in home.text and "стажёр" in home.text
+    page = client.get(f"/training/micro/{lesson_id}", headers=HTML)
+    assert page.status_code == 200 and "Новый срок: 5 дней." in page.text
+    done = client.post(
+        f"/training/micro/{lesson_id}/done", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert 'data-testid="micro-done"' in client.get(f"/training/micro/{lesson_id}").text
+    for url in ("/training/mentor", "/training/career", "/training/board", "/analytics/me"):
+        r = client.get(url, headers=HTML)
+        assert r.status_code == 200, (url, r.text[:500])
+    assert client.get("/training/mentors", headers=HTML).status_code == 403
+    r = client.post("/training/board/mode", data={"csrf_token": csrf, "mode": "loud"})
+    assert r.status_code == 422 and "Неизвестный режим рейтинга" in r.text
+    r = client.post(
+        "/training/board/mode", data={"csrf_token": csrf, "mode": "private"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303
+
+    csrf = login(client, add_user(client, "supervisor"))
+    assert "Анна Тест" in client.get("/training/mentors", headers=HTML).text
+    contest = {
+        "csrf_token": csrf, "title": "ACW меньше 10 с", "kpi": "acw", "target": "10",
+        "starts_on": "2026-12-07", "ends_on": "2026-12-01", "points": "50", "team_id": "",
+    }  # fmt: skip
+    r = client.post("/training/contests", data=contest)
+    assert r.status_code == 422 and "конец не раньше начала" in r.text
+    r = client.post(
+        "/training/contests", data={**contest, "ends_on": "2026-12-13"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert "ACW меньше 10 с" in client.get("/training/board", headers=HTML).text
+    r = client.post(
+        "/training/career/operator", data={"csrf_token": csrf, "title": "Оператор", "criteria": "{"}
+    )
+    assert r.status_code == 422
+    completion = client.get(f"/training/micro/{lesson_id}", headers=HTML)
+    assert 'data-testid="micro-completion"' in completion.text and "✓ Анна Тест" in completion.text
