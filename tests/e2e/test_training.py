@@ -119,7 +119,9 @@ def test_new_operator_entry_test_track_and_the_angry_customer(
     mentor = new_page()
     login(mentor, server, "anna", "operator-demo-1")
     mentor.goto(f"{server.url}/training/mentor")
-    mentor.get_by_test_id("mentor-trainee-row").get_by_role("link").click()
+    mentor.get_by_test_id("mentor-trainee-row").filter(has_text="Новичок Тест").get_by_role(
+        "link"
+    ).click()
     expect(mentor.get_by_test_id("trainee-name")).to_have_text("Новичок Тест")
     assert_every_control_labelled(mentor)
     attempt = mentor.get_by_test_id("trainee-attempt").filter(has_text=ANGRY["title"]).first

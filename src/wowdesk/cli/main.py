@@ -36,6 +36,7 @@ from wowdesk.i18n import activate, gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
 from wowdesk.safety import logs as pii_logs
+from wowdesk.training import demo_people, kpi_source
 from wowdesk.training import service as training
 
 app = typer.Typer(help="wowdesk: an AI-first contact-center platform.", no_args_is_help=True)
@@ -191,6 +192,10 @@ def demo_cmd(
     _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())
+    # mentors, a contest and the history's points (KPIs from the rollup just built)
+    kpi_source.register(analytics.operator_kpis, analytics.kpi_labels())
+    with unit_of_work(factory) as db:
+        demo_people.do_ensure_demo_people(db)
     base = f"http://{host or settings.host}:{port or settings.port}"
     table = Table(title=gettext("Demo logins"))
     for column in (gettext("Role"), gettext("Login"), gettext("Password"), gettext("Name")):
