@@ -134,6 +134,8 @@ def test_mentor_attestation_and_points(client: TestClient) -> None:
     fb = {"about": "trainee", "rating": 4, "text": "Хорошо держит тон"}
     r = client.post(f"{API}/attestations/{att['id']}/feedback", json=fb, headers=h)
     assert {f["about"] for f in r.json()["feedback"]} == {"mentor", "trainee"}
+    banners = client.get("/api/v1/safety/broadcasts/pending", headers=h).json()
+    assert any("теперь оператор" in b["text"] for b in banners)  # the team hears of it
     mine = client.get(f"{API}/motivation", headers=h).json()
     assert mine["points"] == 30 and "mentor" in {b["key"] for b in mine["badges"]}
 

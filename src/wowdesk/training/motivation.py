@@ -27,6 +27,7 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.i18n import N_
 from wowdesk.i18n import gettext as _
+from wowdesk.operators import broadcasts
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 from wowdesk.quality import wow as quality_wow
@@ -141,9 +142,25 @@ def _award(db: Session, user_id: int, kind: str, ref: str, points: int, note: st
     return True
 
 
+# recognitions notable enough to reach the team's consoles as a banner
+ANNOUNCED = ("level", "contest")
+
+
 def _recognise(db: Session, user_id: int, kind: str, text: str) -> None:
+    """A recognition post; a level or a contest won also goes to the team as a «positive»
+    banner, unless the operator has left the leaderboard."""
     db.add(Recognition(user_id=user_id, kind=kind, text=text[:500]))
     db.flush()
+    if kind not in ANNOUNCED or board_mode(db, user_id) == BoardMode.opt_out:
+        return
+    user = operators.get_user(db, user_id)
+    try:
+        broadcasts.do_broadcast(
+            db, author_id=None, text=text[:500], team_id=user.team_id, level="positive"
+        )
+    except Invalid as exc:  # nobody else to tell: the post is still on the board
+        if exc.code != "empty_audience":
+            raise
 
 
 def _sync_badges(db: Session, user_id: int) -> list[str]:
