@@ -114,6 +114,8 @@ def test_a_contest_pays_those_who_met_its_bar_once(
         {"title": "ACW < 10 с", "kpi": "acw", "target": 10, "starts_on": start,
          "ends_on": start + timedelta(days=6), "points": 40},
     )  # fmt: skip
+    assert motivation.my_standing(db, contest, fast, date(2026, 11, 25)).met
+    assert not motivation.my_standing(db, contest, slow, date(2026, 11, 25)).met
     assert motivation.do_settle_contests(db, date(2026, 12, 4)) == 1
     assert motivation.do_settle_contests(db, date(2026, 12, 5)) == 0
     assert motivation.total_points(db, fast.id) == 40 and motivation.total_points(db, slow.id) == 0

@@ -382,6 +382,15 @@ def standings(db: Session, contest: Contest, today: date | None = None) -> list[
     return out
 
 
+def my_standing(db: Session, contest: Contest, user: User, today: date | None = None) -> Standing:
+    """The viewer's own figure in a contest (colleagues' figures are not shown)."""
+    today = today or utcnow().date()
+    end = min(contest.ends_on, today)
+    figures = {r.key: r for r in kpi_source.results(db, user.id, contest.starts_on, end)}
+    r = figures.get(contest.kpi)
+    return Standing(user, r.value if r else None, meets(contest, r), r.contacts if r else 0)
+
+
 def do_settle_contests(db: Session, today: date | None = None) -> int:
     """Contests that ended: points and a post for everyone who met the bar; once each."""
     today = today or utcnow().date()

@@ -69,6 +69,7 @@ def _answers(form: Any, count: int) -> list[Any]:
 def home(request: Request, user: CurrentUser, db: DbSession) -> Response:
     enrollment = service.enrollment_of(db, user)
     track = service.get_track(db, enrollment.track_id) if enrollment else None
+    modules = service.track_view(db, user, track.id) if track else []
     return render(
         request,
         "training/home.html",
@@ -76,7 +77,7 @@ def home(request: Request, user: CurrentUser, db: DbSession) -> Response:
         enrollment=enrollment,
         level=_level(enrollment.level) if enrollment else "",
         track=track,
-        modules=service.track_view(db, user, track.id) if track else [],
+        modules=modules,
         attempts=service.list_attempts(db, user, 10),
         titles={s.id: s.title for s in service.list_scenarios(db)},
         micro_lessons=micro.my_lessons(db, user)[:10],
@@ -86,6 +87,7 @@ def home(request: Request, user: CurrentUser, db: DbSession) -> Response:
         next_career=_next_career(db, user),
         attestation=career.open_attestation(db, user.id),
         trainees=mentors.trainees_of(db, user.id),
+        track_done=bool(modules) and all(s.done for s in modules),
     )
 
 

@@ -393,7 +393,14 @@ def _board_page(
         status_code=status,
         board=b,
         posts=motivation.recognitions(db, user.team_id),
-        contests=[(c, c.starts_on <= today <= c.ends_on) for c in contests],
+        contests=[
+            (
+                c,
+                c.starts_on <= today <= c.ends_on,
+                motivation.my_standing(db, c, user) if c.starts_on <= today else None,
+            )
+            for c in contests
+        ],
         kpis=kpi_source.known(),
         teams=operators.list_teams(db),
         editor=operators.has_role(user, Role.supervisor),
