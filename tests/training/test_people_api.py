@@ -14,6 +14,7 @@ from tests.training.test_training_api import _practice, _seed
 from wowdesk.db import utcnow
 from wowdesk.operators import service as operators
 from wowdesk.training.demo_scenarios import ANGRY
+from wowdesk.training.models import Career
 
 API = "/api/v1/training"
 
@@ -36,6 +37,15 @@ def _age(client: TestClient, username: str, days: int) -> None:
         user = operators.find_user(db, username)
         assert user is not None
         user.created_at = utcnow() - timedelta(days=days)
+        db.commit()
+
+
+def _age_level(client: TestClient, username: str, days: int) -> None:
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        held = db.get(Career, _id(client, username))
+        assert held is not None
+        held.since = utcnow() - timedelta(days=days)
         db.commit()
 
 
@@ -126,6 +136,18 @@ def test_mentor_attestation_and_points(client: TestClient) -> None:
     me = client.get(f"{API}/motivation", headers=h).json()
     assert me["career_level"] == "оператор" and me["next_career_level"] == "старший оператор"
     assert me["points"] >= 50 and "level_up" in {b["key"] for b in me["badges"]}
+    # the periodic attestation: due once the level's `every_days` have passed
+    assert "training-recheck-due" not in client.get("/training").text
+    _age_level(client, trainee, 200)
+    assert "training-recheck-due" in client.get("/training").text
+    again = client.post(f"{API}/attestations", json={"recheck": True}, headers=h).json()
+    assert again["level"] == "operator" and again["status"] == "open"
+    assert_json_error(
+        client.post(f"{API}/attestations", json={"recheck": True}, headers=_as(client, newbie)),
+        409,
+        "nothing_to_confirm",
+    )
+    h = _as(client, trainee)
     page = client.get("/analytics/me", headers={**h, "accept": "text/html"}).text
     assert 'data-testid="my-growth"' in page and "Повышение" in page and "старший оператор" in page
 

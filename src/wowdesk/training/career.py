@@ -50,6 +50,7 @@ DEFAULT_LEVELS: list[dict[str, Any]] = [
             "kpis": [],
             "period_days": 30,
             "track_done": False,
+            "every_days": 180,
         },
     },
     {
@@ -63,6 +64,7 @@ DEFAULT_LEVELS: list[dict[str, Any]] = [
             "kpis": ["aht", "csat", "qa_score"],
             "period_days": 30,
             "track_done": True,
+            "every_days": 180,
         },
     },
     {
@@ -76,6 +78,7 @@ DEFAULT_LEVELS: list[dict[str, Any]] = [
             "kpis": ["aht", "acw", "csat", "qa_score"],
             "period_days": 60,
             "track_done": True,
+            "every_days": 180,
         },
     },
 ]
@@ -141,6 +144,12 @@ def check_criteria(db: Session, data: dict[str, Any]) -> dict[str, Any]:
         period = int(data.get("period_days", 30) or 30)
     except (TypeError, ValueError):
         raise Invalid("Bars are numbers", code="invalid_criteria") from None
+    try:
+        every = int(data.get("every_days", 0) or 0)
+    except (TypeError, ValueError):
+        raise Invalid("Bars are numbers", code="invalid_criteria") from None
+    if not 0 <= every <= 3650:
+        raise Invalid("A re-attestation comes every 0–3650 days", code="invalid_criteria")
     if not (0 <= quiz_min <= 100 and 0 <= practice_min <= 100 and 1 <= period <= 365):
         raise Invalid("Bars are 0–100 and the period 1–365 days", code="invalid_criteria")
     return {
@@ -151,6 +160,7 @@ def check_criteria(db: Session, data: dict[str, Any]) -> dict[str, Any]:
         "kpis": list(dict.fromkeys(kpis)),
         "period_days": period,
         "track_done": bool(data.get("track_done", False)),
+        "every_days": every,
     }
 
 
@@ -208,16 +218,33 @@ def open_attestation(db: Session, user_id: int) -> Attestation | None:
     )
 
 
-def do_start(db: Session, by: User, trainee_id: int) -> Attestation:
-    """For the next level; the trainee, their mentor or a supervisor starts it. An open
-    attestation is returned as it is."""
+def recheck_due(db: Session, user_id: int) -> bool:
+    """The periodic attestation: the current level's `every_days` have passed since the
+    operator reached it or last confirmed it."""
+    current = level_of(db, user_id)
+    every = int((current.criteria or {}).get("every_days", 0) or 0)
+    held = db.get(Career, user_id)
+    if every <= 0 or held is None:
+        return False
+    return utcnow() - held.since >= timedelta(days=every)
+
+
+def do_start(db: Session, by: User, trainee_id: int, recheck: bool = False) -> Attestation:
+    """For the next level, or (`recheck`) the periodic one confirming the current level;
+    the trainee, their mentor or a supervisor starts it. An open attestation is returned
+    as it is."""
     trainee = operators.get_user(db, trainee_id)
     if not _may_see(db, by, trainee.id):
         raise NotFound("Trainee not found")
     found = open_attestation(db, trainee.id)
     if found is not None:
         return found
-    target = next_level(db, trainee.id)
+    if recheck:
+        target: CareerLevel | None = level_of(db, trainee.id)
+        if db.get(Career, trainee.id) is None:
+            raise Conflict("There is no level to confirm yet", code="nothing_to_confirm")
+    else:
+        target = next_level(db, trainee.id)
     if target is None:
         raise Conflict("Already at the top of the career track", code="top_level")
     att = Attestation(user_id=trainee.id, level_id=target.id, started_by=by.id)
@@ -368,7 +395,8 @@ def evaluate(db: Session, att: Attestation) -> list[Part]:
 
 
 def do_finish(db: Session, by: User, attestation_id: int) -> Attestation:
-    """Compares every part with its bar; all passed moves the operator up one level."""
+    """Compares every part with its bar; all passed moves the operator up one level (a
+    periodic attestation confirms the level and restarts its clock)."""
     att = access_attestation(db, by, attestation_id)
     if att.status != AttestationStatus.open:
         return att
@@ -381,6 +409,10 @@ def do_finish(db: Session, by: User, attestation_id: int) -> Attestation:
     if passed:
         level = level_by_id(db, att.level_id)
         career = db.get(Career, att.user_id)
+        if career is not None and career.level_id == level.id:  # a periodic one: confirmed
+            career.since = utcnow()
+            db.flush()
+            return att
         if career is None:
             db.add(Career(user_id=att.user_id, level_id=level.id))
         else:

@@ -214,7 +214,9 @@ def attestation_out(db: DbSession, att: Attestation) -> AttestationOut:
 
 @staff.post("/attestations", response_model=AttestationOut, status_code=201)
 def start_attestation(body: AttestationStartIn, user: CurrentUser, db: DbSession) -> AttestationOut:
-    return attestation_out(db, career.do_start(db, user, body.user_id or user.id))
+    return attestation_out(
+        db, career.do_start(db, user, body.user_id or user.id, recheck=body.recheck)
+    )
 
 
 @staff.get("/attestations/{attestation_id}", response_model=AttestationOut)

@@ -299,9 +299,10 @@ def attestation_start(
     user: CurrentUser,
     db: DbSession,
     user_id: Annotated[int | None, Form()] = None,
+    recheck: Annotated[bool, Form()] = False,
 ) -> Response:
     try:
-        att = career.do_start(db, user, user_id or user.id)
+        att = career.do_start(db, user, user_id or user.id, recheck=recheck)
     except WowdeskError as exc:
         db.rollback()
         return _career_page(request, db, user, _error(exc), exc.status)

@@ -244,6 +244,7 @@ class LevelIn(BaseModel):
 
 class AttestationStartIn(BaseModel):
     user_id: int | None = Field(None, ge=1)  # default: oneself
+    recheck: bool = False  # the periodic one, confirming the current level
 
 
 class PracticeIn(BaseModel):
