@@ -110,11 +110,15 @@ def normalize(text: str) -> str:
     repeated punctuation once, transliterated Russian back to Cyrillic, ё as е."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
-        text = text.lower()
     text = _EMAIL.sub(EMAIL_PLACEHOLDER, text)
     text = _URL.sub(URL_PLACEHOLDER, text)
+    letters = [c for w in text.split() if w not in _PLACEHOLDERS for c in w if c.isalpha()]
+    if len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.7 * len(letters):
+        text = re.sub(
+            r"\S+",
+            lambda m: m.group(0) if m.group(0) in _PLACEHOLDERS else m.group(0).lower(),
+            text,
+        )
     text = "".join(" " if _is_emoji(ch) else ch for ch in text)
     text = _MIXED_WORD.sub(lambda m: m.group(0).translate(LATIN_TO_CYRILLIC), text)
     if looks_transliterated(text):
