@@ -6,7 +6,10 @@ from wowdesk.nlp.normalize import looks_transliterated, normalize, question_part
 
 
 def test_invisible_characters_links_emoji_and_shouting_go() -> None:
-    text = "ГДЕ\u200c\u200c\u200c\u200c МОЙ ЗАКАЗ??? https://shop.example.ru/o/1?utm=x 😡😡 ПИШИТЕ НА a.b@mail.ru"
+    text = (
+        "ГДЕ\u200c\u200c\u200c\u200c МОЙ ЗАКАЗ??? https://shop.example.ru/o/1?utm=x 😡😡"
+        " ПИШИТЕ НА a.b@mail.ru"
+    )
     clean = normalize(text)
     assert "\u200c" not in clean and "😡" not in clean and "https" not in clean
     assert clean.startswith("где мой заказ?") and "URL" in clean and "EMAIL" in clean
