@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from razdel import sentenize
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from wowdesk.kb import fusion
 from wowdesk.nlp.encoder import Encoder, SentenceTransformerEncoder, configured_encoder
@@ -53,17 +52,8 @@ B = 0.75
 TITLE_WEIGHT = 2  # title terms count twice in every passage of the article
 MAX_PASSAGE_WORDS = 90
 MAX_QUESTIONS = 20
-CHARS = HashingVectorizer(
-    analyzer="char_wb",
-    ngram_range=(3, 5),
-    n_features=2**20,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
-TRIGRAMS = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(3, 3), n_features=2**18, alternate_sign=False
-)
+CHAR_FEATURES = 2**20
+TRIGRAM_FEATURES = 2**18
 TYPO_SIMILARITY = 0.55
 
 
@@ -113,6 +103,33 @@ def split_passages(body: str) -> list[tuple[int, int]]:
     return cleaned or [(0, len(body))]
 
 
+def _grams(text: str, sizes: tuple[int, ...]) -> list[str]:
+    """Character n-grams of each word padded with spaces (sklearn's char_wb)."""
+    out: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in sizes:
+            out.extend(padded[i : i + n] for i in range(max(len(padded) - n + 1, 1)))
+    return out
+
+
+def _hashed(texts: list[str], sizes: tuple[int, ...], n_features: int) -> sparse.csr_matrix:
+    """Counts of hashed character n-grams, one row per text (hashes are per process, like
+    the index itself; sklearn's HashingVectorizer costs ~3 ms a call in validation alone)."""
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for text in texts:
+        counts = Counter(hash(g) % n_features for g in _grams(text, sizes))
+        indices.extend(counts.keys())
+        data.extend(counts.values())
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.asarray(data, np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
+        shape=(len(texts), n_features),
+    )
+
+
 def _terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOP_WORDS]
 
@@ -124,6 +141,7 @@ class _Article:
     passage_counts: list[Counter[str]]
     question_counts: list[Counter[str]]
     question_texts: list[str]
+    passage_terms: list[frozenset[str]]
     passage_vectors: np.ndarray
     question_vectors: np.ndarray
 
@@ -148,7 +166,7 @@ class _Matrices:
     question_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     passages: _Lexical | None = None
     questions: _Lexical | None = None
-    chars: sparse.csr_matrix | None = None
+    chars: sparse.csc_matrix | None = None
     char_idf: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     passage_dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
     question_dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
@@ -224,6 +242,7 @@ class Index:
             passage_counts,
             question_counts,
             question_texts,
+            [frozenset(_terms(doc.body[s:e])) for s, e in spans],
             vectors[: len(passages)],
             vectors[len(passages) :],
         )
@@ -284,12 +303,12 @@ class Index:
             m.question_starts = _starts(m.question_owner)
             m.passages = _lexical(passage_rows, m.vocab, m.idf, len(m.vocab))
             m.questions = _lexical(question_rows, m.vocab, m.idf, len(m.vocab))
-            chars = sparse.csr_matrix(CHARS.transform(question_texts))
+            chars = _hashed(question_texts, (3, 4, 5), CHAR_FEATURES)
             char_df = np.bincount(chars.indices, minlength=chars.shape[1]).astype(np.float32)
             m.char_idf = np.log((1 + len(question_texts)) / (1 + char_df)) + 1
             chars = chars.multiply(m.char_idf).tocsr()
             norms = np.sqrt(np.asarray(chars.multiply(chars).sum(axis=1)).ravel())
-            m.chars = sparse.csr_matrix(sparse.diags(1 / np.where(norms > 0, norms, 1)) @ chars)
+            m.chars = sparse.csc_matrix(sparse.diags(1 / np.where(norms > 0, norms, 1)) @ chars)
             m.passage_dense = np.vstack([a.passage_vectors for a in articles])
             m.question_dense = np.vstack([a.question_vectors for a in articles])
             self._built = m
@@ -301,8 +320,14 @@ class Index:
         if not unknown:
             return query_terms
         if m.vocab_trigrams is None:
-            m.vocab_trigrams = sparse.csr_matrix(TRIGRAMS.transform(m.vocab_terms).T)
-        similar = np.asarray((TRIGRAMS.transform(unknown) @ m.vocab_trigrams).todense())
+            grams = _hashed(m.vocab_terms, (3,), TRIGRAM_FEATURES)
+            norms = np.sqrt(np.asarray(grams.multiply(grams).sum(axis=1)).ravel())
+            m.vocab_trigrams = sparse.csr_matrix((sparse.diags(1 / norms) @ grams).T)
+        asked = _hashed(unknown, (3,), TRIGRAM_FEATURES)
+        asked = sparse.csr_matrix(
+            sparse.diags(1 / np.sqrt(np.asarray(asked.multiply(asked).sum(axis=1)).ravel())) @ asked
+        )
+        similar = (asked @ m.vocab_trigrams).toarray()
         fixed = {}
         for row, term in enumerate(unknown):
             best = int(similar[row].argmax())
@@ -310,7 +335,9 @@ class Index:
                 fixed[term] = m.vocab_terms[best]
         return [fixed.get(t, t) for t in query_terms]
 
-    def _features(self, m: _Matrices, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _features(
+        self, m: _Matrices, text: str, vector: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per article: passage coverage, question coverage, char cosine, question and
         passage dense cosines (one row each); plus the passage-level coverage."""
         n = len(m.articles)
@@ -324,10 +351,10 @@ class Index:
         else:
             p_cover = np.zeros(len(m.passage_owner), np.float32)
             q_cover = np.zeros(len(m.question_owner), np.float32)
-        q_chars = sparse.csr_matrix(CHARS.transform([fold(text)])).multiply(m.char_idf)
-        norm = math.sqrt(float(q_chars.multiply(q_chars).sum())) or 1.0
-        char_cos = np.asarray((m.chars @ (q_chars.T / norm)).todense()).ravel()
-        vector = self.encoder.encode([text])[0]
+        q_chars = _hashed([fold(text)], (3, 4, 5), CHAR_FEATURES)
+        weights = q_chars.data * m.char_idf[q_chars.indices]
+        norm = math.sqrt(float(weights @ weights)) or 1.0
+        char_cos = np.asarray(m.chars[:, q_chars.indices] @ (weights / norm)).ravel()
         p_dense = m.passage_dense @ vector
         q_dense = m.question_dense @ vector
         features = np.stack(
@@ -350,10 +377,13 @@ class Index:
         clean = normalize(query)
         question, context = question_parts(clean)
         whole = f"{question} {context}".strip() or clean
-        q_features, q_passages = self._features(m, question or whole)
         if not context:
+            vector = self.encoder.encode([question or whole])[0]
+            q_features, q_passages = self._features(m, question or whole, vector)
             return np.hstack([q_features, q_features]), q_passages
-        w_features, w_passages = self._features(m, whole)
+        vectors = self.encoder.encode([question, whole])  # one forward pass for both
+        q_features, q_passages = self._features(m, question, vectors[0])
+        w_features, w_passages = self._features(m, whole, vectors[1])
         return np.hstack([q_features, w_features]), q_passages + 0.5 * w_passages
 
     @staticmethod
@@ -365,10 +395,7 @@ class Index:
             return float(m.idf[m.vocab[term]]) if term in m.vocab else 0.0
 
         mass = sum(idf(t) for t in wanted) or 1.0
-        body = article.doc.body
-        cover = [
-            sum(idf(t) for t in wanted & set(_terms(body[s:e]))) / mass for s, e in article.spans
-        ]
+        cover = [sum(idf(t) for t in wanted & terms) / mass for terms in article.passage_terms]
         return int(np.argmax(np.asarray(cover) + 0.5 * dense))
 
     def search(self, query: str, k: int = 5, topic: str | None = None) -> list[Hit]:
