@@ -38,8 +38,7 @@ ENGLISH_REQUEST = re.compile(
     re.I,
 )
 ENGLISH_NOT_ACTIONS = frozenset(
-    "how what why when where which who can could is are do does did should would will tell "
-    "help explain i my it this that there thanks thank hello hi".split()  # noqa: SIM905
+    ["how", "what", "why", "when", "where", "which", "who", "can", "could", "is", "are", "do", "does", "did", "should", "would", "will", "tell", "help", "explain", "i", "my", "it", "this", "that", "there", "thanks", "thank", "hello", "hi"]
 )
 
 _lock = threading.Lock()
