@@ -21,8 +21,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from wowdesk.kb import fusion
-from wowdesk.kb.evaluation import kb_documents
 from wowdesk.kb.retrieval import Index
+from wowdesk.kb.retrieval_evaluation import kb_documents
 
 DATA = Path(__file__).parent / "data"
 CANDIDATES = 10

@@ -38,7 +38,38 @@ ENGLISH_REQUEST = re.compile(
     re.I,
 )
 ENGLISH_NOT_ACTIONS = frozenset(
-    ["how", "what", "why", "when", "where", "which", "who", "can", "could", "is", "are", "do", "does", "did", "should", "would", "will", "tell", "help", "explain", "i", "my", "it", "this", "that", "there", "thanks", "thank", "hello", "hi"]
+    [
+        "how",
+        "what",
+        "why",
+        "when",
+        "where",
+        "which",
+        "who",
+        "can",
+        "could",
+        "is",
+        "are",
+        "do",
+        "does",
+        "did",
+        "should",
+        "would",
+        "will",
+        "tell",
+        "help",
+        "explain",
+        "i",
+        "my",
+        "it",
+        "this",
+        "that",
+        "there",
+        "thanks",
+        "thank",
+        "hello",
+        "hi",
+    ]
 )
 
 _lock = threading.Lock()
@@ -68,7 +99,7 @@ def _parse(word: str) -> tuple[str, bool, bool]:
 
 
 def _russian_request(sentence: str) -> str | None:
-    words = re.findall(r"[а-яё]+", sentence.lower())
+    words: list[str] = re.findall(r"[а-яё]+", sentence.lower())
     for i, word in enumerate(words):
         lemma, imperative, _infinitive = _parse(word)
         addressed = i == 0 or words[i - 1] not in ("вы", "вам", "ты")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wowdesk.bot.handoff import collect_facts
+from wowdesk.bot.handoff_card import collect_facts
 
 
 @pytest.mark.parametrize(
