@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from wowdesk.nlp import ner, ru_names
+from wowdesk.nlp import ner, pii_en, ru_names
 
 # the types this module reports (and `wowdesk eval pii` scores)
 TYPES = ("PERSON", "ADDRESS", "PHONE", "EMAIL", "CARD", "PASSPORT", "SNILS", "INN", "ACCOUNT")
@@ -219,6 +219,9 @@ def find_pii(text: str, *, names: bool = True) -> list[Span]:
             continue
         if groups >= 3 or _near(PHONE_CONTEXT, text, m.start(), m.end(), 40):
             add(m.start(), m.end(), "PHONE")
+    if names:
+        for start, end, kind in pii_en.english_pii(text):
+            add(start, end, kind)
     for pattern in (RU_ADDRESS_NAME_FIRST, RU_ADDRESS, RU_ADDRESS_BARE, EN_ADDRESS):
         for m in pattern.finditer(text):
             add(m.start(), m.end(), "ADDRESS")
