@@ -82,7 +82,7 @@ def _sentence_vectors(texts: tuple[str, ...]) -> np.ndarray:
     messages many times, so each text is encoded once per process (bounded cache)."""
     missing = [t for t in dict.fromkeys(texts) if t not in _VECTOR_CACHE]
     if missing:
-        if len(_VECTOR_CACHE) > 100_000:
+        if len(_VECTOR_CACHE) > 10_000:  # ~20 MB
             _VECTOR_CACHE.clear()
         vectors = default_encoder().encode([normalize(t) for t in missing])
         _VECTOR_CACHE.update(zip(missing, vectors, strict=True))
