@@ -125,3 +125,14 @@ def test_confidence_is_higher_for_a_clear_answer(index: Index) -> None:
     clear = index.search("сколько дней хранится заказ в пункте выдачи", k=1)[0]
     vague = index.search("вопрос по поводу моей ситуации", k=1)
     assert not vague or vague[0].confidence < clear.confidence
+
+
+@pytest.mark.parametrize("question", ["привет", "сколько дней хранится заказ в пункте выдачи"])
+def test_a_lone_unrelated_article_is_not_a_confident_answer(question: str) -> None:
+    """With no runner-up the lead must not be free: one article is not an answer to all."""
+    index = Index()
+    index.add(LOYALTY)
+    hits = index.search(question, k=1)
+    assert not hits or hits[0].confidence < 0.35
+    index.add(PICKUP)
+    assert index.search("сколько дней хранится заказ в пункте выдачи", k=1)[0].confidence > 0.35

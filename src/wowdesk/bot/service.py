@@ -8,6 +8,7 @@ restart, gets one decision and one reply).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -439,3 +440,18 @@ def routing_hints(db: Session, conversation_ids: set[int]) -> dict[int, tuple[st
         merged = flags + [c for c in codes if c and c not in flags]
         hints[decision.conversation_id] = (decision.topic or topic, merged)
     return hints
+
+
+# questions the bot passed to people because it had no answer (what quality mines for drafts)
+GAP_REASONS = ("no_answer", "did_not_help", "asked_again", "topic_unsure", "hallucination")
+
+
+def list_gap_handoffs(db: Session, since: datetime) -> list[tuple[int, int]]:
+    """(conversation, customer message) of each handoff since `since` whose reasons say the
+    knowledge base lacked the answer."""
+    rows = db.execute(
+        select(BotDecision.conversation_id, BotDecision.message_id, BotDecision.reasons)
+        .where(BotDecision.action == "handoff", BotDecision.created_at >= since)
+        .order_by(BotDecision.id)
+    )
+    return [(cid, mid) for cid, mid, reasons in rows if set(reasons or ()) & set(GAP_REASONS)]

@@ -109,6 +109,7 @@ def eval_injection(
 def eval_app() -> typer.Typer:
     """The `eval` group: triage's command lives with the topic model's other commands."""
     from wowdesk.cli.bot import eval_triage
+    from wowdesk.cli.quality import eval_learning
 
     group = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
     group.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
@@ -121,5 +122,8 @@ def eval_app() -> typer.Typer:
     group.command("guards", help="Measure the secrets guards on labelled texts.")(eval_guards)
     group.command("injection", help="Measure the prompt-injection detector on labelled texts.")(
         eval_injection
+    )
+    group.command("learning", help="Measure what mining past answers teaches the bot.")(
+        eval_learning
     )
     return group

@@ -38,6 +38,11 @@ BIAS = -6.581
 MAX_LEAD = 1.0
 CONFIDENCE = np.asarray([0.402, 2.111], np.float32)
 CONFIDENCE_BIAS = -0.458
+# A knowledge base of one or two articles has no real runner-up, and an absent one must not
+# read as a clear lead (a lone unrelated article would answer «привет»): the lead is taken
+# over at least the logit an unrelated article usually reaches - the 10th percentile of the
+# runner-ups' logits on the dev set, so larger knowledge bases keep their fitted behaviour.
+RUNNER_UP_FLOOR = -3.6
 
 
 def score(features: np.ndarray) -> np.ndarray:
@@ -54,6 +59,6 @@ def confidence(logit: float, runner_up: float) -> float:
     """P(this hit is right) given the next hit's logit: a clear lead means more than a high
     score among several equally high ones. The lead is capped: in a small KB every lead is
     large, and the probability must not depend on the KB's size."""
-    lead = min(logit - runner_up, MAX_LEAD)
+    lead = min(logit - max(runner_up, RUNNER_UP_FLOOR), MAX_LEAD)
     z = CONFIDENCE[0] * logit + CONFIDENCE[1] * lead + CONFIDENCE_BIAS
     return float(1.0 / (1.0 + np.exp(-z)))

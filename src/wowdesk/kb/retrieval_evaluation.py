@@ -12,7 +12,7 @@ from wowdesk.errors import Invalid
 from wowdesk.kb.retrieval import Document, Encoder, Index
 
 
-def _rows(path: Path, columns: set[str]) -> list[dict[str, str]]:
+def rows_of(path: Path, columns: set[str]) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -47,7 +47,7 @@ def kb_documents(
     kb_csv: Path, with_questions: bool = True
 ) -> tuple[list[Document], dict[str, int]]:
     """Articles of an evaluation CSV (id,question,answer[,questions]), numbered from 1."""
-    articles = _rows(kb_csv, {"id", "question", "answer"})
+    articles = rows_of(kb_csv, {"id", "question", "answer"})
     number = {row["id"]: n for n, row in enumerate(articles, start=1)}
     docs = [
         Document(
@@ -65,7 +65,7 @@ def evaluate_retrieval(
     kb_csv: Path, queries_csv: Path, encoder: Encoder | None = None
 ) -> dict[str, float | int]:
     docs, number = kb_documents(kb_csv)
-    queries = _rows(queries_csv, {"query", "id"})
+    queries = rows_of(queries_csv, {"query", "id"})
     index = Index(encoder)
     for doc in docs:
         index.add(doc)
