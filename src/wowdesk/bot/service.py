@@ -44,6 +44,9 @@ REASONS = {
         "leaked personal data or promised what the knowledge base does not)"
     ),
     "llm_down": N_("the language model did not answer"),
+    "prompt_injection": N_(
+        "the message looks like a prompt injection: the language model did not see it"
+    ),
     **FLAG_LABELS,
 }
 
@@ -158,7 +161,13 @@ def decide(
         return turn
     turn.article_id = int(top.article_id)
     url = engine.article_url(turn.article_id)
-    composed = engine.compose(masked_text, turns, hits)
+    verdict = engine.screen(text)
+    if verdict is not None and verdict.injection:
+        # never shown to the LLM: the extractive answer (or a person) handles it
+        evidence = f"{verdict.sentence[:120]} ({verdict.probability:.2f})"
+        turn.flags.append({"code": "prompt_injection", "evidence": evidence})
+        reasons.append("prompt_injection")
+    composed = engine.compose(masked_text, turns, hits, use_llm=not reasons)
     if composed.rejected is not None:
         sources = [{"article_id": h.article_id, "text": h.text} for h in hits]
         turn.rejected = (composed.rejected, list(composed.problems), sources)
