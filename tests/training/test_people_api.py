@@ -99,6 +99,7 @@ def test_mentor_attestation_and_points(client: TestClient) -> None:
 
     # the trainee's attestation for «оператор»: the test and the angry customer
     h = _as(client, trainee)
+    assert "Начни с извинения." in client.get("/training").text  # the trainee reads it
     levels = client.get(f"{API}/career", headers=h).json()
     assert [lv["slug"] for lv in levels] == ["trainee", "operator", "senior", "mentor"]
     att = client.post(f"{API}/attestations", json={}, headers=h).json()

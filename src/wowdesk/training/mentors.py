@@ -253,3 +253,18 @@ def comments_on(db: Session, user: User, kind: str, ref_id: int) -> list[tuple[M
     )
     names = operators.user_names(db, {c.author_id for c in rows if c.author_id})
     return [(c, names.get(c.author_id or 0, "")) for c in rows]
+
+
+def my_comments(db: Session, user: User, limit: int = 10) -> list[tuple[MentorComment, str]]:
+    """What mentors wrote about the operator (any of their attempts, tests, conversations
+    or themselves), newest first: the trainee's side of the mentor's page."""
+    rows = list(
+        db.scalars(
+            select(MentorComment)
+            .where(MentorComment.trainee_id == user.id)
+            .order_by(MentorComment.created_at.desc(), MentorComment.id.desc())
+            .limit(limit)
+        )
+    )
+    names = operators.user_names(db, {c.author_id for c in rows if c.author_id})
+    return [(c, names.get(c.author_id or 0, "")) for c in rows]

@@ -89,6 +89,7 @@ def home(request: Request, user: CurrentUser, db: DbSession) -> Response:
         trainees=mentors.trainees_of(db, user.id),
         track_done=bool(modules) and all(s.done for s in modules),
         recheck_due=career.recheck_due(db, user.id),
+        comments=mentors.my_comments(db, user),
     )
 
 
