@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from tests.helpers import make_user
+from tests.quality.factories import dialogue
+from tests.quality.test_wow import TZ, WOW
+from wowdesk.quality import autoqa, wow
 from wowdesk.training import kpi_source, motivation
 from wowdesk.training.kpi_source import KpiResult
 
@@ -121,3 +124,19 @@ def test_a_contest_pays_those_who_met_its_bar_once(
     assert motivation.total_points(db, fast.id) == 40 and motivation.total_points(db, slow.id) == 0
     assert "contest" in {k for k, _n, _t in motivation.badges_of(db, fast.id)}
     assert contest.settled_at is not None
+
+
+def test_a_confirmed_wow_earns_points_once_and_a_badge(
+    db: Session, kpis: dict[int, list[KpiResult]]
+) -> None:
+    anna, boss = make_user(db, name="Анна"), make_user(db, "supervisor")
+    make_user(db)  # a colleague for the announcement
+    conv = dialogue(db, WOW, operator=anna, csat=5)
+    autoqa.do_score(db, autoqa.Scorer(), conv)
+    wow.do_find(db, wow.local_today(TZ), TZ)
+    assert motivation.do_refresh(db, anna.id) == 0  # a candidate is not an outcome yet
+    candidate = wow.list_wows(db, "candidate")[0]
+    wow.do_decide(db, boss, candidate.id, confirm=True)
+    assert motivation.do_refresh(db, anna.id) == motivation.POINTS["wow"]
+    assert motivation.do_refresh(db, anna.id) == 0
+    assert "wow" in {k for k, _n, _t in motivation.badges_of(db, anna.id)}

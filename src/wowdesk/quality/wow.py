@@ -163,10 +163,14 @@ def get_wow(db: Session, wow_id: int) -> Wow:
     return wow
 
 
-def list_wows(db: Session, status: str | None = None, limit: int = 100) -> list[Wow]:
+def list_wows(
+    db: Session, status: str | None = None, limit: int = 100, operator_id: int | None = None
+) -> list[Wow]:
     stmt = select(Wow).order_by(Wow.day.desc(), Wow.points.desc()).limit(limit)
     if status:
         stmt = stmt.where(Wow.status == status)
+    if operator_id is not None:
+        stmt = stmt.where(Wow.operator_id == operator_id)
     return list(db.scalars(stmt))
 
 

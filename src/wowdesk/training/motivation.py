@@ -218,7 +218,7 @@ def do_refresh(db: Session, user_id: int, today: date | None = None) -> int:
         if _award(db, user_id, kind, ref, points, note):
             added += points
 
-    for w in quality_wow.list_wows(db, status="confirmed", limit=1000):
+    for w in quality_wow.list_wows(db, status="confirmed", limit=1000, operator_id=user_id):
         if w.operator_id == user_id:
             award(
                 "wow", f"wow:{w.id}", POINTS["wow"], _("WOW dialogue #{id}", id=w.conversation_id)
