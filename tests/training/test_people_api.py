@@ -193,6 +193,10 @@ def test_leaderboard_modes_contests_and_criteria(client: TestClient) -> None:
     )
     made = client.post(f"{API}/contests", json=contest, headers=h)
     assert made.status_code == 201 and made.json()["kpi"] == "acw"
+    standings = client.get(f"{API}/contests/{made.json()['id']}/standings", headers=h).json()
+    assert [s["name"] for s in standings if not s["met"]]  # Анна: no conversations, no data
+    assert all(s["value"] is None for s in standings)
+    assert_json_error(client.get(f"{API}/contests/9999/standings", headers=h), 404)
     criteria = {"quiz": "no-such-quiz", "scenarios": [], "kpis": []}
     r = client.put(
         f"{API}/career/operator", json={"title": "Оператор", "criteria": criteria}, headers=h

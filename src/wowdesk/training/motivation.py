@@ -333,6 +333,13 @@ def do_create_contest(db: Session, by: User, data: dict[str, Any]) -> Contest:
     return contest
 
 
+def get_contest(db: Session, contest_id: int) -> Contest:
+    found = db.get(Contest, contest_id)
+    if found is None:
+        raise NotFound("Contest not found")
+    return found
+
+
 def list_contests(
     db: Session, today: date | None = None, current_only: bool = False
 ) -> list[Contest]:

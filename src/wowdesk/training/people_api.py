@@ -38,6 +38,7 @@ from wowdesk.training.schemas import (
     MicroLessonOut,
     MotivationOut,
     PracticeIn,
+    StandingOut,
     TraineeOut,
 )
 
@@ -305,6 +306,21 @@ def contests(db: DbSession) -> list[ContestOut]:
 @supervisors.post("/contests", response_model=ContestOut, status_code=201)
 def create_contest(body: ContestIn, user: CurrentUser, db: DbSession) -> ContestOut:
     return ContestOut.model_validate(motivation.do_create_contest(db, user, body.model_dump()))
+
+
+@supervisors.get("/contests/{contest_id}/standings", response_model=list[StandingOut])
+def contest_standings(contest_id: int, db: DbSession) -> list[StandingOut]:
+    contest = motivation.get_contest(db, contest_id)
+    return [
+        StandingOut(
+            user_id=st.user.id,
+            name=st.user.display_name,
+            value=st.value,
+            met=st.met,
+            contacts=st.contacts,
+        )
+        for st in motivation.standings(db, contest)
+    ]
 
 
 routes = Routes(staff=(staff,), supervisors=(supervisors,))

@@ -386,6 +386,7 @@ def _board_page(
     request: Request, db: DbSession, user: User, error: str = "", status: int = 200
 ) -> Response:
     b = motivation.board(db, user)
+    editor = operators.has_role(user, Role.supervisor)
     contests = motivation.list_contests(db)
     today = date.today()
     return render(
@@ -404,7 +405,10 @@ def _board_page(
         ],
         kpis=kpi_source.known(),
         teams=operators.list_teams(db),
-        editor=operators.has_role(user, Role.supervisor),
+        editor=editor,
+        standings={
+            c.id: motivation.standings(db, c) for c in contests if editor and c.starts_on <= today
+        },
         error=error,
     )
 

@@ -306,6 +306,14 @@ class ContestOut(BaseModel):
     settled_at: datetime | None
 
 
+class StandingOut(BaseModel):
+    user_id: int
+    name: str
+    value: float | None
+    met: bool
+    contacts: int
+
+
 class BoardModeIn(BaseModel):
     mode: str = Field(max_length=16)
 
