@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.orm import Session
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.bot.fake_llm import FakeLLM
-from tests.helpers import make_user
+from tests.helpers import add_user, login, make_user
+from wowdesk.app import create_app
 from wowdesk.bot.llm import LLMConfig
+from wowdesk.config import Settings
 from wowdesk.training import service
 from wowdesk.training.demo_scenarios import ANGRY
 
@@ -65,3 +68,27 @@ def test_the_script_speaks_when_the_model_fails_or_misbehaves(db: Session, fake:
     calls = len(fake.requests)
     ended = service.do_reply(db, user, attempt_id, "Продиктуйте код из СМС", config)  # type: ignore[arg-type]
     assert ended == ANGRY["on_secret"] and len(fake.requests) == calls  # no model for that
+
+
+def test_the_api_uses_the_configured_model(
+    settings: Settings, factory: sessionmaker[Session], fake: FakeLLM
+) -> None:
+    fake.script(["Да сколько можно ждать?! Объявление заблокировали, деньги списали!"])
+    app = create_app(
+        settings.model_copy(update={"llm_url": fake.url, "llm_model": "fake"}), factory
+    )
+    with TestClient(app) as client:
+        with factory() as db:
+            service.do_save_scenario(db, None, {**ANGRY, "article_slug": ""})
+            db.commit()
+        h = {"x-csrf-token": login(client, add_user(client))}
+        scenario = client.get("/api/v1/training/scenarios", headers=h).json()[0]
+        attempt = client.post(
+            "/api/v1/training/attempts", json={"scenario_id": scenario["id"]}, headers=h
+        )
+        r = client.post(
+            f"/api/v1/training/attempts/{attempt.json()['id']}/replies",
+            json={"text": "Здравствуйте"}, headers=h,
+        )  # fmt: skip
+        assert r.json()["customer"].startswith("Да сколько можно ждать")
+        assert fake.requests[0]["model"] == "fake"
