@@ -129,6 +129,7 @@ def test_new_operator_entry_test_track_and_the_angry_customer(
     attempt.locator("input[name=text]").fill("Начните с извинения и попрощайтесь.")
     attempt.get_by_role("button").click()
     expect(mentor.get_by_test_id("trainee-comment")).to_contain_text("Начните с извинения")
+    screenshot(mentor, "training-mentor-trainee")
 
     # the attestation for «оператор»: the test and the angry customer again, properly
     page.reload()
@@ -165,3 +166,4 @@ def test_new_operator_entry_test_track_and_the_angry_customer(
     page.goto(f"{server.url}/training/board")
     expect(page.get_by_test_id("recognitions")).to_contain_text("Новичок Тест теперь оператор")
     assert_every_control_labelled(page)
+    screenshot(page, "training-board")
