@@ -285,22 +285,6 @@ def group_sums(rows: Iterable[Row]) -> dict[str, float]:
     return dict(total)
 
 
-def interval_series(db: Session, start: date, end: date) -> list[tuple[date, int, int, int, float]]:
-    """(day, slot, contacts, handled, handle seconds) for every half hour with contacts."""
-    rows = db.execute(
-        select(
-            KpiInterval.day,
-            KpiInterval.slot,
-            KpiInterval.contacts,
-            KpiInterval.handled,
-            KpiInterval.handle_seconds,
-        )
-        .where(KpiInterval.day >= start, KpiInterval.day <= end)
-        .order_by(KpiInterval.day, KpiInterval.slot)
-    )
-    return [(_as_date(d), int(s), int(c), int(h), float(hs)) for d, s, c, h, hs in rows]
-
-
 def live_today(db: Session, *, sl_seconds: float, timezone: str) -> dict[str, float | None]:
     """Today's KPIs straight from the conversations (one day's aggregate, not the rollup,
     so the live board never waits for the next refresh)."""

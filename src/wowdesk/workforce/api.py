@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date, timedelta
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, UploadFile
 from fastapi.responses import Response
 
 from wowdesk import tables
@@ -14,8 +14,24 @@ from wowdesk.analytics import service as analytics
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
 from wowdesk.web.deps import AppSettings, DbSession
-from wowdesk.workforce import planning
-from wowdesk.workforce.schemas import HoldoutOut, IntervalOut, PlanOut
+from wowdesk.db import utcnow
+from wowdesk.errors import Invalid
+from wowdesk.operators import service as operators
+from wowdesk.workforce import adherence, planning, schedule
+from wowdesk.workforce.schemas import (
+    ChannelOut,
+    CopyWeekIn,
+    HoldoutOut,
+    IntervalOut,
+    LiveAdherenceOut,
+    PlanOut,
+    ShiftIn,
+    ShiftOut,
+    TemplateIn,
+    WeekOperatorOut,
+    WeekOut,
+    WrittenOut,
+)
 
 supervisors = APIRouter(
     prefix="/api/v1/workforce",
@@ -51,6 +67,8 @@ def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> P
         sl_target=sl_target,
         target_seconds=settings.service_level_seconds,
         shrinkage=settings.staffing_shrinkage,
+        concurrency=plan.concurrency,
+        channels=[ChannelOut(**dataclasses.asdict(c)) for c in plan.channels],
         intervals=[IntervalOut(**dataclasses.asdict(i)) for i in plan.intervals],
     )
 
@@ -66,3 +84,71 @@ def staffing_file(
     if fmt == "csv":
         return tables.csv_response(name, tables.to_csv(header, records))
     return tables.xlsx_response(name, tables.to_xlsx(header, records, title="Staffing"))
+
+
+# --- the schedule ---------------------------------------------------------------------------
+
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+@supervisors.get("/schedule")
+def week(db: DbSession, settings: AppSettings, day: date | None = None) -> WeekOut:
+    """The week (Monday to Sunday) holding `day`: every operator and every shift."""
+    monday = schedule.week_start(day or analytics.today(settings.timezone))
+    people = [u for u in operators.list_users(db) if u.is_active and u.role == Role.operator]
+    return WeekOut(
+        monday=monday,
+        timezone=settings.timezone,
+        operators=[WeekOperatorOut(user_id=u.id, name=u.display_name, team_id=u.team_id)
+                   for u in people],  # fmt: skip
+        shifts=[ShiftOut.model_validate(s) for s in
+                schedule.week_shifts(db, monday, settings.timezone)],  # fmt: skip
+    )
+
+
+@supervisors.post("/shifts", status_code=201)
+def add_shift(body: ShiftIn, db: DbSession) -> ShiftOut:
+    return ShiftOut.model_validate(
+        schedule.do_add_shift(db, body.user_id, body.starts_at, body.ends_at)
+    )
+
+
+@supervisors.delete("/shifts/{shift_id}", status_code=204)
+def delete_shift(shift_id: int, db: DbSession) -> Response:
+    schedule.do_delete_shift(db, shift_id)
+    return Response(status_code=204)
+
+
+@supervisors.post("/shifts/copy-week")
+def copy_week(body: CopyWeekIn, db: DbSession, settings: AppSettings) -> WrittenOut:
+    return WrittenOut(
+        written=schedule.do_copy_week(db, body.source, body.target, settings.timezone)
+    )
+
+
+@supervisors.post("/shifts/template")
+def apply_template(body: TemplateIn, db: DbSession, settings: AppSettings) -> WrittenOut:
+    pieces = [schedule.Piece(p.start, p.end) for p in body.pieces]
+    written = schedule.do_apply_template(
+        db, body.user_id, body.pattern, body.first_day, body.days, pieces, settings.timezone
+    )
+    return WrittenOut(written=written)
+
+
+@supervisors.post("/shifts/import")
+def import_shifts(file: UploadFile, db: DbSession, settings: AppSettings) -> WrittenOut:
+    """CSV `login,date,start,end`: all rows or none (a 422 lists every bad line)."""
+    data = file.file.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise Invalid("The file is larger than 5 MB", code="too_large")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Invalid("The file is not UTF-8 text", code="bad_encoding") from exc
+    return WrittenOut(written=schedule.do_import_shifts(db, text, settings.timezone))
+
+
+@supervisors.get("/adherence/live")
+def live_adherence(db: DbSession) -> list[LiveAdherenceOut]:
+    """Who should be on the line now and is not, who overruns a break: the routing board."""
+    return [LiveAdherenceOut.model_validate(r) for r in adherence.live(db, utcnow())]
