@@ -38,8 +38,9 @@ def add_user(client: TestClient, role: str = "operator", username: str | None = 
         return user.username
 
 
-def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    """Logs in through the real form (with its CSRF cookie) and returns the session's CSRF token."""
+def login(client: TestClient, username: str, password: str = PASSWORD, online: bool = True) -> str:
+    """Logs in through the real form (with its CSRF cookie) and returns the session's CSRF
+    token; an operator then goes on the line unless `online=False`."""
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token, "login form has no CSRF field"
@@ -52,6 +53,11 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     me = client.get("/api/v1/me")
     assert me.status_code == 200, me.text
     csrf: str = me.json()["csrf_token"]
+    if online and me.json()["role"] == "operator":  # operators start offline after login
+        went = client.put(
+            "/api/v1/me/status", json={"status": "online"}, headers={"X-CSRF-Token": csrf}
+        )
+        assert went.status_code == 200, went.text
     return csrf
 
 

@@ -174,6 +174,13 @@ async def login(http: httpx.AsyncClient, username: str, password: str) -> str:
     )
     assert resp.status_code == 303, resp.text
     me = (await http.get("/api/v1/me")).json()
+    if me["role"] == "operator":  # operators start offline after login
+        went = await http.put(
+            "/api/v1/me/status",
+            json={"status": "online"},
+            headers={"X-CSRF-Token": me["csrf_token"]},
+        )
+        assert went.status_code == 200, went.text
     return str(me["csrf_token"])
 
 

@@ -35,8 +35,13 @@ def fill(db: Session, weeks: int, seed: int = 1) -> None:
             if n:
                 db.add(
                     KpiInterval(
-                        day=day, slot=slot, channel="web", contacts=n, offered=n,
-                        handled=n, handle_seconds=n * 300.0,
+                        day=day,
+                        slot=slot,
+                        channel="web",
+                        contacts=n,
+                        offered=n,
+                        handled=n,
+                        handle_seconds=n * 300.0,
                     )
                 )
     db.flush()

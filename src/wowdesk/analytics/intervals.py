@@ -28,16 +28,28 @@ def interval_series(db: Session, start: date, end: date) -> list[Slot]:
     k = KpiInterval
     rows = db.execute(
         select(
-            k.day, k.slot, k.channel, k.contacts, k.offered, k.bot_contained, k.handled,
+            k.day,
+            k.slot,
+            k.channel,
+            k.contacts,
+            k.offered,
+            k.bot_contained,
+            k.handled,
             k.handle_seconds,
-        )  # fmt: skip
+        )
         .where(k.day >= start, k.day <= end)
         .order_by(k.day, k.slot, k.channel)
     )
     return [
         Slot(
             day if isinstance(day, date) else date.fromisoformat(str(day)),
-            int(slot), str(ch), int(c), int(o), int(bc), int(h), float(hs),
-        )  # fmt: skip
+            int(slot),
+            str(ch),
+            int(c),
+            int(o),
+            int(bc),
+            int(h),
+            float(hs),
+        )
         for day, slot, ch, c, o, bc, h, hs in rows
     ]

@@ -239,4 +239,4 @@ def handling_stretches(
             _HANDLED, c.operator_id.is_not(None), c.assigned_at >= low, c.assigned_at < high
         )
     )
-    return [(int(o), str(ch), a, b) for o, ch, a, b in rows if b > a]
+    return [(int(o or 0), str(ch), a, b) for o, ch, a, b in rows if a is not None and b > a]

@@ -153,8 +153,9 @@ def do_login(db: Session, username: str, password: str, hours: float) -> tuple[s
     user.last_login_at = now
     db.add(session)
     db.flush()
-    if presence.routes_work(user):
-        presence.do_set_status(db, user, OperatorStatus.online, reason="login")
+    # an operator starts offline ("Не в сети") and goes on the line with one click in the
+    # console: logging in is not being ready for three chats at once
+    presence.get_state(db, user.id)
     return token, session
 
 

@@ -11,12 +11,12 @@ from fastapi.responses import Response
 
 from wowdesk import tables
 from wowdesk.analytics import service as analytics
-from wowdesk.operators.auth import require
-from wowdesk.operators.models import Role
-from wowdesk.web.deps import AppSettings, DbSession
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.operators import service as operators
+from wowdesk.operators.auth import require
+from wowdesk.operators.models import Role
+from wowdesk.web.deps import AppSettings, DbSession
 from wowdesk.workforce import adherence, planning, schedule
 from wowdesk.workforce.schemas import (
     ChannelOut,
@@ -99,10 +99,12 @@ def week(db: DbSession, settings: AppSettings, day: date | None = None) -> WeekO
     return WeekOut(
         monday=monday,
         timezone=settings.timezone,
-        operators=[WeekOperatorOut(user_id=u.id, name=u.display_name, team_id=u.team_id)
-                   for u in people],  # fmt: skip
-        shifts=[ShiftOut.model_validate(s) for s in
-                schedule.week_shifts(db, monday, settings.timezone)],  # fmt: skip
+        operators=[
+            WeekOperatorOut(user_id=u.id, name=u.display_name, team_id=u.team_id) for u in people
+        ],
+        shifts=[
+            ShiftOut.model_validate(s) for s in schedule.week_shifts(db, monday, settings.timezone)
+        ],
     )
 
 

@@ -10,12 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from wowdesk.errors import Invalid
-from wowdesk.i18n import gettext as _
-from wowdesk.terminal import fail
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
-from wowdesk.errors import WowdeskError
+from wowdesk.errors import Invalid, WowdeskError
+from wowdesk.i18n import gettext as _
+from wowdesk.terminal import fail
 from wowdesk.workforce import erlang, schedule
 from wowdesk.workforce.concurrency import concurrency_aht
 
@@ -92,7 +91,9 @@ def import_shifts(
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise fail(Invalid("Cannot read {path}: {detail}", path=str(file), detail=str(exc))) from exc
+        raise fail(
+            Invalid("Cannot read {path}: {detail}", path=str(file), detail=str(exc))
+        ) from exc
     factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
     try:
         with unit_of_work(factory) as db:

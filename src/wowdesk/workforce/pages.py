@@ -15,3 +15,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.s
 @router.get("/workforce")
 def schedule_page(request: Request) -> Response:
     return render(request, "workforce/schedule.html")
+
+
+@router.get("/workforce/schedule")
+def week_page(request: Request) -> Response:
+    return render(request, "workforce/week.html")

@@ -103,9 +103,7 @@ def staffing_plan(
         )
         for c in f.channels
     )
-    return Plan(
-        day, intervals, f.model, f.holdout, f.history_days, round(overall, 2), channels
-    )
+    return Plan(day, intervals, f.model, f.holdout, f.history_days, round(overall, 2), channels)
 
 
 def facts_window(basis: date, timezone: str) -> tuple[datetime, datetime]:

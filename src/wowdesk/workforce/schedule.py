@@ -11,6 +11,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -127,13 +128,15 @@ def do_apply_template(
     on, off = PATTERNS[pattern]
     spans = [local_span(first_day, p, timezone) for p in pieces]
     spans.sort()
-    for (_a1, b1), (a2, _b2) in zip(spans, spans[1:], strict=False):
+    for (_a1, b1), (a2, _b2) in pairwise(spans):
         if a2 < b1:
             raise Invalid("The parts of a split shift overlap", code="shift_overlap")
     low, _ = local_span(first_day, Piece(time(0), time(0)), timezone)
     high, _ = local_span(first_day + timedelta(days=days), Piece(time(0), time(0)), timezone)
     db.execute(
-        delete(Shift).where(Shift.user_id == user_id, Shift.starts_at >= low, Shift.starts_at < high)
+        delete(Shift).where(
+            Shift.user_id == user_id, Shift.starts_at >= low, Shift.starts_at < high
+        )
     )
     written = 0
     for i in range(days):
@@ -149,10 +152,6 @@ def do_apply_template(
 
 
 # --- CSV import ----------------------------------------------------------------------------
-
-
-class ImportRefused(Invalid):
-    """The whole file is refused: nothing was written; `extra["errors"]` has every bad line."""
 
 
 def _parse_time(text: str) -> time:
@@ -211,13 +210,12 @@ def do_import_shifts(db: Session, text: str, timezone: str) -> int:
                 )
             )
             if clash is not None:
-                errors.append(
-                    _("line {line}: overlaps a shift already in the schedule", line=line)
-                )
+                errors.append(_("line {line}: overlaps a shift already in the schedule", line=line))
                 continue
             planned.append((line, user.id, a, b))
     if errors:
-        refused = ImportRefused(
+        # the whole file is refused, nothing written; extra["errors"] has every bad line
+        refused = Invalid(
             "Nothing imported: {count} bad lines ({first})",
             code="import_refused",
             count=len(errors),
