@@ -104,6 +104,8 @@ def create_app(
     @app.middleware("http")
     async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
         activate(settings.language)
+        if not bot.public_url:  # WOWDESK_PUBLIC_URL unset: links are built from the request
+            bot.learn_public_url(str(request.base_url))
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from wowdesk import events
 from wowdesk.assist import handoff, suggest
 from wowdesk.assist.engine import Assistant
+from wowdesk.nlp.gender import gender_of
 from wowdesk.assist.models import Category, Outcome, SuggestionLog, Template
 from wowdesk.assist.render import VARIABLES, Rendered, placeholders, render_template
 from wowdesk.bot import service as bot
@@ -550,7 +551,11 @@ def do_transfer_summary(
         except NotFound:
             continue
     summary = handoff.build_summary(lines, titles)
-    reasons = [gettext("Passed on by {name} to {target}", name=by.display_name, target=target)]
+    reasons = [
+        gettext("Passed on by {name} to {target} [f]", name=by.display_name, target=target)
+        if gender_of(by.display_name, by.gender) == "f"
+        else gettext("Passed on by {name} to {target}", name=by.display_name, target=target)
+    ]
     if note.strip():
         reasons.append(gettext("Note: {note}", note=note.strip()))
     bot.do_add_card(

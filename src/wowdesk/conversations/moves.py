@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk import events
 from wowdesk.conversations.models import Conversation, Status
-from wowdesk.conversations.service import _publish_conversation, _system_message
+from wowdesk.conversations.service import _publish_conversation, _system_message, joined_line
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict
 from wowdesk.i18n import gettext as _
@@ -133,7 +133,7 @@ def do_transfer(db: Session, conv: Conversation, to_user: User) -> Conversation:
     _system_message(
         db,
         conv,
-        _("Operator {name} joined the conversation", name=to_user.display_name),
+        joined_line(to_user),
         "joined",
         to_user.id,
     )

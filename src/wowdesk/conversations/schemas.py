@@ -67,6 +67,7 @@ class ConversationOut(BaseModel):
     id: int
     customer_id: int
     customer_name: str = ""
+    customer_gender: str = ""  # "m", "f" or "" (unknown): for Russian grammar in the console
     channel: str
     status: str
     subject: str

@@ -24,6 +24,7 @@ from wowdesk.customers import service as customers
 from wowdesk.db import dialect_insert, utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.i18n import gettext as _
+from wowdesk.nlp.gender import gender_of
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 from wowdesk.safety import guards
@@ -166,6 +167,14 @@ def list_customer_conversations(
     return list(db.scalars(stmt))
 
 
+def joined_line(user: User) -> str:
+    """«Оператор Анна подключилась»: the verb agrees with the operator's gender (stated in
+    the profile, else read from the first name); unknown keeps the masculine default."""
+    if gender_of(user.display_name, user.gender) == "f":
+        return _("Operator {name} joined the conversation [f]", name=user.display_name)
+    return _("Operator {name} joined the conversation", name=user.display_name)
+
+
 def conversation_out(db: Session, convs: list[Conversation]) -> list[ConversationOut]:
     """Names are looked up once per batch, through each owning domain's service."""
     cnames = customers.customer_names(db, {c.customer_id for c in convs})
@@ -174,6 +183,7 @@ def conversation_out(db: Session, convs: list[Conversation]) -> list[Conversatio
     for c in convs:
         item = ConversationOut.model_validate(c)
         item.customer_name = cnames.get(c.customer_id, "")
+        item.customer_gender = gender_of(item.customer_name) or ""
         item.operator_name = onames.get(c.operator_id, "") if c.operator_id else ""
         out.append(item)
     return out
@@ -620,7 +630,7 @@ def do_assign(db: Session, conversation_id: int, user: User) -> Conversation:
     _system_message(
         db,
         conv,
-        _("Operator {name} joined the conversation", name=user.display_name),
+        joined_line(user),
         "joined",
         user.id,
     )

@@ -47,6 +47,8 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # "m" or "f" for Russian grammar in system lines; empty: inferred from the first name
+    gender: Mapped[str | None] = mapped_column(String(1))
 
 
 class LoginSession(Base):

@@ -18,6 +18,7 @@ class UserPatch(BaseModel):
     team_id: int | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=256)
+    gender: str | None = Field(default=None, pattern="^(m|f|)$", description="m, f or empty")
 
 
 class UserOut(BaseModel):
@@ -31,6 +32,7 @@ class UserOut(BaseModel):
     is_active: bool
     created_at: datetime
     last_login_at: datetime | None
+    gender: str | None = None
 
 
 class MeOut(UserOut):

@@ -72,7 +72,12 @@ def do_update_user(
     team_id: int | None = None,
     is_active: bool | None = None,
     password: str | None = None,
+    gender: str | None = None,
 ) -> User:
+    if gender is not None:
+        if gender not in ("m", "f", ""):
+            raise Invalid("Gender is m, f or empty", code="invalid_gender")
+        user.gender = gender or None
     if role is not None:
         if role not in Role.__members__:
             raise Invalid("Unknown role {role}", role=role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -36,6 +37,17 @@ def _safe_next(target: str) -> str:
 @public.get("/")
 def landing(request: Request) -> Response:
     return render(request, "web/landing.html")
+
+
+FAVICON = (Path(__file__).parent / "static" / "img" / "favicon.svg").read_bytes()
+
+
+@public.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every page: the logo as SVG, cached for a day."""
+    return Response(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @public.get("/login")

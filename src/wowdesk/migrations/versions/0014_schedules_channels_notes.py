@@ -1,4 +1,4 @@
-"""half-hour rollup per channel with contacts reaching people
+"""half-hour rollup per channel with contacts reaching people; staff gender
 
 Revision ID: 0014
 Revises: 0013
@@ -29,9 +29,13 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             "uq_kpi_interval_day_slot_channel", ["day", "slot", "channel"]
         )
+    with op.batch_alter_table("app_user", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("gender", sa.String(length=1), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("app_user", schema=None) as batch_op:
+        batch_op.drop_column("gender")
     op.execute("DELETE FROM kpi_interval")
     with op.batch_alter_table("kpi_interval", schema=None) as batch_op:
         batch_op.drop_constraint("uq_kpi_interval_day_slot_channel", type_="unique")

@@ -60,7 +60,7 @@
       const a = document.createElement("span"); a.className = "author";
       a.textContent = m.author_name || T("Support"); li.appendChild(a);
     }
-    li.appendChild(document.createTextNode(m.text));
+    li.appendChild(window.wowdeskLinkify ? window.wowdeskLinkify(m.text) : document.createTextNode(m.text));
     if (m.author_kind !== "system") {
       const meta = document.createElement("span"); meta.className = "meta";
       meta.textContent = fmtTime(m.created_at);

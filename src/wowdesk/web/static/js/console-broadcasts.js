@@ -5,7 +5,7 @@
   "use strict";
   const c = window.wowdeskConsole;
   if (!c) return;
-  const box = c.root.querySelector("[data-testid=broadcast-banners]");
+  const box = document.querySelector("[data-testid=broadcast-banners]");
   const conn = c.root.querySelector("[data-testid=console-conn]");
   if (!box) return;
   const LEVELS = { info: "Information", warning: "Warning", critical: "Critical" };

@@ -29,7 +29,7 @@
     const p = data.previous_contact;
     $("verify-previous").textContent = p
       ? `${new Date(p.date).toLocaleDateString()} — ${p.subject}${p.topic ? ` (${p.topic})` : ""}`
-      : T("No earlier contact");
+      : T(conv.customer_gender === "f" ? "No earlier contact [f]" : "No earlier contact");
     const b = data.last_purchase;
     $("verify-purchase").hidden = $("verify-purchase-label").hidden = !b;
     if (b) $("verify-purchase").textContent = b.product + (b.date ? ` (${new Date(b.date).toLocaleDateString()})` : "");

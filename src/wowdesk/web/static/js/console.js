@@ -88,7 +88,7 @@
       a.textContent = m.author_kind === "customer" ? (current.customer_name || T("Customer")) : (m.author_kind === "bot" ? T("Bot") : (m.author_name || T("Operator")));
       li.appendChild(a);
     }
-    li.appendChild(document.createTextNode(m.text));
+    li.appendChild(window.wowdeskLinkify ? window.wowdeskLinkify(m.text) : document.createTextNode(m.text));
     const meta = document.createElement("span"); meta.className = "meta"; meta.textContent = fmtTime(m.created_at);
     if (m.author_kind === "operator") {
       const mark = document.createElement("span"); mark.className = "mark"; mark.dataset.testid = "mark";
