@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from wowdesk import events
 from wowdesk.assist import handoff, suggest
 from wowdesk.assist.engine import Assistant
-from wowdesk.nlp.gender import gender_of
 from wowdesk.assist.models import Category, Outcome, SuggestionLog, Template
 from wowdesk.assist.render import VARIABLES, Rendered, placeholders, render_template
 from wowdesk.bot import service as bot
@@ -29,6 +28,7 @@ from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.i18n import N_, gettext
 from wowdesk.kb import service as kb
+from wowdesk.nlp.gender import gender_of
 from wowdesk.nlp.text import stem, words
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
