@@ -25,7 +25,7 @@ from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
-from wowdesk.conversations import sockets
+from wowdesk.conversations import notes_api, sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
@@ -152,6 +152,7 @@ def create_app(
         conversations_api.customer_router,
         conversations_api.staff_router,
         conversations_api.admin_router,
+        notes_api.staff_router,
         customers_api.router,
         customers_api.supervisors,
         operators_api.staff_router,

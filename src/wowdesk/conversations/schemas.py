@@ -121,3 +121,47 @@ class ConversationDetail(BaseModel):
     conversation: ConversationOut
     messages: list[MessageOut]
     earlier: list[ConversationOut]
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class NoteOut(BaseModel):
+    id: int
+    conversation_id: int
+    author_id: int
+    author_name: str
+    text: str
+    mentions: list[int]
+    mention_names: list[str]
+    created_at: datetime
+
+
+class MentionOut(BaseModel):
+    note: NoteOut
+    conversation_subject: str
+    customer_name: str
+
+
+class FollowUpIn(BaseModel):
+    due_at: datetime
+    note: str = Field(default="", max_length=500)
+
+
+class FollowUpOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    due_at: datetime
+    note: str
+    done_at: datetime | None
+    created_at: datetime
+
+
+class ColleagueOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str

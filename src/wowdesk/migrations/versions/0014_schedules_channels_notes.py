@@ -1,4 +1,4 @@
-"""half-hour rollup per channel with contacts reaching people; staff gender
+"""half-hour rollup per channel with contacts reaching people; staff gender; notes and follow-ups
 
 Revision ID: 0014
 Revises: 0013
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+import wowdesk.db
 
 revision = "0014"
 down_revision = "0013"
@@ -31,9 +33,67 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("gender", sa.String(length=1), nullable=True))
+    op.create_table(
+        "conversation_note",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("mentions", sa.JSON(), nullable=False),
+        sa.Column("created_at", wowdesk.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["app_user.id"],
+            name=op.f("fk_conversation_note_author_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["conversation.id"],
+            name=op.f("fk_conversation_note_conversation_id_conversation"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_note")),
+    )
+    op.create_index(
+        "ix_conversation_note_conv", "conversation_note", ["conversation_id", "id"], unique=False
+    )
+    op.create_table(
+        "conversation_follow_up",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("due_at", wowdesk.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("created_at", wowdesk.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("done_at", wowdesk.db.UtcDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["conversation.id"],
+            name=op.f("fk_conversation_follow_up_conversation_id_conversation"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["app_user.id"],
+            name=op.f("fk_conversation_follow_up_user_id_app_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conversation_follow_up")),
+    )
+    op.create_index(
+        "ix_follow_up_user_due",
+        "conversation_follow_up",
+        ["user_id", "done_at", "due_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_follow_up_user_due", table_name="conversation_follow_up")
+    op.drop_table("conversation_follow_up")
+    op.drop_index("ix_conversation_note_conv", table_name="conversation_note")
+    op.drop_table("conversation_note")
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.drop_column("gender")
     op.execute("DELETE FROM kpi_interval")
