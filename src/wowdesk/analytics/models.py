@@ -57,6 +57,12 @@ class KpiTarget(Base):
     channel: Mapped[str] = mapped_column(String(32), default="")
     value: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # set for a target relative to a baseline period («AHT −20 %»): `value` is then the
+    # baseline's figure times (1 + relative), frozen when it was set
+    relative: Mapped[float | None] = mapped_column(Float)
+    baseline_start: Mapped[date | None] = mapped_column(Date)
+    baseline_end: Mapped[date | None] = mapped_column(Date)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
 
 
 class KpiInterval(Base):

@@ -165,13 +165,13 @@ def _labeler(db: Session, group: Group) -> Any:
     if group == "total":
         return lambda _raw: ("total", _("All"))
     if group == "day":
-        return lambda raw: (_iso(raw), _iso(raw))
+        return lambda raw: (_iso(raw), _as_date(raw).strftime("%d.%m.%Y"))
     if group == "week":
 
         def week(raw: Any) -> tuple[str, str]:
             d = _as_date(raw)
             monday = d - timedelta(days=d.weekday())
-            return monday.isoformat(), _("week of {day}", day=monday.isoformat())
+            return monday.isoformat(), _("week of {day}", day=monday.strftime("%d.%m.%Y"))
 
         return week
     if group in ("operator", "team"):

@@ -1,4 +1,5 @@
-"""half-hour rollup per channel with contacts reaching people; staff gender; notes and follow-ups
+"""half-hour rollup per channel with contacts reaching people; staff gender; notes and follow-ups;
+relative targets
 
 Revision ID: 0014
 Revises: 0013
@@ -33,6 +34,11 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("app_user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("gender", sa.String(length=1), nullable=True))
+    with op.batch_alter_table("kpi_target", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("relative", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("baseline_start", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("baseline_end", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("baseline_value", sa.Float(), nullable=True))
     op.create_table(
         "conversation_note",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -90,6 +96,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("kpi_target", schema=None) as batch_op:
+        batch_op.drop_column("baseline_value")
+        batch_op.drop_column("baseline_end")
+        batch_op.drop_column("baseline_start")
+        batch_op.drop_column("relative")
     op.drop_index("ix_follow_up_user_due", table_name="conversation_follow_up")
     op.drop_table("conversation_follow_up")
     op.drop_index("ix_conversation_note_conv", table_name="conversation_note")
