@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wowdesk import history
 from wowdesk.analytics import service as analytics
 from wowdesk.conversations.models import Conversation
-from wowdesk.workforce import planning
+from wowdesk.demo import history
+from wowdesk.workforce import service as planning
 
 TZ = "Europe/Moscow"
 SL, T, SHRINK = 0.8, 20.0, 0.3

@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.helpers import add_user, assert_json_error, login, make_user
-from wowdesk.cli import app
+from wowdesk.cli.main import app
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.errors import Invalid
 from wowdesk.operators import presence
+from wowdesk.operators import rota as schedule
+from wowdesk.operators import schedule as service
 from wowdesk.operators.models import OperatorStatus
-from wowdesk.workforce import adherence, concurrency, schedule, service
+from wowdesk.workforce import adherence, concurrency
 
 TZ = "Europe/Moscow"
 ZONE = ZoneInfo(TZ)

@@ -14,10 +14,11 @@ from wowdesk.conversations.schemas import (
     NoteIn,
     NoteOut,
 )
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
 
 staff_router = APIRouter(
     prefix="/api/v1", tags=["notes and reminders"], dependencies=[Depends(require(Role.operator))]
@@ -98,3 +99,6 @@ def my_follow_ups(user: CurrentUser, db: DbSession) -> list[FollowUpOut]:
 @staff_router.post("/follow-ups/{follow_up_id}/done")
 def finish_follow_up(follow_up_id: int, user: CurrentUser, db: DbSession) -> FollowUpOut:
     return FollowUpOut.model_validate(notes.do_finish_follow_up(db, user, follow_up_id))
+
+
+routes = Routes(staff=(staff_router,))

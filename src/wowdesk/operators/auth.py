@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from wowdesk.db import run_unit
 from wowdesk.errors import Forbidden
+from wowdesk.http.deps import DbSession
 from wowdesk.operators import service
 from wowdesk.operators.models import LoginSession, Role, User
 from wowdesk.security import new_token, same
-from wowdesk.web.deps import DbSession
 
 SESSION_COOKIE = "wowdesk_session"
 CSRF_COOKIE = "wowdesk_csrf"
@@ -113,11 +113,6 @@ def require_briefly(role: Role) -> Callable[..., object]:
     _check.__name__ = f"require_{role.value}_briefly"
     _check.wowdesk_role = role  # type: ignore[attr-defined]
     return _check
-
-
-def csrf_token_of(request: Request) -> str:
-    token: str = getattr(request.state, "csrf_token", "")
-    return token
 
 
 def login_form_token(request: Request) -> str:

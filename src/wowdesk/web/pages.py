@@ -11,6 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
 from wowdesk.errors import Unauthorized
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import env, render
 from wowdesk.i18n import N_, gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import (
@@ -22,8 +25,6 @@ from wowdesk.operators.auth import (
     require,
 )
 from wowdesk.operators.models import OperatorStatus, Role
-from wowdesk.web.deps import AppSettings, DbSession
-from wowdesk.web.templating import env, render
 
 public = APIRouter(include_in_schema=False)
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
@@ -147,3 +148,6 @@ def login_redirect(request: Request, expired: bool) -> RedirectResponse:
     target = quote(request.url.path)
     suffix = "&expired=1" if expired else ""
     return RedirectResponse(f"/login?next={target}{suffix}", status_code=303)
+
+
+routes = Routes(public=(public,), staff=(staff,))

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from wowdesk.operators import presence
+from wowdesk.operators import schedule as service
 from wowdesk.operators.models import OperatorStatus, Role
-from wowdesk.workforce import service
 
 # a break that starts this close to a shift's end and ends this close to the next one's start
 # is the planned gap between two pieces of a day

@@ -9,15 +9,18 @@ from typing import Literal
 from fastapi import APIRouter, Depends, UploadFile
 from fastapi.responses import Response
 
-from wowdesk import tables
 from wowdesk.analytics import service as analytics
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
+from wowdesk.http import tables
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.operators import rota as schedule
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import AppSettings, DbSession
-from wowdesk.workforce import adherence, planning, schedule
+from wowdesk.workforce import adherence
+from wowdesk.workforce import service as planning
 from wowdesk.workforce.schemas import (
     ChannelOut,
     CopyWeekIn,
@@ -154,3 +157,6 @@ def import_shifts(file: UploadFile, db: DbSession, settings: AppSettings) -> Wri
 def live_adherence(db: DbSession) -> list[LiveAdherenceOut]:
     """Who should be on the line now and is not, who overruns a break: the routing board."""
     return [LiveAdherenceOut.model_validate(r) for r in adherence.live(db, utcnow())]
+
+
+routes = Routes(supervisors=(supervisors,))

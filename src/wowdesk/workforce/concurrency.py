@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from wowdesk.conversations import facts
+from wowdesk.conversations import kpi_rollup as facts
 
 MAX_CONCURRENCY = 20.0
 
