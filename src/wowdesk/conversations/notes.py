@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk import events
 from wowdesk.conversations.models import Conversation, FollowUp, Note
+from wowdesk.conversations.schemas import NoteAdded
 from wowdesk.db import utcnow
 from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.operators import service as operators
@@ -71,14 +72,13 @@ def do_add_note(db: Session, user: User, conv: Conversation, text: str) -> Note:
         events.publish_on_commit(
             db,
             [events.operator_channel(uid) for uid in sorted(listeners)],
-            {
-                "type": "note",
-                "conversation_id": conv.id,
-                "note_id": note.id,
-                "author_id": user.id,
-                "author_name": user.display_name,
-                "mentions": note.mentions,
-            },
+            NoteAdded(
+                conversation_id=conv.id,
+                note_id=note.id,
+                author_id=user.id,
+                author_name=user.display_name,
+                mentions=list(note.mentions),
+            ),
         )
     return note
 

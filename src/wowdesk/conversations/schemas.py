@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from wowdesk.events import Event
 
 
 class MessageIn(BaseModel):
@@ -123,6 +126,51 @@ class ConversationDetail(BaseModel):
     earlier: list[ConversationOut]
 
 
+# --- live events --------------------------------------------------------------------------
+
+
+class ConversationChanged(Event):
+    type: Literal["conversation"] = "conversation"
+    op: str
+    id: int
+    conversation: dict[str, Any]  # a ConversationOut
+
+
+class MessageCreated(Event):
+    """`message` is a MessageOut with the masked text; `served_by` is the operator who may
+    see the raw words (sockets read them through the service for them and the customer)."""
+
+    type: Literal["message"] = "message"
+    op: Literal["created"] = "created"
+    id: int
+    message: dict[str, Any]
+    served_by: int | None = None
+
+
+class Delivered(Event):
+    type: Literal["delivered"] = "delivered"
+    op: Literal["customer", "operator"]
+    id: int
+    conversation_id: int
+    seq: int
+
+
+class Typing(Event):
+    type: Literal["typing"] = "typing"
+    op: Literal["customer", "operator"]
+    id: int
+    conversation_id: int
+
+
+class MailSent(Event):
+    """Supervisors' boards count unsent mail: they recount when some went out."""
+
+    type: Literal["mail"] = "mail"
+    op: Literal["sent"] = "sent"
+    sent: int
+    failed: int
+
+
 class NoteIn(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
 
@@ -165,3 +213,16 @@ class ColleagueOut(BaseModel):
     username: str
     display_name: str
     role: str
+
+
+class NoteAdded(Event):
+    """A note in a conversation's thread, to the people of that thread: its text stays on
+    the server (fetched with the thread), the event only says who wrote and who is asked."""
+
+    type: Literal["note"] = "note"
+    op: Literal["added"] = "added"
+    conversation_id: int
+    note_id: int
+    author_id: int
+    author_name: str
+    mentions: list[int]
