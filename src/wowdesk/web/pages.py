@@ -15,6 +15,7 @@ from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import env, render
 from wowdesk.i18n import N_, gettext
+from wowdesk.nlp.gender import gender_of
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import (
     CSRF_COOKIE,
@@ -141,6 +142,8 @@ def console(request: Request, user: CurrentUser, db: DbSession, settings: AppSet
         # the heartbeat comes well within the grace after which routing takes work away
         ping_seconds=max(1.0, min(20.0, settings.routing_grace_seconds / 3)),
         statuses=[(s.value, gettext(STATUS_LABELS[s])) for s in OperatorStatus],
+        # «Ознакомлена» / «Ознакомлен»: the operator's own gender, for the console's labels
+        gender=gender_of(user.display_name, user.gender) or "",
     )
 
 

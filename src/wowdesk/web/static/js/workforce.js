@@ -38,7 +38,7 @@
     ], { margin: { t: 20, r: 60, b: 80, l: 60 }, legend: { orientation: "h", y: -0.3 },
          xaxis: { type: "category", tickangle: -45, automargin: true, nticks: 24 },
          yaxis: { title: { text: T("Agents") }, dtick: top > 12 ? Math.ceil(top / 10) : 1, tickformat: "d", rangemode: "tozero", automargin: true },
-         yaxis2: { title: { text: T("Contacts reaching people (forecast)") }, overlaying: "y", side: "right", showgrid: false, rangemode: "tozero", automargin: true } },
+         yaxis2: { title: { text: T("Contacts reaching people (forecast)") }, overlaying: "y", side: "right", showgrid: false, rangemode: "tozero", tickformat: ".1~f", automargin: true } },
        { displayModeBar: false, responsive: true });
     $("wfm-chart").dataset.intervals = String(iv.length);
     const body = $("wfm-table").querySelector("tbody"); body.textContent = "";
