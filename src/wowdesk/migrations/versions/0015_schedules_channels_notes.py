@@ -1,8 +1,8 @@
 """half-hour rollup per channel with contacts reaching people; staff gender; notes and follow-ups;
 relative targets
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04 17:50:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import wowdesk.db
 
-revision = "0014"
-down_revision = "0013"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
