@@ -511,7 +511,12 @@ def do_operator_message(
         return existing, False
     text = check_text(text, limit)
     check_can_write(conv, user)
-    asked = guards.check_operator_text(text, policy=secret_policy, confirmed=confirm_secret_request)
+    asked = guards.check_operator_text(
+        text,
+        policy=secret_policy,
+        confirmed=confirm_secret_request,
+        previous=_staff_messages_just_before(db, conv, user),
+    )
     msg, created = _append(
         db,
         conv,
@@ -531,6 +536,23 @@ def do_operator_message(
             details={"kinds": asked},
         )
     return msg, created
+
+
+def _staff_messages_just_before(db: Session, conv: Conversation, user: User) -> str:
+    """The text of this operator's last messages with nothing from anyone else after them: a
+    request split over several messages is read as one."""
+    recent = db.scalars(
+        select(Message)
+        .where(Message.conversation_id == conv.id)
+        .order_by(Message.seq.desc())
+        .limit(3)
+    )
+    texts: list[str] = []
+    for message in recent:
+        if message.author_kind != AuthorKind.operator or message.author_id != user.id:
+            break
+        texts.append(message.text)
+    return " ".join(reversed(texts))
 
 
 def do_bot_message(

@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from wowdesk.errors import Conflict, Forbidden
 from wowdesk.i18n import N_, gettext
+from wowdesk.nlp.deobfuscate import normalise
+from wowdesk.nlp.secret_model import default_model
 from wowdesk.nlp.text import CYRILLIC, fold, spans, stem, terms
 from wowdesk.safety.models import GuardEvent
 from wowdesk.safety.pii import Span, find_pii
@@ -292,7 +294,59 @@ def _quoted(text: str, tokens: Sequence[tuple[int, int, str]]) -> set[int]:
 
 
 def secret_requests(text: str) -> list[Finding]:
-    """Every secret the text asks its reader for, one finding per kind and sentence."""
+    """Every secret the text asks its reader for, one finding per kind and sentence: the
+    rules over the text as written and over its normalised form («к0д из с.м.с» reads «код
+    из смс»), and the model (`nlp.secret_model`) over each normalised sentence for the
+    phrasings rules cannot enumerate («cvv?», «Диктуйте код.»). The rules are the floor:
+    what they find is found whatever the model says."""
+    findings = _rule_requests(text)
+    norm = normalise(text)
+
+    def add(kind: str, start: int, end: int, cue: str) -> None:
+        first, last = norm.original_span(start, end)
+        if not any(f.kind == kind and f.start <= first < f.end for f in findings):
+            findings.append(Finding(kind, first, last, cue))
+
+    if norm.text != fold(text):
+        for f in _rule_requests(norm.text):
+            add(f.kind, f.start, f.end, f.cue)
+    model = default_model()
+    for start, stop in _sentences(text):
+        sentence = text[start:stop]
+        if NOT_SECRET_CONTEXT.search(normalise(sentence).text):
+            continue
+        for kind in model.kinds(sentence):
+            if not any(f.kind == kind and f.start <= start < f.end for f in findings):
+                findings.append(Finding(kind, start, stop, "model"))
+    return findings
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """razdel's sentences, cut again after end punctuation even before a small letter: a
+    model that appends «cvv?» to a sentence writes no capital."""
+    out = []
+    for sentence in sentenize(text):
+        start = sentence.start
+        for m in SENTENCE_END.finditer(sentence.text):
+            out.append((start, sentence.start + m.start()))
+            start = sentence.start + m.end()
+        out.append((start, sentence.stop))
+    return [(a, b) for a, b in out if b > a]
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+# codes that are no secret (pickup, error, order, promo): the model does not decide those,
+# the rules do
+NOT_SECRET_CONTEXT = re.compile(
+    r"код\w* (?:получени|ошибк|заказ|пункт|регион|товар|страны|домофон)|промо|номер\w* заказ"
+    r"|трек|код\w* (?:для )?(?:курьер|получени|пункт)"
+    r"|error code|promo|order number|tracking|pickup code",
+)
+
+
+def _rule_requests(text: str) -> list[Finding]:
     if not MENTION_GATE.search(text):
         return []
     findings: list[Finding] = []
@@ -509,11 +563,27 @@ def list_events(
 # --- the operator's side -------------------------------------------------------------------
 
 
-def check_operator_text(text: str, *, policy: str, confirmed: bool) -> list[str]:
-    """The kinds of secret an operator's message asks for, when it may go out; otherwise the
-    error the console shows: `secret_request_warning` (send again with the confirmation to
-    send anyway) or `secret_request_blocked`."""
-    kinds = sorted({f.kind for f in secret_requests(text)}, key=KINDS.index)
+def requested_kinds(text: str, previous: str = "") -> list[str]:
+    """The kinds of secret `text` asks for, read on its own and as the continuation of
+    `previous` (the same writer's messages just before it): «Назовите, пожалуйста,» then
+    «код из СМС» is one request. A kind the previous messages already asked for on their own
+    was judged then and is not counted again."""
+    kinds = {f.kind for f in secret_requests(text)}
+    if previous.strip():
+        before = {f.kind for f in secret_requests(previous)}
+        joined = previous.rstrip() + " " + text
+        cut = len(joined) - len(text)
+        kinds |= {f.kind for f in secret_requests(joined) if f.end > cut} - before
+    return sorted(kinds, key=KINDS.index)
+
+
+def check_operator_text(
+    text: str, *, policy: str, confirmed: bool, previous: str = ""
+) -> list[str]:
+    """The kinds of secret an operator's message asks for (alone or continuing `previous`),
+    when it may go out; otherwise the error the console shows: `secret_request_warning`
+    (send again with the confirmation to send anyway) or `secret_request_blocked`."""
+    kinds = requested_kinds(text, previous)
     if not kinds:
         return []
     what = kinds_label(kinds)
