@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     # An operator message asking the customer for an SMS code, a password, a CVV, a PIN or a
     # full card number: "warn" holds it until the operator confirms (audited), "block" refuses.
     secret_request_policy: Literal["warn", "block"] = "warn"  # noqa: S105
+    # per channel, the HMAC key the embedding site signs customer ids with (JSON object:
+    # {"web": "…", "telegram": "…"}); unsigned ids make unverified customers
+    identity_keys: dict[str, str] = Field(default_factory=dict)
     # Loyalty programme: once a customer's orders (not cancelled or returned) reach this
     # many rubles, the discount applies; the console says how much is left.
     loyalty_threshold_rub: int = Field(default=100_000, ge=0)

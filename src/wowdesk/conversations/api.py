@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 
 from wowdesk.conversations import service, topics
+from wowdesk.customers.signing import check_identity_signature
 from wowdesk.conversations.schemas import (
     ConversationDetail,
     ConversationOut,
@@ -41,6 +42,9 @@ admin_router = APIRouter(
 @customer_router.post("/conversations", status_code=201)
 def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> StartOut:
     """Opens a conversation with its first message and returns its secret token."""
+    verified = check_identity_signature(
+        settings.identity_keys, body.channel, body.identity, body.identity_signature
+    )
     conv, token, msg = service.do_start(
         db,
         identity=body.identity,
@@ -53,6 +57,7 @@ def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> S
         phone=body.phone,
         first_line=settings.bot_enabled,
         secret=settings.resolved_secret_key(),
+        verified=verified,
     )
     return StartOut(
         conversation=service.conversation_out(db, [conv])[0],

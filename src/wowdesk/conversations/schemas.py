@@ -25,6 +25,12 @@ class StartIn(BaseModel):
     identity: str = Field(
         min_length=1, max_length=200, description="the customer's id on the channel"
     )
+    identity_signature: str | None = Field(
+        default=None,
+        max_length=128,
+        description="hex HMAC-SHA256 of `identity` with the channel's key "
+        "(WOWDESK_IDENTITY_KEYS); without it the customer is unverified",
+    )
     channel: str = Field(default="web", min_length=1, max_length=32)
     name: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320)

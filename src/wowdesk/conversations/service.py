@@ -410,8 +410,11 @@ def do_start(
     phone: str | None = None,
     first_line: bool = False,
     secret: str,
+    verified: bool = True,
 ) -> tuple[Conversation, str, Message]:
     """Opens a conversation with its first message; with `first_line` the bot answers first.
+    `verified=False`: the identity came unsigned from outside, so the customer is one of its
+    own, never the one who owns that identity (`customers.signing`).
 
     Replaying the same opening message (same identity and client id) returns the same
     conversation and the same token (derived from `secret`), so a client that lost the
@@ -422,7 +425,13 @@ def do_start(
     # a secret the customer sent never reaches the database, the events or the logs
     text, secret_kinds = guards.masked_with_kinds(check_text(text, limit))
     customer = customers.do_identify(
-        db, channel=channel, external_id=identity, display_name=name, email=email, phone=phone
+        db,
+        channel=channel,
+        external_id=identity,
+        display_name=name,
+        email=email,
+        phone=phone,
+        verified=verified,
     )
     replay = db.scalar(
         select(Conversation)

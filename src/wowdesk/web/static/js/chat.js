@@ -36,9 +36,17 @@
     try { return JSON.parse(storage.getItem(KEY)) || {}; } catch (e) { return {}; }
   }
   const state = Object.assign({ identity: uid(), conv: null, outbox: [], lastSeq: 0 }, load());
+  // a site that knows the customer passes its id signed by its server (widget.js puts it in
+  // the fragment, which never reaches a server log); another signed id is another customer
+  const signed = new URLSearchParams(location.hash.slice(1));
+  if (signed.get("customer_id") && signed.get("signature")) {
+    if (state.identity !== signed.get("customer_id")) { state.conv = null; state.outbox = []; }
+    state.identity = signed.get("customer_id");
+    state.signature = signed.get("signature");
+  }
   state.lastSeq = 0; // always reload the full history on page load
   function save() {
-    storage.setItem(KEY, JSON.stringify({ identity: state.identity, conv: state.conv, outbox: state.outbox }));
+    storage.setItem(KEY, JSON.stringify({ identity: state.identity, signature: state.signature, conv: state.conv, outbox: state.outbox }));
   }
   save();
 
@@ -219,6 +227,7 @@
 
   async function start(item) {
     const body = { identity: state.identity, channel: "web", name: nameInput.value.trim(), message: item };
+    if (state.signature) body.identity_signature = state.signature;
     let res;
     try {
       res = await fetch("/api/v1/chat/conversations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

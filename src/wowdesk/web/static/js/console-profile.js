@@ -26,6 +26,7 @@
     $("profile-name").textContent = cu.display_name || `#${cu.id}`;
     $("profile-tier").textContent = cu.tier_label;
     const seg = $("profile-segment"); seg.textContent = cu.segment; seg.hidden = !cu.segment;
+    $("profile-unverified").hidden = cu.verified !== false;
 
     const facts = $("profile-facts"); facts.textContent = "";
     const fact = (k, v, id) => { if (!v) return; const dd = el("dd", v); dd.dataset.testid = id; facts.append(el("dt", k), dd); };
