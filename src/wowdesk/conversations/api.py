@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 
 from wowdesk.conversations import service, topics
-from wowdesk.customers.signing import check_identity_signature
 from wowdesk.conversations.schemas import (
     ConversationDetail,
     ConversationOut,
@@ -23,6 +22,7 @@ from wowdesk.conversations.schemas import (
     TopicOut,
     WrapupIn,
 )
+from wowdesk.customers.signing import check_identity_signature
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
 from wowdesk.routing import service as routing
