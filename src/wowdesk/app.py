@@ -38,7 +38,7 @@ from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
 from wowdesk.safety import pages as safety_pages
-from wowdesk.web import admin, pages
+from wowdesk.web import admin, hardening, pages
 from wowdesk.web.templating import render
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
@@ -108,6 +108,8 @@ def create_app(
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    hardening.install(app, settings.max_request_bytes)
 
     @app.exception_handler(WowdeskError)
     async def domain_error(request: Request, exc: WowdeskError) -> Response:

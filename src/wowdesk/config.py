@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)
+    # a larger request body is refused with 413 (imports and screenshots fit well within)
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     session_hours: float = Field(default=12.0, gt=0)
     cookie_secure: bool = False
     # Where the public chat is served from; empty means "same origin as the request".

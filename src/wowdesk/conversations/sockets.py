@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wowdesk import events
 from wowdesk.config import Settings
 from wowdesk.conversations import service
-from wowdesk.db import run_unit, utcnow
+from wowdesk.db import database_unavailable, run_unit, utcnow
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import activate, gettext
 from wowdesk.operators import presence
@@ -43,6 +43,8 @@ T = TypeVar("T")
 HELLO_TIMEOUT = 15.0
 CLOSE_AUTH = 4401
 CLOSE_RESYNC = 4409
+# the database did not answer: the client reconnects after a pause and resumes from its seq
+CLOSE_TRY_AGAIN = 1013
 
 
 def _error(exc: WowdeskError, **extra: Any) -> dict[str, Any]:
@@ -95,6 +97,12 @@ class Link:
             if get is not None:
                 get.cancel()
 
+    async def close_for_retry(self) -> None:
+        """The database is down: the socket is closed with a code that tells the client to
+        reconnect (and resume from its last contiguous seq) instead of crashing."""
+        with contextlib.suppress(Exception):
+            await self.ws.close(CLOSE_TRY_AGAIN, "database_unavailable")
+
     async def frames(self) -> Any:
         """Yields parsed frames; answers a malformed one with an error and goes on."""
         while True:
@@ -131,6 +139,10 @@ class Link:
                     await self.send(_error(exc, client_id=frame.get("client_id")))
         except WebSocketDisconnect:
             pass
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            await self.close_for_retry()
         finally:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -140,7 +152,7 @@ class Link:
 
 def _int(frame: dict[str, Any], key: str, default: int | None = None) -> int:
     value = frame.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
         raise WowdeskError("Field {key} must be a non-negative integer", code="bad_frame", key=key)
     return value
 
@@ -175,6 +187,12 @@ async def customer_socket(ws: WebSocket) -> None:
         link.sub.close()
         await link.send(_error(exc))
         await ws.close(CLOSE_AUTH, exc.code)
+        return
+    except Exception as exc:
+        link.sub.close()
+        if not database_unavailable(exc):
+            raise
+        await link.close_for_retry()
         return
     await link.send({"type": "ready", "conversation": view})
     for msg in backlog:
@@ -263,7 +281,15 @@ async def console_socket(ws: WebSocket) -> None:
     try:
         user, expires_at = await link.db(auth)
     except WowdeskError as exc:
+        link.sub.close()
         await ws.close(CLOSE_AUTH, exc.code)
+        return
+    except Exception as exc:
+        link.sub.close()
+        if not database_unavailable(exc):
+            raise
+        await ws.accept()
+        await link.close_for_retry()
         return
     await ws.accept()
     link.sub.listen(events.operator_channel(user.id), events.QUEUE_CHANNEL)
