@@ -38,7 +38,7 @@ from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
 from wowdesk.safety import pages as safety_pages
-from wowdesk.web import admin, hardening, pages
+from wowdesk.web import admin, hardening, openapi, pages
 from wowdesk.web.templating import render
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
@@ -110,6 +110,7 @@ def create_app(
         return response
 
     hardening.install(app, settings.max_request_bytes)
+    openapi.install(app)
 
     @app.exception_handler(WowdeskError)
     async def domain_error(request: Request, exc: WowdeskError) -> Response:
@@ -142,7 +143,9 @@ def create_app(
             message = gettext("The request body is not valid JSON in UTF-8")
         if _wants_html(request):
             return render(request, "web/error.html", status_code=exc.status_code, message=message)
-        return _json_error(exc.status_code, f"http_{exc.status_code}", message)
+        response = _json_error(exc.status_code, f"http_{exc.status_code}", message)
+        response.headers.update(exc.headers or {})  # 405 says which methods are allowed
+        return response
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (

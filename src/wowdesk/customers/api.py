@@ -57,7 +57,7 @@ def search(
     return [_visible(user, CustomerOut.model_validate(c), settings) for c in found]
 
 
-@router.get("/customers/{customer_id}")
+@router.get("/customers/{customer_id:int}")
 def detail(
     customer_id: int, user: CurrentUser, db: DbSession, settings: AppSettings
 ) -> CustomerDetail:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 # --- manual mode and regression cases ---------------------------------------------------
 
@@ -19,7 +19,7 @@ class ScopeIn(BaseModel):
 
 
 class SwitchOnIn(ScopeIn):
-    override: bool = False
+    override: StrictBool = False
 
 
 class SwitchOut(BaseModel):
@@ -86,7 +86,7 @@ class RequestIn(ScopeIn):
 
 
 class DecideIn(BaseModel):
-    approve: bool
+    approve: StrictBool
     note: str = Field(default="", max_length=2000)
 
 
@@ -120,7 +120,7 @@ class CaseIn(BaseModel):
 class CasePatch(BaseModel):
     must_contain: list[str] | None = Field(default=None, max_length=20)
     must_not_contain: list[str] | None = Field(default=None, max_length=20)
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class CaseOut(BaseModel):

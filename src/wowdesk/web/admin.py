@@ -11,7 +11,7 @@ from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.operators import service as operators
-from wowdesk.operators.auth import require
+from wowdesk.operators.auth import CurrentUser, login_session_id, require
 from wowdesk.operators.models import Role
 from wowdesk.web.deps import DbSession
 from wowdesk.web.templating import render
@@ -75,6 +75,7 @@ def edit_user(
     request: Request,
     user_id: int,
     db: DbSession,
+    actor: CurrentUser,
     role: Annotated[str, Form()],
     team_id: Annotated[str, Form()] = "",
     is_active: Annotated[str, Form()] = "",
@@ -88,6 +89,8 @@ def edit_user(
             team_id=int(team_id) if team_id.isdigit() else 0,
             is_active=bool(is_active),
             password=password or None,
+            actor=actor,
+            keep_session_id=login_session_id(request) if actor.id == user_id else None,
         )
     except WowdeskError as exc:
         return _failed(request, db, exc)

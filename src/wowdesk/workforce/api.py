@@ -13,7 +13,7 @@ from wowdesk import tables
 from wowdesk.analytics import service as analytics
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import AppSettings, DbSession
+from wowdesk.web.deps import AppSettings, DbSession, IsoDate
 from wowdesk.workforce import planning
 from wowdesk.workforce.schemas import HoldoutOut, IntervalOut, PlanOut
 
@@ -41,7 +41,7 @@ def _plan(db: DbSession, settings: AppSettings, day: date | None) -> tuple[plann
 
 
 @supervisors.get("/staffing")
-def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> PlanOut:
+def staffing(db: DbSession, settings: AppSettings, day: IsoDate | None = None) -> PlanOut:
     plan, sl_target = _plan(db, settings, day)
     return PlanOut(
         day=plan.day.isoformat(),
@@ -57,7 +57,7 @@ def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> P
 
 @supervisors.get("/staffing.{fmt}", response_class=Response)
 def staffing_file(
-    fmt: Literal["csv", "xlsx"], db: DbSession, settings: AppSettings, day: date | None = None
+    fmt: Literal["csv", "xlsx"], db: DbSession, settings: AppSettings, day: IsoDate | None = None
 ) -> Response:
     plan, _sl = _plan(db, settings, day)
     header = [f.name for f in dataclasses.fields(planning.Interval)]
