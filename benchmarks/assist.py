@@ -38,14 +38,16 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from wowdesk import demo, events, history, migrate
-from wowdesk.assist import runner as assist_runner
+from wowdesk import events, migrate
+from wowdesk.assist import push_loop as assist_runner
 from wowdesk.assist import service as assist
-from wowdesk.assist.engine import Assistant
+from wowdesk.assist.indexes import Assistant
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Message
 from wowdesk.customers import service as customers
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.demo import history
+from wowdesk.demo import seed as demo
 from wowdesk.i18n import activate
 from wowdesk.kb import importer
 from wowdesk.kb.knowledge import Knowledge

@@ -23,13 +23,14 @@ from pathlib import Path
 
 from rich.progress import track
 
-from wowdesk import demo, migrate
+from wowdesk import migrate
 from wowdesk.bot import service as bot
 from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.topic_model import TopicModel
 from wowdesk.bot.training import DEMO_EXAMPLES, training_set
 from wowdesk.conversations import service as conversations
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.demo import seed as demo
 from wowdesk.kb import importer
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge

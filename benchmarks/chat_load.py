@@ -97,7 +97,7 @@ def _wowdesk_cmd() -> list[str]:
     exe = Path(sys.executable).with_name("wowdesk")
     if exe.exists():
         return [str(exe)]
-    return [sys.executable, "-c", "from wowdesk.cli import app; app()"]
+    return [sys.executable, "-c", "from wowdesk.cli.main import app; app()"]
 
 
 class LocalServer:

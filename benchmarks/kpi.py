@@ -26,10 +26,12 @@ from pathlib import Path
 from rich.progress import MofNCompleteColumn, Progress
 from sqlalchemy import func, select
 
-from wowdesk import demo, history, migrate
+from wowdesk import migrate
 from wowdesk.analytics import service
 from wowdesk.analytics.report import kpi_report
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.demo import history
+from wowdesk.demo import seed as demo
 from wowdesk.operators import service as operators
 
 TZ = "Europe/Moscow"

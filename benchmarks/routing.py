@@ -45,7 +45,7 @@ from wowdesk.operators import presence
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus
 from wowdesk.routing import waiting
-from wowdesk.routing.runner import Dispatcher
+from wowdesk.routing.dispatcher import Dispatcher
 
 GRACE = 600.0
 

@@ -21,7 +21,7 @@ from wowdesk.app import create_app
 from wowdesk.config import Settings
 from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.i18n import activate
-from wowdesk.models import metadata
+from wowdesk.migrations.metadata import metadata
 
 PG_URL = os.environ.get("WOWDESK_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from wowdesk.analytics.models import KpiDay
-from wowdesk.cli import app
+from wowdesk.cli.main import app
 from wowdesk.config import get_settings
 from wowdesk.conversations.models import Conversation
 from wowdesk.db import make_engine, make_sessionmaker
@@ -181,8 +181,8 @@ def test_wfm_staffing_refuses_bad_input() -> None:
 
 def test_report_recounts_and_prints_csv_json_and_xlsx(env: Path, tmp_path: Path) -> None:
     from tests.analytics.history import build
-    from wowdesk import tables
     from wowdesk.analytics import export
+    from wowdesk.http import tables
 
     runner = CliRunner()
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wowdesk import history
 from wowdesk.analytics import service as analytics
 from wowdesk.conversations.models import Conversation, Message
+from wowdesk.demo import history
 
 
 def test_history_is_consistent_and_believable(db: Session) -> None:

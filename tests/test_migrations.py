@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from wowdesk.models import metadata
+from wowdesk.migrations.metadata import metadata
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

@@ -19,7 +19,7 @@ from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
 from wowdesk.assist import api as assist_api
 from wowdesk.assist import pages as assist_pages
-from wowdesk.assist.engine import Assistant
+from wowdesk.assist.indexes import Assistant
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
@@ -29,19 +29,48 @@ from wowdesk.conversations import sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
+from wowdesk.http import hardening, openapi
+from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.operators import api as operators_api
+from wowdesk.operators import pages as operators_pages
+from wowdesk.quality import api as quality_api
+from wowdesk.quality import pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
-from wowdesk.safety import pages as safety_pages
-from wowdesk.web import admin, hardening, openapi, pages
-from wowdesk.web.templating import render
+from wowdesk.web import admin, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
+
+# every module with routes, lowest layer first; each ends with `routes = Routes(...)`
+ROUTE_MODULES = (
+    pages,
+    admin,
+    operators_api,
+    operators_pages,
+    conversations_api,
+    sockets,
+    customers_api,
+    kb_api,
+    kb_pages,
+    bot_api,
+    bot_pages,
+    routing_api,
+    routing_pages,
+    assist_api,
+    assist_pages,
+    safety_api,
+    quality_api,
+    quality_pages,
+    analytics_api,
+    analytics_pages,
+    workforce_api,
+    workforce_pages,
+)
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -93,7 +122,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessionmaker = factory
-    # fewer requests than pooled connections at once: see web/deps.py _db
+    # fewer requests than pooled connections at once: see http/deps.py _db
     app.state.db_admission = asyncio.Semaphore(request_slots(factory))
     app.state.bus = bus
     app.state.db_executor = None
@@ -148,43 +177,7 @@ def create_app(
         return response
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (
-        pages.public,
-        pages.staff,
-        admin.router,
-        conversations_api.customer_router,
-        conversations_api.staff_router,
-        conversations_api.admin_router,
-        customers_api.router,
-        customers_api.supervisors,
-        operators_api.staff_router,
-        operators_api.admin_router,
-        kb_api.reader,
-        kb_api.editor,
-        kb_pages.public,
-        kb_pages.router,
-        bot_api.staff,
-        bot_api.supervisors,
-        bot_pages.router,
-        routing_api.staff,
-        routing_api.supervisors,
-        routing_api.chat,
-        routing_pages.router,
-        analytics_api.supervisors,
-        analytics_api.staff,
-        analytics_pages.public,
-        analytics_pages.supervisors,
-        analytics_pages.staff,
-        workforce_api.supervisors,
-        workforce_pages.router,
-        safety_api.staff,
-        safety_api.supervisors,
-        safety_api.network,
-        safety_pages.supervisors,
-        assist_api.staff,
-        assist_api.supervisors,
-        assist_pages.router,
-        sockets.router,
-    ):
-        app.include_router(router)
+    for module in ROUTE_MODULES:
+        for router in module.routes:
+            app.include_router(router)
     return app

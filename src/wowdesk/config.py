@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from wowdesk.channels.service import Smtp
+from wowdesk.mail import Smtp
 
 # the values of operators.models.Role (not imported: the settings load before any model)
 ROLES = ("operator", "supervisor", "admin")

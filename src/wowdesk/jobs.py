@@ -28,16 +28,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk import events
 from wowdesk.analytics import service as analytics
-from wowdesk.assist import runner as assist_runner
-from wowdesk.assist.engine import Assistant
-from wowdesk.bot import runner as bot_runner
+from wowdesk.assist import push_loop as assist_runner
+from wowdesk.assist.indexes import Assistant
+from wowdesk.bot import turn_loop as bot_runner
 from wowdesk.bot.engine import BotEngine
-from wowdesk.channels import service as channels
-from wowdesk.channels.service import Smtp
 from wowdesk.config import Settings
+from wowdesk.conversations import outbox as channels
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
-from wowdesk.routing import runner as routing_runner
+from wowdesk.mail import Smtp
+from wowdesk.routing import dispatcher as routing_runner
 
 log = logging.getLogger(__name__)
 

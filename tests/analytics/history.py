@@ -98,7 +98,7 @@ def build(db: Session) -> dict[str, int]:
 
     presence.do_set_capacity(db, anna.id, 2)
     # her shift was 08:15-10:15: 15 min of it she was already gone (adherence 6300 / 7200)
-    from wowdesk.workforce import service as workforce
+    from wowdesk.operators import schedule
 
-    workforce.do_add_shift(db, anna.id, at(-2700), at(4500))
+    schedule.do_add_shift(db, anna.id, at(-2700), at(4500))
     return {"anna": anna.id, "boris": boris.id, "team": team.id, "topic": delivery.id}

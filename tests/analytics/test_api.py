@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 
 from tests.analytics.history import build
 from tests.helpers import add_user, assert_json_error, login
-from wowdesk import tables
 from wowdesk.analytics import export
 from wowdesk.analytics.definitions import KPIS
+from wowdesk.http import tables
 from wowdesk.operators import service as operators
 
 PERIOD = "start=2026-11-10&end=2026-11-10"

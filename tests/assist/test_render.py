@@ -8,14 +8,14 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wowdesk.assist.render import (
+from wowdesk.assist.service import first_name, loyalty_variables
+from wowdesk.assist.variables import (
     PLACEHOLDER,
     has_placeholders,
     placeholders,
     render_template,
     unmask,
 )
-from wowdesk.assist.service import first_name, loyalty_variables
 from wowdesk.customers.loyalty import loyalty
 
 GREETING = "Здравствуйте, {customer.first_name}! Меня зовут {operator.first_name}."

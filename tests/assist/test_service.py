@@ -12,14 +12,14 @@ from tests.helpers import capture_events, make_user, new_conversation
 from wowdesk import events
 from wowdesk.assist import service
 from wowdesk.assist.colleagues import ColleagueIndex, pairs_of
-from wowdesk.assist.demo_templates import TEMPLATES
-from wowdesk.assist.engine import Assistant
+from wowdesk.assist.indexes import Assistant
 from wowdesk.assist.models import Outcome
 from wowdesk.bot import service as bot
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
 from wowdesk.conversations.threads import RatedThread
+from wowdesk.demo.templates import TEMPLATES
 from wowdesk.errors import Forbidden, Invalid
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
@@ -364,7 +364,7 @@ def test_a_transfer_leaves_the_colleague_a_summary(
     )
     say(db, conv, "Мне нужно продлить срок, но кнопки продления нет.")
     topics.do_create_topic(db, "Оплата и возвраты")
-    routing.do_transfer_to_queue(db, conv, anna, "Оплата и возвраты", note="продлить вручную")
+    service.do_transfer_to_queue(db, conv, anna, "Оплата и возвраты", note="продлить вручную")
     card = bot.latest_card(db, conv.id)
     assert card is not None
     # the request: the first question and what the customer said last
@@ -381,7 +381,7 @@ def test_a_transfer_leaves_the_colleague_a_summary(
     boris = make_user(db, name="Борис Орлов")
     presence.do_set_status(db, boris, OperatorStatus.online)
     conversations.do_assign(db, conv.id, anna)
-    routing.do_transfer_to_operator(db, conv, anna, boris.id, note="")
+    service.do_transfer_to_operator(db, conv, anna, boris.id, note="")
     card = bot.latest_card(db, conv.id)
     assert card is not None and any("Борис Орлов" in r for r in card.reasons)
     assert "88812345" in card.summary

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wowdesk.bot.facts import extract_facts
 from wowdesk.bot.grounding import check
+from wowdesk.nlp.facts import extract_facts
 
 PASSAGES = [
     "Заказ хранится в пункте выдачи 7 дней со дня поступления. Срок можно продлить один раз "

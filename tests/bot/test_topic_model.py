@@ -11,9 +11,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from wowdesk.bot.cli import eval_triage
 from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
+from wowdesk.cli.bot import eval_triage
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
 

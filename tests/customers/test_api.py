@@ -7,7 +7,7 @@ from sqlalchemy.orm import sessionmaker
 
 from tests.customers.test_import import GOOD
 from tests.helpers import add_user, assert_json_error, login, start
-from wowdesk.customers import crosssell, profile, service
+from wowdesk.customers import crosssell, service, views
 
 
 def as_role(client: TestClient, role: str) -> dict[str, str]:
@@ -22,11 +22,11 @@ def upload(
 
 
 def test_masking_helpers() -> None:
-    assert profile.mask_email("ivanova@mail.ru") == "i***@mail.ru"
-    assert profile.mask_phone("+79161234567") == "+7 *** ***-45-67"
-    assert profile.mask_phone("8 (916) 123-45-67") == "+7 *** ***-45-67"
-    assert profile.mask_contact("demo-alexey") == "demo-alexey"  # a browser id is no contact
-    assert profile.mask_contact("ivanova@mail.ru") == "i***@mail.ru"
+    assert views.mask_email("ivanova@mail.ru") == "i***@mail.ru"
+    assert views.mask_phone("+79161234567") == "+7 *** ***-45-67"
+    assert views.mask_phone("8 (916) 123-45-67") == "+7 *** ***-45-67"
+    assert views.mask_contact("demo-alexey") == "demo-alexey"  # a browser id is no contact
+    assert views.mask_contact("ivanova@mail.ru") == "i***@mail.ru"
 
 
 def test_operators_read_profiles_with_masked_contacts_supervisors_in_full(

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.customers.factories import add_case, add_order
 from tests.helpers import new_conversation
 from wowdesk.app import create_app
+from wowdesk.assist import customer_360
 from wowdesk.config import Settings
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
-from wowdesk.customers import crosssell, profile, service
+from wowdesk.customers import crosssell, service
 from wowdesk.customers.crosssell import Rule
 from wowdesk.i18n import activate
 
@@ -136,10 +137,10 @@ def test_reason_puts_the_bought_item_in_the_instrumental_case() -> None:
 
 def test_offers_only_in_a_calm_conversation(db: Session) -> None:
     calm = new_conversation(db, "Подскажите, когда начислят скидку?")
-    assert profile.calm_of(db, calm.customer_id, calm) == profile.Calm(True, [])
+    assert customer_360.calm_of(db, calm.customer_id, calm) == customer_360.Calm(True, [])
 
     upset = new_conversation(db, "Это просто безобразие, третий день жду!")
-    state = profile.calm_of(db, upset.customer_id, upset)
+    state = customer_360.calm_of(db, upset.customer_id, upset)
     assert not state.calm and state.reasons == ["клиент расстроен"]
 
     # calm at first, then the customer gets angry in a later message
@@ -147,18 +148,18 @@ def test_offers_only_in_a_calm_conversation(db: Session) -> None:
     conversations.do_customer_message(
         db, later, client_id="c2", text="Кошмар, верните деньги", limit=4000
     )
-    reasons = profile.calm_of(db, later.customer_id, later).reasons
+    reasons = customer_360.calm_of(db, later.customer_id, later).reasons
     assert "клиент расстроен" in reasons
     assert "клиент просит возврат, компенсацию или другое действие" in reasons
 
     # a complaint open in another department silences offers in every conversation
     customer = service.get_customer(db, calm.customer_id)
     add_case(db, customer, kind="request")
-    assert profile.calm_of(db, customer.id, calm).calm
+    assert customer_360.calm_of(db, customer.id, calm).calm
     add_case(db, customer, kind="complaint", status="closed")
-    assert profile.calm_of(db, customer.id, calm).calm
+    assert customer_360.calm_of(db, customer.id, calm).calm
     add_case(db, customer, kind="complaint")
-    assert profile.calm_of(db, customer.id, calm).reasons == ["в другом отделе открыта жалоба"]
+    assert customer_360.calm_of(db, customer.id, calm).reasons == ["в другом отделе открыта жалоба"]
 
 
 def test_a_complaint_topic_is_not_calm(db: Session) -> None:
@@ -166,8 +167,8 @@ def test_a_complaint_topic_is_not_calm(db: Session) -> None:
     topic = topics.do_create_topic(db, "Жалобы")
     conv.topic_id = topic.id
     db.flush()
-    assert profile.calm_of(db, conv.customer_id, conv).calm
-    state = profile.calm_of(db, conv.customer_id, conv, {"жалобы", "претензии"})
+    assert customer_360.calm_of(db, conv.customer_id, conv).calm
+    state = customer_360.calm_of(db, conv.customer_id, conv, {"жалобы", "претензии"})
     assert state.reasons == ["обращение — жалоба"]
 
 

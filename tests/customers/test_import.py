@@ -7,12 +7,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from wowdesk import demo, migrate
-from wowdesk.cli import app
+from wowdesk import migrate
+from wowdesk.cli.main import app
 from wowdesk.config import get_settings
 from wowdesk.customers import loyalty, orders, service
 from wowdesk.customers.models import CustomerOrder, OrderLine
 from wowdesk.db import make_engine, make_sessionmaker
+from wowdesk.demo import seed as demo
 
 GOOD = """order_id,placed_at,status,channel,customer_ref,customer_name,customer_email,customer_phone,customer_segment,sku,product,category,quantity,price
 A-1,2026-09-14 12:30,completed,сайт,C-1,Ольга Белова,Olga@Example.ru,,постоянный,SOFA,Диван «Осло»,Диван,1,42000

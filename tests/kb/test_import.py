@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from wowdesk.demo import DEMO_ARTICLES
+from wowdesk.demo.seed import DEMO_ARTICLES
 from wowdesk.kb import importer
 from wowdesk.kb import service as kb
 

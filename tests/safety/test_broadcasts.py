@@ -10,9 +10,9 @@ from tests.conversations.test_sockets import until
 from tests.helpers import add_user, assert_json_error, capture_events, login, make_user
 from wowdesk import events
 from wowdesk.errors import Forbidden, Invalid, NotFound
+from wowdesk.operators import broadcasts
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
-from wowdesk.safety import broadcasts
 
 
 def _staff(db: Session) -> tuple[User, User, User, User, int]:

@@ -9,20 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wowdesk.cli import app
+from wowdesk.cli.main import app
+from wowdesk.conversations.secrets_policy import check_operator_text
 from wowdesk.errors import Conflict, Forbidden
-from wowdesk.safety import guards_eval
-from wowdesk.safety.guards import (
-    check_operator_text,
-    mask_secrets,
-    masked_with_kinds,
-    secret_requests,
-    secrets_in,
-    unsafe_reasons,
-)
+from wowdesk.nlp import secrets_evaluation as guards_eval
+from wowdesk.nlp.secrets import mask_secrets, masked_with_kinds, secret_requests, secrets_in
+from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 DATA = Path(__file__).parent / "data"
-DEMO_KB = Path(__file__).parents[2] / "src" / "wowdesk" / "kb" / "demo_articles"
+DEMO_KB = Path(__file__).parents[2] / "src" / "wowdesk" / "demo" / "articles"
 
 
 def _kinds(text: str) -> set[str]:

@@ -21,10 +21,10 @@ from tests.helpers import (
     new_conversation,
     start,
 )
+from wowdesk.conversations import secrets_policy
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Conflict, Forbidden
 from wowdesk.routing import service as routing
-from wowdesk.safety import guards
 
 CARD = "4111 1111 1111 1111"
 NOTICE_START = "Пожалуйста, никогда не отправляйте"
@@ -71,8 +71,8 @@ def test_the_notice_is_not_repeated_for_a_resend_or_a_kind_already_told(db: Sess
         db, conv, client_id="c-2", text=f"ещё раз карта {CARD}", limit=4000
     )
     assert len(_system_notices(db, conv.id)) == 1
-    events = guards.list_events(db, conversation_id=conv.id)
-    assert {e.kind for e in events} == {guards.CUSTOMER_SECRETS} and len(events) == 2
+    events = secrets_policy.list_events(db, conversation_id=conv.id)
+    assert {e.kind for e in events} == {secrets_policy.CUSTOMER_SECRETS} and len(events) == 2
     assert all(e.details == {"kinds": ["CARD"]} for e in events)
 
 
@@ -103,8 +103,8 @@ def test_an_operator_request_for_a_secret_is_held_until_confirmed(db: Session) -
         confirm_secret_request=True,
     )
     assert created and msg.meta == {"secret_request_confirmed": ["SMS_CODE"]}
-    (audit,) = guards.list_events(db, conversation_id=conv_id)
-    assert audit.kind == guards.OPERATOR_CONFIRMED and audit.user_id == user.id  # type: ignore[attr-defined]
+    (audit,) = secrets_policy.list_events(db, conversation_id=conv_id)
+    assert audit.kind == secrets_policy.OPERATOR_CONFIRMED and audit.user_id == user.id  # type: ignore[attr-defined]
     assert audit.message_id == msg.id
     # a resend of the same client_id is the stored message, with or without the confirmation
     again, created = conversations.do_operator_message(
@@ -128,7 +128,7 @@ def test_block_refuses_even_a_confirmed_request(db: Session) -> None:
             confirm_secret_request=True,
         )
     assert refused.value.code == "secret_request_blocked"
-    assert guards.list_events(db, conversation_id=conv_id) == []
+    assert secrets_policy.list_events(db, conversation_id=conv_id) == []
 
 
 def _operator(client: TestClient) -> tuple[int, str, str]:

@@ -15,10 +15,10 @@ from tests.helpers import make_user, new_conversation
 from wowdesk.bot.llm import LLMConfig, answer_with_llm
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Conflict
+from wowdesk.nlp import secrets_evaluation as guards_eval
 from wowdesk.nlp.deobfuscate import normalise
+from wowdesk.nlp.secrets import requested_kinds, secret_requests
 from wowdesk.routing import service as routing
-from wowdesk.safety import guards_eval
-from wowdesk.safety.guards import requested_kinds, secret_requests
 
 DATA = Path(__file__).parent / "data"
 PASSAGE = "Заказ хранится в пункте выдачи 7 дней со дня поступления."

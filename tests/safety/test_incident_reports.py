@@ -13,10 +13,10 @@ from tests.helpers import free_port, make_user
 from tests.safety.factories import GIF, HTML, JPEG, PNG, article, bot_answer, options
 from tests.smtp import local_smtp
 from tests.webhook import local_webhook
-from wowdesk.channels.service import Smtp
 from wowdesk.errors import Conflict, Invalid, NotFound
-from wowdesk.safety import incident_report, incidents, screenshots
-from wowdesk.safety.models import IncidentStatus
+from wowdesk.mail import Smtp
+from wowdesk.quality import incident_report, incidents, screenshots
+from wowdesk.quality.models import IncidentStatus
 
 
 def test_png_and_jpeg_pass_and_disguised_files_do_not() -> None:

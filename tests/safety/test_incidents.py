@@ -12,8 +12,9 @@ from tests.helpers import make_user
 from tests.safety.factories import PNG, article, bot_answer, options
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from wowdesk.safety import broadcasts, incident_views, incidents, regression
-from wowdesk.safety.models import IncidentStatus
+from wowdesk.operators import broadcasts
+from wowdesk.quality import incident_views, incidents, regression
+from wowdesk.quality.models import IncidentStatus
 
 
 def test_flags_on_one_article_make_one_incident(db: Session, tmp_path: Path) -> None:

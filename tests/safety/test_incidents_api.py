@@ -22,7 +22,7 @@ from wowdesk.app import create_app
 from wowdesk.config import Settings
 from wowdesk.conversations import service as conversations
 from wowdesk.kb import service as kb
-from wowdesk.safety import screenshots
+from wowdesk.quality import screenshots
 
 MakeClient = Callable[..., TestClient]
 

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from wowdesk.cli import app
-from wowdesk.safety.pii import find_pii, iban_ok, inn_ok, luhn_ok, mask_text, snils_ok
+from wowdesk.cli.main import app
+from wowdesk.nlp.pii import find_pii, iban_ok, inn_ok, luhn_ok, mask_text, snils_ok
 
 
 def test_masks_contacts_and_valid_cards_only() -> None:

@@ -23,7 +23,7 @@ from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Status
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
-from wowdesk.safety.guards import unsafe_reasons
+from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 DATA = Path(__file__).parent / "data" / "prompt_injection_ru_en.jsonl"
 CASES: list[dict[str, Any]] = [json.loads(line) for line in DATA.read_text().splitlines()]

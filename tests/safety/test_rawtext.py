@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from tests.bot.fake_llm import FakeLLM
 from tests.conversations.test_sockets import hello, until
 from tests.helpers import add_user, assert_json_error, login, make_user, new_conversation, start
-from wowdesk import tables
 from wowdesk.analytics import export
 from wowdesk.analytics import service as analytics
 from wowdesk.bot import service as bot
@@ -25,6 +24,7 @@ from wowdesk.bot.models import HandoffCard
 from wowdesk.conversations import service as conversations
 from wowdesk.db import utcnow
 from wowdesk.errors import Forbidden
+from wowdesk.http import tables
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.safety import logs, rawtext

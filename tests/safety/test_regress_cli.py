@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from tests.safety.conftest import ARTICLES, STORAGE
 from wowdesk import migrate
-from wowdesk.cli import app
+from wowdesk.cli.main import app
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
 from wowdesk.kb import service as kb
 from wowdesk.kb.models import ArticleStatus
-from wowdesk.safety import regression
+from wowdesk.quality import regression
 
 
 @pytest.fixture

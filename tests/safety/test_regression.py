@@ -12,8 +12,8 @@ from wowdesk.bot.engine import BotEngine
 from wowdesk.errors import Invalid
 from wowdesk.kb import service as kb
 from wowdesk.kb.models import Article, ArticleStatus
-from wowdesk.safety import regression
-from wowdesk.safety.models import RegressionCase
+from wowdesk.quality import regression
+from wowdesk.quality.models import RegressionCase
 
 
 def _flag(db: Session, engine: BotEngine, question: str = STORAGE_Q) -> RegressionCase:

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import capture_events, make_user
 from tests.safety.conftest import DELIVERY, LOYALTY, LOYALTY_Q, STORAGE_Q, ask, texts
+from wowdesk.bot import gate, switch
 from wowdesk.bot import service as bot
 from wowdesk.bot.engine import BotEngine
 from wowdesk.conversations.models import Status
 from wowdesk.errors import Conflict, Forbidden, Invalid
-from wowdesk.safety import regression, switch
+from wowdesk.quality import regression
 
 GREETING = "Здравствуйте! Вам ответит оператор, он уже видит ваш вопрос."
 
@@ -56,17 +57,17 @@ def test_scopes_are_validated(db: Session, engine_bot: BotEngine) -> None:
 
 
 def test_bot_off_scope_finds_the_widest_switch(db: Session, engine_bot: BotEngine) -> None:
-    assert switch.bot_off_scope(db, topic=DELIVERY, channel="web") is None
+    assert gate.bot_off_scope(db, topic=DELIVERY, channel="web") is None
     _off(db, "topic", DELIVERY)
-    found = switch.bot_off_scope(db, topic=DELIVERY, channel="web")
+    found = gate.bot_off_scope(db, topic=DELIVERY, channel="web")
     assert found is not None and found.scope_kind == "topic"
-    assert switch.bot_off_scope(db, topic=LOYALTY, channel="web") is None
-    assert switch.bot_off_scope(db, topic="", channel="web") is None
+    assert gate.bot_off_scope(db, topic=LOYALTY, channel="web") is None
+    assert gate.bot_off_scope(db, topic="", channel="web") is None
     _off(db, "channel", "telegram")
-    found = switch.bot_off_scope(db, topic=DELIVERY, channel="telegram")
+    found = gate.bot_off_scope(db, topic=DELIVERY, channel="telegram")
     assert found is not None and found.scope_kind == "channel"
     _off(db, "global")
-    found = switch.bot_off_scope(db, topic=LOYALTY, channel="web")
+    found = gate.bot_off_scope(db, topic=LOYALTY, channel="web")
     assert found is not None and found.scope_kind == "global"
 
 
@@ -153,7 +154,7 @@ def test_a_request_approved_switches_off_with_who_asked_and_who_approved(
     assert (change.changed_by, change.changed_by_name) == (operator.id, "Анна")
     assert (change.approved_by, change.approved_by_name) == (supervisor.id, "Ольга")
     assert "бот путает сроки" in change.reason
-    assert switch.bot_off_scope(db, topic=DELIVERY, channel="web") is not None
+    assert gate.bot_off_scope(db, topic=DELIVERY, channel="web") is not None
     with pytest.raises(Conflict):
         switch.do_decide(db, supervisor, request.id, False, "")
 
@@ -170,7 +171,7 @@ def test_a_declined_request_changes_nothing_and_keeps_the_decision(
     assert request.status == "declined" and request.decided_by == supervisor.id
     assert request.decision_note == "ошибки единичные"
     assert switch.list_changes(db) == []
-    assert switch.bot_off_scope(db, topic="", channel="web") is None
+    assert gate.bot_off_scope(db, topic="", channel="web") is None
     assert switch.list_requests(db, requested_by=operator.id)[0].id == request.id
 
 
@@ -184,7 +185,7 @@ def test_re_enable_is_refused_while_cases_fail_and_allowed_with_an_audited_overr
     regression.do_add_case(db, question="", message_id=answer.id, created_by=supervisor.id)
     switch.do_switch_off(db, supervisor, scope_kind="global", scope_value="", reason="ошибка")
     with pytest.raises(Conflict) as refused:
-        switch.do_switch_on(
+        regression.do_switch_on(
             db,
             supervisor,
             scope_kind="global",
@@ -195,9 +196,9 @@ def test_re_enable_is_refused_while_cases_fail_and_allowed_with_an_audited_overr
     assert refused.value.code == "regression_failed"
     report = refused.value.extra["regression"]
     assert report["failed"] == 1 and report["results"][0]["status"] == "fail"
-    assert switch.bot_off_scope(db, topic=DELIVERY, channel="web") is not None
+    assert gate.bot_off_scope(db, topic=DELIVERY, channel="web") is not None
 
-    change, result = switch.do_switch_on(
+    change, result = regression.do_switch_on(
         db,
         supervisor,
         scope_kind="global",
@@ -209,9 +210,9 @@ def test_re_enable_is_refused_while_cases_fail_and_allowed_with_an_audited_overr
     assert result.failed == 1
     assert change.action == "on" and change.override is True
     assert change.regression["failed"] == 1 and change.regression["failed_ids"]
-    assert switch.bot_off_scope(db, topic=DELIVERY, channel="web") is None
+    assert gate.bot_off_scope(db, topic=DELIVERY, channel="web") is None
     with pytest.raises(Conflict) as not_off:
-        switch.do_switch_on(
+        regression.do_switch_on(
             db, supervisor, scope_kind="global", scope_value="", reason="x", engine=engine_bot
         )
     assert not_off.value.code == "not_off"
@@ -223,7 +224,7 @@ def test_re_enable_without_failing_cases_needs_no_override(
     supervisor = make_user(db, "supervisor")
     regression.do_add_case(db, question=LOYALTY_Q, topic=LOYALTY, bad_answer="скидка 10 %")
     switch.do_switch_off(db, supervisor, scope_kind="topic", scope_value=LOYALTY, reason="x")
-    change, report = switch.do_switch_on(
+    change, report = regression.do_switch_on(
         db,
         supervisor,
         scope_kind="topic",

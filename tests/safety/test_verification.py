@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import add_user, assert_json_error, login, make_user, new_conversation, start
 from tests.smtp import local_smtp
-from wowdesk.channels import service as channels
-from wowdesk.channels.service import Smtp
+from wowdesk.conversations import outbox as channels
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.customers import orders
 from wowdesk.errors import Conflict, Forbidden
+from wowdesk.mail import Smtp
 from wowdesk.operators.models import User
 from wowdesk.routing import service as routing
 from wowdesk.safety import verification

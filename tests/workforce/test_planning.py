@@ -10,10 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.helpers import add_user, assert_json_error, login, make_user
-from wowdesk import tables
 from wowdesk.analytics.models import KpiInterval
 from wowdesk.errors import Invalid
-from wowdesk.workforce import forecast, planning, service
+from wowdesk.http import tables
+from wowdesk.operators import schedule as service
+from wowdesk.workforce import forecast
+from wowdesk.workforce import service as planning
 
 TODAY = date(2026, 11, 23)  # a Monday
 TZ = "Europe/Moscow"

@@ -8,14 +8,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from wowdesk import tables
 from wowdesk.analytics import export, service
 from wowdesk.analytics.report import kpi_report
 from wowdesk.analytics.schemas import KpiReportOut, RefreshOut, TargetIn
 from wowdesk.config import Settings
+from wowdesk.conversations import outbox
+from wowdesk.http import tables
+from wowdesk.http.deps import AppSettings, DbSession, IsoDate
+from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import AppSettings, DbSession, IsoDate
+from wowdesk.routing import board as routing_board
+from wowdesk.routing.schemas import BoardOut, OperatorRowOut, QueueRowOut
 
 supervisors = APIRouter(
     prefix="/api/v1/analytics",
@@ -96,3 +100,26 @@ def my_kpis(
     first, last = _period(start, end, settings)
     filters = service.Filters(team_id=user.team_id, operator_id=user.id)
     return kpi_report(db, first, last, group="day", filters=filters, timezone=settings.timezone)
+
+
+# the routing board's API: who is where (routing) and today's KPIs against their targets
+board = APIRouter(
+    prefix="/api/v1", tags=["routing"], dependencies=[Depends(require(Role.supervisor))]
+)
+
+
+@board.get("/routing/board")
+def live_board(db: DbSession, settings: AppSettings) -> BoardOut:
+    people, queues = routing_board.board(db, settings.routing_grace_seconds)
+    return BoardOut(
+        operators=[OperatorRowOut.model_validate(p) for p in people],
+        queues=[QueueRowOut.model_validate(q) for q in queues],
+        mail=outbox.count_by_state(db),
+        today=service.live_today(
+            db, sl_seconds=settings.service_level_seconds, timezone=settings.timezone
+        ),
+        targets=service.targets(db),
+    )
+
+
+routes = Routes(public=(), staff=(staff,), supervisors=(supervisors, board))

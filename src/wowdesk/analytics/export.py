@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wowdesk import tables
 from wowdesk.analytics.definitions import KPIS
 from wowdesk.analytics.service import Row
+from wowdesk.http import tables
 from wowdesk.i18n import gettext as _
 
 FORMATS = ("csv", "xlsx", "json")

@@ -10,11 +10,12 @@ from fastapi.responses import FileResponse, Response
 
 from wowdesk.analytics.report import definitions
 from wowdesk.conversations import topics
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
 supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
@@ -62,3 +63,6 @@ def analytics_page(request: Request, db: DbSession) -> Response:
 @staff.get("/analytics/me")
 def my_page(request: Request) -> Response:
     return _dashboard(request, "me")
+
+
+routes = Routes(public=(public,), staff=(staff,), supervisors=(supervisors,))

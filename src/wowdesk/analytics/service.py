@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from wowdesk.analytics.definitions import BY_KEY, evaluate
 from wowdesk.analytics.models import KpiDay, KpiInterval, KpiTarget
-from wowdesk.conversations import facts, topics
+from wowdesk.conversations import kpi_rollup as facts
+from wowdesk.conversations import topics
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
-from wowdesk.operators import presence
+from wowdesk.operators import presence, schedule
 from wowdesk.operators import service as operators
-from wowdesk.workforce import service as workforce
 
 Group = Literal["total", "day", "week", "operator", "team", "channel", "topic"]
 GROUPS: tuple[str, ...] = get_args(Group)
@@ -233,9 +233,7 @@ def _add_available_time(
         if uid in capacity:
             for day, seconds in _split_by_day(a, b, zone):
                 add(uid, day, "available_seconds", seconds * capacity[uid])
-    for (uid, day), (scheduled, kept) in workforce.adherence(
-        db, low, high, timezone, users
-    ).items():
+    for (uid, day), (scheduled, kept) in schedule.adherence(db, low, high, timezone, users).items():
         add(uid, day, "scheduled_seconds", scheduled)
         add(uid, day, "adherent_seconds", kept)
 

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from wowdesk.assist import service
-from wowdesk.assist.engine import Assistant
-from wowdesk.assist.render import placeholders
+from wowdesk.assist import customer_360, service
+from wowdesk.assist.indexes import Assistant
 from wowdesk.assist.schemas import (
     ChoiceIn,
     ChoiceOut,
@@ -19,10 +18,16 @@ from wowdesk.assist.schemas import (
     TemplateIn,
     TemplateOut,
 )
+from wowdesk.assist.variables import placeholders
 from wowdesk.conversations import service as conversations
+from wowdesk.conversations.schemas import ConversationOut
+from wowdesk.customers import loyalty
+from wowdesk.customers.schemas import ProfileOut
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
+from wowdesk.routing.schemas import EscalateIn, TransferIn
 
 staff = APIRouter(
     prefix="/api/v1/assist", tags=["assist"], dependencies=[Depends(require(Role.operator))]
@@ -126,3 +131,60 @@ def stats(
 ) -> dict[str, dict[str, Any]]:
     """Per source: how often operators used, edited or ignored what was suggested."""
     return service.outcome_counts(db, days)
+
+
+# the 360 panel keeps its address under the customers' API
+customers_staff = APIRouter(
+    prefix="/api/v1", tags=["customers"], dependencies=[Depends(require(Role.operator))]
+)
+
+
+@customers_staff.get("/customers/{customer_id}/profile")
+def customer_profile(
+    customer_id: int,
+    user: CurrentUser,
+    db: DbSession,
+    settings: AppSettings,
+    conversation_id: Annotated[int | None, Query(ge=1)] = None,
+) -> ProfileOut:
+    """The console's customer panel; contacts are masked for roles without raw access."""
+    return customer_360.profile(
+        db,
+        user,
+        customer_id,
+        conversation_id=conversation_id,
+        programme=loyalty.Programme.from_settings(settings),
+        complaint_topics=settings.complaint_topic_names(),
+        raw_roles=settings.raw_text_role_set(),
+    )
+
+
+# transfers and escalations keep their addresses under the conversations' API; each writes
+# the card the receiving colleague reads
+transfers = APIRouter(
+    prefix="/api/v1", tags=["routing"], dependencies=[Depends(require(Role.operator))]
+)
+
+
+@transfers.post("/conversations/{conversation_id}/transfer")
+def transfer(
+    conversation_id: int, body: TransferIn, user: CurrentUser, db: DbSession
+) -> ConversationOut:
+    conv = conversations.access_conversation(db, user, conversation_id)
+    if body.to_user_id is not None:
+        service.do_transfer_to_operator(db, conv, user, body.to_user_id, body.note)
+    else:
+        service.do_transfer_to_queue(db, conv, user, body.queue or "", body.note)
+    return conversations.conversation_out(db, [conv])[0]
+
+
+@transfers.post("/conversations/{conversation_id}/escalate")
+def escalate(
+    conversation_id: int, body: EscalateIn, user: CurrentUser, db: DbSession
+) -> ConversationOut:
+    conv = conversations.access_conversation(db, user, conversation_id)
+    service.do_escalate(db, conv, user, body.note)
+    return conversations.conversation_out(db, [conv])[0]
+
+
+routes = Routes(staff=(staff, customers_staff, transfers), supervisors=(supervisors,))

@@ -10,15 +10,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.assist import service
 from wowdesk.assist.models import Category, Template
-from wowdesk.assist.render import VARIABLES, render_template
+from wowdesk.assist.variables import VARIABLES, render_template
 from wowdesk.errors import WowdeskError
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.i18n import N_, gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
 # how a preview fills the variables: a made-up customer, so supervisors see the phrase whole
 SAMPLE = {
@@ -67,12 +68,12 @@ def _page(
     )
 
 
-@router.get("/assist/templates")
+@supervisors.get("/assist/templates")
 def templates_page(request: Request, db: DbSession, saved: int = 0) -> Response:
     return _page(request, db, None, saved=bool(saved))
 
 
-@router.get("/assist/templates/{template_id}")
+@supervisors.get("/assist/templates/{template_id}")
 def template_page(request: Request, template_id: int, db: DbSession, saved: int = 0) -> Response:
     return _page(request, db, service.get_template(db, template_id), saved=bool(saved))
 
@@ -85,7 +86,7 @@ def _error(request: Request, db: DbSession, exc: WowdeskError, template_id: int 
     )
 
 
-@router.post("/assist/templates")
+@supervisors.post("/assist/templates")
 def create_template(
     request: Request,
     user: CurrentUser,
@@ -104,7 +105,7 @@ def create_template(
     return RedirectResponse(f"/assist/templates/{template.id}?saved=1", status_code=303)
 
 
-@router.post("/assist/templates/{template_id}")
+@supervisors.post("/assist/templates/{template_id}")
 def update_template(
     request: Request,
     template_id: int,
@@ -132,7 +133,10 @@ def update_template(
     return RedirectResponse(f"/assist/templates/{template_id}?saved=1", status_code=303)
 
 
-@router.post("/assist/templates/{template_id}/delete")
+@supervisors.post("/assist/templates/{template_id}/delete")
 def delete_template(template_id: int, db: DbSession) -> Response:
     service.do_delete_template(db, service.get_template(db, template_id))
     return RedirectResponse("/assist/templates?saved=1", status_code=303)
+
+
+routes = Routes(supervisors=(supervisors,))

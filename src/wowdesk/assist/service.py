@@ -14,10 +14,11 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
-from wowdesk.assist import handoff, suggest
-from wowdesk.assist.engine import Assistant
+from wowdesk.assist import suggest
+from wowdesk.assist import transfer_card as handoff
+from wowdesk.assist.indexes import Assistant
 from wowdesk.assist.models import Category, Outcome, SuggestionLog, Template
-from wowdesk.assist.render import VARIABLES, Rendered, placeholders, render_template
+from wowdesk.assist.variables import VARIABLES, Rendered, placeholders, render_template
 from wowdesk.bot import service as bot
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
@@ -31,6 +32,7 @@ from wowdesk.kb import service as kb
 from wowdesk.nlp.text import stem, words
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
+from wowdesk.routing import service as routing
 
 CATEGORY_LABELS = {
     Category.greeting: N_("Greeting"),
@@ -561,3 +563,36 @@ def do_transfer_summary(
         answers=summary.tried,
         reasons=reasons,
     )
+
+
+# --- transfers with their card ------------------------------------------------------------
+# Routing moves the conversation; the copilot writes the card in the same transaction, so
+# the colleague who receives it never sees it without its context.
+
+
+def do_transfer_to_operator(
+    db: Session, conv: Conversation, by: User, to_user_id: int, note: str = ""
+) -> Conversation:
+    routing.do_transfer_to_operator(db, conv, by, to_user_id, note)
+    target = operators.get_user(db, to_user_id)
+    do_transfer_summary(db, conv, by, target=target.display_name, note=note)
+    db.flush()
+    return conv
+
+
+def do_transfer_to_queue(
+    db: Session, conv: Conversation, by: User, queue: str, note: str = ""
+) -> Conversation:
+    routing.do_transfer_to_queue(db, conv, by, queue, note)
+    queue = queue.strip()
+    where = gettext("the queue «{queue}»", queue=queue) if queue else gettext("the general queue")
+    do_transfer_summary(db, conv, by, target=where, note=note)
+    db.flush()
+    return conv
+
+
+def do_escalate(db: Session, conv: Conversation, by: User, note: str) -> Conversation:
+    routing.do_escalate(db, conv, by, note)
+    do_transfer_summary(db, conv, by, target=gettext("a supervisor"), note=note)
+    db.flush()
+    return conv

@@ -18,7 +18,7 @@ from razdel import sentenize
 
 from wowdesk.assist.colleagues import Match
 from wowdesk.assist.models import Category
-from wowdesk.assist.render import render_template, unmask
+from wowdesk.assist.variables import render_template, unmask
 from wowdesk.bot.triage import risk_flags
 from wowdesk.i18n import N_, gettext
 from wowdesk.kb.retrieval import Hit

@@ -20,7 +20,7 @@ from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Hit, Index, configured_encoder
-from wowdesk.safety.guards import unsafe_reasons
+from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 log = logging.getLogger(__name__)
 

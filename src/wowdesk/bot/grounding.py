@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from razdel import sentenize
 
-from wowdesk.bot.facts import Fact, extract_facts, numeric_value
+from wowdesk.nlp.facts import Fact, extract_facts, numeric_value
 from wowdesk.nlp.text import fold, terms
 
 SUPPORT = 0.6

@@ -21,7 +21,7 @@ import httpx
 
 from wowdesk.bot.grounding import Grounding, check
 from wowdesk.config import Settings
-from wowdesk.safety.guards import unsafe_reasons
+from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 NO_ANSWER = "НЕТ ОТВЕТА"
 SYSTEM = (

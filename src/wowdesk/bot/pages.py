@@ -11,14 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from wowdesk.bot import service
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
+from wowdesk.operators import service as operators
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.safety import rawtext
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
 
 def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object) -> Response:
@@ -36,19 +37,19 @@ def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object
         decisions=service.recent_decisions(db),
         rejected=rejected,
         questions=service.rejected_questions(db, rejected),
-        raw_allowed=viewer is not None and rawtext.may_see_raw(viewer.role, roles),
+        raw_allowed=viewer is not None and operators.may_see_raw(viewer.role, roles),
         rejected_count=service.count_rejected(db),
         label=service.reason_label,
         **ctx,
     )
 
 
-@router.get("/bot")
+@supervisors.get("/bot")
 def bot_page(request: Request, db: DbSession, saved: int = 0) -> Response:
     return _page(request, db, saved=bool(saved))
 
 
-@router.post("/bot/policies")
+@supervisors.post("/bot/policies")
 def save_policy(
     request: Request,
     db: DbSession,
@@ -69,3 +70,6 @@ def save_policy(
         db.rollback()
         return _page(request, db, status_code=exc.status, error=gettext(exc.message, **exc.params))
     return RedirectResponse("/bot?saved=1", status_code=303)
+
+
+routes = Routes(supervisors=(supervisors,))

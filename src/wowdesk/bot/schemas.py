@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
@@ -56,4 +56,81 @@ class RejectedOut(BaseModel):
     text: str
     reasons: list[Any]
     sources: list[Any]
+    created_at: datetime
+
+
+# --- manual mode and regression cases ---------------------------------------------------
+
+ScopeKind = Literal["global", "topic", "channel"]
+
+
+class ScopeIn(BaseModel):
+    scope_kind: ScopeKind
+    scope_value: str = Field(default="", max_length=100)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SwitchOnIn(ScopeIn):
+    override: StrictBool = False
+
+
+class SwitchOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    scope_kind: str
+    scope_value: str
+    is_off: bool
+    reason: str
+    changed_by: int | None
+    changed_at: datetime
+
+
+class SwitchesOut(BaseModel):
+    """Every scope ever switched; `off` lists those where the bot is off now."""
+
+    switches: list[SwitchOut]
+    off: list[SwitchOut]
+
+
+class ChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    scope_kind: str
+    scope_value: str
+    action: str
+    reason: str
+    changed_by: int | None
+    changed_by_name: str
+    approved_by: int | None
+    approved_by_name: str
+    request_id: int | None
+    override: bool
+    regression: dict[str, Any]
+    handed_over: int
+    created_at: datetime
+
+
+class RequestIn(ScopeIn):
+    conversation_id: int | None = Field(default=None, ge=1)
+
+
+class DecideIn(BaseModel):
+    approve: StrictBool
+    note: str = Field(default="", max_length=2000)
+
+
+class RequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    scope_kind: str
+    scope_value: str
+    reason: str
+    conversation_id: int | None
+    requested_by: int | None
+    status: str
+    decided_by: int | None
+    decided_at: datetime | None
+    decision_note: str
     created_at: datetime

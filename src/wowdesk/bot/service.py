@@ -13,19 +13,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from wowdesk.bot import answer, handoff
+from wowdesk.bot import answer
+from wowdesk.bot import handoff_card as handoff
 from wowdesk.bot.engine import BotEngine
+from wowdesk.bot.gate import bot_off_scope
 from wowdesk.bot.models import BotDecision, HandoffCard, RejectedAnswer, TopicPolicy
 from wowdesk.bot.schemas import CardOut, DecisionOut, HandoffOut
 from wowdesk.bot.triage import FLAG_LABELS, says_helped, says_not_helped, triage
+from wowdesk.conversations import secrets_policy
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.i18n import N_, gettext
-from wowdesk.safety import guards
-from wowdesk.safety import switch as safety_switch
-from wowdesk.safety.pii import mask_text
+from wowdesk.nlp.pii import mask_text
 
 MANUAL_MODE = "manual_mode"
 REASONS = {
@@ -129,7 +130,7 @@ def decide(
     tri = triage(text, topic, confidence)
     flags = [{"code": f.code, "evidence": f.evidence} for f in tri.flags]
     turn = Turn("handoff", topic=topic, confidence=confidence, flags=flags)
-    if manual_mode and safety_switch.bot_off_scope(db, topic=topic, channel=channel) is not None:
+    if manual_mode and bot_off_scope(db, topic=topic, channel=channel) is not None:
         turn.reasons.append(MANUAL_MODE)
         return turn
     policy = get_policy(db, topic)
@@ -237,9 +238,9 @@ def handle_message(
             )
         )
         if "unsafe_answer" in turn.reasons:
-            guards.do_record(
+            secrets_policy.do_record(
                 db,
-                guards.BOT_STOPPED,
+                secrets_policy.BOT_STOPPED,
                 conversation_id=conv.id,
                 message_id=msg.id,
                 details={"reasons": problems},

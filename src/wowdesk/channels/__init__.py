@@ -1,2 +1,2 @@
-"""Channels other than the live chat: outgoing e-mail for now (answers to customers who
-left a message instead of waiting)."""
+"""Channel adapters: how customers reach wowdesk besides the web chat (mail, messengers,
+calls). The top domain layer: adapters call into every domain below them."""

@@ -23,23 +23,23 @@ from wowdesk.conversations.schemas import (
     WrapupIn,
 )
 from wowdesk.customers.signing import check_identity_signature
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.routing import service as routing
-from wowdesk.web.deps import AppSettings, DbSession
 
 TokenHeader = Annotated[str, Header(alias="X-Conversation-Token", min_length=1)]
 
-customer_router = APIRouter(prefix="/api/v1/chat", tags=["customer chat"])
-staff_router = APIRouter(
+public = APIRouter(prefix="/api/v1/chat", tags=["customer chat"])
+staff = APIRouter(
     prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require(Role.operator))]
 )
-admin_router = APIRouter(
+admin = APIRouter(
     prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require(Role.admin))]
 )
 
 
-@customer_router.post("/conversations", status_code=201)
+@public.post("/conversations", status_code=201)
 def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> StartOut:
     """Opens a conversation with its first message and returns its secret token."""
     verified = check_identity_signature(
@@ -66,13 +66,13 @@ def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> S
     )
 
 
-@customer_router.get("/conversations/{conversation_id}")
+@public.get("/conversations/{conversation_id}")
 def customer_conversation(conversation_id: int, token: TokenHeader, db: DbSession) -> CustomerView:
     conv = service.access_conversation_by_token(db, conversation_id, token)
     return service.customer_view(db, conv)
 
 
-@customer_router.get("/conversations/{conversation_id}/messages")
+@public.get("/conversations/{conversation_id}/messages")
 def customer_messages(
     conversation_id: int,
     token: TokenHeader,
@@ -83,7 +83,7 @@ def customer_messages(
     return service.message_out(db, service.list_messages(db, conv, after_seq), raw=True)
 
 
-@customer_router.post("/conversations/{conversation_id}/messages")
+@public.post("/conversations/{conversation_id}/messages")
 def customer_post(
     conversation_id: int, body: MessageIn, token: TokenHeader, db: DbSession, settings: AppSettings
 ) -> MessagePosted:
@@ -94,7 +94,7 @@ def customer_post(
     return MessagePosted(message=service.message_out(db, [msg], raw=True)[0], created=created)
 
 
-@customer_router.post("/conversations/{conversation_id}/csat")
+@public.post("/conversations/{conversation_id}/csat")
 def customer_rate(
     conversation_id: int, body: CsatIn, token: TokenHeader, db: DbSession
 ) -> CustomerView:
@@ -103,7 +103,7 @@ def customer_rate(
     return service.customer_view(db, conv)
 
 
-@staff_router.get("/conversations")
+@staff.get("/conversations")
 def inbox(
     user: CurrentUser,
     db: DbSession,
@@ -112,7 +112,7 @@ def inbox(
     return service.conversation_out(db, service.list_inbox(db, user, view))
 
 
-@staff_router.get("/conversations/{conversation_id}")
+@staff.get("/conversations/{conversation_id}")
 def conversation_detail(
     conversation_id: int, user: CurrentUser, db: DbSession
 ) -> ConversationDetail:
@@ -127,7 +127,7 @@ def conversation_detail(
     )
 
 
-@staff_router.get("/conversations/{conversation_id}/messages")
+@staff.get("/conversations/{conversation_id}/messages")
 def staff_messages(
     conversation_id: int,
     user: CurrentUser,
@@ -140,7 +140,7 @@ def staff_messages(
     )
 
 
-@staff_router.post("/conversations/{conversation_id}/messages")
+@staff.post("/conversations/{conversation_id}/messages")
 def staff_post(
     conversation_id: int,
     body: StaffMessageIn,
@@ -165,19 +165,13 @@ def staff_post(
     return MessagePosted(message=mine, created=created)
 
 
-@staff_router.post("/conversations/{conversation_id}/assign")
-def assign(conversation_id: int, user: CurrentUser, db: DbSession) -> ConversationOut:
-    conv = routing.do_take(db, conversation_id, user)
-    return service.conversation_out(db, [conv])[0]
-
-
-@staff_router.post("/conversations/{conversation_id}/close")
+@staff.post("/conversations/{conversation_id}/close")
 def close(conversation_id: int, user: CurrentUser, db: DbSession) -> ConversationOut:
     conv = service.do_close(db, service.access_conversation(db, user, conversation_id), user)
     return service.conversation_out(db, [conv])[0]
 
 
-@staff_router.post("/conversations/{conversation_id}/wrapup")
+@staff.post("/conversations/{conversation_id}/wrapup")
 def wrapup(
     conversation_id: int, body: WrapupIn, user: CurrentUser, db: DbSession
 ) -> ConversationOut:
@@ -186,11 +180,14 @@ def wrapup(
     return service.conversation_out(db, [conv])[0]
 
 
-@staff_router.get("/topics")
+@staff.get("/topics")
 def list_topics(db: DbSession) -> list[TopicOut]:
     return [TopicOut.model_validate(t) for t in topics.list_topics(db)]
 
 
-@admin_router.post("/topics", status_code=201)
+@admin.post("/topics", status_code=201)
 def create_topic(body: TopicIn, db: DbSession) -> TopicOut:
     return TopicOut.model_validate(topics.do_create_topic(db, body.name))
+
+
+routes = Routes(public=(public,), staff=(staff,), admin=(admin,))

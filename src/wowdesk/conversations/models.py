@@ -107,3 +107,55 @@ class Message(Base):
     masked_text: Mapped[str] = mapped_column(Text)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class GuardEvent(Base):
+    """What the secrets guards did, for the audit: an operator who sent a request for a
+    secret anyway, a customer's secrets hidden (and the notice sent), a bot answer stopped.
+    Never holds the secret itself, only its kind."""
+
+    __tablename__ = "safety_guard_event"
+    __table_args__ = (Index("ix_safety_guard_event_conv_kind", "conversation_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE")
+    )
+    message_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class MailState(enum.StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # gave up after MAX_ATTEMPTS; a supervisor sees it on the board
+
+
+class OutgoingMail(Base):
+    """The outbox: a mail is written here in the transaction that decided to send it and
+    sent afterwards, so a crash or an SMTP outage delays it but never loses it. `key` names
+    what the mail carries (one operator message), so collecting it twice stores it once."""
+
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sent', 'failed')", name="mail_state"),
+        Index("ix_outgoing_mail_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="SET NULL"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default=MailState.pending)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

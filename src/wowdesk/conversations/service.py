@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from wowdesk import events
+from wowdesk.conversations import secrets_policy
 from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
 from wowdesk.conversations.schemas import ConversationOut, CustomerView, MessageOut
 from wowdesk.conversations.topics import get_topic
@@ -24,10 +25,10 @@ from wowdesk.customers import service as customers
 from wowdesk.db import dialect_insert, utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.i18n import gettext as _
+from wowdesk.nlp import secrets
+from wowdesk.nlp.pii import mask_text
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
-from wowdesk.safety import guards
-from wowdesk.safety.pii import mask_text
 from wowdesk.security import derived_token, same, token_hash
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -423,7 +424,7 @@ def do_start(
     """
     check_client_id(client_id)
     # a secret the customer sent never reaches the database, the events or the logs
-    text, secret_kinds = guards.masked_with_kinds(check_text(text, limit))
+    text, secret_kinds = secrets.masked_with_kinds(check_text(text, limit))
     customer = customers.do_identify(
         db,
         channel=channel,
@@ -480,7 +481,7 @@ def do_customer_message(
         if existing is not None:
             return existing, False
         raise Conflict("This conversation is closed; start a new one", code="conversation_closed")
-    text, secret_kinds = guards.masked_with_kinds(check_text(text, limit))
+    text, secret_kinds = secrets.masked_with_kinds(check_text(text, limit))
     msg, created = _append(
         db,
         conv,
@@ -497,8 +498,8 @@ def do_customer_message(
 
 def _notice_secrets(db: Session, conv: Conversation, msg: Message, kinds: list[str]) -> None:
     """The customer learns, once per kind of secret, that we never ask for them."""
-    if guards.do_note_customer_secrets(db, conv.id, msg.id, kinds):
-        _system_message(db, conv, guards.customer_notice(), "secret_notice")
+    if secrets_policy.do_note_customer_secrets(db, conv.id, msg.id, kinds):
+        _system_message(db, conv, secrets.customer_notice(), "secret_notice")
 
 
 def do_operator_message(
@@ -520,7 +521,7 @@ def do_operator_message(
         return existing, False
     text = check_text(text, limit)
     check_can_write(conv, user)
-    asked = guards.check_operator_text(
+    asked = secrets_policy.check_operator_text(
         text,
         policy=secret_policy,
         confirmed=confirm_secret_request,
@@ -536,9 +537,9 @@ def do_operator_message(
         meta={"secret_request_confirmed": asked} if asked else None,
     )
     if created and asked:
-        guards.do_record(
+        secrets_policy.do_record(
             db,
-            guards.OPERATOR_CONFIRMED,
+            secrets_policy.OPERATOR_CONFIRMED,
             conversation_id=conv.id,
             message_id=msg.id,
             user_id=user.id,

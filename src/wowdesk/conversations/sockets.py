@@ -32,13 +32,14 @@ from wowdesk.config import Settings
 from wowdesk.conversations import service
 from wowdesk.db import database_unavailable, run_unit, utcnow
 from wowdesk.errors import WowdeskError
+from wowdesk.http.routes import Routes
 from wowdesk.i18n import activate, gettext
 from wowdesk.operators import presence
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import socket_user
 from wowdesk.operators.models import Role, User
 
-router = APIRouter()
+public = APIRouter()
 T = TypeVar("T")
 HELLO_TIMEOUT = 15.0
 CLOSE_AUTH = 4401
@@ -157,7 +158,7 @@ def _int(frame: dict[str, Any], key: str, default: int | None = None) -> int:
     return value
 
 
-@router.websocket("/ws/chat")
+@public.websocket("/ws/chat")
 async def customer_socket(ws: WebSocket) -> None:
     await ws.accept()
     link = Link(ws)
@@ -266,7 +267,7 @@ async def customer_socket(ws: WebSocket) -> None:
     await link.serve(handle, transform)
 
 
-@router.websocket("/ws/console")
+@public.websocket("/ws/console")
 async def console_socket(ws: WebSocket) -> None:
     link = Link(ws)
     origins = _allowed_origins(ws, link.settings)
@@ -378,3 +379,6 @@ def _allowed_origins(ws: WebSocket, settings: Settings) -> set[str]:
     if settings.public_url:
         allowed.add(settings.public_url.rstrip("/"))
     return allowed
+
+
+routes = Routes(public=(public,))

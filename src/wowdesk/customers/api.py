@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from wowdesk.config import Settings
-from wowdesk.customers import loyalty, orders, profile, service
+from wowdesk.customers import orders, service, views
 from wowdesk.customers.orders import ImportReport
 from wowdesk.customers.schemas import (
     CustomerDetail,
@@ -19,16 +19,16 @@ from wowdesk.customers.schemas import (
     OrderIn,
     OrderOut,
     OrderSaved,
-    ProfileOut,
     RowErrorOut,
 )
 from wowdesk.errors import Invalid
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role, User
-from wowdesk.web.deps import AppSettings, DbSession
 
-router = APIRouter(
+staff = APIRouter(
     prefix="/api/v1", tags=["customers"], dependencies=[Depends(require(Role.operator))]
 )
 supervisors = APIRouter(
@@ -40,12 +40,12 @@ Source = Annotated[str, Query(min_length=1, max_length=32, description="for rows
 
 def _visible(user: User, customer: CustomerOut, settings: Settings) -> CustomerOut:
     roles = settings.raw_text_role_set()
-    customer.email = profile.visible_contact(user, customer.email, roles)
-    customer.phone = profile.visible_contact(user, customer.phone, roles)
+    customer.email = views.visible_contact(user, customer.email, roles)
+    customer.phone = views.visible_contact(user, customer.phone, roles)
     return customer
 
 
-@router.get("/customers")
+@staff.get("/customers")
 def search(
     user: CurrentUser,
     db: DbSession,
@@ -57,7 +57,7 @@ def search(
     return [_visible(user, CustomerOut.model_validate(c), settings) for c in found]
 
 
-@router.get("/customers/{customer_id:int}")
+@staff.get("/customers/{customer_id:int}")
 def detail(
     customer_id: int, user: CurrentUser, db: DbSession, settings: AppSettings
 ) -> CustomerDetail:
@@ -66,7 +66,7 @@ def detail(
     identities = [
         IdentityOut(
             channel=i.channel,
-            external_id=profile.visible_contact(user, i.external_id, settings.raw_text_role_set())
+            external_id=views.visible_contact(user, i.external_id, settings.raw_text_role_set())
             or "",
         )
         for i in service.list_identities(db, customer_id)
@@ -74,32 +74,12 @@ def detail(
     return CustomerDetail(**customer.model_dump(), identities=identities)
 
 
-@router.get("/customers/{customer_id}/profile")
-def customer_profile(
-    customer_id: int,
-    user: CurrentUser,
-    db: DbSession,
-    settings: AppSettings,
-    conversation_id: Annotated[int | None, Query(ge=1)] = None,
-) -> ProfileOut:
-    """The console's customer panel; contacts are masked for roles without raw access."""
-    return profile.profile(
-        db,
-        user,
-        customer_id,
-        conversation_id=conversation_id,
-        programme=loyalty.Programme.from_settings(settings),
-        complaint_topics=settings.complaint_topic_names(),
-        raw_roles=settings.raw_text_role_set(),
-    )
-
-
-@router.get("/customers/{customer_id}/orders")
+@staff.get("/customers/{customer_id}/orders")
 def customer_orders(
     customer_id: int, db: DbSession, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[OrderOut]:
     service.get_customer(db, customer_id)
-    return [profile.order_out(v) for v in orders.list_orders(db, customer_id, limit)]
+    return [views.order_out(v) for v in orders.list_orders(db, customer_id, limit)]
 
 
 @supervisors.post("/customers/{customer_id}/orders")
@@ -124,7 +104,7 @@ def add_order(customer_id: int, body: OrderIn, db: DbSession, settings: AppSetti
         ],
     )
     order, outcome = orders.do_save_order(db, customer.id, data)
-    return OrderSaved(order=profile.order_out(orders.get_order(db, order.id)), outcome=outcome)
+    return OrderSaved(order=views.order_out(orders.get_order(db, order.id)), outcome=outcome)
 
 
 def _report(report: ImportReport) -> ImportReportOut | JSONResponse:
@@ -172,3 +152,6 @@ def import_cases(
         db, rows, default_source=source, timezone=settings.timezone, read_errors=errors
     )
     return _report(report)
+
+
+routes = Routes(staff=(staff,), supervisors=(supervisors,))

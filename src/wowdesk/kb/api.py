@@ -6,17 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
 from wowdesk.kb import service
 from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.kb.schemas import ArticleIn, ArticleOut, ArticlePatch, PassageOut, VersionOut
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
 
-reader = APIRouter(
+staff = APIRouter(
     prefix="/api/v1/kb", tags=["knowledge base"], dependencies=[Depends(require(Role.operator))]
 )
-editor = APIRouter(
+supervisors = APIRouter(
     prefix="/api/v1/kb", tags=["knowledge base"], dependencies=[Depends(require(Role.supervisor))]
 )
 
@@ -31,7 +32,7 @@ def article_out(db: DbSession, articles: list[Article]) -> list[ArticleOut]:
     return out
 
 
-@reader.get("/articles")
+@staff.get("/articles")
 def list_articles(
     db: DbSession,
     q: Annotated[str, Query(max_length=200)] = "",
@@ -41,18 +42,18 @@ def list_articles(
     return article_out(db, service.list_articles(db, q, status, topic_id))
 
 
-@reader.get("/articles/{article_id}")
+@staff.get("/articles/{article_id}")
 def get_article(article_id: int, db: DbSession) -> ArticleOut:
     return article_out(db, [service.get_article(db, article_id)])[0]
 
 
-@reader.get("/articles/{article_id}/versions")
+@staff.get("/articles/{article_id}/versions")
 def versions(article_id: int, db: DbSession) -> list[VersionOut]:
     article = service.get_article(db, article_id)
     return [VersionOut.model_validate(v) for v in service.list_versions(db, article)]
 
 
-@reader.get("/search")
+@staff.get("/search")
 def search(
     request: Request,
     db: DbSession,
@@ -64,7 +65,7 @@ def search(
     return [PassageOut.model_validate(h, from_attributes=True) for h in hits]
 
 
-@editor.post("/articles", status_code=201)
+@supervisors.post("/articles", status_code=201)
 def create_article(body: ArticleIn, user: CurrentUser, db: DbSession) -> ArticleOut:
     article = service.do_create_article(
         db,
@@ -79,7 +80,7 @@ def create_article(body: ArticleIn, user: CurrentUser, db: DbSession) -> Article
     return article_out(db, [article])[0]
 
 
-@editor.patch("/articles/{article_id}")
+@supervisors.patch("/articles/{article_id}")
 def update_article(
     article_id: int, body: ArticlePatch, user: CurrentUser, db: DbSession
 ) -> ArticleOut:
@@ -89,7 +90,7 @@ def update_article(
     return article_out(db, [article])[0]
 
 
-@editor.post("/articles/{article_id}/publish")
+@supervisors.post("/articles/{article_id}/publish")
 def publish(article_id: int, user: CurrentUser, db: DbSession) -> ArticleOut:
     article = service.do_set_status(
         db, service.get_article(db, article_id), ArticleStatus.published, user
@@ -97,9 +98,12 @@ def publish(article_id: int, user: CurrentUser, db: DbSession) -> ArticleOut:
     return article_out(db, [article])[0]
 
 
-@editor.post("/articles/{article_id}/unpublish")
+@supervisors.post("/articles/{article_id}/unpublish")
 def unpublish(article_id: int, user: CurrentUser, db: DbSession) -> ArticleOut:
     article = service.do_set_status(
         db, service.get_article(db, article_id), ArticleStatus.draft, user
     )
     return article_out(db, [article])[0]
+
+
+routes = Routes(staff=(staff,), supervisors=(supervisors,))

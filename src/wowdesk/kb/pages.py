@@ -9,16 +9,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
 from wowdesk.kb import service
+from wowdesk.kb.markdown import to_html
 from wowdesk.kb.models import Article, ArticleStatus
-from wowdesk.kb.render import to_html
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 public = APIRouter(include_in_schema=False)
 
 
@@ -29,7 +30,7 @@ def help_article(request: Request, article_id: int, db: DbSession) -> Response:
     return render(request, "kb/article.html", article=article, body=to_html(article.body))
 
 
-@router.get("/kb")
+@supervisors.get("/kb")
 def kb_list(
     request: Request, db: DbSession, q: str = "", status: str = "", test: str = ""
 ) -> Response:
@@ -62,7 +63,7 @@ def _edit_page(
     )
 
 
-@router.get("/kb/new")
+@supervisors.get("/kb/new")
 def kb_new(request: Request, db: DbSession) -> Response:
     return _edit_page(request, db, None)
 
@@ -77,7 +78,7 @@ def _form_error(
     )
 
 
-@router.post("/kb/new")
+@supervisors.post("/kb/new")
 def kb_create(
     request: Request,
     user: CurrentUser,
@@ -103,12 +104,12 @@ def kb_create(
     return RedirectResponse(f"/kb/{article.id}?saved=1", status_code=303)
 
 
-@router.get("/kb/{article_id}")
+@supervisors.get("/kb/{article_id}")
 def kb_edit(request: Request, article_id: int, db: DbSession, saved: int = 0) -> Response:
     return _edit_page(request, db, service.get_article(db, article_id), saved=bool(saved))
 
 
-@router.post("/kb/{article_id}")
+@supervisors.post("/kb/{article_id}")
 def kb_update(
     request: Request,
     article_id: int,
@@ -134,7 +135,7 @@ def kb_update(
     return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)
 
 
-@router.post("/kb/{article_id}/{action}")
+@supervisors.post("/kb/{article_id}/{action}")
 def kb_status(
     request: Request, article_id: int, action: str, user: CurrentUser, db: DbSession
 ) -> Response:
@@ -143,3 +144,6 @@ def kb_status(
         raise WowdeskError("Unknown action", code="unknown_action")
     service.do_set_status(db, service.get_article(db, article_id), statuses[action], user)
     return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)
+
+
+routes = Routes(public=(public,), supervisors=(supervisors,))

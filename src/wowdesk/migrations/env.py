@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from wowdesk.config import get_settings
-from wowdesk.models import metadata
+from wowdesk.migrations.metadata import metadata
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url()

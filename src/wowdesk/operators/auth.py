@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from wowdesk.db import run_unit
 from wowdesk.errors import Forbidden
+from wowdesk.http.deps import DbSession
 from wowdesk.operators import service
 from wowdesk.operators.models import LoginSession, Role, User
 from wowdesk.security import new_token, same
-from wowdesk.web.deps import DbSession
 
 SESSION_COOKIE = "wowdesk_session"
 CSRF_COOKIE = "wowdesk_csrf"
@@ -126,11 +126,6 @@ def client_address(request: Request) -> str:
     """Where a login comes from, for throttling per address (behind a proxy: its address,
     unless uvicorn is told to trust X-Forwarded-For with --forwarded-allow-ips)."""
     return request.client.host if request.client else ""
-
-
-def csrf_token_of(request: Request) -> str:
-    token: str = getattr(request.state, "csrf_token", "")
-    return token
 
 
 def login_form_token(request: Request) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -155,3 +156,65 @@ class Skill(Base):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(100))
     level: Mapped[int] = mapped_column(Integer, default=3)
+
+
+class BroadcastLevel(enum.StrEnum):
+    info = "info"
+    warning = "warning"
+    critical = "critical"
+
+
+class Broadcast(Base):
+    """A warning to every operator or to one team. Who it was for is fixed when it is sent
+    (`broadcast_recipient`), so people who join the team later do not change the picture of
+    who has read it."""
+
+    __tablename__ = "broadcast"
+    __table_args__ = (
+        CheckConstraint("level IN ('info', 'warning', 'critical')", name="broadcast_level"),
+        Index("ix_broadcast_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16), default=BroadcastLevel.warning)
+    # None: every operator and supervisor
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    # None: sent by the system (an incident)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    # the incidents table belongs to the incidents part: a plain number, no foreign key
+    incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class BroadcastRecipient(Base):
+    """One row per person the broadcast was sent to; `acknowledged_at` is their «Ознакомлен»."""
+
+    __tablename__ = "broadcast_recipient"
+    __table_args__ = (Index("ix_broadcast_recipient_user", "user_id", "acknowledged_at"),)
+
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("broadcast.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Shift(Base):
+    """A planned stretch of work: what schedule adherence compares the status history with,
+    and what the schedule page counts as planned agents per half hour."""
+
+    __tablename__ = "workforce_shift"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="shift_order"),
+        Index("ix_workforce_shift_starts", "starts_at"),
+        Index("ix_workforce_shift_user_starts", "user_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)

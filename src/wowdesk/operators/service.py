@@ -238,3 +238,8 @@ def do_logout(db: Session, token: str) -> None:
     others = db.scalar(select(LoginSession.id).where(LoginSession.user_id == session.user_id))
     if user is not None and others is None:
         presence.do_set_status(db, user, OperatorStatus.offline, reason="logout")
+
+
+def may_see_raw(role: str, roles: frozenset[str]) -> bool:
+    """Whether a role may ask for raw text outside the conversation it serves."""
+    return role in roles

@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header
 
-from wowdesk.analytics import service as analytics
-from wowdesk.channels import service as channels
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.schemas import ConversationOut
 from wowdesk.customers import service as customers
 from wowdesk.errors import NotFound
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
 from wowdesk.operators import presence
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, require
@@ -20,11 +20,8 @@ from wowdesk.operators.models import Role
 from wowdesk.routing import board, queueing, service
 from wowdesk.routing.schemas import (
     AlternativeIn,
-    BoardOut,
-    EscalateIn,
     OperatorRowOut,
     PlaceOut,
-    QueueRowOut,
     RoutingProfileIn,
     RoutingProfileOut,
     SkillModel,
@@ -33,9 +30,7 @@ from wowdesk.routing.schemas import (
     StatusOut,
     TicketOut,
     TierIn,
-    TransferIn,
 )
-from wowdesk.web.deps import AppSettings, DbSession
 
 TokenHeader = Annotated[str, Header(alias="X-Conversation-Token", min_length=1)]
 
@@ -45,7 +40,7 @@ staff = APIRouter(
 supervisors = APIRouter(
     prefix="/api/v1", tags=["routing"], dependencies=[Depends(require(Role.supervisor))]
 )
-chat = APIRouter(prefix="/api/v1/chat", tags=["customer chat"])
+public = APIRouter(prefix="/api/v1/chat", tags=["customer chat"])
 
 
 def _status_out(db: DbSession, user_id: int) -> StatusOut:
@@ -83,41 +78,6 @@ def ticket(conversation_id: int, user: CurrentUser, db: DbSession) -> TicketOut:
     if found is None:
         raise NotFound("This conversation has not been in a queue", code="no_ticket")
     return TicketOut.model_validate(found)
-
-
-@staff.post("/conversations/{conversation_id}/transfer")
-def transfer(
-    conversation_id: int, body: TransferIn, user: CurrentUser, db: DbSession
-) -> ConversationOut:
-    conv = conversations.access_conversation(db, user, conversation_id)
-    if body.to_user_id is not None:
-        service.do_transfer_to_operator(db, conv, user, body.to_user_id, body.note)
-    else:
-        service.do_transfer_to_queue(db, conv, user, body.queue or "", body.note)
-    return conversations.conversation_out(db, [conv])[0]
-
-
-@staff.post("/conversations/{conversation_id}/escalate")
-def escalate(
-    conversation_id: int, body: EscalateIn, user: CurrentUser, db: DbSession
-) -> ConversationOut:
-    conv = conversations.access_conversation(db, user, conversation_id)
-    service.do_escalate(db, conv, user, body.note)
-    return conversations.conversation_out(db, [conv])[0]
-
-
-@supervisors.get("/routing/board")
-def live_board(db: DbSession, settings: AppSettings) -> BoardOut:
-    people, queues = board.board(db, settings.routing_grace_seconds)
-    return BoardOut(
-        operators=[OperatorRowOut.model_validate(p) for p in people],
-        queues=[QueueRowOut.model_validate(q) for q in queues],
-        mail=channels.count_by_state(db),
-        today=analytics.live_today(
-            db, sl_seconds=settings.service_level_seconds, timezone=settings.timezone
-        ),
-        targets=analytics.targets(db),
-    )
 
 
 @supervisors.put("/operators/{user_id}/status")
@@ -161,7 +121,7 @@ def set_tier(customer_id: int, body: TierIn, db: DbSession) -> dict[str, int]:
     return {"id": customer.id, "tier": customer.tier}
 
 
-@chat.get("/conversations/{conversation_id}/place")
+@public.get("/conversations/{conversation_id}/place")
 def place(
     conversation_id: int, token: TokenHeader, db: DbSession, settings: AppSettings
 ) -> PlaceOut:
@@ -178,7 +138,7 @@ def place(
     )
 
 
-@chat.post("/conversations/{conversation_id}/alternative")
+@public.post("/conversations/{conversation_id}/alternative")
 def alternative(
     conversation_id: int, body: AlternativeIn, token: TokenHeader, db: DbSession
 ) -> dict[str, str]:
@@ -192,3 +152,12 @@ def alternative(
     else:
         queueing.do_back_to_bot(db, conv)
     return {"kind": body.kind, "status": "ok"}
+
+
+@staff.post("/conversations/{conversation_id}/assign")
+def assign(conversation_id: int, user: CurrentUser, db: DbSession) -> ConversationOut:
+    conv = service.do_take(db, conversation_id, user)
+    return conversations.conversation_out(db, [conv])[0]
+
+
+routes = Routes(public=(public,), staff=(staff,), supervisors=(supervisors,))

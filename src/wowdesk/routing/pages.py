@@ -6,14 +6,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from wowdesk.conversations import topics
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
 
-@router.get("/routing")
+@supervisors.get("/routing")
 def routing_page(request: Request, db: DbSession) -> Response:
     return render(request, "routing/board.html", topics=[t.name for t in topics.list_topics(db)])
+
+
+routes = Routes(supervisors=(supervisors,))

@@ -12,8 +12,8 @@ from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
-from wowdesk.channels import service as channels
 from wowdesk.conversations import moves
+from wowdesk.conversations import outbox as channels
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.customers import service as customers

@@ -23,7 +23,6 @@ from sqlalchemy import Table, case, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
-from wowdesk.assist import service as assist
 from wowdesk.bot import service as bot
 from wowdesk.conversations import moves, topics
 from wowdesk.conversations import service as conversations
@@ -393,7 +392,6 @@ def do_transfer_to_operator(
     presence.do_note_assigned(state, now)
     if previous:
         presence.do_note_released(db, previous)
-    assist.do_transfer_summary(db, conv, by, target=target.display_name, note=note)
     db.flush()
     return conv
 
@@ -419,8 +417,6 @@ def do_transfer_to_queue(
     ticket.updated_at = now
     if previous:
         presence.do_note_released(db, previous)
-    where = _("the queue «{queue}»", queue=queue) if queue else _("the general queue")
-    assist.do_transfer_summary(db, conv, by, target=where, note=note)
     db.flush()
     return conv
 
@@ -444,7 +440,6 @@ def do_escalate(db: Session, conv: Conversation, by: User, note: str) -> Convers
     ticket.updated_at = now
     if previous:
         presence.do_note_released(db, previous)
-    assist.do_transfer_summary(db, conv, by, target=_("a supervisor"), note=note)
     db.flush()
     events.publish_on_commit(
         db,

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from wowdesk.safety.pii import mask_text
+from wowdesk.nlp.pii import mask_text
 
 _MARK = "wowdesk_masks_pii"
 

@@ -19,16 +19,12 @@ from wowdesk.conversations import service as conversations
 from wowdesk.db import utcnow
 from wowdesk.errors import Forbidden, Invalid
 from wowdesk.operators.models import User
+from wowdesk.operators.service import may_see_raw
 from wowdesk.safety.models import RawTextView
 from wowdesk.safety.schemas import RawTextOut
 
 PLACE = re.compile(r"^[a-z0-9_-]{1,40}$")
 MAX_REASON = 500
-
-
-def may_see_raw(role: str, roles: frozenset[str]) -> bool:
-    """Whether a role may ask for raw text outside the conversation it serves."""
-    return role in roles
 
 
 def check_place(place: str) -> str:

@@ -9,14 +9,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
+from wowdesk.http.deps import DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, login_session_id, require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import DbSession
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.admin))])
+admin = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.admin))])
 
 
 def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object) -> Response:
@@ -32,8 +33,8 @@ def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object
     )
 
 
-@router.get("/admin")
-def admin(request: Request, db: DbSession, done: str = "") -> Response:
+@admin.get("/admin")
+def admin_page(request: Request, db: DbSession, done: str = "") -> Response:
     return _page(request, db, done=done)
 
 
@@ -46,7 +47,7 @@ def _failed(request: Request, db: DbSession, exc: WowdeskError) -> Response:
     return _page(request, db, status_code=exc.status, error=gettext(exc.message, **exc.params))
 
 
-@router.post("/admin/users")
+@admin.post("/admin/users")
 def add_user(
     request: Request,
     db: DbSession,
@@ -70,7 +71,7 @@ def add_user(
     return _after("user")
 
 
-@router.post("/admin/users/{user_id}")
+@admin.post("/admin/users/{user_id}")
 def edit_user(
     request: Request,
     user_id: int,
@@ -97,7 +98,7 @@ def edit_user(
     return _after("user")
 
 
-@router.post("/admin/teams")
+@admin.post("/admin/teams")
 def add_team(
     request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]
 ) -> Response:
@@ -108,7 +109,7 @@ def add_team(
     return _after("team")
 
 
-@router.post("/admin/topics")
+@admin.post("/admin/topics")
 def add_topic(
     request: Request, db: DbSession, name: Annotated[str, Form(max_length=100)]
 ) -> Response:
@@ -117,3 +118,6 @@ def add_topic(
     except WowdeskError as exc:
         return _failed(request, db, exc)
     return _after("topic")
+
+
+routes = Routes(admin=(admin,))

@@ -10,6 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
 from wowdesk.errors import Unauthorized
+from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import env, render
 from wowdesk.i18n import N_, gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import (
@@ -23,8 +26,6 @@ from wowdesk.operators.auth import (
 )
 from wowdesk.operators.models import OperatorStatus, Role
 from wowdesk.operators.throttle import TooManyAttempts
-from wowdesk.web.deps import AppSettings, DbSession
-from wowdesk.web.templating import env, render
 
 public = APIRouter(include_in_schema=False)
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
@@ -139,3 +140,6 @@ def login_redirect(request: Request, expired: bool) -> RedirectResponse:
     target = quote(request.url.path)
     suffix = "&expired=1" if expired else ""
     return RedirectResponse(f"/login?next={target}{suffix}", status_code=303)
+
+
+routes = Routes(public=(public,), staff=(staff,))

@@ -9,12 +9,13 @@ from typing import Literal
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from wowdesk import tables
 from wowdesk.analytics import service as analytics
+from wowdesk.http import tables
+from wowdesk.http.deps import AppSettings, DbSession, IsoDate
+from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.deps import AppSettings, DbSession, IsoDate
-from wowdesk.workforce import planning
+from wowdesk.workforce import service as planning
 from wowdesk.workforce.schemas import HoldoutOut, IntervalOut, PlanOut
 
 supervisors = APIRouter(
@@ -66,3 +67,6 @@ def staffing_file(
     if fmt == "csv":
         return tables.csv_response(name, tables.to_csv(header, records))
     return tables.xlsx_response(name, tables.to_xlsx(header, records, title="Staffing"))
+
+
+routes = Routes(supervisors=(supervisors,))

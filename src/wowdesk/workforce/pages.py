@@ -5,13 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from wowdesk.http.routes import Routes
+from wowdesk.http.templating import render
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
-from wowdesk.web.templating import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
+supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
 
 
-@router.get("/workforce")
+@supervisors.get("/workforce")
 def schedule_page(request: Request) -> Response:
     return render(request, "workforce/schedule.html")
+
+
+routes = Routes(supervisors=(supervisors,))

@@ -1,84 +1,75 @@
-"""Shifts, planned agents per half hour and schedule adherence (punctuality)."""
+"""The schedule page's numbers: forecast contacts per half hour, the agents Erlang C says
+they need, and the agents the shifts plan."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from wowdesk.errors import Invalid
-from wowdesk.operators import presence
-from wowdesk.workforce.models import Shift
+from wowdesk.operators import schedule
+from wowdesk.workforce import erlang, forecast
 
-SLOTS = 48
-MAX_SHIFT = timedelta(hours=16)
-
-
-def do_add_shift(db: Session, user_id: int, starts_at: datetime, ends_at: datetime) -> Shift:
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise Invalid("Give shift times with their time zone", code="invalid_time")
-    if not starts_at < ends_at <= starts_at + MAX_SHIFT:
-        raise Invalid("A shift ends after it starts and lasts at most 16 h", code="invalid_shift")
-    shift = Shift(user_id=user_id, starts_at=starts_at, ends_at=ends_at)
-    db.add(shift)
-    db.flush()
-    return shift
+MAX_AHEAD_DAYS = 14
 
 
-def list_shifts(
-    db: Session, low: datetime, high: datetime, user_ids: set[int] | None = None
-) -> list[Shift]:
-    stmt = select(Shift).where(Shift.starts_at < high, Shift.ends_at > low)
-    if user_ids is not None:
-        stmt = stmt.where(Shift.user_id.in_(user_ids))
-    return list(db.scalars(stmt.order_by(Shift.starts_at)))
+@dataclass(frozen=True)
+class Interval:
+    start: str  # local "HH:MM"
+    volume: float
+    aht_seconds: float
+    agents: int  # on the phones
+    scheduled_agents: int  # after shrinkage: what the schedule must hold
+    planned: float  # on shift
+    service_level: float
+    occupancy: float
 
 
-def slot_starts(day: date, timezone: str) -> list[datetime]:
-    zone = ZoneInfo(timezone)
-    first = datetime.combine(day, datetime.min.time(), zone)
-    return [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
+@dataclass(frozen=True)
+class Plan:
+    day: date
+    intervals: list[Interval]
+    model: str
+    holdout: forecast.Holdout | None
+    history_days: int
 
 
-def planned_agents(db: Session, day: date, timezone: str) -> np.ndarray:
-    """Agents on shift in each half hour of a local day (time-weighted: a shift covering
-    half of a slot counts one half)."""
-    starts = slot_starts(day, timezone)
-    low, high = starts[0], starts[-1] + timedelta(minutes=30)
-    planned = np.zeros(SLOTS)
-    for shift in list_shifts(db, low, high):
-        for i, a in enumerate(starts):
-            b = a + timedelta(minutes=30)
-            overlap = (min(b, shift.ends_at) - max(a, shift.starts_at)).total_seconds()
-            if overlap > 0:
-                planned[i] += overlap / 1800
-    return planned
-
-
-def adherence(
-    db: Session, low: datetime, high: datetime, timezone: str, user_ids: set[int] | None = None
-) -> dict[tuple[int, date], tuple[float, float]]:
-    """(scheduled seconds, seconds of those spent online) per operator and local day of the
-    shift's start: adherence is the second over the first. Time online outside a shift does
-    not count; time away inside one counts against."""
-    zone = ZoneInfo(timezone)
-    shifts = list_shifts(db, low, high, user_ids)
-    online: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for uid, a, b in presence.online_intervals(db, low, high, {s.user_id for s in shifts}):
-        online[uid].append((a, b))
-    out: dict[tuple[int, date], tuple[float, float]] = {}
-    for shift in shifts:
-        a, b = max(shift.starts_at, low), min(shift.ends_at, high)
-        if b <= a:
-            continue
-        kept = sum(
-            max(0.0, (min(b, y) - max(a, x)).total_seconds()) for x, y in online[shift.user_id]
+def staffing_plan(
+    db: Session,
+    day: date,
+    *,
+    today: date,
+    timezone: str,
+    sl_target: float,
+    target_seconds: float,
+    shrinkage: float,
+) -> Plan:
+    if not today <= day <= today + timedelta(days=MAX_AHEAD_DAYS):
+        raise Invalid(
+            "Plans are made for today and the next {days} days",
+            days=MAX_AHEAD_DAYS,
+            code="invalid_day",
         )
-        key = (shift.user_id, shift.starts_at.astimezone(zone).date())
-        scheduled, adhered = out.get(key, (0.0, 0.0))
-        out[key] = (scheduled + (b - a).total_seconds(), adhered + kept)
-    return out
+    basis = min(today, day - timedelta(days=1))  # today: forecast from yesterday's history
+    f = forecast.forecast(db, days=(day - basis).days, today=basis)
+    volumes, aht = f.volumes[-1], f.aht[-1]
+    batch = erlang.staffing_many(volumes, aht, sl_target, target_seconds, 30.0, shrinkage=shrinkage)
+    planned = schedule.planned_agents(db, day, timezone)
+    starts = schedule.slot_starts(day, timezone)
+    intervals = [
+        Interval(
+            start=starts[i].strftime("%H:%M"),
+            volume=round(float(volumes[i]), 1),
+            aht_seconds=round(float(aht[i]), 1),
+            agents=int(batch.agents[i]),
+            scheduled_agents=int(batch.scheduled_agents[i]),
+            planned=round(float(planned[i]), 2),
+            service_level=float(np.round(batch.service_level[i], 4)),
+            occupancy=float(np.round(batch.occupancy[i], 4)),
+        )
+        for i in range(schedule.SLOTS)
+    ]
+    return Plan(day, intervals, f.model, f.holdout, f.history_days)

@@ -1,0 +1,85 @@
+"""The handoff card: the request in 1–3 sentences, the facts given, what the bot said.
+
+Extractive on purpose: every sentence of the summary is the customer's own, so the card
+never puts words in their mouth.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from razdel import sentenize
+
+from wowdesk.nlp.facts import extract_facts
+
+GREETING = re.compile(
+    r"^(здравствуйте|добрый\s+(день|вечер|утро)|привет|доброго\s+времени\s+суток|hello|hi)[\s!.,]*$",
+    re.I,
+)
+ORDER = re.compile(r"(заказ\w*|order)\s*(№|#|номер)?\s*([A-ZА-Я0-9-]{4,})", re.I)
+AD = re.compile(r"(объявлени\w*|объяв\w*|ad)\s*(№|#|номер)?\s*(\d{4,})", re.I)
+MAX_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Card:
+    summary: str
+    facts: list[dict[str, str]]
+    bot_answers: list[str]
+
+
+def _sentences(texts: list[str]) -> list[str]:
+    out = []
+    for text in texts:
+        for sent in sentenize(text):
+            clean = sent.text.strip()
+            if clean and not GREETING.match(clean):
+                out.append(clean)
+    return out
+
+
+def summarize(texts: list[str]) -> str:
+    """Questions and sentences with facts first, in the customer's own order."""
+    sentences = _sentences(texts)
+    if not sentences:
+        return ""
+
+    def score(i: int, s: str) -> float:
+        value = 2.0 if "?" in s else 0.0
+        value += len(extract_facts(s)) + (1.0 if ORDER.search(s) or AD.search(s) else 0.0)
+        value += min(len(s), 200) / 200
+        return value - i * 0.01
+
+    ranked = sorted(range(len(sentences)), key=lambda i: score(i, sentences[i]), reverse=True)
+    chosen = sorted(ranked[:MAX_SENTENCES])
+    return " ".join(sentences[i] for i in chosen)
+
+
+def collect_facts(texts: list[str]) -> list[dict[str, str]]:
+    seen: set[tuple[str, str]] = set()
+    facts: list[dict[str, str]] = []
+
+    def add(kind: str, value: str) -> None:
+        if (kind, value) not in seen:
+            seen.add((kind, value))
+            facts.append({"kind": kind, "value": value})
+
+    for text in texts:
+        for m in ORDER.finditer(text):
+            add("order", m.group(3))
+        for m in AD.finditer(text):
+            add("ad", m.group(3))
+        for fact in extract_facts(text):
+            if fact.kind == "number" and any(value == fact.text for _k, value in seen):
+                continue  # already shown as an order or ad number
+            add(fact.kind, fact.text)
+    return facts
+
+
+def build_card(customer_texts: list[str], bot_texts: list[str]) -> Card:
+    return Card(
+        summary=summarize(customer_texts),
+        facts=collect_facts(customer_texts),
+        bot_answers=bot_texts[-3:],
+    )

@@ -1,0 +1,1 @@
+"""The Russian marketplace demo: its seed, its generated history and its data."""

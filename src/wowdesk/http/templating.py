@@ -1,0 +1,50 @@
+"""Jinja2 pages with gettext: templates say {{ _("…") }}, catalogs give the language."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from wowdesk import __version__
+from wowdesk.http.deps import csrf_token_of
+from wowdesk.i18n import current_language, gettext, ngettext
+
+# the pages' templates live with the web package's static files
+TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+def js_strings(*msgids: str) -> Markup:
+    """The few texts a page's script shows, translated, as a JSON object keyed by msgid."""
+    data = json.dumps({m: gettext(m) for m in msgids}, ensure_ascii=False)
+    return Markup(data.replace("</", "<\\/"))  # noqa: S704 - JSON with </ escaped
+
+
+env.globals["js_strings"] = js_strings
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    user = getattr(request.state, "viewer", None)
+    html = env.get_template(name).render(
+        request=request,
+        user=user,
+        csrf_token=csrf_token_of(request),
+        lang=current_language(),
+        version=__version__,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,1 @@
+"""Alembic migrations, inside the package so an installed wowdesk migrates itself."""
