@@ -29,7 +29,7 @@ from wowdesk.conversations import sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
-from wowdesk.http import hardening, openapi
+from wowdesk.http import hardening, headers, openapi
 from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
@@ -42,13 +42,14 @@ from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
-from wowdesk.web import admin, pages
+from wowdesk.web import admin, docs, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
 
 # every module with routes, lowest layer first; each ends with `routes = Routes(...)`
 ROUTE_MODULES = (
     pages,
+    docs,
     admin,
     operators_api,
     operators_pages,
@@ -114,6 +115,8 @@ def create_app(
                 executor.shutdown(wait=True)
 
     app = FastAPI(
+        docs_url=None,  # web.docs serves /docs from a package, offline
+        redoc_url=None,
         title="wowdesk",
         version=__version__,
         description="Contact-center platform API. Errors are JSON: "
@@ -139,6 +142,7 @@ def create_app(
         return response
 
     hardening.install(app, settings.max_request_bytes)
+    app.add_middleware(headers.SecurityHeaders)
     openapi.install(app)
 
     @app.exception_handler(WowdeskError)
@@ -177,6 +181,7 @@ def create_app(
         return response
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    docs.mount_assets(app)
     for module in ROUTE_MODULES:
         for router in module.routes:
             app.include_router(router)

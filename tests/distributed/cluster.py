@@ -87,7 +87,7 @@ class Cluster:
         app.proc = subprocess.Popen(
             wowdesk("serve", "--port", str(app.port)), env=self.env, stdout=log, stderr=log
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a busy 2-core machine needs ~20 s to import
         while True:
             try:
                 if httpx.get(f"{app.url}/login", timeout=1).status_code == 200:
