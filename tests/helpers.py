@@ -100,8 +100,8 @@ class RecordingBus(events.LocalBus):
         super().__init__()
         self.published: list[tuple[tuple[str, ...], dict[str, Any]]] = []
 
-    def publish(self, channels: Any, payload: dict[str, Any]) -> None:
-        self.published.append((tuple(channels), payload))
+    def publish(self, channels: Any, event: events.Event) -> None:
+        self.published.append((tuple(channels), event.wire()))
 
     def types(self) -> list[str]:
         return [p["type"] for _c, p in self.published]

@@ -86,6 +86,54 @@ def _json_error(status: int, code: str, message: str, **extra: object) -> JSONRe
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
 
 
+def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
+    """The language of each request and one error format: JSON `{"error": {code, message}}`
+    for the API, the error page (or the login) for a browser."""
+
+    @app.middleware("http")
+    async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
+        activate(settings.language)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(WowdeskError)
+    async def domain_error(request: Request, exc: WowdeskError) -> Response:
+        message = gettext(exc.message, **exc.params)
+        if _wants_html(request):
+            if isinstance(exc, Unauthorized):
+                return pages.login_redirect(request, expired=exc.code == "session_expired")
+            if isinstance(exc, Forbidden | WowdeskError):
+                return render(request, "web/error.html", status_code=exc.status, message=message)
+        return _json_error(exc.status, exc.code, message, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append({"field": where, "problem": err.get("msg", "")})
+        summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
+        return _json_error(
+            422, "invalid", gettext("Invalid request: {details}", details=summary), fields=problems
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {
+            404: gettext("Not found"),
+            405: gettext("Method not allowed"),
+        }.get(exc.status_code, str(exc.detail))
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            message = gettext("The request body is not valid JSON in UTF-8")
+        if _wants_html(request):
+            return render(request, "web/error.html", status_code=exc.status_code, message=message)
+        response = _json_error(exc.status_code, f"http_{exc.status_code}", message)
+        response.headers.update(exc.headers or {})  # 405 says which methods are allowed
+        return response
+
+
 def create_app(
     settings: Settings | None = None, factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -133,53 +181,10 @@ def create_app(
     app.state.bot = bot
     app.state.assistant = assistant
 
-    @app.middleware("http")
-    async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
-        activate(settings.language)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
-
     hardening.install(app, settings.max_request_bytes)
     app.add_middleware(headers.SecurityHeaders)
     openapi.install(app)
-
-    @app.exception_handler(WowdeskError)
-    async def domain_error(request: Request, exc: WowdeskError) -> Response:
-        message = gettext(exc.message, **exc.params)
-        if _wants_html(request):
-            if isinstance(exc, Unauthorized):
-                return pages.login_redirect(request, expired=exc.code == "session_expired")
-            if isinstance(exc, Forbidden | WowdeskError):
-                return render(request, "web/error.html", status_code=exc.status, message=message)
-        return _json_error(exc.status, exc.code, message, **exc.extra)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-            problems.append({"field": where, "problem": err.get("msg", "")})
-        summary = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-        return _json_error(
-            422, "invalid", gettext("Invalid request: {details}", details=summary), fields=problems
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {
-            404: gettext("Not found"),
-            405: gettext("Method not allowed"),
-        }.get(exc.status_code, str(exc.detail))
-        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
-            message = gettext("The request body is not valid JSON in UTF-8")
-        if _wants_html(request):
-            return render(request, "web/error.html", status_code=exc.status_code, message=message)
-        response = _json_error(exc.status_code, f"http_{exc.status_code}", message)
-        response.headers.update(exc.headers or {})  # 405 says which methods are allowed
-        return response
-
+    _install_http_handlers(app, settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     docs.mount_assets(app)
     for module in ROUTE_MODULES:

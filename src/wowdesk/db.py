@@ -15,15 +15,31 @@ import functools
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    Table,
+    cast,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
 
@@ -207,3 +223,60 @@ def insert_missing(db: Session, table: Table, rows: list[dict[str, Any]], key: l
     if rows:
         insert = dialect_insert(db.get_bind().dialect.name)
         db.execute(insert(table).values(rows).on_conflict_do_nothing(index_elements=key))
+
+
+def advisory_lock(db: Session, key: int) -> None:
+    """One rebuild of a shared table at a time across processes (PostgreSQL's transaction
+    advisory lock); SQLite has one writer anyway."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def move_sequences_past(db: Session, tables: list[Table]) -> None:
+    """After rows were inserted with explicit ids, PostgreSQL's serial sequences must move past
+    them (SQLite takes the next id from the table itself)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        top = db.scalar(select(func.max(table.c.id)))
+        db.execute(
+            text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :top)"),
+            {"table": table.name, "top": top},
+        )
+
+
+# --- portable SQL expressions over UTC timestamps ------------------------------------------
+
+
+def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[float]:
+    if dialect == "sqlite":
+        # julianday is a double of days: rounded to the millisecond it is exact again
+        return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
+    return cast(func.extract("epoch", later - earlier), Float)
+
+
+def local_time(dialect: str, column: Any, timezone: str) -> Any:
+    """A UTC timestamp in the contact center's local time. SQLite has no zone database: it
+    gets the zone's current offset (exact for zones without DST, such as Moscow)."""
+    if dialect == "sqlite":
+        offset = datetime.now(ZoneInfo(timezone)).utcoffset() or timedelta()
+        return func.datetime(column, f"{int(offset.total_seconds() // 60):+d} minutes")
+    return func.timezone(timezone, column)
+
+
+def local_day(dialect: str, column: Any, timezone: str) -> ColumnElement[date]:
+    """The contact center's calendar day of a UTC timestamp."""
+    local = local_time(dialect, column, timezone)
+    return func.date(local) if dialect == "sqlite" else cast(local, Date)
+
+
+def half_hour_slot(dialect: str, column: Any, timezone: str) -> ColumnElement[int]:
+    """0..47: the local half hour of the day a timestamp falls in."""
+    local = local_time(dialect, column, timezone)
+    if dialect == "sqlite":
+        hour = cast(func.strftime("%H", local), Integer)
+        minute = cast(func.strftime("%M", local), Integer)
+        return hour * 2 + minute / 30
+    return cast(
+        func.extract("hour", local) * 2 + func.floor(func.extract("minute", local) / 30), Integer
+    )

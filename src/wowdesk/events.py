@@ -1,10 +1,15 @@
 """Live events: published by services only after their transaction commits.
 
-A service calls `publish_on_commit(db, channels, payload)`; the event waits in the session
-and goes to the bus when (and only if) the transaction commits, so no client ever sees a
-message that a rollback later erased. Subscribers are WebSocket connections, each with its
-own bounded queue: a client too slow to keep up is told to resynchronise instead of making
-the server buffer without limit.
+A service calls `publish_on_commit(db, channels, event)` with a typed `Event` (each domain
+declares its kinds in its schemas.py: `MessageCreated`, `ConversationChanged`, …); the event
+waits in the session and goes to the bus when (and only if) the transaction commits, so no
+client ever sees a message that a rollback later erased. Both buses carry the event's JSON
+form (`Event.wire`), so a subscriber reads the same thing in one process or many; `parse`
+turns it back into its class. Events carry ids and masked text, never a customer's raw
+words: a consumer that needs them reads them through the service, with the role check.
+
+Subscribers are WebSocket connections, each with its own bounded queue: a client too slow
+to keep up is told to resynchronise instead of making the server buffer without limit.
 
 Channels: `conv:<id>` (one conversation), `op:<user id>` (one operator), `queue` (the
 shared inbox of waiting conversations), `bot` (what the bot must answer), `routing`
@@ -14,6 +19,7 @@ shared inbox of waiting conversations), `bot` (what the bot must answer), `routi
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import itertools
 import json
@@ -21,10 +27,11 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 import redis
 import redis.asyncio as aioredis
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -35,6 +42,39 @@ _PENDING = "wowdesk_pending_events"
 _BUS = "wowdesk_bus"
 
 QUEUE_LIMIT = 5000
+
+
+class Event(BaseModel):
+    """A live event. A kind is a subclass whose `type` (and, where one class is one
+    operation, `op`) is a literal; it registers itself so `parse` can rebuild it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str
+    op: str
+
+    _kinds: ClassVar[dict[tuple[str, str | None], builtins.type[Event]]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        kind = cls.model_fields["type"].default
+        op = cls.model_fields["op"].default
+        if isinstance(kind, str):
+            Event._kinds[(kind, op if isinstance(op, str) else None)] = cls
+
+    def wire(self) -> Payload:
+        return self.model_dump(mode="json")
+
+
+def parse(payload: Payload) -> Event | None:
+    """The event a payload from the bus carries, or None for a kind this process does not
+    know (a newer process's event during a rolling upgrade)."""
+    kind, op = payload.get("type"), payload.get("op")
+    cls = Event._kinds.get((str(kind), str(op))) or Event._kinds.get((str(kind), None))
+    if cls is None:
+        return None
+    return cls.model_validate({k: v for k, v in payload.items() if k != "event_id"})
 
 
 def conversation_channel(conversation_id: int) -> str:
@@ -104,9 +144,9 @@ class LocalBus:
     def subscribe(self) -> Subscription:
         return Subscription(self)
 
-    def publish(self, channels: Iterable[str], payload: Payload) -> None:
+    def publish(self, channels: Iterable[str], event: Event) -> None:
         """Thread-safe: services run in worker threads, subscribers live on the loop."""
-        stamped = {**payload, "event_id": f"{self._prefix}-{next(self._counter)}"}
+        stamped = {**event.wire(), "event_id": f"{self._prefix}-{next(self._counter)}"}
         targets = tuple(channels)
         loop = self._loop
         if loop is None or loop.is_closed():
@@ -146,8 +186,8 @@ class RedisBus(LocalBus):
         self._listener: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
 
-    def publish(self, channels: Iterable[str], payload: Payload) -> None:
-        stamped = {**payload, "event_id": f"{self._prefix}-{next(self._counter)}"}
+    def publish(self, channels: Iterable[str], event: Event) -> None:
+        stamped = {**event.wire(), "event_id": f"{self._prefix}-{next(self._counter)}"}
         data = json.dumps({"channels": list(channels), "payload": stamped}, default=str)
         try:
             self._publisher.publish(REDIS_CHANNEL, data)
@@ -222,8 +262,8 @@ def attach_bus(session_info: dict[str, Any], bus: LocalBus) -> None:
     session_info[_BUS] = bus
 
 
-def publish_on_commit(db: Session, channels: Iterable[str], payload: Payload) -> None:
-    db.info.setdefault(_PENDING, []).append((tuple(channels), payload))
+def publish_on_commit(db: Session, channels: Iterable[str], event: Event) -> None:
+    db.info.setdefault(_PENDING, []).append((tuple(channels), event))
 
 
 @event.listens_for(Session, "after_commit")
@@ -232,8 +272,8 @@ def _publish_pending(session: Session) -> None:
     bus: LocalBus | None = session.info.get(_BUS)
     if bus is None:
         return
-    for channels, payload in pending:
-        bus.publish(channels, payload)
+    for channels, pending_event in pending:
+        bus.publish(channels, pending_event)
 
 
 @event.listens_for(Session, "after_rollback")

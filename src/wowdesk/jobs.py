@@ -33,7 +33,8 @@ from wowdesk.assist.indexes import Assistant
 from wowdesk.bot import turn_loop as bot_runner
 from wowdesk.bot.engine import BotEngine
 from wowdesk.config import Settings
-from wowdesk.conversations import outbox as channels
+from wowdesk.conversations import outbox
+from wowdesk.conversations import service as conversations
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
 from wowdesk.mail import Smtp
@@ -72,7 +73,7 @@ async def _forward_assist_events(bus: events.LocalBus, pool: ArqRedis) -> None:
     sub.listen(events.ASSIST_CHANNEL)
     try:
         while True:
-            found = assist_runner.customer_message(await sub.queue.get())
+            found = conversations.new_customer_message(await sub.queue.get())
             if found:
                 conversation_id, message_id = found
                 try:
@@ -93,13 +94,12 @@ async def _forward_bot_events(bus: events.LocalBus, pool: ArqRedis) -> None:
     sub.listen(events.BOT_CHANNEL)
     try:
         while True:
-            event: dict[str, Any] = await sub.queue.get()
-            message = event.get("message") if event.get("type") == "message" else None
-            if message and message["author_kind"] == "customer":
+            found = conversations.new_customer_message(await sub.queue.get())
+            if found is not None:
                 try:
-                    await enqueue_bot_turn(pool, message["conversation_id"], message["id"])
+                    await enqueue_bot_turn(pool, *found)
                 except Exception:  # the worker's sweep finds the message anyway
-                    log.exception("bot turn for message %s not enqueued", message["id"])
+                    log.exception("bot turn for message %s not enqueued", found[1])
     finally:
         sub.close()
 
@@ -195,14 +195,14 @@ def _send_mail(
     """The outbox is drained by every app process: its row locks keep a mail from being
     sent twice, and a process that dies leaves the rest to the others. A full batch means
     more is due: the next one goes at once."""
-    send = functools.partial(channels.do_send_due, smtp=smtp)
+    send = functools.partial(outbox.do_send_due, smtp=smtp)
     return _repeat(
         "sending mail",
         factory,
         executor,
         send,
         MAIL_EVERY_SECONDS,
-        again=lambda result: result[0] >= channels.SEND_BATCH,
+        again=lambda result: result[0] >= outbox.SEND_BATCH,
     )
 
 

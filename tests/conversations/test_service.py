@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from tests.helpers import capture_events, make_user
+from wowdesk import events
 from wowdesk.conversations import service, topics
 from wowdesk.conversations.models import Status
+from wowdesk.conversations.schemas import ConversationChanged, MessageCreated
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 
 LIMIT = 4000
@@ -115,6 +117,26 @@ def test_events_are_published_only_after_commit(db: Session) -> None:
     assert bus.types() == ["message", "conversation"]
     channels = bus.published[0][0]
     assert f"conv:{conv.id}" in channels and "queue" in channels
+
+
+def test_events_carry_masked_text_only_and_parse_back_to_their_kind(db: Session) -> None:
+    """In distributed mode the bus is Redis: a customer's phone must not pass through it."""
+    bus = capture_events(db)
+    conv, _token, _m = start(db)
+    service.do_customer_message(
+        db, conv, client_id="phone", text="Мой телефон +7 916 123-45-67", limit=LIMIT
+    )
+    db.commit()
+    wire = [p for _c, p in bus.published]
+    assert "123-45-67" not in str(wire) and "9161234567" not in str(wire)
+    created = [events.parse(p) for p in wire if p["type"] == "message"]
+    assert all(isinstance(e, MessageCreated) for e in created)
+    last = created[-1]
+    assert isinstance(last, MessageCreated) and last.message["masked"] is True
+    assert "123-45-67" in service.raw_text_of(db, last.id)
+    changed = [events.parse(p) for p in wire if p["type"] == "conversation"]
+    assert changed and all(isinstance(e, ConversationChanged) for e in changed)
+    assert events.parse({"type": "from-a-newer-version", "op": "x"}) is None
 
 
 def test_rolled_back_work_publishes_nothing(db: Session) -> None:

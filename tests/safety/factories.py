@@ -13,7 +13,7 @@ from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Message
 from wowdesk.kb import service as kb
 from wowdesk.kb.models import Article
-from wowdesk.quality.incidents import Options
+from wowdesk.quality.service import Options
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)

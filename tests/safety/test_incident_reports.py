@@ -15,7 +15,8 @@ from tests.smtp import local_smtp
 from tests.webhook import local_webhook
 from wowdesk.errors import Conflict, Invalid, NotFound
 from wowdesk.mail import Smtp
-from wowdesk.quality import incident_report, incidents, screenshots
+from wowdesk.quality import flags, incident_report, screenshots
+from wowdesk.quality import service as incidents
 from wowdesk.quality.models import IncidentStatus
 
 
@@ -55,7 +56,7 @@ def _incident(db: Session, tmp_path: Path) -> tuple[int, object]:
     answer = bot_answer(
         db, article_id=doc.id, question="Мой телефон +7 916 123-45-67, сколько хранится заказ?"
     )
-    flag, incident, _n = incidents.do_flag(
+    flag, incident, _n = flags.do_flag(
         db,
         anna,
         message_id=answer.id,

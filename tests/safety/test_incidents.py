@@ -13,7 +13,8 @@ from tests.safety.factories import PNG, article, bot_answer, options
 from wowdesk.conversations import service as conversations
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.operators import broadcasts
-from wowdesk.quality import incident_views, incidents, regression
+from wowdesk.quality import flags, incident_views, regression
+from wowdesk.quality import service as incidents
 from wowdesk.quality.models import IncidentStatus
 
 
@@ -22,10 +23,10 @@ def test_flags_on_one_article_make_one_incident(db: Session, tmp_path: Path) -> 
     doc = article(db)
     first = bot_answer(db, article_id=doc.id)
     second = bot_answer(db, article_id=doc.id, topic="Возврат")
-    flag1, incident1, new1 = incidents.do_flag(
+    flag1, incident1, new1 = flags.do_flag(
         db, anna, message_id=first.id, reason="wrong_fact", options=options(tmp_path)
     )
-    flag2, incident2, new2 = incidents.do_flag(
+    flag2, incident2, new2 = flags.do_flag(
         db, boris, message_id=second.id, reason="outdated", options=options(tmp_path)
     )
     assert (new1, new2) == (True, False)
@@ -35,12 +36,12 @@ def test_flags_on_one_article_make_one_incident(db: Session, tmp_path: Path) -> 
     [(_inc, n_flags, n_convs)] = incidents.list_incidents(db)
     assert (n_flags, n_convs) == (2, 2)
     # a colleague flagging the same answer adds a flag; the same operator twice does not
-    _f, again, created = incidents.do_flag(
+    _f, again, created = flags.do_flag(
         db, boris, message_id=first.id, reason="wrong_fact", options=options(tmp_path)
     )
     assert again.id == incident1.id and not created
     with pytest.raises(Conflict):
-        incidents.do_flag(db, anna, message_id=first.id, reason="other", options=options(tmp_path))
+        flags.do_flag(db, anna, message_id=first.id, reason="other", options=options(tmp_path))
 
 
 def test_without_an_article_flags_group_by_topic(db: Session, tmp_path: Path) -> None:
@@ -49,13 +50,11 @@ def test_without_an_article_flags_group_by_topic(db: Session, tmp_path: Path) ->
     a = bot_answer(db, topic="Доставка")
     b = bot_answer(db, topic="Доставка")
     c = bot_answer(db, topic="Оплата")
-    _f, first, _n = incidents.do_flag(db, anna, message_id=a.id, reason="wrong_fact", options=opts)
-    _f, second, created = incidents.do_flag(
+    _f, first, _n = flags.do_flag(db, anna, message_id=a.id, reason="wrong_fact", options=opts)
+    _f, second, created = flags.do_flag(
         db, anna, message_id=b.id, reason="wrong_action", options=opts
     )
-    _f, third, other_new = incidents.do_flag(
-        db, anna, message_id=c.id, reason="other", options=opts
-    )
+    _f, third, other_new = flags.do_flag(db, anna, message_id=c.id, reason="other", options=opts)
     assert second.id == first.id and not created
     assert third.id != first.id and other_new
     assert (first.title, first.topic, third.topic) == ("Доставка", "Доставка", "Оплата")
@@ -67,7 +66,7 @@ def test_the_flag_keeps_the_evidence_masked(db: Session, tmp_path: Path) -> None
     answer = bot_answer(
         db, article_id=doc.id, question="Позвоните мне на +7 916 123-45-67, где заказ?"
     )
-    flag, _incident, _new = incidents.do_flag(
+    flag, _incident, _new = flags.do_flag(
         db,
         anna,
         message_id=answer.id,
@@ -94,18 +93,18 @@ def test_after_the_window_or_once_verified_a_new_incident_opens(
     boss = make_user(db, "supervisor")
     opts = options(tmp_path, window_minutes=30)
     doc = article(db)
-    _f, first, _n = incidents.do_flag(
+    _f, first, _n = flags.do_flag(
         db, anna, message_id=bot_answer(db, article_id=doc.id).id, reason="wrong_fact", options=opts
     )
     first.last_flag_at -= timedelta(minutes=31)
     db.flush()
-    _f, second, created = incidents.do_flag(
+    _f, second, created = flags.do_flag(
         db, anna, message_id=bot_answer(db, article_id=doc.id).id, reason="wrong_fact", options=opts
     )
     assert created and second.id != first.id
     incidents.do_set_status(db, boss, second.id, "fixed")
     incidents.do_set_status(db, boss, second.id, "verified")
-    _f, third, created = incidents.do_flag(
+    _f, third, created = flags.do_flag(
         db, anna, message_id=bot_answer(db, article_id=doc.id).id, reason="outdated", options=opts
     )
     assert created and third.id not in (first.id, second.id)
@@ -117,17 +116,17 @@ def test_only_bot_answers_can_be_flagged(db: Session, tmp_path: Path) -> None:
     conv = conversations.get_conversation(db, answer.conversation_id)
     question = conversations.list_messages(db, conv)[0]
     with pytest.raises(Invalid) as refused:
-        incidents.do_flag(
+        flags.do_flag(
             db, anna, message_id=question.id, reason="wrong_fact", options=options(tmp_path)
         )
     assert refused.value.code == "not_a_bot_message"
     with pytest.raises(NotFound):
-        incidents.do_flag(db, anna, message_id=10**9, reason="wrong_fact")
+        flags.do_flag(db, anna, message_id=10**9, reason="wrong_fact")
     with pytest.raises(Invalid) as bad_reason:
-        incidents.do_flag(db, anna, message_id=answer.id, reason="rude", options=options(tmp_path))
+        flags.do_flag(db, anna, message_id=answer.id, reason="rude", options=options(tmp_path))
     assert bad_reason.value.code == "invalid_reason"
     with pytest.raises(Invalid):
-        incidents.do_flag(
+        flags.do_flag(
             db,
             anna,
             message_id=answer.id,
@@ -140,10 +139,10 @@ def test_only_bot_answers_can_be_flagged(db: Session, tmp_path: Path) -> None:
 def test_supervisor_moves_flags_and_builds_incidents_by_hand(db: Session, tmp_path: Path) -> None:
     anna, boss = make_user(db), make_user(db, "supervisor")
     opts = options(tmp_path)
-    f1, delivery, _n = incidents.do_flag(
+    f1, delivery, _n = flags.do_flag(
         db, anna, message_id=bot_answer(db, topic="Доставка").id, reason="wrong_fact", options=opts
     )
-    f2, payment, _n = incidents.do_flag(
+    f2, payment, _n = flags.do_flag(
         db, anna, message_id=bot_answer(db, topic="Оплата").id, reason="wrong_fact", options=opts
     )
     with pytest.raises(Forbidden):
@@ -172,7 +171,7 @@ def test_supervisor_moves_flags_and_builds_incidents_by_hand(db: Session, tmp_pa
 
 def test_status_flow_and_its_audit(db: Session, tmp_path: Path) -> None:
     anna, boss = make_user(db), make_user(db, "supervisor")
-    _f, incident, _n = incidents.do_flag(
+    _f, incident, _n = flags.do_flag(
         db, anna, message_id=bot_answer(db).id, reason="wrong_fact", options=options(tmp_path)
     )
     for wrong in ("verified", "sent", "closed"):
@@ -213,7 +212,7 @@ def test_screenshot_is_stored_privately_and_shown_to_allowed_people(
 ) -> None:
     anna, boris, boss = make_user(db), make_user(db), make_user(db, "supervisor")
     opts = options(tmp_path)
-    flag, _i, _n = incidents.do_flag(
+    flag, _i, _n = flags.do_flag(
         db,
         anna,
         message_id=bot_answer(db).id,
@@ -222,13 +221,13 @@ def test_screenshot_is_stored_privately_and_shown_to_allowed_people(
         options=opts,
     )
     assert flag.screenshot_type == "image/png" and flag.screenshot_bytes == len(PNG)
-    path, kind = incidents.access_screenshot(db, anna, flag.id, opts)
+    path, kind = flags.access_screenshot(db, anna, flag.id, opts)
     assert path.parent == (tmp_path / "var" / "screenshots").resolve()
     assert path.read_bytes() == PNG and kind == "image/png"
     assert path.stat().st_mode & 0o077 == 0
-    assert incidents.access_screenshot(db, boss, flag.id, opts)[0] == path
+    assert flags.access_screenshot(db, boss, flag.id, opts)[0] == path
     with pytest.raises(Forbidden):
-        incidents.access_screenshot(db, boris, flag.id, opts)
+        flags.access_screenshot(db, boris, flag.id, opts)
 
 
 def test_a_flag_becomes_a_regression_case_and_a_new_incident_warns_everyone(
@@ -238,7 +237,7 @@ def test_a_flag_becomes_a_regression_case_and_a_new_incident_warns_everyone(
     doc = article(db, "Доставка в пункт выдачи")
     first = bot_answer(db, article_id=doc.id, question="Где мой заказ? Звоните +7 916 123-45-67")
     second = bot_answer(db, article_id=doc.id)
-    _flag, incident, created = incidents.do_flag(
+    _flag, incident, created = flags.do_flag(
         db,
         anna,
         message_id=first.id,
@@ -260,8 +259,6 @@ def test_a_flag_becomes_a_regression_case_and_a_new_incident_warns_everyone(
     assert warning.incident_id == incident.id and "Доставка в пункт выдачи" in warning.text
     assert [b.id for b in broadcasts.pending_for(db, anna)] == [warning.id]
     # a second flag joins the incident: another case, no second broadcast
-    incidents.do_flag(
-        db, boris, message_id=second.id, reason="wrong_fact", options=options(tmp_path)
-    )
+    flags.do_flag(db, boris, message_id=second.id, reason="wrong_fact", options=options(tmp_path))
     assert len(regression.list_cases(db)) == 2
     assert len(broadcasts.pending_for(db, boris)) == 1

@@ -273,10 +273,9 @@ def test_a_slow_receiver_does_not_hold_up_other_requests(
         while not hook.requests and time.monotonic() < deadline:
             time.sleep(0.02)
         assert hook.requests, "the report never reached the receiver"
-        started = time.monotonic()
         assert boss.get("/api/v1/safety/incidents").status_code == 200
         assert operator.get("/api/v1/me").status_code == 200
-        assert time.monotonic() - started < 1.0
-        assert sender.is_alive()  # the receiver is still thinking
+        # both were answered while the receiver is still thinking: nobody waited for it
+        assert sender.is_alive()
         sender.join(timeout=10)
     assert outcome == [200]

@@ -27,7 +27,8 @@ from wowdesk.errors import Forbidden
 from wowdesk.http import tables
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
-from wowdesk.safety import logs, rawtext
+from wowdesk.safety import logs
+from wowdesk.safety import service as rawtext
 
 # a card number would never be stored (the secrets guard hides it): a passport is PII that is
 PASSPORT = "4510 123456"

@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from wowdesk.analytics.definitions import BY_KEY, evaluate
 from wowdesk.analytics.models import KpiDay, KpiInterval, KpiTarget
 from wowdesk.conversations import kpi_rollup as facts
 from wowdesk.conversations import topics
-from wowdesk.db import utcnow
+from wowdesk.db import advisory_lock, utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import presence, schedule
@@ -68,9 +68,8 @@ def today(timezone: str) -> date:
 def do_refresh(db: Session, start: date, end: date, *, sl_seconds: float, timezone: str) -> int:
     """Rebuilds the rollup for local days start..end; returns the rows written."""
     check_period(start, end)
+    advisory_lock(db, _LOCK_KEY)
     dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     db.execute(delete(KpiDay).where(KpiDay.day >= start, KpiDay.day <= end))
     source = facts.daily_facts(dialect, start, end, sl_seconds=sl_seconds, timezone=timezone)
     db.execute(insert(KpiDay).from_select(list(facts.FACT_COLUMNS), source))

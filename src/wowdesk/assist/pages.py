@@ -3,6 +3,7 @@ and how operators used what the assistant suggested."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,6 +14,7 @@ from wowdesk.assist.models import Category, Template
 from wowdesk.assist.variables import VARIABLES, render_template
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.i18n import N_, gettext
@@ -79,11 +81,9 @@ def template_page(request: Request, template_id: int, db: DbSession, saved: int 
 
 
 def _error(request: Request, db: DbSession, exc: WowdeskError, template_id: int | None) -> Response:
-    db.rollback()
+    db.rollback()  # before reading the template again
     editing = service.get_template(db, template_id) if template_id else None
-    return _page(
-        request, db, editing, status_code=exc.status, error=gettext(exc.message, **exc.params)
-    )
+    return form_error(db, exc, partial(_page, request, db, editing))
 
 
 @supervisors.post("/assist/templates")

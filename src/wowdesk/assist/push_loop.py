@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk import events
 from wowdesk.assist import service
 from wowdesk.assist.indexes import Assistant
+from wowdesk.conversations import service as conversations
 from wowdesk.db import in_thread, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -39,24 +39,17 @@ def refresh(factory: sessionmaker[Session], assistant: Assistant) -> int:
         return assistant.refresh(db)
 
 
-def customer_message(event: dict[str, Any]) -> tuple[int, int] | None:
-    message = event.get("message") if event.get("type") == "message" else None
-    if message and message.get("author_kind") == "customer":
-        return int(message["conversation_id"]), int(message["id"])
-    return None
-
-
 async def run(bus: events.LocalBus, factory: sessionmaker[Session], assistant: Assistant) -> None:
     sub = bus.subscribe()
     sub.listen(events.ASSIST_CHANNEL)
     try:
         while True:
             latest: dict[int, int] = {}
-            found = customer_message(await sub.queue.get())
+            found = conversations.new_customer_message(await sub.queue.get())
             if found:
                 latest[found[0]] = found[1]
             while not sub.queue.empty():
-                found = customer_message(sub.queue.get_nowait())
+                found = conversations.new_customer_message(sub.queue.get_nowait())
                 if found:
                     latest[found[0]] = max(found[1], latest.get(found[0], 0))
             sub.overflowed.clear()

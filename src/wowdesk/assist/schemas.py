@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from wowdesk.events import Event
+
 CategoryName = Literal[
     "greeting", "clarification", "empathy", "transfer", "closing", "objection", "other"
 ]
@@ -82,3 +84,13 @@ class ChoiceOut(BaseModel):
     outcome: str | None
     similarity: float | None
     chosen: dict[str, Any] | None
+
+
+class SuggestionsReady(Event):
+    type: Literal["assist"] = "assist"
+    op: Literal["suggestions"] = "suggestions"
+    id: int
+    conversation_id: int
+    message_id: int | None
+    log_id: int | None
+    suggestions: list[dict[str, Any]]

@@ -18,6 +18,7 @@ from wowdesk.assist import suggest
 from wowdesk.assist import transfer_card as handoff
 from wowdesk.assist.indexes import Assistant
 from wowdesk.assist.models import Category, Outcome, SuggestionLog, Template
+from wowdesk.assist.schemas import SuggestionsReady
 from wowdesk.assist.variables import VARIABLES, Rendered, placeholders, render_template
 from wowdesk.bot import service as bot
 from wowdesk.conversations import service as conversations
@@ -328,15 +329,13 @@ def _publish(db: Session, conv: Conversation, log: SuggestionLog) -> None:
     events.publish_on_commit(
         db,
         [events.operator_channel(conv.operator_id)],
-        {
-            "type": "assist",
-            "op": "suggestions",
-            "id": conv.id,
-            "conversation_id": conv.id,
-            "message_id": log.message_id,
-            "log_id": log.id,
-            "suggestions": log.suggestions,
-        },
+        SuggestionsReady(
+            id=conv.id,
+            conversation_id=conv.id,
+            message_id=log.message_id,
+            log_id=log.id,
+            suggestions=log.suggestions,
+        ),
     )
 
 

@@ -3,6 +3,7 @@ and the generated answers the grounding check stopped."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -12,9 +13,9 @@ from wowdesk.bot import service
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.i18n import gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import require
 from wowdesk.operators.models import Role
@@ -67,8 +68,7 @@ def save_policy(
             min_retrieval_confidence=min_retrieval_confidence,
         )
     except WowdeskError as exc:
-        db.rollback()
-        return _page(request, db, status_code=exc.status, error=gettext(exc.message, **exc.params))
+        return form_error(db, exc, partial(_page, request, db))
     return RedirectResponse("/bot?saved=1", status_code=303)
 
 

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
+from wowdesk.events import Event
+
 
 class DecisionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -134,3 +136,27 @@ class RequestOut(BaseModel):
     decided_at: datetime | None
     decision_note: str
     created_at: datetime
+
+
+# --- live events --------------------------------------------------------------------------
+
+
+class SwitchChanged(Event):
+    """Consoles show the manual-mode indicator, supervisors' pages reload their lists."""
+
+    type: Literal["safety"] = "safety"
+    op: Literal["switch"] = "switch"
+    id: int
+    scope_kind: str
+    scope_value: str
+    action: str
+
+
+class SwitchRequestChanged(Event):
+    type: Literal["safety"] = "safety"
+    op: Literal["request"] = "request"
+    id: int
+    scope_kind: str
+    scope_value: str
+    status: str
+    requested_by: int | None

@@ -25,6 +25,7 @@ from wowdesk.bot.models import (
     BotSwitchRequest,
     RequestStatus,
 )
+from wowdesk.bot.schemas import SwitchChanged, SwitchRequestChanged
 from wowdesk.conversations import topics
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -134,13 +135,13 @@ def user_names(db: Session, ids: set[int | None]) -> dict[int, str]:
 # --- writing ---------------------------------------------------------------------------
 
 
-def _publish(db: Session, op: str, payload: dict[str, Any], *extra: str) -> None:
+def _publish(db: Session, event: events.Event, *extra: str) -> None:
     """Consoles (queue channel) show the indicator; supervisors' pages (routing channel)
     reload their lists; an operator hears about their own request on their channel."""
     events.publish_on_commit(
         db,
         [events.QUEUE_CHANNEL, events.ROUTING_CHANNEL, *extra],
-        {"type": "safety", "op": op, **payload},
+        event,
     )
 
 
@@ -200,7 +201,7 @@ def do_switch_off(
     )
     db.add(change)
     db.flush()
-    _publish(db, "switch", _switch_payload(change))
+    _publish(db, _switch_event(change))
     return change
 
 
@@ -242,7 +243,7 @@ def do_switch_on(
     )
     db.add(change)
     db.flush()
-    _publish(db, "switch", _switch_payload(change))
+    _publish(db, _switch_event(change))
     return change
 
 
@@ -283,7 +284,7 @@ def do_request(
     )
     db.add(request)
     db.flush()
-    _publish(db, "request", _request_payload(request), events.operator_channel(operator.id))
+    _publish(db, _request_event(request), events.operator_channel(operator.id))
     return request
 
 
@@ -314,7 +315,7 @@ def do_decide(
         )
     db.flush()
     extra = [events.operator_channel(request.requested_by)] if request.requested_by else []
-    _publish(db, "request", _request_payload(request), *extra)
+    _publish(db, _request_event(request), *extra)
     return request
 
 
@@ -322,20 +323,20 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _switch_payload(change: BotSwitchChange) -> dict[str, Any]:
-    return {
-        "id": change.id,
-        "scope_kind": change.scope_kind,
-        "scope_value": change.scope_value,
-        "action": change.action,
-    }
+def _switch_event(change: BotSwitchChange) -> SwitchChanged:
+    return SwitchChanged(
+        id=change.id,
+        scope_kind=change.scope_kind,
+        scope_value=change.scope_value,
+        action=change.action,
+    )
 
 
-def _request_payload(request: BotSwitchRequest) -> dict[str, Any]:
-    return {
-        "id": request.id,
-        "scope_kind": request.scope_kind,
-        "scope_value": request.scope_value,
-        "status": request.status,
-        "requested_by": request.requested_by,
-    }
+def _request_event(request: BotSwitchRequest) -> SwitchRequestChanged:
+    return SwitchRequestChanged(
+        id=request.id,
+        scope_kind=request.scope_kind,
+        scope_value=request.scope_value,
+        status=request.status,
+        requested_by=request.requested_by,
+    )

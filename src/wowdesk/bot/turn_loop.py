@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,12 +50,9 @@ async def run(bus: events.LocalBus, factory: sessionmaker[Session], engine: BotE
                 await in_thread(turn, factory, engine, conversation_id, message_id)
             sub.overflowed.clear()
             while not sub.overflowed.is_set():
-                event: dict[str, Any] = await sub.queue.get()
-                message = event.get("message") if event.get("type") == "message" else None
-                if message and message["author_kind"] == "customer":
-                    await in_thread(
-                        turn, factory, engine, message["conversation_id"], message["id"]
-                    )
+                found = conversations.new_customer_message(await sub.queue.get())
+                if found is not None:
+                    await in_thread(turn, factory, engine, *found)
     finally:
         sub.close()
 

@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Float, Integer, Label, Select, and_, case, cast, exists, func, select
+from sqlalchemy import Label, Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from wowdesk.conversations.models import Conversation, Status
+from wowdesk.db import half_hour_slot, local_day, seconds_between
 
 FCR_WINDOW_DAYS = 7
 
@@ -46,28 +47,6 @@ FACT_COLUMNS = (
     "fcr_repeats",
     "transferred",
 )
-
-
-def seconds_between(dialect: str, later: Any, earlier: Any) -> ColumnElement[float]:
-    if dialect == "sqlite":
-        # julianday is a double of days: rounded to the millisecond it is exact again
-        return func.round((func.julianday(later) - func.julianday(earlier)) * 86400.0, 3)
-    return cast(func.extract("epoch", later - earlier), Float)
-
-
-def _local(dialect: str, column: Any, timezone: str) -> Any:
-    """A UTC timestamp in the contact center's local time. SQLite has no zone database: it
-    gets the zone's current offset (exact for zones without DST, such as Moscow)."""
-    if dialect == "sqlite":
-        offset = datetime.now(ZoneInfo(timezone)).utcoffset() or timedelta()
-        return func.datetime(column, f"{int(offset.total_seconds() // 60):+d} minutes")
-    return func.timezone(timezone, column)
-
-
-def local_day(dialect: str, column: Any, timezone: str) -> ColumnElement[date]:
-    """The contact center's calendar day of a UTC timestamp."""
-    local = _local(dialect, column, timezone)
-    return func.date(local) if dialect == "sqlite" else cast(local, Date)
 
 
 def _count(cond: ColumnElement[bool]) -> ColumnElement[int]:
@@ -168,18 +147,6 @@ def daily_facts(
         select(*columns)
         .where(c.created_at >= low, c.created_at < high)
         .group_by(day, operator, c.channel, topic)
-    )
-
-
-def half_hour_slot(dialect: str, column: Any, timezone: str) -> ColumnElement[int]:
-    """0..47: the local half hour of the day a timestamp falls in."""
-    local = _local(dialect, column, timezone)
-    if dialect == "sqlite":
-        hour = cast(func.strftime("%H", local), Integer)
-        minute = cast(func.strftime("%M", local), Integer)
-        return hour * 2 + minute / 30
-    return cast(
-        func.extract("hour", local) * 2 + func.floor(func.extract("minute", local) / 30), Integer
     )
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from wowdesk import events
+from wowdesk.conversations.messages import publish_conversation, system_message
 from wowdesk.conversations.models import Conversation, Status
-from wowdesk.conversations.service import _publish_conversation, _system_message
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict
 from wowdesk.i18n import gettext as _
@@ -100,11 +100,11 @@ def do_requeue(db: Session, conv: Conversation, *, reason: str) -> bool:
         if reason == "operator_left"
         else _("The conversation was passed on. The next free operator will pick it up.")
     )
-    _system_message(db, conv, text, "requeued")
+    system_message(db, conv, text, "requeued")
     extra: tuple[str, ...] = (events.QUEUE_CHANNEL,)
     if previous:
         extra += (events.operator_channel(previous),)
-    _publish_conversation(db, conv, "requeued", extra=extra)
+    publish_conversation(db, conv, "requeued", extra=extra)
     return True
 
 
@@ -130,7 +130,7 @@ def do_transfer(db: Session, conv: Conversation, to_user: User) -> Conversation:
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise Conflict("The conversation has moved meanwhile", code="moved")
     db.refresh(conv)
-    _system_message(
+    system_message(
         db,
         conv,
         _("Operator {name} joined the conversation", name=to_user.display_name),
@@ -140,7 +140,7 @@ def do_transfer(db: Session, conv: Conversation, to_user: User) -> Conversation:
     extra: tuple[str, ...] = (events.QUEUE_CHANNEL,)
     if previous:
         extra += (events.operator_channel(previous),)
-    _publish_conversation(db, conv, "assigned", extra=extra)
+    publish_conversation(db, conv, "assigned", extra=extra)
     return conv
 
 
@@ -154,6 +154,6 @@ def do_return_to_bot(db: Session, conv: Conversation) -> Conversation:
     if result.rowcount == 0:  # type: ignore[attr-defined]
         raise Conflict("The conversation is no longer waiting", code="not_queued")
     db.refresh(conv)
-    _system_message(db, conv, _("The assistant is with you again. Ask your question."), "to_bot")
-    _publish_conversation(db, conv, "to_bot", extra=(events.QUEUE_CHANNEL,))
+    system_message(db, conv, _("The assistant is with you again. Ask your question."), "to_bot")
+    publish_conversation(db, conv, "to_bot", extra=(events.QUEUE_CHANNEL,))
     return conv

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk import events
 from wowdesk.conversations.models import MailState, OutgoingMail
+from wowdesk.conversations.schemas import MailSent
 from wowdesk.db import insert_missing, utcnow
 from wowdesk.mail import Smtp, connect
 
@@ -95,9 +96,7 @@ def do_send_due(db: Session, smtp: Smtp) -> tuple[int, int]:
             sent += 1
     db.flush()
     # supervisors' boards count unsent mail: they recount when some went out
-    events.publish_on_commit(
-        db, [events.QUEUE_CHANNEL], {"type": "mail", "op": "sent", "sent": sent, "failed": failed}
-    )
+    events.publish_on_commit(db, [events.QUEUE_CHANNEL], MailSent(sent=sent, failed=failed))
     return sent, failed
 
 

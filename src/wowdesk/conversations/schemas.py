@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from wowdesk.events import Event
 
 
 class MessageIn(BaseModel):
@@ -126,3 +129,48 @@ class ConversationDetail(BaseModel):
     conversation: ConversationOut
     messages: list[MessageOut]
     earlier: list[ConversationOut]
+
+
+# --- live events --------------------------------------------------------------------------
+
+
+class ConversationChanged(Event):
+    type: Literal["conversation"] = "conversation"
+    op: str
+    id: int
+    conversation: dict[str, Any]  # a ConversationOut
+
+
+class MessageCreated(Event):
+    """`message` is a MessageOut with the masked text; `served_by` is the operator who may
+    see the raw words (sockets read them through the service for them and the customer)."""
+
+    type: Literal["message"] = "message"
+    op: Literal["created"] = "created"
+    id: int
+    message: dict[str, Any]
+    served_by: int | None = None
+
+
+class Delivered(Event):
+    type: Literal["delivered"] = "delivered"
+    op: Literal["customer", "operator"]
+    id: int
+    conversation_id: int
+    seq: int
+
+
+class Typing(Event):
+    type: Literal["typing"] = "typing"
+    op: Literal["customer", "operator"]
+    id: int
+    conversation_id: int
+
+
+class MailSent(Event):
+    """Supervisors' boards count unsent mail: they recount when some went out."""
+
+    type: Literal["mail"] = "mail"
+    op: Literal["sent"] = "sent"
+    sent: int
+    failed: int

@@ -7,22 +7,37 @@ publishes its live event only after commit.
 
 from __future__ import annotations
 
-import functools
 import re
-import uuid
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from wowdesk import events
 from wowdesk.conversations import secrets_policy
+from wowdesk.conversations.messages import (
+    append,
+    channels_of,
+    find_by_client_id,
+    publish_conversation,
+    system_message,
+)
+from wowdesk.conversations.messages import (
+    conversation_out as conversation_out,  # the service's public face
+)
+from wowdesk.conversations.messages import (
+    message_out as message_out,
+)
 from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
-from wowdesk.conversations.schemas import ConversationOut, CustomerView, MessageOut
+from wowdesk.conversations.schemas import (
+    CustomerView,
+    Delivered,
+    MessageCreated,
+    Typing,
+)
 from wowdesk.conversations.topics import get_topic
 from wowdesk.customers import service as customers
-from wowdesk.db import dialect_insert, utcnow
+from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.i18n import gettext as _
 from wowdesk.nlp import secrets
@@ -103,7 +118,7 @@ def serves(conv: Conversation, user: User) -> bool:
     (and only they) see raw text while it is assigned or in wrap-up. Everyone else - a
     supervisor watching, a colleague browsing the queue or the customer's earlier
     conversations - sees the PII-masked copy and may ask for the raw text only with a role
-    allowed to (`safety.rawtext`), which is audited."""
+    allowed to (`safety.service`), which is audited."""
     return conv.operator_id == user.id and conv.status in (Status.assigned, Status.wrapup)
 
 
@@ -167,46 +182,22 @@ def list_customer_conversations(
     return list(db.scalars(stmt))
 
 
-def conversation_out(db: Session, convs: list[Conversation]) -> list[ConversationOut]:
-    """Names are looked up once per batch, through each owning domain's service."""
-    cnames = customers.customer_names(db, {c.customer_id for c in convs})
-    onames = operators.user_names(db, {c.operator_id for c in convs if c.operator_id})
-    out = []
-    for c in convs:
-        item = ConversationOut.model_validate(c)
-        item.customer_name = cnames.get(c.customer_id, "")
-        item.operator_name = onames.get(c.operator_id, "") if c.operator_id else ""
-        out.append(item)
-    return out
+def new_customer_message(payload: events.Payload) -> tuple[int, int] | None:
+    """(conversation id, message id) when a bus event is a customer's new message: what the
+    bot and the assistant react to."""
+    event = events.parse(payload)
+    if isinstance(event, MessageCreated) and event.message["author_kind"] == AuthorKind.customer:
+        return int(event.message["conversation_id"]), event.id
+    return None
 
 
-def message_out(db: Session, messages: list[Message], *, raw: bool = False) -> list[MessageOut]:
-    """Masked unless `raw`: the customer's own chat and the serving operator (`serves`)."""
-    names = operators.user_names(db, {m.author_id for m in messages if m.author_id})
-    out = []
-    for m in messages:
-        item = MessageOut.model_validate(m)
-        item.author_name = names.get(m.author_id, "") if m.author_id else ""
-        if not raw and m.masked_text != m.text:
-            item.text = m.masked_text
-            item.masked = True
-        out.append(item)
-    return out
-
-
-def message_event_for(
-    event: dict[str, Any], *, customer: bool = False, user_id: int | None = None
-) -> dict[str, Any]:
-    """A live message event as one client may see it. On the bus the message carries the
-    masked text, the raw words ride beside it (`raw_text`, `served_by`) and leave the
-    server only to the customer and to the operator serving the conversation."""
-    out = {k: v for k, v in event.items() if k not in ("raw_text", "served_by")}
-    raw = event.get("raw_text")
-    if raw is not None and (
-        customer or (user_id is not None and event.get("served_by") == user_id)
-    ):
-        out["message"] = {**event["message"], "text": raw, "masked": False}
-    return out
+def raw_text_of(db: Session, message_id: int) -> str:
+    """The raw words of one message. Only the sockets of the customer and of the operator
+    serving the conversation call it (`sockets.message_for`): the bus carries masked text."""
+    msg = db.get(Message, message_id)
+    if msg is None:
+        raise NotFound("Message not found")
+    return msg.text
 
 
 def customer_view(db: Session, conv: Conversation) -> CustomerView:
@@ -221,181 +212,13 @@ def customer_view(db: Session, conv: Conversation) -> CustomerView:
     )
 
 
-# --- events ----------------------------------------------------------------------------
-
-
-def _channels(conv: Conversation) -> list[str]:
-    channels = [events.conversation_channel(conv.id)]
-    if conv.operator_id:
-        channels.append(events.operator_channel(conv.operator_id))
-    if conv.status == Status.queued:
-        channels.append(events.QUEUE_CHANNEL)
-    elif conv.status == Status.bot:
-        channels.append(events.BOT_CHANNEL)
-    return channels
-
-
-def _publish_conversation(
-    db: Session, conv: Conversation, op: str, extra: tuple[str, ...] = ()
-) -> None:
-    payload = conversation_out(db, [conv])[0].model_dump(mode="json")
-    events.publish_on_commit(
-        db,
-        [*_channels(conv), *extra],
-        {"type": "conversation", "op": op, "id": conv.id, "conversation": payload},
-    )
-
-
-def _publish_message(db: Session, conv: Conversation, msg: Message) -> None:
-    """Consumers on the server (the bot, the sockets) get it all; each socket passes it
-    through `message_event_for` before a client sees it."""
-    payload = message_out(db, [msg])[0].model_dump(mode="json")
-    event: dict[str, Any] = {"type": "message", "op": "created", "id": msg.id, "message": payload}
-    if payload["masked"]:
-        event["raw_text"] = msg.text
-        serving = conv.operator_id if conv.status in (Status.assigned, Status.wrapup) else None
-        event["served_by"] = serving
-    channels = _channels(conv)
-    if msg.author_kind == AuthorKind.customer and conv.status == Status.assigned:
-        channels.append(events.ASSIST_CHANNEL)  # the operator's suggestions follow it
-    events.publish_on_commit(db, channels, event)
-
-
 # --- writing ---------------------------------------------------------------------------
-
-
-def _find_by_client_id(db: Session, conv_id: int, client_id: str) -> Message | None:
-    return db.scalar(
-        select(Message).where(Message.conversation_id == conv_id, Message.client_id == client_id)
-    )
-
-
-# The hot path's statements are built once: building and cache-keying a statement costs
-# more than SQLite takes to run it.
-_CONVERSATIONS = cast(Table, Conversation.__table__)
-_TAKE_SEQ = (
-    update(_CONVERSATIONS)
-    .where(_CONVERSATIONS.c.id == bindparam("cid"))
-    .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=bindparam("now"))
-    .returning(_CONVERSATIONS.c.last_seq, _CONVERSATIONS.c.operator_id, _CONVERSATIONS.c.status)
-)
-_GIVE_BACK_SEQ = (
-    update(_CONVERSATIONS)
-    .where(_CONVERSATIONS.c.id == bindparam("cid"))
-    .values(last_seq=bindparam("seq"), last_message_at=bindparam("before"))
-)
-
-
-@functools.cache
-def _insert_message_once(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING on (conversation, client_id): a concurrent resend of
-    the same message stores nothing and returns no id, with no savepoint to roll back to."""
-    table = cast(Table, Message.__table__)
-    insert = dialect_insert(dialect)
-    return (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["conversation_id", "client_id"])
-        .returning(table.c.id)
-    )
-
-
-def _append(
-    db: Session,
-    conv: Conversation,
-    *,
-    author_kind: AuthorKind,
-    author_id: int | None,
-    client_id: str,
-    text: str,
-    meta: dict[str, Any] | None = None,
-    optimistic: bool = False,
-    masked_text: str | None = None,
-) -> tuple[Message, bool]:
-    """The hot path of every chat: Core statements, not ORM flushes (a message costs two
-    statements, so one SQLite writer keeps up with hundreds of messages a second).
-
-    The UPDATE … RETURNING on the conversation takes its row lock, so concurrent writers get
-    distinct seqs; with `optimistic`, the INSERT itself detects a resend (no lookup first)."""
-    if not optimistic:
-        existing = _find_by_client_id(db, conv.id, client_id)
-        if existing is not None:
-            return existing, False
-    db.flush()  # pending ORM changes (a new conversation) go before the Core statements
-    now = utcnow()
-    before = conv.last_message_at
-    connection = db.connection()
-    taken = connection.execute(_TAKE_SEQ, {"cid": conv.id, "now": now}).one()
-    seq = taken.last_seq
-    set_committed_value(conv, "last_seq", seq)
-    # who holds it is read under the row lock, with the seq: an assignment committed while
-    # this writer waited is seen, so the event goes to the operator who holds it now
-    set_committed_value(conv, "operator_id", taken.operator_id)
-    set_committed_value(conv, "status", Status(taken.status))
-    set_committed_value(conv, "last_message_at", now)
-    values: dict[str, Any] = {
-        "conversation_id": conv.id,
-        "seq": seq,
-        "client_id": client_id,
-        "author_kind": author_kind,
-        "author_id": author_id,
-        "text": text,
-        "masked_text": mask_text(text) if masked_text is None else masked_text,
-        "meta": meta or {},
-        "created_at": now,
-    }
-    message_id = connection.scalar(_insert_message_once(connection.dialect.name), values)
-    if message_id is None:
-        # a resend: give the seq back (this transaction still holds the row lock, so nobody
-        # took a later one) and keep seqs gap-free, which lets clients trust them
-        connection.execute(_GIVE_BACK_SEQ, {"cid": conv.id, "seq": seq - 1, "before": before})
-        set_committed_value(conv, "last_seq", seq - 1)
-        set_committed_value(conv, "last_message_at", before)
-        existing = _find_by_client_id(db, conv.id, client_id)
-        if existing is None:
-            raise Conflict("The message could not be stored; send it again")
-        return existing, False
-    msg = Message(id=message_id, **values)
-    make_transient_to_detached(msg)
-    db.add(msg)
-    if author_kind == AuthorKind.operator and conv.first_human_reply_at is None:
-        conv.first_human_reply_at = now
-    _publish_message(db, conv, msg)
-    return msg, True
-
-
-def _system_message(
-    db: Session,
-    conv: Conversation,
-    text: str,
-    kind: str,
-    operator_id: int | None = None,
-    *,
-    ours: bool = True,
-) -> Message:
-    """`operator_id` names who joined: the conversation's line of holders stays readable.
-    A text that is `ours` (the service's own words and staff names) skips the PII search:
-    there is nothing of the customer's in it, and the NER model would cost every routing
-    burst a few milliseconds per conversation."""
-    meta: dict[str, Any] = {"kind": kind}
-    if operator_id is not None:
-        meta["operator_id"] = operator_id
-    msg, _created = _append(
-        db,
-        conv,
-        author_kind=AuthorKind.system,
-        author_id=None,
-        client_id=f"sys-{uuid.uuid4().hex}",
-        text=text,
-        meta=meta,
-        masked_text=text if ours else None,
-    )
-    return msg
 
 
 def do_system_note(db: Session, conv: Conversation, text: str, kind: str) -> Message:
     """A line from the service itself (queue place, callback booked) in the conversation;
     it may repeat what the customer gave (a phone for the callback), so it is masked."""
-    return _system_message(db, conv, text, kind, ours=False)
+    return system_message(db, conv, text, kind, ours=False)
 
 
 def do_start(
@@ -444,7 +267,7 @@ def do_start(
         )
     )
     if replay is not None:
-        first = _find_by_client_id(db, replay.id, client_id)
+        first = find_by_client_id(db, replay.id, client_id)
         assert first is not None
         return replay, derived_token(secret, replay.id, client_id), first
     now = utcnow()
@@ -461,10 +284,10 @@ def do_start(
     db.flush()
     token = derived_token(secret, conv.id, client_id)
     conv.token_hash = token_hash(token)
-    msg, _created = _append(
+    msg, _created = append(
         db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
     )
-    _publish_conversation(db, conv, "created")
+    publish_conversation(db, conv, "created")
     if secret_kinds:
         _notice_secrets(db, conv, msg, secret_kinds)
     return conv, token, msg
@@ -477,12 +300,12 @@ def do_customer_message(
     on the common path the INSERT itself detects the resend (no lookup first)."""
     check_client_id(client_id)
     if conv.status not in OPEN:
-        existing = _find_by_client_id(db, conv.id, client_id)
+        existing = find_by_client_id(db, conv.id, client_id)
         if existing is not None:
             return existing, False
         raise Conflict("This conversation is closed; start a new one", code="conversation_closed")
     text, secret_kinds = secrets.masked_with_kinds(check_text(text, limit))
-    msg, created = _append(
+    msg, created = append(
         db,
         conv,
         author_kind=AuthorKind.customer,
@@ -499,7 +322,7 @@ def do_customer_message(
 def _notice_secrets(db: Session, conv: Conversation, msg: Message, kinds: list[str]) -> None:
     """The customer learns, once per kind of secret, that we never ask for them."""
     if secrets_policy.do_note_customer_secrets(db, conv.id, msg.id, kinds):
-        _system_message(db, conv, secrets.customer_notice(), "secret_notice")
+        system_message(db, conv, secrets.customer_notice(), "secret_notice")
 
 
 def do_operator_message(
@@ -516,7 +339,7 @@ def do_operator_message(
     """A message asking the customer for a secret is held (`secret_policy` warn: sent only
     when the operator confirms, and the confirmation is audited) or refused (block)."""
     check_client_id(client_id)
-    existing = _find_by_client_id(db, conv.id, client_id)
+    existing = find_by_client_id(db, conv.id, client_id)
     if existing is not None:
         return existing, False
     text = check_text(text, limit)
@@ -527,7 +350,7 @@ def do_operator_message(
         confirmed=confirm_secret_request,
         previous=_staff_messages_just_before(db, conv, user),
     )
-    msg, created = _append(
+    msg, created = append(
         db,
         conv,
         author_kind=AuthorKind.operator,
@@ -571,7 +394,7 @@ def do_bot_message(
     """The bot's reply; `reply_to` makes it idempotent when a message is handled twice."""
     if conv.status != Status.bot:
         raise Conflict("The bot no longer holds this conversation", code="not_bot")
-    msg, _created = _append(
+    msg, _created = append(
         db,
         conv,
         author_kind=AuthorKind.bot,
@@ -595,8 +418,8 @@ def do_handoff(db: Session, conv: Conversation, notice: str) -> Conversation:
     conv.handed_off_at = now
     conv.queued_at = now
     db.flush()
-    _system_message(db, conv, notice, "handoff")
-    _publish_conversation(db, conv, "handed_off", extra=(events.BOT_CHANNEL,))
+    system_message(db, conv, notice, "handoff")
+    publish_conversation(db, conv, "handed_off", extra=(events.BOT_CHANNEL,))
     return conv
 
 
@@ -610,7 +433,7 @@ def do_bot_close(db: Session, conv: Conversation, farewell: str, reply_to: int) 
     conv.closed_at = now
     conv.wrapup_done_at = now
     db.flush()
-    _publish_conversation(db, conv, "closed", extra=(events.BOT_CHANNEL,))
+    publish_conversation(db, conv, "closed", extra=(events.BOT_CHANNEL,))
     return conv
 
 
@@ -649,14 +472,14 @@ def do_assign(db: Session, conversation_id: int, user: User) -> Conversation:
             return conv
         raise Conflict("The conversation has already been taken", code="already_taken")
     db.refresh(conv)
-    _system_message(
+    system_message(
         db,
         conv,
         _("Operator {name} joined the conversation", name=user.display_name),
         "joined",
         user.id,
     )
-    _publish_conversation(db, conv, "assigned", extra=(events.QUEUE_CHANNEL,))
+    publish_conversation(db, conv, "assigned", extra=(events.QUEUE_CHANNEL,))
     return conv
 
 
@@ -674,8 +497,8 @@ def do_close(db: Session, conv: Conversation, user: User) -> Conversation:
     conv.status = Status.wrapup
     conv.closed_at = utcnow()
     db.flush()
-    _system_message(db, conv, _("The conversation is closed. Please rate our help."), "closed")
-    _publish_conversation(db, conv, "closed", extra=(events.QUEUE_CHANNEL,))
+    system_message(db, conv, _("The conversation is closed. Please rate our help."), "closed")
+    publish_conversation(db, conv, "closed", extra=(events.QUEUE_CHANNEL,))
     return conv
 
 
@@ -692,7 +515,7 @@ def do_wrapup(
     conv.status = Status.closed
     conv.wrapup_done_at = utcnow()
     db.flush()
-    _publish_conversation(db, conv, "wrapped_up")
+    publish_conversation(db, conv, "wrapped_up")
     return conv
 
 
@@ -706,7 +529,7 @@ def do_rate(db: Session, conv: Conversation, score: int) -> Conversation:
     conv.csat = score
     conv.csat_at = utcnow()
     db.flush()
-    _publish_conversation(db, conv, "rated")
+    publish_conversation(db, conv, "rated")
     return conv
 
 
@@ -726,22 +549,16 @@ def do_mark_delivered(db: Session, conv: Conversation, side: Side, seq: int) -> 
     if result.rowcount:  # type: ignore[attr-defined]
         events.publish_on_commit(
             db,
-            _channels(conv),
-            {
-                "type": "delivered",
-                "op": side,
-                "id": conv.id,
-                "conversation_id": conv.id,
-                "seq": seq,
-            },
+            channels_of(conv),
+            Delivered(op=side, id=conv.id, conversation_id=conv.id, seq=seq),
         )
 
 
 def publish_typing(bus: events.LocalBus, conv: Conversation, side: Side) -> None:
     """Typing marks are ephemeral: nothing is stored, so they go straight to the bus."""
     bus.publish(
-        _channels(conv),
-        {"type": "typing", "op": side, "id": conv.id, "conversation_id": conv.id},
+        channels_of(conv),
+        Typing(op=side, id=conv.id, conversation_id=conv.id),
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +59,10 @@ def _error(exc: WowdeskError, **extra: Any) -> dict[str, Any]:
     }
 
 
+# what a socket does with each bus event before its client sees it (None: nothing)
+Transform = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+
 class Link:
     """One open socket: its bus subscription, a writer task, and DB access off the loop."""
 
@@ -77,7 +82,17 @@ class Link:
     async def send(self, payload: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(payload, ensure_ascii=False, default=str))
 
-    async def pump(self, transform: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+    async def message_for(self, event: dict[str, Any], *, raw: bool) -> dict[str, Any]:
+        """A live message as this client may see it: the bus carries the masked copy; the
+        customer and the serving operator (`raw`) get the raw words, read from the database."""
+        out = {k: v for k, v in event.items() if k != "served_by"}
+        message = event["message"]
+        if raw and message["masked"]:
+            text = await self.db(lambda db: service.raw_text_of(db, int(message["id"])))
+            out["message"] = {**message, "text": text, "masked": False}
+        return out
+
+    async def pump(self, transform: Transform) -> None:
         """Forwards bus events; a client that fell too far behind is told to reload."""
         overflow = asyncio.ensure_future(self.sub.overflowed.wait())
         get: asyncio.Future[dict[str, Any]] | None = None
@@ -90,7 +105,7 @@ class Link:
                 if overflow in done:
                     await self.ws.close(CLOSE_RESYNC, "resync")
                     return
-                out = transform(get.result())
+                out = await transform(get.result())
                 if out is not None:
                     await self.send(out)
         finally:
@@ -127,7 +142,7 @@ class Link:
     async def serve(
         self,
         handle: Callable[[dict[str, Any]], Awaitable[None]],
-        transform: Callable[[dict[str, Any]], dict[str, Any] | None],
+        transform: Transform,
     ) -> None:
         writer = asyncio.create_task(self.pump(transform))
         try:
@@ -156,6 +171,74 @@ def _int(frame: dict[str, Any], key: str, default: int | None = None) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
         raise WowdeskError("Field {key} must be a non-negative integer", code="bad_frame", key=key)
     return value
+
+
+async def _customer_event(link: Link, event: dict[str, Any]) -> dict[str, Any] | None:
+    """What the customer's chat sees of a bus event: their conversation's messages (raw:
+    they wrote them or are their addressee), queue places, the operator's typing and
+    delivered marks, and the conversation's state without its internals."""
+    kind = event["type"]
+    if kind == "message":
+        return await link.message_for(event, raw=True)
+    if kind == "queue":
+        return event
+    if kind in ("typing", "delivered"):
+        return event if event["op"] == "operator" else None
+    if kind == "conversation":
+        c = event["conversation"]
+        return {
+            "type": "conversation",
+            "op": event["op"],
+            "id": c["id"],
+            "event_id": event["event_id"],
+            "conversation": {
+                "id": c["id"],
+                "status": c["status"],
+                "last_seq": c["last_seq"],
+                "operator_name": c["operator_name"],
+                "operator_delivered_seq": c["operator_delivered_seq"],
+                "csat": c["csat"],
+            },
+        }
+    return None
+
+
+async def _customer_frame(link: Link, conv_id: int, token: str, frame: dict[str, Any]) -> None:
+    kind = frame["type"]
+    if kind == "send":
+        client_id, text = frame.get("client_id", ""), frame.get("text", "")
+
+        def send(db: Session) -> dict[str, Any]:
+            conv = service.access_conversation_by_token(db, conv_id, token)
+            msg, created = service.do_customer_message(
+                db,
+                conv,
+                client_id=client_id,
+                text=text,
+                limit=link.settings.max_message_chars,
+            )
+            return {
+                "type": "ack",
+                "client_id": msg.client_id,
+                "seq": msg.seq,
+                "id": msg.id,
+                "created": created,
+            }
+
+        await link.send(await link.db(send))
+    elif kind == "typing":
+        conv = await link.db(lambda db: service.access_conversation_by_token(db, conv_id, token))
+        service.publish_typing(link.bus, conv, "customer")
+    elif kind == "seen":
+        seq = _int(frame, "seq")
+
+        def seen(db: Session) -> None:
+            conv = service.access_conversation_by_token(db, conv_id, token)
+            service.do_mark_delivered(db, conv, "customer", seq)
+
+        await link.db(seen)
+    elif kind == "ping":
+        await link.send({"type": "pong"})
 
 
 @public.websocket("/ws/chat")
@@ -199,72 +282,89 @@ async def customer_socket(ws: WebSocket) -> None:
     for msg in backlog:
         await link.send({"type": "message", "op": "created", "id": msg["id"], "message": msg})
 
-    def transform(event: dict[str, Any]) -> dict[str, Any] | None:
-        kind = event["type"]
-        if kind == "message":
-            return service.message_event_for(event, customer=True)
-        if kind == "queue":
-            return event
-        if kind in ("typing", "delivered"):
-            return event if event["op"] == "operator" else None
-        if kind == "conversation":
-            c = event["conversation"]
-            return {
-                "type": "conversation",
-                "op": event["op"],
-                "id": c["id"],
-                "event_id": event["event_id"],
-                "conversation": {
-                    "id": c["id"],
-                    "status": c["status"],
-                    "last_seq": c["last_seq"],
-                    "operator_name": c["operator_name"],
-                    "operator_delivered_seq": c["operator_delivered_seq"],
-                    "csat": c["csat"],
-                },
-            }
-        return None
+    await link.serve(
+        functools.partial(_customer_frame, link, conv_id, token),
+        functools.partial(_customer_event, link),
+    )
 
-    async def handle(frame: dict[str, Any]) -> None:
-        kind = frame["type"]
-        if kind == "send":
-            client_id, text = frame.get("client_id", ""), frame.get("text", "")
 
-            def send(db: Session) -> dict[str, Any]:
-                conv = service.access_conversation_by_token(db, conv_id, token)
-                msg, created = service.do_customer_message(
-                    db,
-                    conv,
-                    client_id=client_id,
-                    text=text,
-                    limit=link.settings.max_message_chars,
+async def _console_frame(
+    link: Link, user: User, expires_at: datetime, watching: list[int], frame: dict[str, Any]
+) -> None:
+    grace = link.settings.routing_grace_seconds
+    ws = link.ws
+    if utcnow() >= expires_at:
+        await link.send(
+            _error(
+                WowdeskError(
+                    "Your session has expired, please log in again", code="session_expired"
                 )
-                return {
-                    "type": "ack",
-                    "client_id": msg.client_id,
-                    "seq": msg.seq,
-                    "id": msg.id,
-                    "created": created,
-                }
-
-            await link.send(await link.db(send))
-        elif kind == "typing":
-            conv = await link.db(
-                lambda db: service.access_conversation_by_token(db, conv_id, token)
             )
-            service.publish_typing(link.bus, conv, "customer")
-        elif kind == "seen":
-            seq = _int(frame, "seq")
+        )
+        await ws.close(CLOSE_AUTH, "session_expired")
+        return
+    kind = frame["type"]
+    if kind == "ping":
+        await link.db(lambda db: presence.do_touch(db, user.id, grace))
+        await link.send({"type": "pong"})
+        return
+    conv_id = _int(frame, "conversation_id")
+    if kind == "watch":
+        await link.db(lambda db: service.access_conversation(db, user, conv_id))
+        for old in watching:
+            link.sub.ignore(events.conversation_channel(old))
+        watching[:] = [conv_id]
+        link.sub.listen(events.conversation_channel(conv_id))
+        await link.send({"type": "watching", "conversation_id": conv_id})
+    elif kind == "send":
+        client_id, text = frame.get("client_id", ""), frame.get("text", "")
+        confirmed = frame.get("confirm_secret_request") is True
 
-            def seen(db: Session) -> None:
-                conv = service.access_conversation_by_token(db, conv_id, token)
-                service.do_mark_delivered(db, conv, "customer", seq)
+        def send(db: Session) -> dict[str, Any]:
+            me = operators.get_user(db, user.id)
+            conv = service.access_conversation(db, me, conv_id)
+            msg, created = service.do_operator_message(
+                db,
+                conv,
+                me,
+                client_id=client_id,
+                text=text,
+                limit=link.settings.max_message_chars,
+                secret_policy=link.settings.secret_request_policy,
+                confirm_secret_request=confirmed,
+            )
+            return {
+                "type": "ack",
+                "client_id": msg.client_id,
+                "seq": msg.seq,
+                "id": msg.id,
+                "conversation_id": conv_id,
+                "created": created,
+            }
 
-            await link.db(seen)
-        elif kind == "ping":
-            await link.send({"type": "pong"})
+        await link.send(await link.db(send))
+    elif kind == "typing":
+        conv = await link.db(lambda db: service.access_conversation(db, user, conv_id))
+        service.publish_typing(link.bus, conv, "operator")
+    elif kind == "seen":
+        seq = _int(frame, "seq")
 
-    await link.serve(handle, transform)
+        def seen(db: Session) -> None:
+            conv = service.access_conversation(db, user, conv_id)
+            if conv.operator_id == user.id:
+                service.do_mark_delivered(db, conv, "operator", seq)
+
+        await link.db(seen)
+
+
+async def _console_event(link: Link, user_id: int, event: dict[str, Any]) -> dict[str, Any] | None:
+    """Everything on the operator's channels but their own typing and delivered marks;
+    raw words only to the operator serving the conversation."""
+    if event["type"] in ("typing", "delivered") and event["op"] == "operator":
+        return None
+    if event["type"] == "message":
+        return await link.message_for(event, raw=event.get("served_by") == user_id)
+    return event
 
 
 @public.websocket("/ws/console")
@@ -299,78 +399,10 @@ async def console_socket(ws: WebSocket) -> None:
     watching: list[int] = []
     await link.send({"type": "ready", "user_id": user.id})
 
-    async def handle(frame: dict[str, Any]) -> None:
-        if utcnow() >= expires_at:
-            await link.send(
-                _error(
-                    WowdeskError(
-                        "Your session has expired, please log in again", code="session_expired"
-                    )
-                )
-            )
-            await ws.close(CLOSE_AUTH, "session_expired")
-            return
-        kind = frame["type"]
-        if kind == "ping":
-            await link.db(lambda db: presence.do_touch(db, user.id, grace))
-            await link.send({"type": "pong"})
-            return
-        conv_id = _int(frame, "conversation_id")
-        if kind == "watch":
-            await link.db(lambda db: service.access_conversation(db, user, conv_id))
-            for old in watching:
-                link.sub.ignore(events.conversation_channel(old))
-            watching[:] = [conv_id]
-            link.sub.listen(events.conversation_channel(conv_id))
-            await link.send({"type": "watching", "conversation_id": conv_id})
-        elif kind == "send":
-            client_id, text = frame.get("client_id", ""), frame.get("text", "")
-            confirmed = frame.get("confirm_secret_request") is True
-
-            def send(db: Session) -> dict[str, Any]:
-                me = operators.get_user(db, user.id)
-                conv = service.access_conversation(db, me, conv_id)
-                msg, created = service.do_operator_message(
-                    db,
-                    conv,
-                    me,
-                    client_id=client_id,
-                    text=text,
-                    limit=link.settings.max_message_chars,
-                    secret_policy=link.settings.secret_request_policy,
-                    confirm_secret_request=confirmed,
-                )
-                return {
-                    "type": "ack",
-                    "client_id": msg.client_id,
-                    "seq": msg.seq,
-                    "id": msg.id,
-                    "conversation_id": conv_id,
-                    "created": created,
-                }
-
-            await link.send(await link.db(send))
-        elif kind == "typing":
-            conv = await link.db(lambda db: service.access_conversation(db, user, conv_id))
-            service.publish_typing(link.bus, conv, "operator")
-        elif kind == "seen":
-            seq = _int(frame, "seq")
-
-            def seen(db: Session) -> None:
-                conv = service.access_conversation(db, user, conv_id)
-                if conv.operator_id == user.id:
-                    service.do_mark_delivered(db, conv, "operator", seq)
-
-            await link.db(seen)
-
-    def transform(event: dict[str, Any]) -> dict[str, Any] | None:
-        if event["type"] in ("typing", "delivered") and event["op"] == "operator":
-            return None
-        if event["type"] == "message":
-            return service.message_event_for(event, user_id=user.id)
-        return event
-
-    await link.serve(handle, transform)
+    await link.serve(
+        functools.partial(_console_frame, link, user, expires_at, watching),
+        functools.partial(_console_event, link, user.id),
+    )
 
 
 def _allowed_origins(ws: WebSocket, settings: Settings) -> set[str]:

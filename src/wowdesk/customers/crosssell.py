@@ -24,12 +24,12 @@ from functools import cache
 from itertools import permutations
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from wowdesk.customers import orders
 from wowdesk.customers.models import AssociationRule
-from wowdesk.db import utcnow
+from wowdesk.db import advisory_lock, utcnow
 from wowdesk.i18n import current_language, gettext
 
 _LOCK_KEY = 7_301_120  # PostgreSQL advisory lock: one rebuild at a time across processes
@@ -82,8 +82,7 @@ def mine_rules(
 def do_refresh_rules(db: Session, *, min_count: int = 2, min_confidence: float = 0.2) -> int:
     """Rebuilds the rule table from all orders (the background job and `wowdesk customers
     rules`); returns how many rules there are now."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    advisory_lock(db, _LOCK_KEY)
     rules = mine_rules(orders.order_baskets(db), min_count=min_count, min_confidence=min_confidence)
     db.execute(delete(AssociationRule))
     now = utcnow()

@@ -18,11 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from wowdesk.conversations.models import Conversation, Message, Topic
 from wowdesk.customers.models import Customer, CustomerIdentity
+from wowdesk.db import move_sequences_past
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus, Shift, StatusChange, User
 
@@ -149,33 +150,12 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
     topic_ids: list[int | None] = [*db.scalars(select(Topic.id))] or [None]
     customers = max(1, plan.conversations // 3)
     first_day = end_day - timedelta(days=plan.days - 1)
-    result = Result(first_day=first_day, last_day=end_day)
-
-    customer_id = _next_id(db, Customer)
-    first_customer = customer_id
-    rows: list[dict[str, Any]] = []
-    identities: list[dict[str, Any]] = []
-    created = datetime.combine(first_day, time(0), zone).astimezone(UTC)
-    for i in range(customers):
-        rows.append({"id": customer_id + i, "display_name": f"Клиент {i + 1}", "tier": 0,
-                     "created_at": created})  # fmt: skip
-        identities.append({"customer_id": customer_id + i, "channel": "web",
-                           "external_id": f"history-{customer_id + i}",
-                           "created_at": created})  # fmt: skip
-        if len(rows) >= BATCH:
-            db.execute(insert(_table(Customer)), rows)
-            db.execute(insert(_table(CustomerIdentity)), identities)
-            rows, identities = [], []
-    if rows:
-        db.execute(insert(_table(Customer)), rows)
-        db.execute(insert(_table(CustomerIdentity)), identities)
-    result.customers = customers
+    result = Result(first_day=first_day, last_day=end_day, customers=customers)
+    first_customer = _write_customers(db, customers, first_day, zone)
 
     conv_id = _next_id(db, Conversation)
     convs: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
-    channel_names = [c for c, _w in CHANNELS]
-    channel_weights = [w for _c, w in CHANNELS]
     # a customer's last topic, so repeat contacts (FCR) happen at a realistic rate
     last_topic: dict[int, Any] = {}
 
@@ -198,75 +178,104 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
         customer = first_customer + min(customers - 1, pick)
         topic = last_topic.get(customer) if rng.random() < 0.25 else rng.choice(topic_ids)
         last_topic[customer] = topic
-        q = rng.randrange(len(QUESTIONS))
-        row: dict[str, Any] = {
-            "id": conv_id,
-            "token_hash": uuid.UUID(int=rng.getrandbits(128)).hex,
-            "customer_id": customer,
-            "channel": rng.choices(channel_names, channel_weights)[0],
-            "status": "closed",
-            "topic_id": topic,
-            "operator_id": None,
-            "subject": QUESTIONS[q][:200],
-            "wrapup_note": "",
-            "operator_delivered_seq": 0,
-            "customer_delivered_seq": 0,
-            "created_at": at,
-            "transfer_count": 0,
-        }
-        thread: list[tuple[str, int | None, str, datetime]] = [("customer", None, QUESTIONS[q], at)]
-        now = at
-        if rng.random() < 0.45:  # the bot answers first
-            now += timedelta(seconds=rng.uniform(1, 3))
-            row["first_bot_reply_at"] = now
-            thread.append(("bot", None, BOT_ANSWER, now))
-            if rng.random() < 0.45:  # and that was enough
-                row["closed_at"] = now + timedelta(seconds=rng.uniform(30, 300))
-                _finish(row, thread, conv_id, messages, convs)
-                conv_id += 1
-                if len(convs) >= BATCH:
-                    flush()
-                continue
-            now += timedelta(seconds=rng.uniform(20, 120))
-            row["handed_off_at"] = now
-        row["queued_at"] = now
-        # busy hours wait longer: the mean wait follows the hourly load
-        hour = at.astimezone(zone).hour
-        wait = rng.expovariate(1 / (4 + 1.6 * HOURLY[hour]))
-        patience = rng.expovariate(1 / 240)
-        if wait > patience:  # gave up waiting
-            row["closed_at"] = now + timedelta(seconds=patience)
-            _finish(row, thread, conv_id, messages, convs)
-        else:
-            person = rng.choice(people)
-            row["operator_id"] = person.id
-            row["assigned_at"] = now + timedelta(seconds=wait)
-            reply = row["assigned_at"] + timedelta(seconds=rng.uniform(5, 60))
-            row["first_human_reply_at"] = reply
-            thread.append(("operator", person.id, ANSWERS[q], reply))
-            handle = math.exp(rng.gauss(math.log(330), 0.5))
-            row["closed_at"] = row["assigned_at"] + timedelta(seconds=max(handle, 40))
-            row["wrapup_done_at"] = row["closed_at"] + timedelta(seconds=rng.uniform(10, 90))
-            if rng.random() < 0.07:
-                row["transfer_count"] = 1
-            if rng.random() < 0.4:
-                row["csat"] = rng.choices((1, 2, 3, 4, 5), (4, 4, 8, 24, 60))[0]
-                row["csat_at"] = row["wrapup_done_at"]
-            _finish(row, thread, conv_id, messages, convs)
+        row, thread = _conversation(rng, zone, people, conv_id, customer, topic, at)
+        _finish(row, thread, conv_id, messages, convs)
         conv_id += 1
         if len(convs) >= BATCH:
             flush()
     flush()
     result.status_changes = _shifts(db, plan, rng, people, first_day, end_day)
-    if db.get_bind().dialect.name == "postgresql":  # explicit ids: move the sequences on
-        for model in (Customer, Conversation):
-            top = db.scalar(select(func.max(model.id)))
-            db.execute(
-                text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :top)"),
-                {"table": model.__tablename__, "top": top},
-            )
+    move_sequences_past(db, [cast(Table, m.__table__) for m in (Customer, Conversation)])
     db.flush()
     return result
+
+
+def _write_customers(db: Session, customers: int, first_day: date, zone: ZoneInfo) -> int:
+    """The history's customers, each with a web identity; returns the first one's id."""
+    first = _next_id(db, Customer)
+    rows: list[dict[str, Any]] = []
+    identities: list[dict[str, Any]] = []
+    created = datetime.combine(first_day, time(0), zone).astimezone(UTC)
+    for i in range(customers):
+        rows.append({"id": first + i, "display_name": f"Клиент {i + 1}", "tier": 0,
+                     "created_at": created})  # fmt: skip
+        identities.append({"customer_id": first + i, "channel": "web",
+                           "external_id": f"history-{first + i}",
+                           "created_at": created})  # fmt: skip
+        if len(rows) >= BATCH:
+            db.execute(insert(_table(Customer)), rows)
+            db.execute(insert(_table(CustomerIdentity)), identities)
+            rows, identities = [], []
+    if rows:
+        db.execute(insert(_table(Customer)), rows)
+        db.execute(insert(_table(CustomerIdentity)), identities)
+    return first
+
+
+Thread = list[tuple[str, int | None, str, datetime]]
+
+
+def _conversation(
+    rng: random.Random,
+    zone: ZoneInfo,
+    people: list[User],
+    conv_id: int,
+    customer: int,
+    topic: Any,
+    at: datetime,
+) -> tuple[dict[str, Any], Thread]:
+    """One closed conversation and its messages: answered by the bot, abandoned in the
+    queue, or served by an operator, with the timestamps KPIs are made of."""
+    q = rng.randrange(len(QUESTIONS))
+    row: dict[str, Any] = {
+        "id": conv_id,
+        "token_hash": uuid.UUID(int=rng.getrandbits(128)).hex,
+        "customer_id": customer,
+        "channel": rng.choices([c for c, _w in CHANNELS], [w for _c, w in CHANNELS])[0],
+        "status": "closed",
+        "topic_id": topic,
+        "operator_id": None,
+        "subject": QUESTIONS[q][:200],
+        "wrapup_note": "",
+        "operator_delivered_seq": 0,
+        "customer_delivered_seq": 0,
+        "created_at": at,
+        "transfer_count": 0,
+    }
+    thread: Thread = [("customer", None, QUESTIONS[q], at)]
+    now = at
+    if rng.random() < 0.45:  # the bot answers first
+        now += timedelta(seconds=rng.uniform(1, 3))
+        row["first_bot_reply_at"] = now
+        thread.append(("bot", None, BOT_ANSWER, now))
+        if rng.random() < 0.45:  # and that was enough
+            row["closed_at"] = now + timedelta(seconds=rng.uniform(30, 300))
+            return row, thread
+        now += timedelta(seconds=rng.uniform(20, 120))
+        row["handed_off_at"] = now
+    row["queued_at"] = now
+    # busy hours wait longer: the mean wait follows the hourly load
+    hour = at.astimezone(zone).hour
+    wait = rng.expovariate(1 / (4 + 1.6 * HOURLY[hour]))
+    patience = rng.expovariate(1 / 240)
+    if wait > patience:  # gave up waiting
+        row["closed_at"] = now + timedelta(seconds=patience)
+        return row, thread
+    person = rng.choice(people)
+    row["operator_id"] = person.id
+    row["assigned_at"] = now + timedelta(seconds=wait)
+    reply = row["assigned_at"] + timedelta(seconds=rng.uniform(5, 60))
+    row["first_human_reply_at"] = reply
+    thread.append(("operator", person.id, ANSWERS[q], reply))
+    handle = math.exp(rng.gauss(math.log(330), 0.5))
+    row["closed_at"] = row["assigned_at"] + timedelta(seconds=max(handle, 40))
+    row["wrapup_done_at"] = row["closed_at"] + timedelta(seconds=rng.uniform(10, 90))
+    if rng.random() < 0.07:
+        row["transfer_count"] = 1
+    if rng.random() < 0.4:
+        row["csat"] = rng.choices((1, 2, 3, 4, 5), (4, 4, 8, 24, 60))[0]
+        row["csat_at"] = row["wrapup_done_at"]
+    return row, thread
 
 
 def _finish(

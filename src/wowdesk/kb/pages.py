@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.i18n import gettext
 from wowdesk.kb import service
 from wowdesk.kb.markdown import to_html
 from wowdesk.kb.models import Article, ArticleStatus
@@ -71,11 +72,9 @@ def kb_new(request: Request, db: DbSession) -> Response:
 def _form_error(
     request: Request, db: DbSession, exc: WowdeskError, article_id: int | None
 ) -> Response:
-    db.rollback()
+    db.rollback()  # before reading the article again
     article = service.get_article(db, article_id) if article_id else None
-    return _edit_page(
-        request, db, article, status_code=exc.status, error=gettext(exc.message, **exc.params)
-    )
+    return form_error(db, exc, partial(_edit_page, request, db, article))
 
 
 @supervisors.post("/kb/new")

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from wowdesk.events import Event
 
 
 class ArticleIn(BaseModel):
@@ -56,3 +59,11 @@ class PassageOut(BaseModel):
     score: float
     start: int
     end: int
+
+
+class ArticleChanged(Event):
+    """The retrieval indexes of every process refresh on it."""
+
+    type: Literal["kb"] = "kb"
+    op: str
+    id: int

@@ -17,6 +17,7 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Invalid, NotFound, WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.kb.models import Article, ArticleStatus, ArticleVersion
+from wowdesk.kb.schemas import ArticleChanged
 from wowdesk.operators.models import User
 
 KB_CHANNEL = "kb"
@@ -70,7 +71,7 @@ def _snapshot(db: Session, article: Article, author: User | None) -> None:
 
 
 def _changed(db: Session, article: Article, op: str) -> None:
-    events.publish_on_commit(db, [KB_CHANNEL], {"type": "kb", "op": op, "id": article.id})
+    events.publish_on_commit(db, [KB_CHANNEL], ArticleChanged(op=op, id=article.id))
 
 
 def get_article(db: Session, article_id: int) -> Article:

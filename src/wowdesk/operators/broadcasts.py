@@ -23,7 +23,7 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Broadcast, BroadcastLevel, BroadcastRecipient, Role, User
-from wowdesk.operators.schemas import BroadcastOut
+from wowdesk.operators.schemas import BroadcastAcknowledged, BroadcastChanged, BroadcastOut
 
 MAX_TEXT = 2000
 AUDIENCE_ROLES = (Role.operator, Role.supervisor)
@@ -137,14 +137,9 @@ def do_acknowledge(db: Session, user: User, broadcast_id: int) -> BroadcastRecip
         events.publish_on_commit(
             db,
             [events.operator_channel(user.id), events.ROUTING_CHANNEL],
-            {
-                "type": "broadcast",
-                "op": "acknowledged",
-                "id": broadcast_id,
-                "user_id": user.id,
-                "acknowledged": done,
-                "recipients": total,
-            },
+            BroadcastAcknowledged(
+                id=broadcast_id, user_id=user.id, acknowledged=done, recipients=total
+            ),
         )
     return row
 
@@ -238,5 +233,5 @@ def _publish(db: Session, broadcast: Broadcast, op: str, recipient_ids: list[int
     events.publish_on_commit(
         db,
         [*channels, events.ROUTING_CHANNEL],
-        {"type": "broadcast", "op": op, "id": broadcast.id, "broadcast": payload},
+        BroadcastChanged(op=op, id=broadcast.id, broadcast=payload),
     )

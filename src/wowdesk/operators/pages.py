@@ -3,6 +3,7 @@ has acknowledged it."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.i18n import N_, gettext
@@ -71,9 +73,7 @@ def broadcasts_send(
             request, db, status_code=422, error=gettext("Unknown team"), text=text
         )
     except WowdeskError as exc:
-        db.rollback()
-        message = gettext(exc.message, **exc.params)
-        return _broadcasts_page(request, db, status_code=exc.status, error=message, text=text)
+        return form_error(db, exc, partial(_broadcasts_page, request, db), text=text)
     return RedirectResponse("/safety/broadcasts?sent=1", status_code=303)
 
 

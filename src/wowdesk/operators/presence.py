@@ -27,6 +27,7 @@ from wowdesk.operators.models import (
     StatusChange,
     User,
 )
+from wowdesk.operators.schemas import OperatorStatusChanged
 
 # a console writes its heartbeat at most this often
 TOUCH_EVERY = timedelta(seconds=10)
@@ -109,7 +110,7 @@ def do_set_status(
     events.publish_on_commit(
         db,
         [events.ROUTING_CHANNEL, events.operator_channel(user.id)],
-        {"type": "operator", "op": "status", "id": user.id, "status": status.value},
+        OperatorStatusChanged(id=user.id, status=status.value),
     )
     return state
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from wowdesk.events import Event
 
 
 class UserIn(BaseModel):
@@ -87,6 +89,32 @@ class BroadcastDetail(BaseModel):
     broadcast: BroadcastOut
     acknowledged: list[AckOut]
     not_acknowledged: list[AckOut]
+
+
+# --- live events --------------------------------------------------------------------------
+
+
+class OperatorStatusChanged(Event):
+    type: Literal["operator"] = "operator"
+    op: Literal["status"] = "status"
+    id: int
+    status: str
+
+
+class BroadcastChanged(Event):
+    type: Literal["broadcast"] = "broadcast"
+    op: str
+    id: int
+    broadcast: dict[str, Any]  # a BroadcastOut
+
+
+class BroadcastAcknowledged(Event):
+    type: Literal["broadcast"] = "broadcast"
+    op: Literal["acknowledged"] = "acknowledged"
+    id: int
+    user_id: int
+    acknowledged: int
+    recipients: int
 
 
 class PasswordChangeIn(BaseModel):

@@ -21,7 +21,8 @@ from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require, require_briefly
 from wowdesk.operators.models import Role, User
-from wowdesk.quality import incident_report, incident_views, incidents, regression
+from wowdesk.quality import flags, incident_report, incident_views, regression
+from wowdesk.quality import service as incidents
 from wowdesk.quality.schemas import (
     CaseIn,
     CaseOut,
@@ -120,7 +121,7 @@ def flag_answer(
         # one byte over the limit is enough to refuse it
         data = screenshot.file.read(options.screenshot_max_bytes + 1)
         shot = (data, screenshot.content_type or "")
-    flag, incident, created = incidents.do_flag(
+    flag, incident, created = flags.do_flag(
         db,
         user,
         message_id=message_id,
@@ -147,7 +148,7 @@ def screenshot(
     flag_id: int, user: CurrentUser, db: DbSession, options: IncidentOptions
 ) -> FileResponse:
     """For supervisors and the operator who attached it; never sniffed as anything else."""
-    path, content_type = incidents.access_screenshot(db, user, flag_id, options)
+    path, content_type = flags.access_screenshot(db, user, flag_id, options)
     return FileResponse(
         path,
         media_type=content_type,

@@ -15,7 +15,8 @@ from wowdesk.i18n import N_, gettext
 from wowdesk.nlp.pii import mask_text
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
-from wowdesk.quality import delivery, incidents
+from wowdesk.quality import delivery
+from wowdesk.quality import service as incidents
 from wowdesk.quality.delivery import Delivery
 from wowdesk.quality.models import Incident, IncidentDelivery, IncidentStatus
 

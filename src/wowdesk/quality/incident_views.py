@@ -7,7 +7,16 @@ from sqlalchemy.orm import Session
 
 from wowdesk.db import utcnow
 from wowdesk.operators import service as operators
-from wowdesk.quality.incidents import (
+from wowdesk.quality.models import Flag, Incident
+from wowdesk.quality.schemas import (
+    DeliveryOut,
+    FlagOut,
+    IncidentChangeOut,
+    IncidentDetailOut,
+    IncidentOut,
+    SourceOut,
+)
+from wowdesk.quality.service import (
     SENDABLE,
     article_titles,
     duration,
@@ -18,15 +27,6 @@ from wowdesk.quality.incidents import (
     next_statuses,
     reason_label,
     status_label,
-)
-from wowdesk.quality.models import Flag, Incident
-from wowdesk.quality.schemas import (
-    DeliveryOut,
-    FlagOut,
-    IncidentChangeOut,
-    IncidentDetailOut,
-    IncidentOut,
-    SourceOut,
 )
 
 

@@ -3,6 +3,7 @@ incidents made of flagged bot answers."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,12 +14,14 @@ from wowdesk.bot.models import BotSwitch
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.quality import incident_views, incidents, regression
+from wowdesk.quality import incident_views, regression
+from wowdesk.quality import service as incidents
 from wowdesk.quality.models import IncidentStatus
 
 supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
@@ -62,11 +65,6 @@ def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object
     )
 
 
-def _error(request: Request, db: DbSession, exc: WowdeskError) -> Response:
-    db.rollback()
-    return _page(request, db, status_code=exc.status, error=gettext(exc.message, **exc.params))
-
-
 @supervisors.get("/safety")
 def safety_page(request: Request, db: DbSession, done: str = "") -> Response:
     return _page(request, db, done=done)
@@ -86,7 +84,7 @@ def switch_off(
             db, user, scope_kind=scope_kind, scope_value=scope_value, reason=reason
         )
     except WowdeskError as exc:
-        return _error(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return RedirectResponse("/safety?done=off", status_code=303)
 
 
@@ -151,9 +149,7 @@ def switch_on(
             engine=request.app.state.bot,
         )
     except WowdeskError as exc:
-        db.rollback()
-        message = gettext(exc.message, **exc.params)
-        return _on_page(request, db, scope_kind, scope_value, status_code=exc.status, error=message)
+        return form_error(db, exc, partial(_on_page, request, db, scope_kind, scope_value))
     return RedirectResponse("/safety?done=on", status_code=303)
 
 
@@ -169,7 +165,7 @@ def decide(
     try:
         switch.do_decide(db, user, request_id, approve == "1", note)
     except WowdeskError as exc:
-        return _error(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return RedirectResponse("/safety?done=decided", status_code=303)
 
 
@@ -197,7 +193,7 @@ def add_case(
             must_not_contain=_lines(must_not_contain),
         )
     except WowdeskError as exc:
-        return _error(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return RedirectResponse("/safety?done=case#cases", status_code=303)
 
 
@@ -211,7 +207,7 @@ def set_case_active(
     try:
         regression.do_update_case(db, case_id, active=active == "1")
     except WowdeskError as exc:
-        return _error(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return RedirectResponse("/safety#cases", status_code=303)
 
 

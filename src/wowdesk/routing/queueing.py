@@ -26,6 +26,7 @@ from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus
 from wowdesk.routing import waiting
 from wowdesk.routing.models import Ticket, TicketState
+from wowdesk.routing.schemas import QueueChoice, QueuePlace
 from wowdesk.routing.service import (
     candidates,
     ensure_ticket,
@@ -128,16 +129,14 @@ def do_tell_places(db: Session, offer_after_minutes: float, presence_grace: floa
         events.publish_on_commit(
             db,
             [events.conversation_channel(place.conversation_id)],
-            {
-                "type": "queue",
-                "op": "place",
-                "id": place.conversation_id,
-                "conversation_id": place.conversation_id,
-                "position": place.position,
-                "wait_minutes": minutes,
-                "text": place_text(place.position, minutes),
-                "alternatives": offer,
-            },
+            QueuePlace(
+                id=place.conversation_id,
+                conversation_id=place.conversation_id,
+                position=place.position,
+                wait_minutes=minutes,
+                text=place_text(place.position, minutes),
+                alternatives=offer,
+            ),
         )
         told += 1
     db.flush()
@@ -182,7 +181,7 @@ def _publish_choice(db: Session, conv: Conversation, kind: str) -> None:
     events.publish_on_commit(
         db,
         [events.QUEUE_CHANNEL],
-        {"type": "queue", "op": "alternative", "id": conv.id, "kind": kind},
+        QueueChoice(id=conv.id, kind=kind),
     )
 
 

@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from wowdesk.events import Event
+
 
 class StatusIn(BaseModel):
     status: Literal["online", "break", "training", "offline"]
@@ -138,3 +140,35 @@ class PlaceOut(BaseModel):
 
 class TierIn(BaseModel):
     tier: int = Field(ge=0, le=2)
+
+
+# --- live events --------------------------------------------------------------------------
+
+
+class EscalationCreated(Event):
+    type: Literal["escalation"] = "escalation"
+    op: Literal["created"] = "created"
+    id: int
+    note: str
+
+
+class QueuePlace(Event):
+    """The customer's place in the queue and the wait, as the chat shows it."""
+
+    type: Literal["queue"] = "queue"
+    op: Literal["place"] = "place"
+    id: int
+    conversation_id: int
+    position: int
+    wait_minutes: int | None
+    text: str
+    alternatives: bool
+
+
+class QueueChoice(Event):
+    """The queues changed without an assignment (e-mail, callback, back to the bot)."""
+
+    type: Literal["queue"] = "queue"
+    op: Literal["alternative"] = "alternative"
+    id: int
+    kind: str

@@ -35,6 +35,7 @@ from wowdesk.operators import presence
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorState, OperatorStatus, Role, Skill, User
 from wowdesk.routing.models import Ticket, TicketState
+from wowdesk.routing.schemas import EscalationCreated
 
 Strategy = Literal["longest_idle", "least_busy", "round_robin"]
 
@@ -72,6 +73,40 @@ def get_ticket(db: Session, conversation_id: int) -> Ticket | None:
 # --- keeping tickets in step with conversations ----------------------------------------
 
 
+def _open_tickets(db: Session, fresh: list[Conversation], now: datetime) -> int:
+    """Waiting tickets for conversations that have none yet, in the queue the bot's topic
+    names, with the customer's tier and the risk flags that raise priority."""
+    if not fresh:
+        return 0
+    hints = bot.routing_hints(db, {c.id for c in fresh})
+    tiers = customers.tiers(db, {c.customer_id for c in fresh})
+    rows = []
+    for conv in fresh:
+        topic, flags = hints.get(conv.id, ("", []))
+        ticket = Ticket(
+            conversation_id=conv.id,
+            queue=topic,
+            channel=conv.channel,
+            tier=tiers.get(conv.customer_id, 0),
+            risk=flags,
+            state=TicketState.waiting,
+            waiting_since=conv.queued_at or now,
+            requeues=0,
+            escalated=False,
+            note="",
+            contact={},
+            created_at=now,
+            updated_at=now,
+        )
+        ticket.priority_at = priority_of(ticket)
+        rows.append(
+            {c.key: v for c in _TICKETS.columns if (v := getattr(ticket, c.key)) is not None}
+        )
+    # another process's pass may create the same tickets at the same moment
+    insert_missing(db, _TICKETS, rows, ["conversation_id"])
+    return len(rows)
+
+
 def do_sync(db: Session, now: datetime | None = None) -> int:
     """Every queued conversation gets a waiting ticket, whatever put it there (the bot, a
     channel, a crash between two steps); a ticket whose conversation left the queue by
@@ -106,38 +141,8 @@ def do_sync(db: Session, now: datetime | None = None) -> int:
         else {}
     )
     convs = {c.id: c for c in moves.list_by_ids(db, (queued_ids - states.keys()) | stale)}
-    changed = 0
-    fresh = [cid for cid in convs if cid not in states]
-    if fresh:
-        hints = bot.routing_hints(db, set(fresh))
-        tiers = customers.tiers(db, {convs[cid].customer_id for cid in fresh})
-        rows = []
-        for cid in fresh:
-            conv = convs[cid]
-            topic, flags = hints.get(cid, ("", []))
-            since = conv.queued_at or now
-            ticket = Ticket(
-                conversation_id=cid,
-                queue=topic,
-                channel=conv.channel,
-                tier=tiers.get(conv.customer_id, 0),
-                risk=flags,
-                state=TicketState.waiting,
-                waiting_since=since,
-                requeues=0,
-                escalated=False,
-                note="",
-                contact={},
-                created_at=now,
-                updated_at=now,
-            )
-            ticket.priority_at = priority_of(ticket)
-            rows.append(
-                {c.key: v for c in _TICKETS.columns if (v := getattr(ticket, c.key)) is not None}
-            )
-        # another process's pass may create the same tickets at the same moment
-        insert_missing(db, _TICKETS, rows, ["conversation_id"])
-        changed += len(rows)
+    fresh = [convs[cid] for cid in convs if cid not in states]
+    changed = _open_tickets(db, fresh, now)
     for cid, ticket in tickets.items():
         conv_queued = cid in queued_ids
         if conv_queued and ticket.state in (TicketState.assigned, TicketState.left):
@@ -444,7 +449,7 @@ def do_escalate(db: Session, conv: Conversation, by: User, note: str) -> Convers
     events.publish_on_commit(
         db,
         [events.ROUTING_CHANNEL],
-        {"type": "escalation", "op": "created", "id": conv.id, "note": ticket.note},
+        EscalationCreated(id=conv.id, note=ticket.note),
     )
     return conv
 

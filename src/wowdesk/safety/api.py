@@ -14,7 +14,8 @@ from wowdesk.http.routes import Routes
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.safety import rawtext, verification
+from wowdesk.safety import service as rawtext
+from wowdesk.safety import verification
 from wowdesk.safety.schemas import (
     GuardEventOut,
     PreviousContactOut,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -10,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
+from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.i18n import gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, login_session_id, require
 from wowdesk.operators.models import Role
@@ -42,11 +43,6 @@ def _after(action: str) -> RedirectResponse:
     return RedirectResponse(f"/admin?done={action}", status_code=303)
 
 
-def _failed(request: Request, db: DbSession, exc: WowdeskError) -> Response:
-    db.rollback()
-    return _page(request, db, status_code=exc.status, error=gettext(exc.message, **exc.params))
-
-
 @admin.post("/admin/users")
 def add_user(
     request: Request,
@@ -67,7 +63,7 @@ def add_user(
             team_id=int(team_id) if team_id.isdigit() else None,
         )
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("user")
 
 
@@ -94,7 +90,7 @@ def edit_user(
             keep_session_id=login_session_id(request) if actor.id == user_id else None,
         )
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("user")
 
 
@@ -105,7 +101,7 @@ def add_team(
     try:
         operators.do_create_team(db, name)
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("team")
 
 
@@ -116,7 +112,7 @@ def add_topic(
     try:
         topics.do_create_topic(db, name)
     except WowdeskError as exc:
-        return _failed(request, db, exc)
+        return form_error(db, exc, partial(_page, request, db))
     return _after("topic")
 
 

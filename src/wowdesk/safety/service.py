@@ -1,4 +1,4 @@
-"""Raw message text by permission, and the audit of every look at it.
+"""Safety's public face: raw message text by permission, and the audit of every look at it.
 
 The rule: staff see the PII-masked copy of messages everywhere, except the operator serving
 a conversation (assigned to it, or in its wrap-up), who sees the customer's words as written
