@@ -103,7 +103,9 @@
   function onMessage(m) {
     if (bySeq.has(m.seq)) return;
     bySeq.set(m.seq, m);
-    state.lastSeq = Math.max(state.lastSeq, m.seq);
+    // resume from the highest seq with none missing below it: a reconnect between seq 3
+    // and a late seq 2 asks for 2 again instead of skipping it until reload
+    while (bySeq.has(state.lastSeq + 1)) state.lastSeq += 1;
     state.outbox = state.outbox.filter((o) => o.client_id !== m.client_id);
     save();
     render(m);
