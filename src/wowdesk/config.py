@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     public_url: str = ""
     # The first-line bot answers new conversations before a human does.
     bot_enabled: bool = True
+    # a bot turn not started this long after the customer's message goes to a person
+    bot_turn_start_seconds: float = Field(default=10.0, gt=0)
+    # bot turns one `wowdesk worker` runs at once (turns of one conversation still queue on
+    # its row lock)
+    bot_worker_turns: int = Field(default=8, ge=1, le=256)
     # Optional OpenAI-compatible endpoint; without it the bot answers extractively, offline.
     llm_url: str = ""
     llm_model: str = ""
