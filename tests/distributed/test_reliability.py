@@ -60,6 +60,7 @@ GRACE = 6.0
 PASSWORD = "operator-pass-1"
 # a live delivery is checked only when the holder's console was open this long around it
 MARGIN = 1.0
+CHAT_SOCKET_EVERY = 5  # customers with a live chat socket: every fifth (60 sockets)
 
 Conn = (httpx.HTTPError, OSError, WebSocketException, asyncio.TimeoutError)
 
@@ -145,7 +146,8 @@ async def customer(run: Run, idx: int, sent: list[str]) -> None:
             run.customer_retries += 1
             await asyncio.sleep(0.2)
     sent.append(f"{identity}-0")
-    listener = asyncio.create_task(chat_socket(run, conv_id, token))
+    if idx % CHAT_SOCKET_EVERY == 0:  # a share of the customers keeps the chat open live
+        run.listeners.append(asyncio.create_task(chat_socket(run, conv_id, token)))
     for n in range(1, FOLLOW_UPS + 1):
         await asyncio.sleep(run.rng.uniform(1, RUN_SECONDS * 0.4))
         client_id = f"{identity}-{n}"
@@ -163,7 +165,6 @@ async def customer(run: Run, idx: int, sent: list[str]) -> None:
                 run.customer_retries += 1
                 await asyncio.sleep(0.2)
         sent.append(client_id)
-    run.listeners.append(listener)  # cancelled when the run stops
 
 
 async def chat_socket(run: Run, conv_id: int, token: str) -> None:
@@ -345,7 +346,7 @@ def test_churn_and_a_killed_process_lose_and_double_nothing(cluster: Cluster) ->
     for sock in run.chats:
         expected = list(range(sock.after + 1, sock.after + 1 + len(sock.seqs)))
         assert sock.seqs == expected, (sock.conversation_id, sock.after, sock.seqs)
-    assert sum(len(s.seqs) for s in run.chats) >= CONVERSATIONS, "customers saw messages live"
+    assert sum(len(s.seqs) for s in run.chats) >= CONVERSATIONS // CHAT_SOCKET_EVERY
 
     # live delivery to the holder's open console, never twice and in order on one socket
     for c in run.consoles:
