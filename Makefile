@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: install demo serve test lint e2e clean
+.PHONY: install demo serve test lint e2e bench clean
 
 $(BIN)/wowdesk: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test: install  ## lint, then the whole suite on SQLite and on a real PostgreSQL 
 	VENV=$(VENV) scripts/lint
 	scripts/ensure-chromium
 	scripts/with-test-servers scripts/run-tests $(BIN)/python
+
+bench: install  ## the quick benchmarks, each with its floor (about 5 minutes; see README "Benchmarks")
+	$(BIN)/python benchmarks/erlang.py
+	$(BIN)/python benchmarks/idle_memory.py
+	$(BIN)/python benchmarks/kpi.py --conversations 50000 --days 60
+	-$(BIN)/python benchmarks/chat_load.py  # exits 1 when a target is missed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

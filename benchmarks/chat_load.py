@@ -1,7 +1,7 @@
 """Chat load test: N customers and M operators over WebSockets against `wowdesk serve`.
 
 Run: python benchmarks/chat_load.py [--url http://127.0.0.1:8000] [--customers 500]
-        [--operators 20] [--messages-per-customer 6] [--rate 320] [--duration-limit 120]
+        [--operators 20] [--messages-per-customer 6] [--rate 320] [--duration-limit 300]
         [--json] [--deflate/--no-deflate] [--py-spy FILE.svg]
 
 Without --url the script starts its own server: a temporary WOWDESK_VAR_DIR, `wowdesk demo
@@ -66,6 +66,8 @@ from websockets.exceptions import ConnectionClosed
 T = TypeVar("T")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 OPERATOR_PASSWORD = "bench-operator-pw-1"
+SEED_TIMEOUT = 600.0  # `wowdesk demo --no-serve`, before the clock starts
+CAPACITY_MAX = 50  # operators/models.py: capacity BETWEEN 1 AND 50
 TEXTS = (
     "Здравствуйте, у меня не проходит оплата картой, что делать?",
     "Заказ должен был прийти вчера, но статус не меняется.",
@@ -133,8 +135,10 @@ class LocalServer:
             cwd=self.dir,
             env=self.env,
             capture_output=True,
-            timeout=max(1.0, deadline - time.monotonic()),
+            # seeding trains the demo's models: slow on a busy machine, and not measured
+            timeout=max(SEED_TIMEOUT, deadline - time.monotonic()),
         )
+        deadline = time.monotonic() + timeout
         if seeded.returncode != 0:
             raise Aborted(f"`wowdesk demo --no-serve` failed: {seeded.stderr.decode()[-2000:]}")
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
@@ -175,6 +179,30 @@ class LocalServer:
             self._log = None
         if not self.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class FloorServer(LocalServer):
+    """The floor: benchmarks/chat_floor.py, a bare uvicorn app relaying from memory."""
+
+    def start(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("chat_floor.py")), str(self.port)],
+            cwd=self.dir,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log(f"floor: pid {self.proc.pid} on {self.url}")
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Aborted(f"floor exited with {self.proc.returncode}; see {self.log_path}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/login", timeout=2.0).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise Aborted(f"floor did not answer within {timeout:.0f} s; see {self.log_path}")
 
 
 def _py_spy_format(path: str) -> list[str]:
@@ -405,6 +433,13 @@ class Bench:
                 for i in range(a.operators)
             ]
 
+            capacity = -(-a.customers // a.operators)
+            if capacity > CAPACITY_MAX:
+                raise Aborted(
+                    f"{a.customers} customers need {capacity} per operator, more than "
+                    f"an operator's maximum {CAPACITY_MAX}: add --operators"
+                )
+
             async def create(op: Operator) -> None:
                 resp = await admin.post(
                     "/api/v1/users",
@@ -416,7 +451,15 @@ class Bench:
                         "password": OPERATOR_PASSWORD,
                     },
                 )
-                _check(resp, f"create {op.username}", 201)
+                body = _check(resp, f"create {op.username}", 201)
+                # New operators get the default capacity (3); each must hold its share of
+                # the customers, as a supervisor would set it for a benchmark team.
+                resp = await admin.put(
+                    f"/api/v1/operators/{body['id']}/routing",
+                    headers={"X-CSRF-Token": csrf},
+                    json={"capacity": capacity, "skills": []},
+                )
+                _check(resp, f"set capacity {capacity} for {op.username}")
 
             await bounded(self.args.staff_concurrency, self.operators, create)
         finally:
@@ -503,6 +546,23 @@ class Bench:
             c.reader = asyncio.create_task(self.read_chat(c))
 
         await bounded(self.args.ws_concurrency, self.customers, open_one)
+
+    async def warm_up(self) -> None:
+        """One message before the clock starts, then a quiet server: models that load on
+        first use (the operator's suggestions) are part of starting, not of the chat path."""
+        c = self.customers[0]
+        assert c.ws is not None
+        await c.ws.send(
+            json.dumps({"type": "send", "client_id": f"{self.run_id}-warm-up", "text": TEXTS[0]})
+        )
+        if self.server_pid is None:
+            await asyncio.sleep(5)
+            return
+        for _ in range(240):  # until the server's CPU over half a second is below 10 %
+            before = process_cpu_seconds(self.server_pid) or 0.0
+            await asyncio.sleep(0.5)
+            if (process_cpu_seconds(self.server_pid) or 0.0) - before < 0.05:
+                return
 
     async def settle(self) -> None:
         """Lets the consoles swallow the setup events (queue, assignments) before measuring."""
@@ -773,6 +833,7 @@ class Bench:
             await self.phase("customers start conversations", self.start_conversations())
             await self.phase("operators take conversations", self.assign())
             await self.phase("customers open chats", self.open_chats())
+            await self.phase("warm up", self.warm_up(), cap=150)
             await self.phase("settle", self.settle(), cap=30)
             self.start_profiler()
             cpu0, srv0 = own_cpu_seconds(), process_cpu_seconds(self.server_pid)
@@ -922,6 +983,18 @@ def print_summary(r: dict[str, Any]) -> None:
         lines.append(f"  errors: {r['errors']}")
     if r["closed_sockets"]:
         lines.append(f"  closed sockets: {r['closed_sockets']}")
+    floor = r.get("floor")
+    if floor is not None:
+        flat, fcpu, ratios = floor["latency_ms"], floor["cpu"], r["ratios"]
+        lines.append(
+            f"  floor (bare uvicorn relay, same load): {floor['messages_per_s']} msg/s, "
+            f"p50 {flat['p50']} p99 {flat['p99']} ms, server "
+            f"{fcpu.get('server_cpu_ms_per_msg')} ms CPU per message, lost {floor['lost']}"
+        )
+        lines.append(
+            f"  wowdesk / floor: server CPU per message {ratios['server_cpu_per_msg']}x, "
+            f"p99 {ratios['p99']}x, msg/s {ratios['messages_per_s']}x"
+        )
     verdict = "PASS" if r["pass"] else "FAIL: " + "; ".join(r["failures"])
     lines.append(
         f"  targets: >= {r['targets']['messages_per_s']} msg/s, p99 < "
@@ -948,7 +1021,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="messages/s offered over all customers; 0 = as fast as acked",
     )
     p.add_argument(
-        "--duration-limit", type=float, default=120.0, help="hard limit for the whole run, seconds"
+        "--duration-limit",
+        type=float,
+        default=300.0,
+        help="hard limit for a run once its server is up (setup included), seconds",
     )
     p.add_argument(
         "--drain-timeout",
@@ -987,6 +1063,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="record the server with py-spy during the "
         "send phase (.svg flame graph, .json speedscope, .txt collapsed stacks)",
     )
+    p.add_argument(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="first run the same load against benchmarks/chat_floor.py (bare uvicorn relay)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the own server's directory")
     p.add_argument(
         "--uvloop",
@@ -1005,25 +1087,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    with contextlib.suppress(ValueError, OSError):
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        need = 2 * (args.customers + args.operators) + 256
-        if soft < need:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
-    server = None if args.url else LocalServer(args.keep)
-
-    def watchdog() -> None:
-        log("watchdog: the run outlived --duration-limit; killing the server and exiting")
-        if server is not None and server.proc is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.proc.pid, signal.SIGKILL)
-        os._exit(3)
-
-    timer = threading.Timer(args.duration_limit + 60, watchdog)
-    timer.daemon = True
-    timer.start()
+def run_one(
+    args: argparse.Namespace, server: LocalServer | None, quiet: bool = False
+) -> dict[str, Any] | None:
+    """One measured run against `server` (or --url); None if it failed before measuring."""
     try:
         if server is not None:
             server.start(timeout=min(60.0, args.duration_limit))
@@ -1031,6 +1098,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             base, pid = args.url, args.server_pid
         bench = Bench(args, base, pid)
+        if quiet:
+            bench.args = argparse.Namespace(**{**vars(args), "py_spy": None})
         runner: Callable[[Any], Any] = asyncio.run
         if args.uvloop:
             with contextlib.suppress(ImportError):
@@ -1041,14 +1110,64 @@ def main(argv: list[str] | None = None) -> int:
             runner(bench.run())
         except Aborted as exc:
             log(f"error: {exc}")
-            return 2
-        result = bench.report()
+            return None
+        return bench.report()
     finally:
-        timer.cancel()
         if server is not None:
             server.stop()
             if args.keep:
                 log(f"kept {server.dir} (server log: {server.log_path})")
+
+
+def _ratio(ours: float | None, floor: float | None) -> float | None:
+    return round(ours / floor, 1) if ours and floor else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    with contextlib.suppress(ValueError, OSError):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        need = 2 * (args.customers + args.operators) + 256
+        if soft < need:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(need, hard), hard))
+    server = None if args.url else LocalServer(args.keep)
+    floor_server = FloorServer(args.keep) if args.floor else None
+
+    def watchdog() -> None:
+        log("watchdog: the run outlived --duration-limit; killing the servers and exiting")
+        for srv in (server, floor_server):
+            if srv is not None and srv.proc is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(srv.proc.pid, signal.SIGKILL)
+        os._exit(3)
+
+    runs = 2 if floor_server is not None else 1
+    timer = threading.Timer(runs * (args.duration_limit + 60) + SEED_TIMEOUT, watchdog)
+    timer.daemon = True
+    timer.start()
+    try:
+        floor = None
+        if floor_server is not None:
+            log("floor: the same load against a bare uvicorn relay (benchmarks/chat_floor.py)")
+            floor = run_one(args, floor_server, quiet=True)
+        log("wowdesk: the measured run")
+        result = run_one(args, server)
+    finally:
+        timer.cancel()
+    if result is None:
+        return 2
+    if floor is not None:
+        result["floor"] = {
+            key: floor[key]
+            for key in ("pass", "failures", "messages_per_s", "latency_ms", "cpu", "lost")
+        }
+        ours_cpu = result["cpu"].get("server_cpu_ms_per_msg")
+        floor_cpu = floor["cpu"].get("server_cpu_ms_per_msg")
+        result["ratios"] = {
+            "server_cpu_per_msg": _ratio(ours_cpu, floor_cpu),
+            "p99": _ratio(result["latency_ms"]["p99"], floor["latency_ms"]["p99"]),
+            "messages_per_s": _ratio(result["messages_per_s"], floor["messages_per_s"]),
+        }
     if args.json:
         print(json.dumps(result, ensure_ascii=False), flush=True)
     else:

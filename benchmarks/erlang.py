@@ -1,7 +1,13 @@
-"""Time vectorised Erlang C staffing over a 10 000-interval forecast (and pyworkforce, if present).
+"""Time Erlang C staffing: one call (what `wowdesk wfm staffing` runs) and a whole forecast.
 
-Run: python benchmarks/erlang.py [--intervals N] [--runs R] [--seed S] [--target-seconds T]
-                                 [--aht-min S] [--aht-max S] [--skip-pyworkforce]
+Run: python benchmarks/erlang.py [--intervals N] [--calls C] [--runs R] [--seed S]
+                                 [--target-seconds T] [--aht-min S] [--aht-max S]
+                                 [--skip-pyworkforce]
+
+Prints the batch over --intervals intervals (per interval), the single call over the first
+--calls of them (per call), and the floor: pyworkforce's ErlangC per call on the same
+intervals, with the ratio.  One day of 48 intervals through the batch is printed as well,
+because that is where a batch's fixed cost shows.
 
 The forecast is random but realistic: 0..2000 contacts per 30-minute interval, AHT 120..600 s,
 80 % answered within 20 s, 30 % shrinkage.  We print the best of several runs, because the best
@@ -23,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from wowdesk.workforce.erlang import StaffingBatch, staffing_many
+from wowdesk.workforce.erlang import StaffingBatch, staffing_json, staffing_many
 
 SL_TARGET = 0.8
 INTERVAL_MINUTES = 30.0
@@ -81,9 +87,16 @@ def pyworkforce_agents(
     return out
 
 
+def single_calls(volumes: np.ndarray[Any, Any], aht: np.ndarray[Any, Any], target: float) -> None:
+    """One `staffing_json` call per interval, as the CLI makes it."""
+    for v, h in zip(volumes.tolist(), aht.tolist(), strict=True):
+        staffing_json(v, h, SL_TARGET, target, INTERVAL_MINUTES, shrinkage=SHRINKAGE)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--intervals", type=int, default=10_000)
+    parser.add_argument("--calls", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--target-seconds", type=float, default=20.0)
@@ -97,14 +110,23 @@ def main() -> None:
     ours(volumes, aht, target)  # warm-up: imports, scipy's first-call setup
     seconds = best_of(args.runs, lambda: ours(volumes, aht, target))
     result = ours(volumes, aht, target)
+    day_v, day_h = volumes[:48], aht[:48]
+    day = best_of(args.runs, lambda: ours(day_v, day_h, target))
+    calls = min(args.calls, args.intervals)
+    one_v, one_h = volumes[:calls], aht[:calls]
+    single = best_of(max(1, args.runs // 5), lambda: single_calls(one_v, one_h, target))
+    per_call_us = single / calls * 1e6
     print(
         f"forecast: {args.intervals} intervals of 30 min, volume 0..2000, "
         f"AHT {args.aht_min:g}..{args.aht_max:g} s, 80 % within {target:g} s, seed {args.seed}"
     )
     print(
         f"wowdesk staffing_many: {args.intervals} intervals in {seconds * 1e3:.1f} ms "
-        f"(best of {args.runs}); agents {int(result.agents.min())}..{int(result.agents.max())}"
+        f"(best of {args.runs}) = {seconds / args.intervals * 1e6:.2f} us per interval; "
+        f"one day (48 intervals) {day * 1e6 / 48:.1f} us per interval; "
+        f"agents {int(result.agents.min())}..{int(result.agents.max())}"
     )
+    print(f"wowdesk staffing (one call, `wowdesk wfm staffing`): {per_call_us:.1f} us per call")
 
     if args.skip_pyworkforce:
         return
@@ -112,18 +134,20 @@ def main() -> None:
         print("pyworkforce not installed: comparison skipped")
         return
     start = time.perf_counter()
-    theirs = pyworkforce_agents(volumes, aht, target)
-    pw_seconds = time.perf_counter() - start
-    diff = theirs - result.agents
-    traffic = result.traffic_erlangs
+    theirs = pyworkforce_agents(one_v, one_h, target)
+    pw_us = (time.perf_counter() - start) / calls * 1e6
+    mine = result.agents[:calls]
+    diff = theirs - mine
+    traffic = result.traffic_erlangs[:calls]
     fraction = traffic - np.floor(traffic)
     one_more = diff == 1
     print(
-        f"pyworkforce ErlangC:   {args.intervals} intervals in {pw_seconds * 1e3:.0f} ms "
-        f"(one run), {pw_seconds / seconds:.0f}x slower"
+        f"floor, pyworkforce ErlangC: {pw_us:.1f} us per call ({calls} calls, one run); "
+        f"wowdesk one call is {pw_us / per_call_us:.1f}x faster, the batch "
+        f"{pw_us / (seconds / args.intervals * 1e6):.0f}x faster per interval"
     )
     print(
-        f"intervals where pyworkforce differs: {int(np.count_nonzero(diff))} "
+        f"intervals where pyworkforce differs: {int(np.count_nonzero(diff))} of {calls} "
         f"(+1 agent: {int(np.count_nonzero(one_more))}, of which with load fraction >= .5: "
         f"{int(np.count_nonzero(one_more & (fraction >= 0.5)))}; "
         f"other differences: {int(np.count_nonzero(diff & ~one_more))})"

@@ -124,7 +124,11 @@ def start_app_tasks(
         tasks.append(assist_runner.start(bus, factory, assistant))
     # every process that answers the console's requests keeps colleagues' answers current
     refresh = _repeat(
-        "refreshing colleagues' answers", factory, executor, assistant.refresh, ASSIST_EVERY_SECONDS
+        "refreshing colleagues' answers",
+        factory,
+        executor,
+        assistant.refresh_if_loaded,
+        ASSIST_EVERY_SECONDS,
     )
     tasks.append(asyncio.create_task(refresh))
     if settings.bot_enabled:

@@ -90,7 +90,7 @@ def build(db: Session) -> dict[str, int]:
     )
     # c8: 00:30 in Moscow on the 11th (still the 10th in UTC): a contact of the 11th
     conv(z, datetime(2026, 11, 10, 21, 30, tzinfo=UTC), status="bot")
-    # Anna is online 08:00–10:00 Moscow time with room for 2 chats: 14 400 chat-seconds
+    # Anna is online 08:00–10:00 Moscow time (room for 2 chats, which occupancy ignores)
     db.add(StatusChange(user_id=anna.id, status="online", started_at=at(-3600), ended_at=at(3600)))
     db.add(StatusChange(user_id=anna.id, status="offline", started_at=at(3600), ended_at=None))
     db.flush()

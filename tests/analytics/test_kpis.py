@@ -49,8 +49,8 @@ def test_operators_teams_days_and_occupancy(db: Session) -> None:
     rows = {r.key: r for r in service.summarize(db, DAY, DAY, group="operator", timezone=TZ)}
     anna, boris = rows[str(ids["anna"])], rows[str(ids["boris"])]
     assert anna.values["aht"] == pytest.approx(360) and boris.values["aht"] == pytest.approx(150)
-    # 360 s handled over 2 h online with room for 2 chats
-    assert anna.values["occupancy"] == pytest.approx(360 / 14400)
+    # 360 s handled over 2 h on the line (occupancy: handle time / time available)
+    assert anna.values["occupancy"] == pytest.approx(360 / 7200)
     assert boris.values["occupancy"] is None  # never online: no occupancy rather than ∞
     assert anna.values["adherence"] == pytest.approx(6300 / 7200)
     assert boris.values["adherence"] is None  # no shift planned

@@ -151,7 +151,7 @@ KPIS: tuple[Kpi, ...] = (
         N_("Occupancy"),
         "share",
         True,
-        N_("Σ handle time / (time online × concurrent chats allowed); operators only"),
+        N_("Σ handle time / time on the line (status online); operators only"),
         lambda s: ratio(s["handle_seconds"], s.get("available_seconds", 0.0)),
         0.85,
     ),

@@ -72,3 +72,22 @@ class KpiInterval(Base):
     contacts: Mapped[int] = mapped_column(Integer, default=0)
     handled: Mapped[int] = mapped_column(Integer, default=0)
     handle_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class KpiStaffDay(Base):
+    """Operators' time per local day: online («на линии»), planned in shifts, and planned
+    time spent online. Occupancy and adherence are sums over these rows, so a report never
+    walks status changes or shifts; rebuilt with `KpiDay` by `service.do_refresh`."""
+
+    __tablename__ = "kpi_staff_day"
+    __table_args__ = (
+        UniqueConstraint("day", "operator_id", name="uq_kpi_staff_day_key"),
+        Index("ix_kpi_staff_day_operator_day", "operator_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    operator_id: Mapped[int] = mapped_column(Integer)
+    available_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    scheduled_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    adherent_seconds: Mapped[float] = mapped_column(Float, default=0.0)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from wowdesk.analytics.definitions import BY_KEY, evaluate
-from wowdesk.analytics.models import KpiDay, KpiInterval, KpiTarget
+from wowdesk.analytics.models import KpiDay, KpiInterval, KpiStaffDay, KpiTarget
 from wowdesk.conversations import kpi_rollup as facts
 from wowdesk.conversations import topics
 from wowdesk.db import advisory_lock, utcnow
@@ -76,6 +76,7 @@ def do_refresh(db: Session, start: date, end: date, *, sl_seconds: float, timezo
     db.execute(delete(KpiInterval).where(KpiInterval.day >= start, KpiInterval.day <= end))
     slots = facts.interval_facts(dialect, start, end, timezone=timezone)
     db.execute(insert(KpiInterval).from_select(list(facts.INTERVAL_COLUMNS), slots))
+    _refresh_staff(db, start, end, timezone)
     db.flush()
     return int(db.scalar(select(func.count()).where(KpiDay.day >= start, KpiDay.day <= end)) or 0)
 
@@ -95,7 +96,47 @@ def do_refresh_recent(db: Session, *, sl_seconds: float, timezone: str) -> int:
     return do_refresh(db, start, last, sl_seconds=sl_seconds, timezone=timezone)
 
 
+STAFF_COLUMNS = ("available_seconds", "scheduled_seconds", "adherent_seconds")
+
+
+def _refresh_staff(db: Session, start: date, end: date, timezone: str) -> None:
+    """Operators' online, scheduled and adherent seconds per local day start..end.
+
+    Every stretch is cut at local midnights and counted on the day it falls on, so rolling
+    up a few recent days gives the same rows as rolling up the whole history. Online time
+    is time «на линии» (status online): occupancy is handle time over it.
+    """
+    db.execute(delete(KpiStaffDay).where(KpiStaffDay.day >= start, KpiStaffDay.day <= end))
+    zone = ZoneInfo(timezone)
+    low, high = facts.day_bounds(start, end, timezone)
+    sums: dict[tuple[date, int], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for uid, a, b in presence.online_intervals(db, low, high):
+        for day, seconds in _split_by_day(a, b, zone):
+            sums[(day, uid)][0] += seconds
+    day = start
+    while day <= end:
+        day_low, day_high = facts.day_bounds(day, day, timezone)
+        for (uid, _shift_day), (scheduled, kept) in schedule.adherence(
+            db, day_low, day_high, timezone
+        ).items():
+            row = sums[(day, uid)]
+            row[1] += scheduled
+            row[2] += kept
+        day += timedelta(days=1)
+    rows = [
+        {"day": d, "operator_id": uid, **dict(zip(STAFF_COLUMNS, values, strict=True))}
+        for (d, uid), values in sums.items()
+        if start <= d <= end
+    ]
+    if rows:
+        db.execute(insert(KpiStaffDay), rows)
+
+
 # --- reports -------------------------------------------------------------------------------
+
+# built once: a report's statement differs only in its key and filters
+_FACT_SUMS = tuple(func.coalesce(func.sum(getattr(KpiDay, c)), 0) for c in SUMMED)
+_STAFF_SUMS = tuple(func.coalesce(func.sum(getattr(KpiStaffDay, c)), 0) for c in STAFF_COLUMNS)
 
 
 def _team_members(db: Session, team_id: int) -> set[int]:
@@ -125,8 +166,7 @@ def summarize(
         "channel": KpiDay.channel,
         "topic": KpiDay.topic_id,
     }[group]
-    sums = [func.coalesce(func.sum(getattr(KpiDay, c)), 0) for c in SUMMED]
-    stmt = select(*([sql_key] if sql_key is not None else []), *sums).where(
+    stmt = select(*([sql_key] if sql_key is not None else []), *_FACT_SUMS).where(
         KpiDay.day >= start, KpiDay.day <= end
     )
     members: set[int] | None = None
@@ -153,7 +193,7 @@ def summarize(
             row.sums[name] += float(value or 0)
 
     if group in ("total", "day", "week", "operator", "team") and not f.channel and not f.topic_id:
-        _add_available_time(db, rows, group, start, end, f, members, timezone, labels)
+        _add_staff_time(db, rows, group, start, end, f, members, labels)
     out = sorted(rows.values(), key=lambda r: r.key if group in ("day", "week") else r.label)
     for row in out:
         row.values = evaluate(row.sums)
@@ -199,7 +239,7 @@ def _iso(raw: Any) -> str:
     return _as_date(raw).isoformat()
 
 
-def _add_available_time(
+def _add_staff_time(
     db: Session,
     rows: dict[str, Row],
     group: Group,
@@ -207,34 +247,30 @@ def _add_available_time(
     end: date,
     f: Filters,
     members: set[int] | None,
-    timezone: str,
     labels: Any,
 ) -> None:
-    """Time online × capacity (occupancy) and scheduled time kept online (adherence), per
-    group: people only, so not for channel or topic groups. Stretches are split at local
-    midnights for day and week groups."""
-    users = members
+    """Online time (occupancy's denominator) and scheduled and adherent time (adherence),
+    per group, from the staff rollup: people only, so not for channel or topic groups."""
+    sql_key = {"day": KpiStaffDay.day, "week": KpiStaffDay.day, "total": None}.get(
+        group, KpiStaffDay.operator_id
+    )
+    stmt = select(*([sql_key] if sql_key is not None else []), *_STAFF_SUMS).where(
+        KpiStaffDay.day >= start, KpiStaffDay.day <= end
+    )
+    if members is not None:
+        stmt = stmt.where(KpiStaffDay.operator_id.in_(members))
     if f.operator_id is not None:
-        users = {f.operator_id} if users is None else users & {f.operator_id}
-    low, high = facts.day_bounds(start, end, timezone)
-    zone = ZoneInfo(timezone)
-    capacity = {
-        u.id: s.capacity for u, s in presence.list_states(db) if users is None or u.id in users
-    }
-
-    def add(uid: int, day: date, name: str, amount: float) -> None:
-        raw: Any = {"total": None, "day": day, "week": day}.get(group, uid)
-        key, label = labels(raw)
+        stmt = stmt.where(KpiStaffDay.operator_id == f.operator_id)
+    if sql_key is not None:
+        stmt = stmt.group_by(sql_key)
+    for record in db.execute(stmt):
+        values = record[1:] if sql_key is not None else record
+        if sql_key is None and not any(values):
+            continue  # no staff time at all: no "All" row of its own
+        key, label = labels(record[0] if sql_key is not None else None)
         row = rows.setdefault(key, Row(key, label))
-        row.sums[name] = row.sums.get(name, 0.0) + amount
-
-    for uid, a, b in presence.online_intervals(db, low, high, users):
-        if uid in capacity:
-            for day, seconds in _split_by_day(a, b, zone):
-                add(uid, day, "available_seconds", seconds * capacity[uid])
-    for (uid, day), (scheduled, kept) in schedule.adherence(db, low, high, timezone, users).items():
-        add(uid, day, "scheduled_seconds", scheduled)
-        add(uid, day, "adherent_seconds", kept)
+        for name, value in zip(STAFF_COLUMNS, values, strict=True):
+            row.sums[name] = row.sums.get(name, 0.0) + float(value or 0)
 
 
 def _split_by_day(a: datetime, b: datetime, zone: ZoneInfo) -> Iterable[tuple[date, float]]:

@@ -15,11 +15,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
 from sqlalchemy.orm import Session
 
 from wowdesk.conversations import threads
@@ -64,6 +63,13 @@ def pairs_of(thread: threads.RatedThread) -> list[Pair]:
     return out
 
 
+def _normalize(rows: sparse.csr_matrix) -> sparse.csr_matrix:
+    from sklearn.preprocessing import normalize
+
+    normalized: sparse.csr_matrix = normalize(rows)
+    return normalized
+
+
 @dataclass
 class _Built:
     pairs: list[Pair] = field(default_factory=list)
@@ -74,9 +80,8 @@ class _Built:
 
 class ColleagueIndex:
     def __init__(self, n_features: int = 1 << 18) -> None:
-        self._hasher = HashingVectorizer(
-            analyzer=terms, n_features=n_features, alternate_sign=False, norm=None
-        )
+        self._n_features = n_features
+        self._hasher_made: Any = None
         self._encoder = NavecEncoder()
         self._pairs: list[Pair] = []
         self._rows: list[sparse.csr_matrix] = []
@@ -92,6 +97,17 @@ class ColleagueIndex:
 
     def __len__(self) -> int:
         return len(self._pairs)
+
+    @property
+    def _hasher(self) -> Any:
+        """scikit-learn's hasher, imported on first use: an idle process does without it."""
+        if self._hasher_made is None:
+            from sklearn.feature_extraction.text import HashingVectorizer
+
+            self._hasher_made = HashingVectorizer(
+                analyzer=terms, n_features=self._n_features, alternate_sign=False, norm=None
+            )
+        return self._hasher_made
 
     @property
     def loaded(self) -> bool:
@@ -158,7 +174,7 @@ class ColleagueIndex:
                 built.idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
                 weighted = counts.multiply(built.idf).tocsr()
                 weighted.data = np.log1p(weighted.data)  # sublinear: one word said twice
-                built.lexical = normalize(weighted).tocsr()
+                built.lexical = _normalize(weighted).tocsr()
                 built.dense = np.vstack(self._vectors)
             self._built = built
             return built
@@ -171,7 +187,7 @@ class ColleagueIndex:
         q = self._hasher.transform([question]).tocsr()
         q = q.multiply(built.idf).tocsr()
         q.data = np.log1p(q.data)
-        q = normalize(q)
+        q = _normalize(q)
         lexical = np.asarray((built.lexical @ q.T).todense()).ravel()
         cosine = built.dense @ self._encoder.encode([question])[0]
         semantic = np.clip((cosine - 0.35) / 0.5, 0.0, 1.0)

@@ -25,6 +25,12 @@ class Assistant:
         """New well-rated answers into the colleagues' index (the background job's unit)."""
         return self.colleagues.refresh(db)
 
+    def refresh_if_loaded(self, db: Session) -> int:
+        """The app's periodic job: keeps a loaded index current, but never loads it. An idle
+        process then holds no word vectors or scikit-learn; the first suggestion loads them
+        (`ensure_loaded`)."""
+        return self.colleagues.refresh(db) if self.colleagues.loaded else 0
+
     def ensure_loaded(self, db: Session) -> None:
         """The first suggestion in a fresh process must not wait for the periodic job."""
         if not self.colleagues.loaded:

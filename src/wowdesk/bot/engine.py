@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+if TYPE_CHECKING:  # scikit-learn comes with the model, on the first message, not at start
+    from wowdesk.bot.topic_model import TopicModel
+
 from wowdesk.bot.llm import LLMConfig, LLMUnavailable, answer_with_llm, llm_config_from_settings
-from wowdesk.bot.topic_model import TopicModel
 from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
@@ -64,6 +67,8 @@ class BotEngine:
             return
         self._model_mtime = mtime
         try:
+            from wowdesk.bot.topic_model import TopicModel
+
             self.topic_model = TopicModel.load(self.topic_model_path)
         except Invalid:
             log.exception("keeping the previous topic model: %s", self.topic_model_path)

@@ -8,11 +8,14 @@ for it, and a supervisor's new article improves triage at the next training.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from wowdesk.bot.topic_model import TopicModel, read_labelled_csv
 from wowdesk.kb import service as kb
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is trained, not at start
+    from wowdesk.bot.topic_model import TopicModel
 
 DEMO_EXAMPLES = Path(__file__).parent / "data" / "topics_ru.csv"
 
@@ -32,12 +35,16 @@ def knowledge_examples(db: Session) -> tuple[list[str], list[str]]:
 
 
 def training_set(db: Session, data: Path | None) -> tuple[list[str], list[str]]:
+    from wowdesk.bot.topic_model import read_labelled_csv
+
     texts, labels = read_labelled_csv(data) if data is not None else ([], [])
     kb_texts, kb_labels = knowledge_examples(db)
     return texts + kb_texts, labels + kb_labels
 
 
 def train(db: Session, data: Path | None, out: Path) -> TopicModel:
+    from wowdesk.bot.topic_model import TopicModel
+
     texts, labels = training_set(db, data)
     model = TopicModel.fit(texts, labels)
     model.save(out)

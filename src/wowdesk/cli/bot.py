@@ -12,7 +12,6 @@ from rich.table import Table
 
 from wowdesk.bot import training
 from wowdesk.bot.engine import engine_from_settings
-from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
 from wowdesk.cli.terminal import fail, print_result
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
@@ -38,6 +37,9 @@ def train_cmd(
     picks it up with the next customer message."""
     settings = get_settings()
     activate(settings.language)
+    # scikit-learn only for the commands that train: `wowdesk serve` imports this module too
+    from wowdesk.bot.topic_model import TopicModel, read_labelled_csv
+
     target = out or settings.topic_model_path()
     try:
         with console.status(gettext("Training the topic model…")):
@@ -62,6 +64,8 @@ def eval_triage(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Accuracy, macro-F1, training time and per-message latency of the topic model."""
+    from wowdesk.bot.topic_model import evaluate, read_labelled_csv
+
     try:
         train_texts, train_labels = read_labelled_csv(train)
         test_texts, test_labels = read_labelled_csv(test)
