@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wowdesk import __version__, events, jobs
+from wowdesk import __version__, events, jobs, logformat, telemetry
 from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
 from wowdesk.assist import api as assist_api
@@ -36,13 +36,15 @@ from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.operators import api as operators_api
 from wowdesk.operators import pages as operators_pages
+from wowdesk.privacy import api as privacy_api
+from wowdesk.privacy import pages as privacy_pages
 from wowdesk.quality import api as quality_api
 from wowdesk.quality import pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
-from wowdesk.web import admin, docs, pages
+from wowdesk.web import admin, docs, observability, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
 
@@ -71,6 +73,9 @@ ROUTE_MODULES = (
     analytics_pages,
     workforce_api,
     workforce_pages,
+    privacy_api,
+    privacy_pages,
+    observability,
 )
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -140,6 +145,7 @@ def create_app(
     settings = settings or get_settings()
     activate(settings.language)
     pii_logs.install()  # no log line carries a customer's personal data
+    logformat.configure(settings.log_format)
     if factory is None:
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
     bus = events.make_bus(settings.redis_url)
@@ -161,6 +167,7 @@ def create_app(
             app.state.db_executor = None
             if executor is not None:
                 executor.shutdown(wait=True)
+            telemetry.process_exit()
 
     app = FastAPI(
         docs_url=None,  # web.docs serves /docs from a package, offline
@@ -185,6 +192,7 @@ def create_app(
     app.add_middleware(headers.SecurityHeaders)
     openapi.install(app)
     _install_http_handlers(app, settings)
+    app.add_middleware(observability.Observe, access_log=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     docs.mount_assets(app)
     for module in ROUTE_MODULES:

@@ -107,6 +107,20 @@ class Settings(BaseSettings):
     crosssell_min_confidence: float = Field(default=0.2, ge=0, le=1)
     # Conversations on these topics (comma-separated names) count as complaints: no offers.
     complaint_topics: str = "Жалобы,Претензии,Оплата и возвраты"
+    # Retention (days; 0 keeps forever), applied by the daily job (`wowdesk data retention`):
+    # raw message text is replaced by its masked copy, screenshots are deleted, contacts of
+    # customers silent this long are erased, and personal-data audit records are dropped.
+    # What KPIs and QA need (timestamps, topics, scores, masked text) always stays.
+    retention_raw_text_days: int = Field(default=180, ge=0)
+    retention_attachments_days: int = Field(default=180, ge=0)
+    retention_contacts_days: int = Field(default=1095, ge=0)
+    retention_audit_days: int = Field(default=1095, ge=0)
+    # /metrics: with a token, only `Authorization: Bearer <token>` reads it; without one,
+    # only clients on the loopback interface (a Prometheus beside the app, or nginx's deny).
+    metrics_token: str = ""
+    # "json": one JSON object per log line (with request and conversation ids), for a log
+    # collector; "text": the usual human-readable lines.
+    log_format: Literal["text", "json"] = "text"
 
     def complaint_topic_names(self) -> frozenset[str]:
         return frozenset(

@@ -43,6 +43,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
 
+from wowdesk import telemetry
+
 T = TypeVar("T")
 
 NAMING = {
@@ -98,8 +100,11 @@ def make_engine(url: str) -> Engine:
         # pysqlite's own transaction handling defers BEGIN; take it over so a unit of work
         # starts its transaction with its first statement, as on PostgreSQL.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        telemetry.instrument_engine(engine, 1)
         return engine
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    telemetry.instrument_engine(engine, POOL_SIZE + POOL_OVERFLOW)
+    return engine
 
 
 POOL_SIZE, POOL_OVERFLOW = 20, 20
@@ -210,6 +215,12 @@ async def run_unit(
     context = contextvars.copy_context()  # the language and the like go along
     loop = asyncio.get_running_loop()
     return await to_the_end(loop.run_in_executor(executor, functools.partial(context.run, run)))
+
+
+def ping(factory: sessionmaker[Session]) -> None:
+    """Raises when the database cannot answer a trivial query (readiness)."""
+    with factory() as session:
+        session.execute(text("SELECT 1"))
 
 
 def dialect_insert(dialect: str) -> Callable[[Table], Any]:

@@ -40,6 +40,7 @@ from wowdesk.conversations import service as conversations
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
 from wowdesk.mail import Smtp
+from wowdesk.privacy import retention
 from wowdesk.routing import dispatcher as routing_runner
 
 log = logging.getLogger(__name__)
@@ -144,11 +145,28 @@ def start_app_tasks(
     smtp = settings.smtp()
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
+    tasks.append(asyncio.create_task(_retention(settings, factory, executor)))
     return tasks
 
 
 def _start_within(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.bot_turn_start_seconds)
+
+
+RETENTION_FIRST_SECONDS = 600.0
+RETENTION_EVERY_SECONDS = 86400.0
+
+
+async def _retention(
+    settings: Settings, factory: sessionmaker[Session], executor: ThreadPoolExecutor | None
+) -> None:
+    """The daily retention job, first some minutes after start (not in the start-up rush).
+    In every process: it is idempotent, so processes running it at once only repeat each
+    other's UPDATEs over rows already changed (none)."""
+    await asyncio.sleep(RETENTION_FIRST_SECONDS)
+    policy = retention.Policy.from_settings(settings)
+    run = functools.partial(retention.run, policy=policy, var_dir=settings.var_dir)
+    await _repeat("applying retention", factory, executor, run, RETENTION_EVERY_SECONDS)
 
 
 MAIL_EVERY_SECONDS = 5.0

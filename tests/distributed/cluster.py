@@ -104,6 +104,12 @@ class Cluster:
         app.proc.send_signal(signal.SIGKILL)
         app.proc.wait(timeout=10)
 
+    def stop_app(self, app: App) -> None:
+        """SIGTERM: the process shuts down as under systemd."""
+        assert app.proc is not None
+        app.proc.terminate()
+        app.proc.wait(timeout=20)
+
     def start_worker(self) -> None:
         log = (self.var_dir / "worker.log").open("ab")
         self.worker = subprocess.Popen(wowdesk("worker"), env=self.env, stdout=log, stderr=log)

@@ -18,7 +18,7 @@ from wowdesk.bot.triage import risk_flags
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
-from wowdesk.customers import crosssell, loyalty, orders, service
+from wowdesk.customers import crosssell, loyalty, orders, personal_data, service
 from wowdesk.customers.schemas import (
     CaseOut,
     EarlierOut,
@@ -120,6 +120,12 @@ def profile(
         if conv.customer_id != customer.id:
             raise Invalid("The conversation is not this customer's", code="other_customer")
     raw = sees_raw_contacts(user, raw_roles)
+    identities = service.list_identities(db, customer.id)
+    contacts = [i.external_id for i in identities]
+    if raw and personal_data.shows_contacts(customer.email, customer.phone, contacts):
+        personal_data.audit_contacts(
+            db, user, customer.id, place="console", conversation_id=conversation_id
+        )
 
     def contact(value: str | None) -> str | None:
         return visible_contact(user, value, raw_roles)
@@ -145,7 +151,7 @@ def profile(
             IdentityOut(
                 channel=i.channel, external_id=contact(i.external_id) or "", verified=i.verified
             )
-            for i in service.list_identities(db, customer.id)
+            for i in identities
         ],
         loyalty=LoyaltyOut(
             total_rub=state.total_rub,

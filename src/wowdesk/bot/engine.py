@@ -73,6 +73,15 @@ class BotEngine:
         except Invalid:
             log.exception("keeping the previous topic model: %s", self.topic_model_path)
 
+    def models_problem(self) -> str | None:
+        """None when the model files this process needs are loaded (readiness): a topic
+        model file that exists but cannot be loaded keeps the process out of rotation."""
+        self._reload_if_changed()
+        path = self.topic_model_path
+        if path is not None and path.exists() and self.topic_model is None:
+            return f"topic model {path.name} not loaded"
+        return None
+
     def classify(self, text: str) -> tuple[str, float]:
         self._reload_if_changed()
         if self.topic_model is None:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from wowdesk import telemetry
 from wowdesk.bot import answer
 from wowdesk.bot import handoff_card as handoff
 from wowdesk.bot.engine import BotEngine
@@ -332,7 +333,14 @@ def do_hand_over(db: Session, conversation_id: int, reason: str = MANUAL_MODE) -
     return True
 
 
+def _outcome(turn: Turn) -> str:
+    if turn.rejected is not None:
+        return "rejected_ungrounded"
+    return "answered" if turn.action == "answer" else "handed_off"
+
+
 def _record(db: Session, conversation_id: int, message_id: int, turn: Turn) -> BotDecision:
+    telemetry.BOT_TURNS.labels(_outcome(turn)).inc()
     decision = BotDecision(
         conversation_id=conversation_id,
         message_id=message_id,

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from wowdesk import events
+from wowdesk import events, logformat
 from wowdesk.bot import answer, service
 from wowdesk.bot.engine import BotEngine
 from wowdesk.conversations import service as conversations
@@ -29,6 +29,7 @@ def turn(
     message_id: int,
     start_within: timedelta | None = None,
 ) -> None:
+    context = logformat.CONVERSATION_ID.set(conversation_id)  # on every log line of the turn
     try:
         with unit_of_work(factory) as db:
             service.handle_message(db, engine, conversation_id, message_id, start_within)
@@ -37,6 +38,8 @@ def turn(
         with unit_of_work(factory) as db:
             conv = conversations.get_conversation(db, conversation_id)
             conversations.do_handoff(db, conv, answer.handoff_notice())
+    finally:
+        logformat.CONVERSATION_ID.reset(context)
 
 
 def pending(factory: sessionmaker[Session]) -> list[tuple[int, int]]:

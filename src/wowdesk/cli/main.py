@@ -10,15 +10,18 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
+from uvicorn.config import LOGGING_CONFIG
 
-from wowdesk import events, jobs, migrate
+from wowdesk import events, jobs, logformat, migrate, telemetry
 from wowdesk.analytics import service as analytics
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.cli import analytics as report_cli
+from wowdesk.cli import backup as backup_cli
 from wowdesk.cli import bot as triage_cli
 from wowdesk.cli import customers as customers_cli
 from wowdesk.cli import evaluation
 from wowdesk.cli import kb as kb_cli
+from wowdesk.cli import privacy as privacy_cli
 from wowdesk.cli import workforce as wfm_cli
 from wowdesk.cli.terminal import fail
 from wowdesk.config import Settings, get_settings
@@ -41,6 +44,11 @@ app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
+app.add_typer(privacy_cli.data_app, name="data")
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
+customers_cli.app.command("erase")(privacy_cli.erase)
+customers_cli.app.command("export")(privacy_cli.export)
 app.command("report")(report_cli.report)
 app.add_typer(evaluation.eval_app(), name="eval")
 console = Console()
@@ -56,6 +64,9 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
                 code="needs_distributed_mode",
             )
         )
+    if workers > 1:
+        telemetry.prepare_multiprocess(settings.var_dir / "metrics")
+    json_logs = settings.log_format == "json"
     uvicorn.run(
         "wowdesk.app:create_app",
         factory=True,
@@ -63,6 +74,9 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # JSON lines come from wowdesk's own handler and access line (with the request id)
+        log_config=None if json_logs else LOGGING_CONFIG,
+        access_log=not json_logs,
         ws_max_size=1 << 20,
         # chat frames are a few hundred bytes: compressing each costs CPU and saves nothing
         ws_per_message_deflate=False,
@@ -89,6 +103,7 @@ def worker(
     settings = get_settings()
     activate(settings.language)
     pii_logs.install()
+    logformat.configure(settings.log_format)
     if not settings.redis_url:
         raise fail(
             Invalid(

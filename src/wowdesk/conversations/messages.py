@@ -12,7 +12,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from wowdesk import events
+from wowdesk import events, telemetry
 from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
 from wowdesk.conversations.schemas import (
     ConversationChanged,
@@ -184,6 +184,7 @@ def append(
     db.add(msg)
     if author_kind == AuthorKind.operator and conv.first_human_reply_at is None:
         conv.first_human_reply_at = now
+    telemetry.MESSAGES.labels(str(author_kind)).inc()
     publish_message(db, conv, msg)
     return msg, True
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from wowdesk.config import Settings
-from wowdesk.customers import orders, service, views
+from wowdesk.customers import orders, personal_data, service, views
 from wowdesk.customers.orders import ImportReport
 from wowdesk.customers.schemas import (
     CustomerDetail,
@@ -63,13 +63,19 @@ def detail(
 ) -> CustomerDetail:
     found = service.get_customer(db, customer_id)
     customer = _visible(user, CustomerOut.model_validate(found), settings)
+    known = service.list_identities(db, customer_id)
+    raw = views.sees_raw_contacts(user, settings.raw_text_role_set())
+    if raw and personal_data.shows_contacts(
+        found.email, found.phone, [i.external_id for i in known]
+    ):
+        personal_data.audit_contacts(db, user, customer_id, place="api")
     identities = [
         IdentityOut(
             channel=i.channel,
             external_id=views.visible_contact(user, i.external_id, settings.raw_text_role_set())
             or "",
         )
-        for i in service.list_identities(db, customer_id)
+        for i in known
     ]
     return CustomerDetail(**customer.model_dump(), identities=identities)
 

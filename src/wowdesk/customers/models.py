@@ -38,6 +38,9 @@ class Customer(Base):
     # False: known only by an id nobody signed (customers.signing); never merged with anyone
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # set when the customer's personal data was erased on request: the row stays (the
+    # conversations' statistics point at it) with no name, contact or identity left
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CustomerIdentity(Base):
@@ -140,3 +143,26 @@ class AssociationRule(Base):
     confidence: Mapped[float] = mapped_column(Float)
     lift: Mapped[float] = mapped_column(Float)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CustomerDataAccess(Base):
+    """Audit of what was done with one customer's personal data: contacts shown in full,
+    an export, an erasure. Customer and user are plain numbers with the login copied, so
+    the audit outlives both; it never holds the data itself (an erasure's record names
+    who, when and the request's reference only)."""
+
+    __tablename__ = "customer_data_access"
+    __table_args__ = (Index("ix_customer_data_access_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), default="")
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)
+    conversation_id: Mapped[int | None] = mapped_column(Integer)
+    # contacts | export | erasure
+    action: Mapped[str] = mapped_column(String(16))
+    # where it happened (console, api, admin, cli) and the request's reference or reason
+    place: Mapped[str] = mapped_column(String(40), default="api")
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
