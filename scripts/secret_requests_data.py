@@ -103,6 +103,13 @@ RU_STATEMENTS = [
     "{O} действует недолго.",
     "Если забыли {o}, восстановите его в приложении.",
     "{O} у вас не спрашиваем.",
+    # the operator sends a code, asks for nothing (the verification panel mails one)
+    "Я отправлю {o} на вашу почту.",
+    "Сейчас пришлю вам {o} на почту.",
+    "Я вышлю вам {o}.",
+    "Отправил {o} на почту.",
+    "Мы отправили {o} на ваш телефон.",
+    "Сейчас вышлю {o} повторно, проверьте входящие.",
 ]
 RU_INSTRUMENTS = [
     "кодом из СМС",
@@ -262,6 +269,9 @@ EN_STATEMENTS = [
     "{O} expires in five minutes.",
     "If you forgot {o}, reset it in the app.",
     "You can change {o} on the login screen.",
+    "I will send {o} to your e-mail.",
+    "I have sent you {o}.",
+    "We just sent {o} to your phone.",
 ]
 EN_OTHER = [
     "Please tell me your order number.", "What is your order number?", "Send me a photo of the parcel.",

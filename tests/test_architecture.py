@@ -66,6 +66,7 @@ PUBLIC = {
     "/api/v1/chat/conversations/{conversation_id}/csat",
     "/api/v1/chat/conversations/{conversation_id}/place",
     "/api/v1/chat/conversations/{conversation_id}/alternative",
+    "/api/v1/telegram/webhook",  # Telegram's servers, authenticated by the secret header
     # for load balancers and Prometheus: /metrics checks its token or loopback inside
     "/healthz",
     "/readyz",

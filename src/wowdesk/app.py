@@ -23,6 +23,9 @@ from wowdesk.assist.indexes import Assistant
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
+from wowdesk.channels import api as channels_api
+from wowdesk.channels import imap, telegram_runner
+from wowdesk.channels import pages as channels_pages
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import sockets
@@ -44,6 +47,8 @@ from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
+from wowdesk.training import api as training_api
+from wowdesk.training import pages as training_pages
 from wowdesk.web import admin, docs, observability, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
@@ -69,10 +74,14 @@ ROUTE_MODULES = (
     safety_api,
     quality_api,
     quality_pages,
+    training_api,
+    training_pages,
     analytics_api,
     analytics_pages,
     workforce_api,
     workforce_pages,
+    channels_api,
+    channels_pages,
     privacy_api,
     privacy_pages,
     observability,
@@ -153,16 +162,23 @@ def create_app(
     bot = engine_from_settings(settings)
     knowledge = bot.knowledge
     assistant = Assistant(knowledge)  # the bot's knowledge index, not a second one
+    telegram = telegram_runner.from_settings(settings, factory)
+    mail = imap.MailChannel(settings, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await events.start_bus(bus)
         executor = app.state.db_executor = writer_executor(factory)
         tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor, assistant)
+        if telegram is not None:
+            tasks.extend(telegram.start(executor))
+        tasks.extend(mail.start(executor))
         try:
             yield
         finally:
             await jobs.stop_tasks(tasks)
+            if telegram is not None:
+                await telegram.stop()
             await events.stop_bus(bus)
             app.state.db_executor = None
             if executor is not None:
@@ -187,6 +203,7 @@ def create_app(
     app.state.knowledge = knowledge
     app.state.bot = bot
     app.state.assistant = assistant
+    app.state.telegram = telegram
 
     hardening.install(app, settings.max_request_bytes)
     app.add_middleware(headers.SecurityHeaders)

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wowdesk.mail import Smtp
+from wowdesk.security import derived_token
 
 # the values of operators.models.Role (not imported: the settings load before any model)
 ROLES = ("operator", "supervisor", "admin")
@@ -67,6 +68,12 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     # Service level counts conversations answered within this many seconds.
     service_level_seconds: float = Field(default=20.0, ge=0)
+    # Quality control: the company name operators greet with (the greeting criterion asks
+    # for it when set), how often closed conversations are scored, and the reply targets.
+    company_name: str = ""
+    qa_every_seconds: float = Field(default=5.0, gt=0)
+    qa_first_reply_seconds: float = Field(default=60.0, gt=0)
+    qa_reply_seconds: float = Field(default=120.0, gt=0)
     # Share of paid time away from contacts (breaks, training, absence) for staffing.
     staffing_shrinkage: float = Field(default=0.3, ge=0, lt=1)
     # Outgoing e-mail (answers to customers who left a message). Without a host, mails wait
@@ -107,6 +114,28 @@ class Settings(BaseSettings):
     crosssell_min_confidence: float = Field(default=0.2, ge=0, le=1)
     # Conversations on these topics (comma-separated names) count as complaints: no offers.
     complaint_topics: str = "Жалобы,Претензии,Оплата и возвраты"
+    # Offline speech recognition of call recordings (`wowdesk calls transcribe`): a local
+    # Vosk or faster-whisper model folder; never downloaded. Empty: calls come as transcripts.
+    asr_model_path: str = ""
+    # Telegram bot (python-telegram-bot): empty token means no Telegram channel. `webhook`
+    # needs WOWDESK_PUBLIC_URL (https, reachable by Telegram) and checks the secret header;
+    # `polling` asks Telegram for updates (installations without a public URL).
+    telegram_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mode: Literal["webhook", "polling"] = "polling"
+    telegram_webhook_secret: str = ""
+    # photos and documents from customers above this size are refused (Telegram's own
+    # download limit for bots is 20 MB)
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # Inbound e-mail: mailboxes read over IMAP, comma-separated
+    # `imaps://user:password@host[:port]/INBOX` (or `imap://` for loopback and STARTTLS-less
+    # test servers); every mail becomes a message in channel `email`.
+    imap_mailboxes: str = ""
+    imap_poll_seconds: float = Field(default=30.0, gt=0)
+    # The verification code by SMS or push: the company's provider takes a JSON POST here.
+    sms_webhook_url: str = ""
+    push_webhook_url: str = ""
+    provider_timeout_seconds: float = Field(default=10.0, gt=0)
     # Retention (days; 0 keeps forever), applied by the daily job (`wowdesk data retention`):
     # raw message text is replaced by its masked copy, screenshots are deleted, contacts of
     # customers silent this long are erased, and personal-data audit records are dropped.
@@ -156,6 +185,13 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown roles {unknown}: use {', '.join(ROLES)}")
         return ",".join(roles)
+
+    def telegram_secret(self) -> str:
+        """The webhook's secret token: set, or derived from the secret key (1-256 of
+        A-Z, a-z, 0-9, _ and -, as Telegram wants)."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        return derived_token(self.resolved_secret_key(), "telegram-webhook")
 
     def raw_text_role_set(self) -> frozenset[str]:
         return frozenset(r for r in self.raw_text_roles.split(",") if r)

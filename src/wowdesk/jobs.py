@@ -41,6 +41,8 @@ from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
 from wowdesk.mail import Smtp
 from wowdesk.privacy import retention
+from wowdesk.quality import autoqa
+from wowdesk.quality import background as quality_background
 from wowdesk.routing import dispatcher as routing_runner
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,7 @@ def start_app_tasks(
         tasks.append(routing_runner.start(dispatcher, bus))
     tasks.append(asyncio.create_task(_refresh_kpis(settings, factory, executor)))
     tasks.append(asyncio.create_task(_refresh_crosssell(settings, factory, executor)))
+    tasks.extend(_quality(settings, factory, executor, bot))
     smtp = settings.smtp()
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
@@ -220,6 +223,44 @@ def _refresh_crosssell(
     )
     every = settings.crosssell_refresh_minutes * 60
     return _repeat("rebuilding cross-sell rules", factory, executor, refresh, every)
+
+
+def _quality(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    executor: ThreadPoolExecutor | None,
+    bot: BotEngine,
+) -> list[asyncio.Task[None]]:
+    """Auto-QA of closed conversations (a full batch means more wait: the next goes at once)
+    and the daily WOW and gaps jobs. In every process: both are idempotent passes."""
+    scorer = quality_background.scorer_for(settings, bot.knowledge)
+    score = functools.partial(autoqa.do_score_pending, scorer=scorer)
+    daily = functools.partial(quality_background.daily, settings=settings)
+    scoring = _repeat(
+        "scoring closed conversations",
+        factory,
+        executor,
+        score,
+        settings.qa_every_seconds,
+        again=lambda n: n >= autoqa.BATCH,
+    )
+    daily_jobs = _repeat(
+        "the daily quality jobs", factory, executor, daily, quality_background.DAILY_EVERY_SECONDS
+    )
+    # after start-up's own work (the first KPI refresh, the indexes), not competing with it
+    return [
+        asyncio.create_task(_later(settings.qa_every_seconds, scoring)),
+        asyncio.create_task(_later(quality_background.DAILY_FIRST_SECONDS, daily_jobs)),
+    ]
+
+
+async def _later(delay: float, work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        work.close()  # never started
+        raise
+    await work
 
 
 def _send_mail(

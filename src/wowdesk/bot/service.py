@@ -8,7 +8,7 @@ restart, gets one decision and one reply).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,6 +46,9 @@ REASONS = {
     ),
     "llm_down": N_("the language model did not answer"),
     LATE: N_("the bot could not start answering in time"),
+    "prompt_injection": N_(
+        "the message looks like a prompt injection: the language model did not see it"
+    ),
     **FLAG_LABELS,
 }
 
@@ -160,7 +163,13 @@ def decide(
         return turn
     turn.article_id = int(top.article_id)
     url = engine.article_url(turn.article_id)
-    composed = engine.compose(masked_text, turns, hits)
+    verdict = engine.screen(text)
+    if verdict is not None and verdict.injection:
+        # never shown to the LLM: the extractive answer (or a person) handles it
+        evidence = f"{verdict.sentence[:120]} ({verdict.probability:.2f})"
+        turn.flags.append({"code": "prompt_injection", "evidence": evidence})
+        reasons.append("prompt_injection")
+    composed = engine.compose(masked_text, turns, hits, use_llm=not reasons)
     if composed.rejected is not None:
         sources = [{"article_id": h.article_id, "text": h.text} for h in hits]
         turn.rejected = (composed.rejected, list(composed.problems), sources)
@@ -468,3 +477,18 @@ def routing_hints(db: Session, conversation_ids: set[int]) -> dict[int, tuple[st
         merged = flags + [c for c in codes if c and c not in flags]
         hints[decision.conversation_id] = (decision.topic or topic, merged)
     return hints
+
+
+# questions the bot passed to people because it had no answer (what quality mines for drafts)
+GAP_REASONS = ("no_answer", "did_not_help", "asked_again", "topic_unsure", "hallucination")
+
+
+def list_gap_handoffs(db: Session, since: datetime) -> list[tuple[int, int]]:
+    """(conversation, customer message) of each handoff since `since` whose reasons say the
+    knowledge base lacked the answer."""
+    rows = db.execute(
+        select(BotDecision.conversation_id, BotDecision.message_id, BotDecision.reasons)
+        .where(BotDecision.action == "handoff", BotDecision.created_at >= since)
+        .order_by(BotDecision.id)
+    )
+    return [(cid, mid) for cid, mid, reasons in rows if set(reasons or ()) & set(GAP_REASONS)]

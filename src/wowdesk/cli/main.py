@@ -18,10 +18,13 @@ from wowdesk.bot.engine import engine_from_settings
 from wowdesk.cli import analytics as report_cli
 from wowdesk.cli import backup as backup_cli
 from wowdesk.cli import bot as triage_cli
+from wowdesk.cli import calls as calls_cli
 from wowdesk.cli import customers as customers_cli
 from wowdesk.cli import evaluation
 from wowdesk.cli import kb as kb_cli
 from wowdesk.cli import privacy as privacy_cli
+from wowdesk.cli import quality as quality_cli
+from wowdesk.cli import training as training_cli
 from wowdesk.cli import workforce as wfm_cli
 from wowdesk.cli.terminal import fail
 from wowdesk.config import Settings, get_settings
@@ -33,6 +36,7 @@ from wowdesk.i18n import activate, gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
 from wowdesk.safety import logs as pii_logs
+from wowdesk.training import service as training
 
 app = typer.Typer(help="wowdesk: an AI-first contact-center platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -44,6 +48,10 @@ app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
+app.add_typer(calls_cli.app, name="calls")
+app.add_typer(quality_cli.app, name="quality")
+app.add_typer(training_cli.app, name="training")
+kb_cli.app.command("gaps")(quality_cli.kb_gaps)
 app.add_typer(privacy_cli.data_app, name="data")
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore)
@@ -179,6 +187,7 @@ def demo_cmd(
             min_confidence=settings.crosssell_min_confidence,
         )
         demo.seed_templates(db)
+        training.do_ensure_demo(db)
     _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())

@@ -55,7 +55,7 @@ def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> S
         name=body.name,
         email=body.email,
         phone=body.phone,
-        first_line=settings.bot_enabled,
+        first_line=settings.bot_enabled and body.choice == "bot",
         secret=settings.resolved_secret_key(),
         verified=verified,
     )

@@ -57,6 +57,9 @@ def message_out(db: Session, messages: list[Message], *, raw: bool = False) -> l
     for m in messages:
         item = MessageOut.model_validate(m)
         item.author_name = names.get(m.author_id, "") if m.author_id else ""
+        if m.meta and "attachment" in m.meta:  # a file sent through a channel
+            item.attachment = m.meta["attachment"]
+            item.attachments = m.meta.get("attachments") or [m.meta["attachment"]]
         if not raw and m.masked_text != m.text:
             item.text = m.masked_text
             item.masked = True

@@ -39,6 +39,8 @@ class StartIn(BaseModel):
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=32)
     message: MessageIn
+    # chosen up front: "human" skips the bot and goes straight to the queue
+    choice: Literal["bot", "human"] = "bot"
 
 
 class CsatIn(BaseModel):
@@ -68,6 +70,9 @@ class MessageOut(BaseModel):
     # raw text may ask for it (GET /api/v1/safety/messages/{id}/raw, audited)
     masked: bool = False
     created_at: datetime
+    # a file the customer sent through a channel: {id, kind, content_type, name, size}
+    attachment: dict[str, Any] | None = None
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ConversationOut(BaseModel):

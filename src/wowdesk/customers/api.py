@@ -9,13 +9,15 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from wowdesk.config import Settings
-from wowdesk.customers import orders, personal_data, service, views
+from wowdesk.customers import links, orders, personal_data, service, views
 from wowdesk.customers.orders import ImportReport
 from wowdesk.customers.schemas import (
     CustomerDetail,
     CustomerOut,
     IdentityOut,
     ImportReportOut,
+    LinkDecisionIn,
+    LinkOut,
     OrderIn,
     OrderOut,
     OrderSaved,
@@ -158,6 +160,14 @@ def import_cases(
         db, rows, default_source=source, timezone=settings.timezone, read_errors=errors
     )
     return _report(report)
+
+
+@staff.post("/customers/links/{link_id}/decide")
+def decide_link(link_id: int, body: LinkDecisionIn, user: CurrentUser, db: DbSession) -> LinkOut:
+    """An operator confirms that two records are one person (their channels and history
+    show together from then on) or says they are not."""
+    link = links.do_decide(db, link_id, user.id, confirm=body.confirm)
+    return LinkOut.model_validate(link)
 
 
 routes = Routes(staff=(staff,), supervisors=(supervisors,))

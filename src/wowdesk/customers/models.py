@@ -166,3 +166,25 @@ class CustomerDataAccess(Base):
     place: Mapped[str] = mapped_column(String(40), default="api")
     reference: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CustomerLink(Base):
+    """Two customer records that are one person seen on two channels (a phone caller and a
+    Telegram user). `confirmed` when the data proves it (a phone number Telegram verified,
+    a confirmed e-mail) or an operator confirmed it; `proposed` while only the contacts
+    agree; `rejected` when an operator said they are different people. The pair is stored
+    once, lower id first."""
+
+    __tablename__ = "customer_link"
+    __table_args__ = (UniqueConstraint("customer_id", "other_id", name="uq_customer_link_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    other_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    reason: Mapped[str] = mapped_column(String(32))  # same_phone, same_email, verified_phone…
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

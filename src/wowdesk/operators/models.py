@@ -162,6 +162,8 @@ class BroadcastLevel(enum.StrEnum):
     info = "info"
     warning = "warning"
     critical = "critical"
+    # a recognition (a confirmed WOW dialogue), not a warning
+    positive = "positive"
 
 
 class Broadcast(Base):
@@ -171,7 +173,9 @@ class Broadcast(Base):
 
     __tablename__ = "broadcast"
     __table_args__ = (
-        CheckConstraint("level IN ('info', 'warning', 'critical')", name="broadcast_level"),
+        CheckConstraint(
+            "level IN ('info', 'warning', 'critical', 'positive')", name="broadcast_level"
+        ),
         Index("ix_broadcast_created", "created_at"),
     )
 

@@ -1,7 +1,7 @@
 """login throttling per account and address, and the audit of failed logins
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-04 18:10:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import wowdesk.db
 
-revision = "0017"
-down_revision = "0016"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

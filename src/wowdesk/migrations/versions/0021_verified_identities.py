@@ -1,7 +1,7 @@
 """verified identities: customers and identities known only by an unsigned id
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-04 17:45:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
