@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from wowdesk import events
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation
+from wowdesk.customers.signing import sign_identity
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 
@@ -61,17 +62,27 @@ def login(client: TestClient, username: str, password: str = PASSWORD, online: b
     return csrf
 
 
+WEB_IDENTITY_KEY = "test-web-identity-key"  # the test settings' key for the web channel
+
+
 def start(
-    client: TestClient, text: str = "Здравствуйте, где мой заказ?", identity: str | None = None
+    client: TestClient,
+    text: str = "Здравствуйте, где мой заказ?",
+    identity: str | None = None,
+    *,
+    signed: bool = False,
 ) -> tuple[int, str]:
-    response = client.post(
-        "/api/v1/chat/conversations",
-        json={
-            "identity": identity or uuid.uuid4().hex,
-            "name": "Мария",
-            "message": {"client_id": uuid.uuid4().hex, "text": text},
-        },
-    )
+    """A customer opens a conversation; `signed`: the identity comes signed by the site
+    (the test settings' web key), so it is the verified customer who owns it."""
+    identity = identity or uuid.uuid4().hex
+    body: dict[str, Any] = {
+        "identity": identity,
+        "name": "Мария",
+        "message": {"client_id": uuid.uuid4().hex, "text": text},
+    }
+    if signed:
+        body["identity_signature"] = sign_identity(WEB_IDENTITY_KEY, identity)
+    response = client.post("/api/v1/chat/conversations", json=body)
     assert response.status_code == 201, response.text
     body = response.json()
     return body["conversation"]["id"], body["token"]

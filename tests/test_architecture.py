@@ -31,11 +31,24 @@ LAYERS = [
     "analytics",
     "workforce",
     "channels",
+    "privacy",
     "top",
 ]
-KERNEL = {"config", "db", "errors", "events", "i18n", "security", "mail", "http", "migrate"}
+KERNEL = {
+    "config",
+    "db",
+    "errors",
+    "events",
+    "i18n",
+    "security",
+    "mail",
+    "http",
+    "migrate",
+    "telemetry",
+    "logformat",
+}
 # what puts the domains together: the app, its background jobs, pages, the CLI and the demo
-TOP = {"app", "jobs", "web", "cli", "demo", "migrations"}
+TOP = {"app", "jobs", "web", "cli", "demo", "migrations", "backup"}
 PACKAGES = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
 DOMAINS = PACKAGES - TOP - KERNEL - {"nlp"}
 PUBLIC = {
@@ -54,6 +67,11 @@ PUBLIC = {
     "/api/v1/chat/conversations/{conversation_id}/csat",
     "/api/v1/chat/conversations/{conversation_id}/place",
     "/api/v1/chat/conversations/{conversation_id}/alternative",
+    "/api/v1/telegram/webhook",  # Telegram's servers, authenticated by the secret header
+    # for load balancers and Prometheus: /metrics checks its token or loopback inside
+    "/healthz",
+    "/readyz",
+    "/metrics",
 }
 SOCKETS_AUTHENTICATED_INSIDE = {"/ws/chat", "/ws/console"}
 

@@ -32,7 +32,8 @@ def test_help_everywhere() -> None:
     commands = (
         [], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["user"], ["user", "add"], ["kb"],
         ["kb", "import"], ["triage"], ["triage", "train"], ["eval"], ["eval", "triage"],
-        ["eval", "retrieval"], ["wfm"], ["wfm", "staffing"],
+        ["eval", "retrieval"], ["wfm"], ["wfm", "staffing"], ["data"], ["data", "retention"],
+        ["customers", "erase"], ["customers", "export"], ["backup"], ["restore"],
     )  # fmt: skip
     for args in commands:
         result = runner.invoke(app, [*args, "--help"])

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wowdesk import __version__, events, jobs
+from wowdesk import __version__, events, jobs, logformat, telemetry
 from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
 from wowdesk.assist import api as assist_api
@@ -23,31 +23,40 @@ from wowdesk.assist.indexes import Assistant
 from wowdesk.bot import api as bot_api
 from wowdesk.bot import pages as bot_pages
 from wowdesk.bot.engine import engine_from_settings
+from wowdesk.channels import api as channels_api
+from wowdesk.channels import imap, telegram_runner
+from wowdesk.channels import pages as channels_pages
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
 from wowdesk.conversations import notes_api, sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
+from wowdesk.http import hardening, headers, openapi
 from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.operators import api as operators_api
 from wowdesk.operators import pages as operators_pages
+from wowdesk.privacy import api as privacy_api
+from wowdesk.privacy import pages as privacy_pages
 from wowdesk.quality import api as quality_api
 from wowdesk.quality import pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
-from wowdesk.web import admin, pages
+from wowdesk.training import api as training_api
+from wowdesk.training import pages as training_pages
+from wowdesk.web import admin, docs, observability, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
 
 # every module with routes, lowest layer first; each ends with `routes = Routes(...)`
 ROUTE_MODULES = (
     pages,
+    docs,
     admin,
     operators_api,
     operators_pages,
@@ -66,10 +75,17 @@ ROUTE_MODULES = (
     safety_api,
     quality_api,
     quality_pages,
+    training_api,
+    training_pages,
     analytics_api,
     analytics_pages,
     workforce_api,
     workforce_pages,
+    channels_api,
+    channels_pages,
+    privacy_api,
+    privacy_pages,
+    observability,
 )
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -128,7 +144,9 @@ def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
             message = gettext("The request body is not valid JSON in UTF-8")
         if _wants_html(request):
             return render(request, "web/error.html", status_code=exc.status_code, message=message)
-        return _json_error(exc.status_code, f"http_{exc.status_code}", message)
+        response = _json_error(exc.status_code, f"http_{exc.status_code}", message)
+        response.headers.update(exc.headers or {})  # 405 says which methods are allowed
+        return response
 
 
 def create_app(
@@ -137,6 +155,7 @@ def create_app(
     settings = settings or get_settings()
     activate(settings.language)
     pii_logs.install()  # no log line carries a customer's personal data
+    logformat.configure(settings.log_format)
     if factory is None:
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
     bus = events.make_bus(settings.redis_url)
@@ -144,22 +163,32 @@ def create_app(
     bot = engine_from_settings(settings)
     knowledge = bot.knowledge
     assistant = Assistant(knowledge)  # the bot's knowledge index, not a second one
+    telegram = telegram_runner.from_settings(settings, factory)
+    mail = imap.MailChannel(settings, factory)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await events.start_bus(bus)
         executor = app.state.db_executor = writer_executor(factory)
         tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor, assistant)
+        if telegram is not None:
+            tasks.extend(telegram.start(executor))
+        tasks.extend(mail.start(executor))
         try:
             yield
         finally:
             await jobs.stop_tasks(tasks)
+            if telegram is not None:
+                await telegram.stop()
             await events.stop_bus(bus)
             app.state.db_executor = None
             if executor is not None:
                 executor.shutdown(wait=True)
+            telemetry.process_exit()
 
     app = FastAPI(
+        docs_url=None,  # web.docs serves /docs from a package, offline
+        redoc_url=None,
         title="wowdesk",
         version=__version__,
         description="Contact-center platform API. Errors are JSON: "
@@ -168,14 +197,18 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessionmaker = factory
-    # fewer requests than pooled connections at once: see web/deps.py _db
+    # fewer requests than pooled connections at once: see http/deps.py _db
     app.state.db_admission = asyncio.Semaphore(request_slots(factory))
     app.state.bus = bus
     app.state.db_executor = None
     app.state.knowledge = knowledge
     app.state.bot = bot
     app.state.assistant = assistant
+    app.state.telegram = telegram
 
+    hardening.install(app, settings.max_request_bytes)
+    app.add_middleware(headers.SecurityHeaders)
+    openapi.install(app)
     _install_http_handlers(app, settings)
 
     @app.middleware("http")
@@ -184,7 +217,9 @@ def create_app(
             bot.learn_public_url(str(request.base_url))
         return await call_next(request)
 
+    app.add_middleware(observability.Observe, access_log=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    docs.mount_assets(app)
     for module in ROUTE_MODULES:
         for router in module.routes:
             app.include_router(router)

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wowdesk.mail import Smtp
+from wowdesk.security import derived_token
 
 # the values of operators.models.Role (not imported: the settings load before any model)
 ROLES = ("operator", "supervisor", "admin")
@@ -31,12 +32,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)
+    # a larger request body is refused with 413 (imports and screenshots fit well within)
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     session_hours: float = Field(default=12.0, gt=0)
     cookie_secure: bool = False
     # Where the public chat is served from; empty means "same origin as the request".
     public_url: str = ""
     # The first-line bot answers new conversations before a human does.
     bot_enabled: bool = True
+    # a bot turn not started this long after the customer's message goes to a person
+    bot_turn_start_seconds: float = Field(default=10.0, gt=0)
+    # bot turns one `wowdesk worker` runs at once (turns of one conversation still queue on
+    # its row lock)
+    bot_worker_turns: int = Field(default=8, ge=1, le=256)
     # Optional OpenAI-compatible endpoint; without it the bot answers extractively, offline.
     llm_url: str = ""
     llm_model: str = ""
@@ -60,6 +68,12 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Moscow"
     # Service level counts conversations answered within this many seconds.
     service_level_seconds: float = Field(default=20.0, ge=0)
+    # Quality control: the company name operators greet with (the greeting criterion asks
+    # for it when set), how often closed conversations are scored, and the reply targets.
+    company_name: str = ""
+    qa_every_seconds: float = Field(default=5.0, gt=0)
+    qa_first_reply_seconds: float = Field(default=60.0, gt=0)
+    qa_reply_seconds: float = Field(default=120.0, gt=0)
     # Share of paid time away from contacts (breaks, training, absence) for staffing.
     staffing_shrinkage: float = Field(default=0.3, ge=0, lt=1)
     # Outgoing e-mail (answers to customers who left a message). Without a host, mails wait
@@ -86,6 +100,9 @@ class Settings(BaseSettings):
     # An operator message asking the customer for an SMS code, a password, a CVV, a PIN or a
     # full card number: "warn" holds it until the operator confirms (audited), "block" refuses.
     secret_request_policy: Literal["warn", "block"] = "warn"  # noqa: S105
+    # per channel, the HMAC key the embedding site signs customer ids with (JSON object:
+    # {"web": "…", "telegram": "…"}); unsigned ids make unverified customers
+    identity_keys: dict[str, str] = Field(default_factory=dict)
     # Loyalty programme: once a customer's orders (not cancelled or returned) reach this
     # many rubles, the discount applies; the console says how much is left.
     loyalty_threshold_rub: int = Field(default=100_000, ge=0)
@@ -97,6 +114,42 @@ class Settings(BaseSettings):
     crosssell_min_confidence: float = Field(default=0.2, ge=0, le=1)
     # Conversations on these topics (comma-separated names) count as complaints: no offers.
     complaint_topics: str = "Жалобы,Претензии,Оплата и возвраты"
+    # Offline speech recognition of call recordings (`wowdesk calls transcribe`): a local
+    # Vosk or faster-whisper model folder; never downloaded. Empty: calls come as transcripts.
+    asr_model_path: str = ""
+    # Telegram bot (python-telegram-bot): empty token means no Telegram channel. `webhook`
+    # needs WOWDESK_PUBLIC_URL (https, reachable by Telegram) and checks the secret header;
+    # `polling` asks Telegram for updates (installations without a public URL).
+    telegram_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_mode: Literal["webhook", "polling"] = "polling"
+    telegram_webhook_secret: str = ""
+    # photos and documents from customers above this size are refused (Telegram's own
+    # download limit for bots is 20 MB)
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    # Inbound e-mail: mailboxes read over IMAP, comma-separated
+    # `imaps://user:password@host[:port]/INBOX` (or `imap://` for loopback and STARTTLS-less
+    # test servers); every mail becomes a message in channel `email`.
+    imap_mailboxes: str = ""
+    imap_poll_seconds: float = Field(default=30.0, gt=0)
+    # The verification code by SMS or push: the company's provider takes a JSON POST here.
+    sms_webhook_url: str = ""
+    push_webhook_url: str = ""
+    provider_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Retention (days; 0 keeps forever), applied by the daily job (`wowdesk data retention`):
+    # raw message text is replaced by its masked copy, screenshots are deleted, contacts of
+    # customers silent this long are erased, and personal-data audit records are dropped.
+    # What KPIs and QA need (timestamps, topics, scores, masked text) always stays.
+    retention_raw_text_days: int = Field(default=180, ge=0)
+    retention_attachments_days: int = Field(default=180, ge=0)
+    retention_contacts_days: int = Field(default=1095, ge=0)
+    retention_audit_days: int = Field(default=1095, ge=0)
+    # /metrics: with a token, only `Authorization: Bearer <token>` reads it; without one,
+    # only clients on the loopback interface (a Prometheus beside the app, or nginx's deny).
+    metrics_token: str = ""
+    # "json": one JSON object per log line (with request and conversation ids), for a log
+    # collector; "text": the usual human-readable lines.
+    log_format: Literal["text", "json"] = "text"
 
     def complaint_topic_names(self) -> frozenset[str]:
         return frozenset(
@@ -132,6 +185,13 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown roles {unknown}: use {', '.join(ROLES)}")
         return ",".join(roles)
+
+    def telegram_secret(self) -> str:
+        """The webhook's secret token: set, or derived from the secret key (1-256 of
+        A-Z, a-z, 0-9, _ and -, as Telegram wants)."""
+        if self.telegram_webhook_secret:
+            return self.telegram_webhook_secret
+        return derived_token(self.resolved_secret_key(), "telegram-webhook")
 
     def raw_text_role_set(self) -> frozenset[str]:
         return frozenset(r for r in self.raw_text_roles.split(",") if r)

@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -41,6 +42,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 from starlette.concurrency import run_in_threadpool
+
+from wowdesk import telemetry
 
 T = TypeVar("T")
 
@@ -97,8 +100,11 @@ def make_engine(url: str) -> Engine:
         # pysqlite's own transaction handling defers BEGIN; take it over so a unit of work
         # starts its transaction with its first statement, as on PostgreSQL.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        telemetry.instrument_engine(engine, 1)
         return engine
-    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+    telemetry.instrument_engine(engine, POOL_SIZE + POOL_OVERFLOW)
+    return engine
 
 
 POOL_SIZE, POOL_OVERFLOW = 20, 20
@@ -172,6 +178,28 @@ async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await to_the_end(run_in_threadpool(fn, *args))
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """A connection that failed, broke or could not be had in time, not a query that was
+    wrong: the client should retry (503, or a WebSocket closed with a reconnect code)."""
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.OperationalError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+def value_out_of_range(exc: BaseException) -> bool:
+    """A value no column can hold: SQLite cannot bind an int past 2^63 (OverflowError),
+    PostgreSQL refuses it (DataError)."""
+    return isinstance(exc, OverflowError | sa_exc.DataError)
+
+
+# what the app maps to 503 / 422 instead of a crash (web.hardening)
+DATABASE_FAULTS: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,
+    sa_exc.TimeoutError,
+    OverflowError,
+)
+
+
 async def run_unit(
     factory: sessionmaker[Session], executor: ThreadPoolExecutor | None, fn: Callable[[Session], T]
 ) -> T:
@@ -187,6 +215,12 @@ async def run_unit(
     context = contextvars.copy_context()  # the language and the like go along
     loop = asyncio.get_running_loop()
     return await to_the_end(loop.run_in_executor(executor, functools.partial(context.run, run)))
+
+
+def ping(factory: sessionmaker[Session]) -> None:
+    """Raises when the database cannot answer a trivial query (readiness)."""
+    with factory() as session:
+        session.execute(text("SELECT 1"))
 
 
 def dialect_insert(dialect: str) -> Callable[[Table], Any]:

@@ -19,6 +19,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from arq import create_pool, cron
@@ -30,6 +31,7 @@ from wowdesk import events
 from wowdesk.analytics import service as analytics
 from wowdesk.assist import push_loop as assist_runner
 from wowdesk.assist.indexes import Assistant
+from wowdesk.bot import service as bot_service
 from wowdesk.bot import turn_loop as bot_runner
 from wowdesk.bot.engine import BotEngine
 from wowdesk.config import Settings
@@ -38,6 +40,9 @@ from wowdesk.conversations import service as conversations
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
 from wowdesk.mail import Smtp
+from wowdesk.privacy import retention
+from wowdesk.quality import autoqa
+from wowdesk.quality import background as quality_background
 from wowdesk.routing import dispatcher as routing_runner
 
 log = logging.getLogger(__name__)
@@ -118,7 +123,7 @@ def start_app_tasks(
         tasks.append(asyncio.create_task(forwarder))
     else:
         if settings.bot_enabled:
-            tasks.append(bot_runner.start(bus, factory, bot))
+            tasks.append(bot_runner.start(bus, factory, bot, _start_within(settings)))
         tasks.append(assist_runner.start(bus, factory, assistant))
     # every process that answers the console's requests keeps colleagues' answers current
     refresh = _repeat(
@@ -129,15 +134,42 @@ def start_app_tasks(
         ASSIST_EVERY_SECONDS,
     )
     tasks.append(asyncio.create_task(refresh))
+    if settings.bot_enabled:
+        # in every app process, not the worker: a worker far behind cannot hand off itself
+        overdue = functools.partial(bot_service.do_hand_off_overdue, waited=_start_within(settings))
+        late = _repeat("handing late bot turns to people", factory, executor, overdue, 1.0)
+        tasks.append(asyncio.create_task(late))
     if settings.routing_enabled:
         dispatcher = routing_runner.Dispatcher(factory, settings, executor)
         tasks.append(routing_runner.start(dispatcher, bus))
     tasks.append(asyncio.create_task(_refresh_kpis(settings, factory, executor)))
     tasks.append(asyncio.create_task(_refresh_crosssell(settings, factory, executor)))
+    tasks.extend(_quality(settings, factory, executor, bot))
     smtp = settings.smtp()
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
+    tasks.append(asyncio.create_task(_retention(settings, factory, executor)))
     return tasks
+
+
+def _start_within(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.bot_turn_start_seconds)
+
+
+RETENTION_FIRST_SECONDS = 600.0
+RETENTION_EVERY_SECONDS = 86400.0
+
+
+async def _retention(
+    settings: Settings, factory: sessionmaker[Session], executor: ThreadPoolExecutor | None
+) -> None:
+    """The daily retention job, first some minutes after start (not in the start-up rush).
+    In every process: it is idempotent, so processes running it at once only repeat each
+    other's UPDATEs over rows already changed (none)."""
+    await asyncio.sleep(RETENTION_FIRST_SECONDS)
+    policy = retention.Policy.from_settings(settings)
+    run = functools.partial(retention.run, policy=policy, var_dir=settings.var_dir)
+    await _repeat("applying retention", factory, executor, run, RETENTION_EVERY_SECONDS)
 
 
 MAIL_EVERY_SECONDS = 5.0
@@ -193,6 +225,44 @@ def _refresh_crosssell(
     return _repeat("rebuilding cross-sell rules", factory, executor, refresh, every)
 
 
+def _quality(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    executor: ThreadPoolExecutor | None,
+    bot: BotEngine,
+) -> list[asyncio.Task[None]]:
+    """Auto-QA of closed conversations (a full batch means more wait: the next goes at once)
+    and the daily WOW and gaps jobs. In every process: both are idempotent passes."""
+    scorer = quality_background.scorer_for(settings, bot.knowledge)
+    score = functools.partial(autoqa.do_score_pending, scorer=scorer)
+    daily = functools.partial(quality_background.daily, settings=settings)
+    scoring = _repeat(
+        "scoring closed conversations",
+        factory,
+        executor,
+        score,
+        settings.qa_every_seconds,
+        again=lambda n: n >= autoqa.BATCH,
+    )
+    daily_jobs = _repeat(
+        "the daily quality jobs", factory, executor, daily, quality_background.DAILY_EVERY_SECONDS
+    )
+    # after start-up's own work (the first KPI refresh, the indexes), not competing with it
+    return [
+        asyncio.create_task(_later(settings.qa_every_seconds, scoring)),
+        asyncio.create_task(_later(quality_background.DAILY_FIRST_SECONDS, daily_jobs)),
+    ]
+
+
+async def _later(delay: float, work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        work.close()  # never started
+        raise
+    await work
+
+
 def _send_mail(
     factory: sessionmaker[Session], executor: ThreadPoolExecutor | None, smtp: Smtp
 ) -> Coroutine[Any, Any, None]:
@@ -233,7 +303,12 @@ async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
 
 async def bot_turn(ctx: dict[str, Any], conversation_id: int, message_id: int) -> None:
     await asyncio.to_thread(
-        bot_runner.turn, ctx["factory"], ctx["engine"], conversation_id, message_id
+        bot_runner.turn,
+        ctx["factory"],
+        ctx["engine"],
+        conversation_id,
+        message_id,
+        ctx["start_within"],
     )
 
 
@@ -263,6 +338,7 @@ def make_worker(
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["factory"] = factory
         ctx["engine"] = engine
+        ctx["start_within"] = _start_within(settings)
         ctx["assistant"] = Assistant(engine.knowledge)
         await refresh_colleagues(ctx)
         # the first sweep at once: what waited while no worker ran is answered now
@@ -276,9 +352,9 @@ def make_worker(
         ],
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=startup,
-        # turns of one conversation must not overlap; one at a time per worker, and more
-        # workers for more throughput (the conversation row lock orders them on PostgreSQL)
-        max_jobs=1,
+        # several turns at once; turns of one conversation queue on its row lock (PostgreSQL)
+        # and a burst in one conversation is answered once, at its last message
+        max_jobs=settings.bot_worker_turns,
         job_timeout=BOT_TURN_TIMEOUT_SECONDS,
         keep_result=KEEP_RESULT_SECONDS,
         burst=burst,

@@ -232,3 +232,15 @@ def test_a_failed_commit_is_an_error_to_the_client_and_a_resend_stores_once(
         assert resent.status_code == 200 and resent.json()["created"] is True
         texts = [m["text"] for m in client.get(url, headers=_token(token)).json()]
         assert texts.count("Дошло ли?") == 1
+
+
+def test_a_person_chosen_up_front_skips_the_bot(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    with TestClient(create_app(settings.model_copy(update={"bot_enabled": True}), factory)) as c:
+        body = {"identity": "up-front", "message": {"client_id": "a", "text": "Здравствуйте"}}
+        bot = c.post("/api/v1/chat/conversations", json=body).json()["conversation"]
+        assert bot["status"] == "bot"
+        human = {**body, "identity": "up-front-2", "choice": "human"}
+        queued = c.post("/api/v1/chat/conversations", json=human).json()["conversation"]
+        assert queued["status"] == "queued"

@@ -87,7 +87,7 @@ class Cluster:
         app.proc = subprocess.Popen(
             wowdesk("serve", "--port", str(app.port)), env=self.env, stdout=log, stderr=log
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a busy 2-core machine needs ~20 s to import
         while True:
             try:
                 if httpx.get(f"{app.url}/login", timeout=1).status_code == 200:
@@ -103,6 +103,12 @@ class Cluster:
         assert app.proc is not None
         app.proc.send_signal(signal.SIGKILL)
         app.proc.wait(timeout=10)
+
+    def stop_app(self, app: App) -> None:
+        """SIGTERM: the process shuts down as under systemd."""
+        assert app.proc is not None
+        app.proc.terminate()
+        app.proc.wait(timeout=20)
 
     def start_worker(self) -> None:
         log = (self.var_dir / "worker.log").open("ab")

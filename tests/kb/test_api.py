@@ -65,3 +65,56 @@ def test_bad_articles_are_refused(client: TestClient) -> None:
         422,
     )
     assert_json_error(client.get("/api/v1/kb/articles/999999"), 404)
+
+
+def test_example_questions_are_stored_versioned_and_searched(client: TestClient) -> None:
+    csrf = login(client, add_user(client, "supervisor"))
+    headers = {"X-CSRF-Token": csrf}
+    created = client.post(
+        "/api/v1/kb/articles",
+        json={
+            "title": "Программа лояльности",
+            "body": "Скидка 2,5 % после покупок на 100 000 ₽.",
+            "questions": ["где мой кешбэк", "  где мой кешбэк ", "кэшбек за покупки"],
+            "publish": True,
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    article = created.json()
+    assert article["questions"] == ["где мой кешбэк", "кэшбек за покупки"]
+    client.post(
+        "/api/v1/kb/articles",
+        json={"title": "Доставка", "body": "Курьер привозит заказ.", "publish": True},
+        headers=headers,
+    )
+    hits = client.get("/api/v1/kb/search", params={"q": "а кешбэк где?"}).json()
+    assert hits[0]["article_id"] == article["id"]
+    edited = client.patch(
+        f"/api/v1/kb/articles/{article['id']}",
+        json={"questions": ["бонусные рубли"]},
+        headers=headers,
+    )
+    assert edited.json()["version"] == 2 and edited.json()["questions"] == ["бонусные рубли"]
+    too_many = client.patch(
+        f"/api/v1/kb/articles/{article['id']}", json={"questions": ["x"] * 21}, headers=headers
+    )
+    assert_json_error(too_many, 422)
+
+
+def test_example_questions_are_edited_on_the_kb_page(client: TestClient) -> None:
+    csrf = login(client, add_user(client, "supervisor"))
+    response = client.post(
+        "/kb/new",
+        data={
+            "csrf_token": csrf,
+            "title": "Пункт выдачи",
+            "body": "Заказ хранится 7 дней.",
+            "questions": "сколько лежит посылка\nпродлить хранение\n\n",
+            "publish": "1",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"])
+    assert "сколько лежит посылка\nпродлить хранение" in page.text

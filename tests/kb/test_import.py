@@ -81,3 +81,19 @@ def test_the_demo_knowledge_base_is_complete(db: Session) -> None:
     assert report.created == len(items)
     loyalty = next(i for i in items if i.slug == "40-loyalty-discount")
     assert "100 000 ₽" in loyalty.body and "2,5 %" in loyalty.body
+
+
+def test_markdown_and_csv_carry_example_questions(tmp_path: Path) -> None:
+    from wowdesk.kb.importer import parse_csv, parse_markdown
+
+    md = tmp_path / "a.md"
+    md.write_text(
+        "---\ntitle: Возврат\nquestions: как сдать товар | верну ли деньги\n---\nТекст.",
+        encoding="utf-8",
+    )
+    item = parse_markdown(md)
+    assert not isinstance(item, str) and item.questions == ["как сдать товар", "верну ли деньги"]
+    sheet = tmp_path / "kb.csv"
+    sheet.write_text('question,answer,questions\nВозврат,Текст.,"как сдать товар\nверну"\n')
+    items, errors = parse_csv(sheet)
+    assert errors == [] and items[0].questions == ["как сдать товар", "верну"]

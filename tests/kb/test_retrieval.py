@@ -9,6 +9,7 @@ import pytest
 
 from wowdesk.errors import Invalid
 from wowdesk.kb.retrieval import Document, Index, configured_encoder, split_passages
+from wowdesk.nlp.encoder import default_encoder
 
 PICKUP = Document(
     1,
@@ -79,7 +80,7 @@ def test_long_paragraphs_are_cut_at_sentence_ends() -> None:
 
 
 def test_a_configured_encoder_must_exist(tmp_path: Path) -> None:
-    assert configured_encoder("") is None
+    assert configured_encoder("") is default_encoder()
     with pytest.raises(Invalid):
         configured_encoder(str(tmp_path / "missing"))
 
@@ -98,3 +99,40 @@ def test_any_encoder_plugs_in() -> None:
     index.add(PICKUP)
     index.add(LOYALTY)
     assert index.search("скидка 2,5 %", k=1)[0].article_id == 2
+
+
+def test_noise_does_not_hide_the_question(index: Index) -> None:
+    """Greeting, context, invisible characters, a link, emoji, typos, shouting, look-alike
+    Latin letters and transliteration: the same article comes first."""
+    for message in (
+        "Здравствуйте!\u200c\u200c\u200c\u200c Я в командировке до пятницы. "
+        "скока дней хранитса посылка в пунте выдачи??? https://shop.example.ru/o/123 🙏",
+        "СКОЛЬКО ДНЕЙ ХРАНИТСЯ ЗАКАЗ В ПУНКТЕ ВЫДАЧИ",
+        "cкoлькo хpанится заказ в пункте выдачи",
+        "skolko dney hranitsya zakaz v punkte vydachi",
+    ):
+        assert index.search(message, k=1)[0].article_id == 1, message
+
+
+def test_example_questions_are_searched() -> None:
+    index = Index()
+    index.add(PICKUP)
+    index.add(Document(2, LOYALTY.title, LOYALTY.body, questions=("где мой кешбэк за покупки",)))
+    assert index.search("где кешбэк", k=1)[0].article_id == 2
+
+
+def test_confidence_is_higher_for_a_clear_answer(index: Index) -> None:
+    clear = index.search("сколько дней хранится заказ в пункте выдачи", k=1)[0]
+    vague = index.search("вопрос по поводу моей ситуации", k=1)
+    assert not vague or vague[0].confidence < clear.confidence
+
+
+@pytest.mark.parametrize("question", ["привет", "сколько дней хранится заказ в пункте выдачи"])
+def test_a_lone_unrelated_article_is_not_a_confident_answer(question: str) -> None:
+    """With no runner-up the lead must not be free: one article is not an answer to all."""
+    index = Index()
+    index.add(LOYALTY)
+    hits = index.search(question, k=1)
+    assert not hits or hits[0].confidence < 0.35
+    index.add(PICKUP)
+    assert index.search("сколько дней хранится заказ в пункте выдачи", k=1)[0].confidence > 0.35

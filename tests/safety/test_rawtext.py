@@ -158,7 +158,14 @@ def test_the_handoff_card_is_masked_for_everyone_but_the_serving_operator(db: Se
     assert raw.card is not None and raw.card.summary == SECRET_TEXT
 
 
-def test_log_records_never_carry_personal_data(caplog: pytest.LogCaptureFixture) -> None:
+def test_log_records_never_carry_personal_data(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a test that ran uvicorn in this process leaves its logging config: access lines unpropagated
+    access_logger = logging.getLogger("uvicorn.access")
+    monkeypatch.setattr(access_logger, "propagate", True)
+    monkeypatch.setattr(access_logger, "disabled", False)
+    caplog.set_level(logging.INFO, logger="uvicorn.access")  # JSON logs turn uvicorn's own off
     logs.install()
     logs.install()  # idempotent
     log = logging.getLogger("wowdesk.test_pii")

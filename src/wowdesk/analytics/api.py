@@ -23,7 +23,7 @@ from wowdesk.analytics.schemas import (
 from wowdesk.config import Settings
 from wowdesk.conversations import outbox
 from wowdesk.http import tables
-from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.deps import AppSettings, DbSession, IsoDate
 from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
@@ -48,8 +48,8 @@ def _period(start: date | None, end: date | None, settings: Settings) -> tuple[d
 class _Query:
     def __init__(
         self,
-        start: date | None = None,
-        end: date | None = None,
+        start: IsoDate | None = None,
+        end: IsoDate | None = None,
         group: service.Group = "total",
         team_id: int | None = None,
         channel: Annotated[str | None, Query(max_length=32)] = None,
@@ -160,8 +160,8 @@ def my_kpis(
     user: CurrentUser,
     db: DbSession,
     settings: AppSettings,
-    start: date | None = None,
-    end: date | None = None,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
 ) -> KpiReportOut:
     """An operator's own KPIs by day, against their team (everyone, without a team)."""
     first, last = _period(start, end, settings)

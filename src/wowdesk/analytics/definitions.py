@@ -166,6 +166,38 @@ KPIS: tuple[Kpi, ...] = (
     ),
 )
 
+# quality's scores (one per closed conversation, the bot's too); see quality/kpis.py
+QA_KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "qa_score",
+        N_("QA score"),
+        "share",
+        True,
+        N_("Σ automatic QA scores (after overrides, as a share of 100) / scored conversations"),
+        lambda s: ratio(s.get("qa_points", 0.0) / 100, s.get("qa_scored", 0.0)),
+        0.85,
+    ),
+    Kpi(
+        "critical_error_rate",
+        N_("Critical-error rate"),
+        "share",
+        False,
+        N_("scored conversations with a critical error / scored conversations"),
+        lambda s: ratio(s.get("qa_critical", 0.0), s.get("qa_scored", 0.0)),
+        0.01,
+    ),
+    Kpi(
+        "repeat_rate",
+        N_("Customer had to repeat"),
+        "share",
+        False,
+        N_("scored conversations where the customer had to repeat / scored conversations"),
+        lambda s: ratio(s.get("qa_repeat", 0.0), s.get("qa_scored", 0.0)),
+        0.05,
+    ),
+)
+KPIS = (*KPIS, *QA_KPIS)
+
 BY_KEY = {k.key: k for k in KPIS}
 
 

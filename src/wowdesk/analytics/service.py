@@ -25,6 +25,7 @@ from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import presence, schedule
 from wowdesk.operators import service as operators
+from wowdesk.quality import kpis as qa_kpis
 
 Group = Literal["total", "day", "week", "operator", "team", "channel", "topic"]
 GROUPS: tuple[str, ...] = get_args(Group)
@@ -194,6 +195,7 @@ def summarize(
 
     if group in ("total", "day", "week", "operator", "team") and not f.channel and not f.topic_id:
         _add_staff_time(db, rows, group, start, end, f, members, labels)
+    _add_quality(db, rows, group, start, end, f, members, timezone, labels)
     out = sorted(rows.values(), key=lambda r: r.key if group in ("day", "week") else r.label)
     for row in out:
         row.values = evaluate(row.sums)
@@ -271,6 +273,40 @@ def _add_staff_time(
         row = rows.setdefault(key, Row(key, label))
         for name, value in zip(STAFF_COLUMNS, values, strict=True):
             row.sums[name] = row.sums.get(name, 0.0) + float(value or 0)
+
+
+def _add_quality(
+    db: Session,
+    rows: dict[str, Row],
+    group: Group,
+    start: date,
+    end: date,
+    f: Filters,
+    members: set[int] | None,
+    timezone: str,
+    labels: Any,
+) -> None:
+    """The sums of the QA KPIs (quality's scores of the conversations closed in the period)."""
+    by = {"total": "none", "day": "day", "week": "day", "team": "operator"}.get(group, group)
+    users = members
+    if f.operator_id is not None:
+        users = {f.operator_id} if users is None else users & {f.operator_id}
+    low, high = facts.day_bounds(start, end, timezone)
+    found = qa_kpis.qa_sums(
+        db,
+        low,
+        high,
+        by=by,
+        timezone=timezone,
+        operator_ids=users,
+        channel=f.channel,
+        topic_id=f.topic_id,
+    )
+    for raw, sums in found:
+        key, label = labels(raw)
+        row = rows.setdefault(key, Row(key, label))
+        for name, value in sums.items():
+            row.sums[name] = row.sums.get(name, 0.0) + value
 
 
 def _split_by_day(a: datetime, b: datetime, zone: ZoneInfo) -> Iterable[tuple[date, float]]:

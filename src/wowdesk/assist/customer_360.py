@@ -18,11 +18,12 @@ from wowdesk.bot.triage import risk_flags
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
-from wowdesk.customers import crosssell, loyalty, orders, service
+from wowdesk.customers import crosssell, links, loyalty, orders, personal_data, service
 from wowdesk.customers.schemas import (
     CaseOut,
     EarlierOut,
     IdentityOut,
+    LinkProposalOut,
     LoyaltyOut,
     OfferOut,
     ProfileCustomer,
@@ -85,8 +86,17 @@ def calm_of(
 # --- the panel --------------------------------------------------------------------------
 
 
-def _earlier(db: Session, customer_id: int, exclude: int | None) -> list[EarlierOut]:
-    convs = conversations.list_customer_conversations(db, customer_id, exclude_id=exclude)
+def _earlier(db: Session, group: list[int], exclude: int | None) -> list[EarlierOut]:
+    """Every channel's conversations of the person (all their linked records), newest first."""
+    convs = sorted(
+        (
+            c
+            for customer_id in group
+            for c in conversations.list_customer_conversations(db, customer_id, exclude_id=exclude)
+        ),
+        key=lambda c: c.created_at,
+        reverse=True,
+    )[:20]
     names = {t.id: t.name for t in topics.list_topics(db)}
     return [
         EarlierOut(
@@ -101,6 +111,32 @@ def _earlier(db: Session, customer_id: int, exclude: int | None) -> list[Earlier
         )
         for c in conversations.conversation_out(db, convs)
     ]
+
+
+LINK_REASONS = {
+    "same_email": N_("the same e-mail"),
+    "same_phone": N_("the same phone number"),
+    "verified_phone": N_("a phone number verified by the channel"),
+}
+
+
+def _proposals(db: Session, customer_id: int) -> list[LinkProposalOut]:
+    found = links.proposals_for(db, customer_id)
+    others = {(p.other_id if p.customer_id == customer_id else p.customer_id) for p in found}
+    names = service.customer_names(db, others)
+    out = []
+    for p in found:
+        other = p.other_id if p.customer_id == customer_id else p.customer_id
+        out.append(
+            LinkProposalOut(
+                id=p.id,
+                other_id=other,
+                other_name=names.get(other, "") or f"#{other}",
+                reason=p.reason,
+                reason_label=gettext(LINK_REASONS.get(p.reason, p.reason)),
+            )
+        )
+    return out
 
 
 def profile(
@@ -120,6 +156,14 @@ def profile(
         if conv.customer_id != customer.id:
             raise Invalid("The conversation is not this customer's", code="other_customer")
     raw = sees_raw_contacts(user, raw_roles)
+    # the person's records on every channel (confirmed links), shown and audited together
+    group = links.group_of(db, customer.id)
+    identities = [i for member in group for i in service.list_identities(db, member)]
+    contacts = [i.external_id for i in identities]
+    if raw and personal_data.shows_contacts(customer.email, customer.phone, contacts):
+        personal_data.audit_contacts(
+            db, user, customer.id, place="console", conversation_id=conversation_id
+        )
 
     def contact(value: str | None) -> str | None:
         return visible_contact(user, value, raw_roles)
@@ -138,12 +182,17 @@ def profile(
             email=contact(customer.email),
             phone=contact(customer.phone),
             contacts_masked=not raw,
+            verified=customer.verified,
             created_at=customer.created_at,
         ),
         identities=[
-            IdentityOut(channel=i.channel, external_id=contact(i.external_id) or "")
-            for i in service.list_identities(db, customer.id)
+            IdentityOut(
+                channel=i.channel, external_id=contact(i.external_id) or "", verified=i.verified
+            )
+            for i in identities
         ],
+        linked_ids=[m for m in group if m != customer.id],
+        proposals=_proposals(db, customer.id),
         loyalty=LoyaltyOut(
             total_rub=state.total_rub,
             threshold_rub=state.threshold_rub,
@@ -168,7 +217,7 @@ def profile(
             )
             for c in orders.list_cases(db, customer.id)
         ],
-        conversations=_earlier(db, customer.id, conv.id if conv else None),
+        conversations=_earlier(db, group, conv.id if conv else None),
         calm=calm.calm,
         quiet_reasons=calm.reasons,
         offers=[OfferOut(item=o.item, reason=o.reason, confidence=o.confidence) for o in offers],

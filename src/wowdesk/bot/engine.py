@@ -23,6 +23,8 @@ from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Hit, Index, configured_encoder
+from wowdesk.nlp import injection
+from wowdesk.nlp.injection import Verdict
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,15 @@ class BotEngine:
         except Invalid:
             log.exception("keeping the previous topic model: %s", self.topic_model_path)
 
+    def models_problem(self) -> str | None:
+        """None when the model files this process needs are loaded (readiness): a topic
+        model file that exists but cannot be loaded keeps the process out of rotation."""
+        self._reload_if_changed()
+        path = self.topic_model_path
+        if path is not None and path.exists() and self.topic_model is None:
+            return f"topic model {path.name} not loaded"
+        return None
+
     def classify(self, text: str) -> tuple[str, float]:
         self._reload_if_changed()
         if self.topic_model is None:
@@ -95,11 +106,20 @@ class BotEngine:
     def article_url(self, article_id: int) -> str:
         return f"{self.public_url}/help/{article_id}"
 
-    def compose(self, question: str, turns: list[str], hits: list[Hit]) -> Composed:
+    def screen(self, text: str) -> Verdict | None:
+        """The injection detector's verdict on a customer's message when an LLM would read
+        it; None without an LLM (the extractive path sends no customer text anywhere)."""
+        if self.llm is None:
+            return None
+        return injection.detector().check(text)
+
+    def compose(
+        self, question: str, turns: list[str], hits: list[Hit], use_llm: bool = True
+    ) -> Composed:
         """Extractive by default; with an LLM, only a grounded generated text comes back.
         Either way an answer the safety check stops comes back rejected: even a knowledge
         base article can be edited into asking for an SMS code."""
-        if self.llm is None:
+        if self.llm is None or not use_llm:
             unsafe = unsafe_reasons(
                 hits[0].text, customer_text=question, passages=[h.text for h in hits]
             )

@@ -17,8 +17,12 @@ GREETING = re.compile(
     r"^(здравствуйте|добрый\s+(день|вечер|утро)|привет|доброго\s+времени\s+суток|hello|hi)[\s!.,]*$",
     re.I,
 )
-ORDER = re.compile(r"(заказ\w*|order)\s*(№|#|номер)?\s*([A-ZА-Я0-9-]{4,})", re.I)
-AD = re.compile(r"(объявлени\w*|объяв\w*|ad)\s*(№|#|номер)?\s*(\d{4,})", re.I)
+# a number must hold digits: «заказ хранится» has no order number in it
+ORDER = re.compile(
+    r"\b(заказ\w*|order)\s*(№|#|номер|no\.?|number)?\s*((?=[A-ZА-Я-]*\d)[A-ZА-Я0-9-]{4,})\b",
+    re.I,
+)
+AD = re.compile(r"\b(объявлени\w*|объяв\w*|ad)\s*(№|#|номер)?\s*(\d{4,})\b", re.I)
 MAX_SENTENCES = 3
 
 

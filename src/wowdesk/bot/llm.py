@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from wowdesk import telemetry
 from wowdesk.bot.grounding import Grounding, check
 from wowdesk.config import Settings
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
@@ -114,7 +115,8 @@ def complete(config: LLMConfig, messages: list[dict[str, str]]) -> str:
 def answer_with_llm(
     config: LLMConfig, passages: list[str], turns: list[str], question: str
 ) -> LLMResult:
-    text = complete(config, build_messages(passages, turns, question))
+    with telemetry.llm_call():
+        text = complete(config, build_messages(passages, turns, question))
     unsafe = unsafe_reasons(
         text, customer_text="\n".join([*turns, question]), passages=passages, system_prompt=SYSTEM
     )

@@ -33,10 +33,12 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from wowdesk.errors import Invalid
+from wowdesk.nlp.encoder import default_encoder
+from wowdesk.nlp.normalize import normalize
 from wowdesk.nlp.text import fold, terms
 from wowdesk.nlp.vectors import NavecEncoder
 
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,38 @@ def _stems(text: str) -> tuple[str, ...]:
 @cache
 def _encoder() -> NavecEncoder:
     return NavecEncoder()
+
+
+class SentenceVectors(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+    """The multilingual sentence encoder's vector of the whole message next to the n-grams:
+    it knows paraphrases no n-gram of a small training set has seen (measured with
+    benchmarks/triage_cv.py, see README). Looked up at run time, never pickled."""
+
+    def __init__(self, weight: float = 1.0) -> None:
+        self.weight = weight
+
+    def fit(self, texts: list[str], labels: object = None) -> SentenceVectors:
+        return self
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.csr_matrix(_sentence_vectors(tuple(texts)) * self.weight)
+
+
+_VECTOR_CACHE: dict[str, np.ndarray] = {}
+
+
+def _sentence_vectors(texts: tuple[str, ...]) -> np.ndarray:
+    """Vectors of normalised texts; cross-validation and calibration re-read the same
+    messages many times, so each text is encoded once per process (bounded cache)."""
+    missing = [t for t in dict.fromkeys(texts) if t not in _VECTOR_CACHE]
+    if missing:
+        if len(_VECTOR_CACHE) > 10_000:  # ~20 MB
+            _VECTOR_CACHE.clear()
+        vectors = default_encoder().encode([normalize(t) for t in missing])
+        _VECTOR_CACHE.update(zip(missing, vectors, strict=True))
+    if not texts:
+        return np.zeros((0, default_encoder().dim), np.float32)
+    return np.vstack([_VECTOR_CACHE[t] for t in texts])
 
 
 class WordVectors(BaseEstimator, TransformerMixin):  # type: ignore[misc]
@@ -125,7 +159,13 @@ def _pipeline(n_rows: int) -> Pipeline:
         dtype=np.float32,
     )
     features = FeatureUnion(
-        [("words", words), ("bigrams", bigrams), ("chars", chars), ("vectors", WordVectors())]
+        [
+            ("words", words),
+            ("bigrams", bigrams),
+            ("chars", chars),
+            ("vectors", WordVectors()),
+            ("sentences", SentenceVectors()),
+        ]
     )
     return Pipeline([("features", features), ("model", LinearSVC(C=0.5, class_weight="balanced"))])
 

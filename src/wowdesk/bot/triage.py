@@ -2,7 +2,10 @@
 
 Risk flags are explicit word patterns, not a model: a supervisor must be able to read why a
 message went to a human, and a pattern that matched is exactly that reason. Patterns match
-word stems so Russian endings («оператора», «оператору») need no list of forms.
+word stems so Russian endings («оператора», «оператору») need no list of forms. The one
+exception is a request to act on the account (`bot.request_form`): «как вернуть товар?» and
+«верните деньги за заказ 123» share their words, so that flag reads the request's grammar,
+and the topic model names what it is about.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from wowdesk.bot.request_form import account_request
 from wowdesk.i18n import N_
 
 _W = r"(?<![\w])"  # start of a word
@@ -68,16 +72,6 @@ FLAG_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"{_W}претензи",
         rf"{_W}(lawyer|lawsuit|sue|court)\b",
     ),
-    "account_action": (
-        rf"{_W}верн(и|ите|уть)\b",
-        rf"{_W}компенс",
-        rf"{_W}возврат",
-        rf"{_W}разблок",
-        rf"{_W}отмени(те)?\b",
-        rf"{_W}удалите\s+(мой\s+)?(аккаунт|профиль)",
-        rf"{_W}начислите",
-        rf"{_W}(refund|unblock|compensat)",
-    ),
 }
 
 FLAG_LABELS = {
@@ -118,7 +112,7 @@ def _prepare(text: str) -> str:
     return text.lower().replace("ё", "е")
 
 
-def risk_flags(text: str) -> tuple[Flag, ...]:
+def risk_flags(text: str, topic: str = "") -> tuple[Flag, ...]:
     prepared = _prepare(text)
     flags: list[Flag] = []
     for code, patterns in _COMPILED.items():
@@ -128,6 +122,9 @@ def risk_flags(text: str) -> tuple[Flag, ...]:
                 start, end = max(0, match.start() - 15), min(len(text), match.end() + 15)
                 flags.append(Flag(code, text[start:end].strip()))
                 break
+    request = account_request(text)
+    if request is not None:
+        flags.append(Flag("account_action", f"{request} ({topic})" if topic else request))
     questions = [q for q in re.split(r"[?？]", text) if len(q.strip()) > 8]
     if text.count("?") >= 2 and len(questions) >= 2:
         flags.append(Flag("multiple_questions", f"{text.count('?')} ?"))
@@ -139,7 +136,7 @@ def risk_flags(text: str) -> tuple[Flag, ...]:
 
 
 def triage(text: str, topic: str, topic_confidence: float) -> Triage:
-    return Triage(topic=topic, topic_confidence=topic_confidence, flags=risk_flags(text))
+    return Triage(topic=topic, topic_confidence=topic_confidence, flags=risk_flags(text, topic))
 
 
 DID_NOT_HELP = re.compile(

@@ -17,6 +17,7 @@ from wowdesk.errors import WowdeskError
 from wowdesk.i18n import gettext
 from wowdesk.kb.retrieval import configured_encoder
 from wowdesk.kb.retrieval_evaluation import evaluate_retrieval
+from wowdesk.nlp import injection_evaluation
 from wowdesk.nlp import secrets_evaluation as guards_eval
 from wowdesk.nlp.pii_evaluation import evaluate, load
 
@@ -93,9 +94,22 @@ def eval_guards(
         typer.echo(json.dumps(error, ensure_ascii=False))
 
 
+def eval_injection(
+    data: Annotated[Path, typer.Option("--data", help="CSV with text,label (1 = injection).")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Accuracy, precision, recall, F1 and latency of the prompt-injection detector."""
+    try:
+        result = injection_evaluation.evaluate(*injection_evaluation.load(data))
+    except WowdeskError as exc:
+        raise fail(exc) from exc
+    print_result(gettext("Prompt injection"), result, json_out)
+
+
 def eval_app() -> typer.Typer:
     """The `eval` group: triage's command lives with the topic model's other commands."""
     from wowdesk.cli.bot import eval_triage
+    from wowdesk.cli.quality import eval_learning
 
     group = typer.Typer(help="Measure the models on labelled data.", no_args_is_help=True)
     group.command("triage", help="Train the topic model on TRAIN and measure it on TEST.")(
@@ -106,4 +120,10 @@ def eval_app() -> typer.Typer:
     )
     group.command("pii", help="Measure PII masking on labelled spans.")(eval_pii)
     group.command("guards", help="Measure the secrets guards on labelled texts.")(eval_guards)
+    group.command("injection", help="Measure the prompt-injection detector on labelled texts.")(
+        eval_injection
+    )
+    group.command("learning", help="Measure what mining past answers teaches the bot.")(
+        eval_learning
+    )
     return group

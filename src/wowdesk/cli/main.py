@@ -10,15 +10,21 @@ from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
+from uvicorn.config import LOGGING_CONFIG
 
-from wowdesk import events, jobs, migrate
+from wowdesk import events, jobs, logformat, migrate, telemetry
 from wowdesk.analytics import service as analytics
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.cli import analytics as report_cli
+from wowdesk.cli import backup as backup_cli
 from wowdesk.cli import bot as triage_cli
+from wowdesk.cli import calls as calls_cli
 from wowdesk.cli import customers as customers_cli
 from wowdesk.cli import evaluation
 from wowdesk.cli import kb as kb_cli
+from wowdesk.cli import privacy as privacy_cli
+from wowdesk.cli import quality as quality_cli
+from wowdesk.cli import training as training_cli
 from wowdesk.cli import workforce as wfm_cli
 from wowdesk.cli.terminal import fail
 from wowdesk.config import Settings, get_settings
@@ -30,6 +36,7 @@ from wowdesk.i18n import activate, gettext
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role
 from wowdesk.safety import logs as pii_logs
+from wowdesk.training import service as training
 
 app = typer.Typer(help="wowdesk: an AI-first contact-center platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -41,6 +48,15 @@ app.add_typer(triage_cli.app, name="triage")
 app.add_typer(triage_cli.bot_app, name="bot")
 app.add_typer(wfm_cli.app, name="wfm")
 app.add_typer(customers_cli.app, name="customers")
+app.add_typer(calls_cli.app, name="calls")
+app.add_typer(quality_cli.app, name="quality")
+app.add_typer(training_cli.app, name="training")
+kb_cli.app.command("gaps")(quality_cli.kb_gaps)
+app.add_typer(privacy_cli.data_app, name="data")
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore)
+customers_cli.app.command("erase")(privacy_cli.erase)
+customers_cli.app.command("export")(privacy_cli.export)
 app.command("report")(report_cli.report)
 app.add_typer(evaluation.eval_app(), name="eval")
 console = Console()
@@ -56,6 +72,9 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
                 code="needs_distributed_mode",
             )
         )
+    if workers > 1:
+        telemetry.prepare_multiprocess(settings.var_dir / "metrics")
+    json_logs = settings.log_format == "json"
     uvicorn.run(
         "wowdesk.app:create_app",
         factory=True,
@@ -63,6 +82,9 @@ def _serve(host: str | None, port: int | None, workers: int) -> None:
         port=port or settings.port,
         workers=workers,
         log_level="info",
+        # JSON lines come from wowdesk's own handler and access line (with the request id)
+        log_config=None if json_logs else LOGGING_CONFIG,
+        access_log=not json_logs,
         ws_max_size=1 << 20,
         # chat frames are a few hundred bytes: compressing each costs CPU and saves nothing
         ws_per_message_deflate=False,
@@ -89,6 +111,7 @@ def worker(
     settings = get_settings()
     activate(settings.language)
     pii_logs.install()
+    logformat.configure(settings.log_format)
     if not settings.redis_url:
         raise fail(
             Invalid(
@@ -164,6 +187,7 @@ def demo_cmd(
             min_confidence=settings.crosssell_min_confidence,
         )
         demo.seed_templates(db)
+        training.do_ensure_demo(db)
     _generate_history(factory, settings, conversations, days)
     with console.status(gettext("Training the topic model…")), unit_of_work(factory) as db:
         demo.ensure_topic_model(db, settings.topic_model_path())

@@ -12,7 +12,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from wowdesk import events
+from wowdesk import events, telemetry
 from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
 from wowdesk.conversations.schemas import (
     ConversationChanged,
@@ -61,6 +61,9 @@ def message_out(db: Session, messages: list[Message], *, raw: bool = False) -> l
     for m in messages:
         item = MessageOut.model_validate(m)
         item.author_name = names.get(m.author_id, "") if m.author_id else ""
+        if m.meta and "attachment" in m.meta:  # a file sent through a channel
+            item.attachment = m.meta["attachment"]
+            item.attachments = m.meta.get("attachments") or [m.meta["attachment"]]
         if not raw and m.masked_text != m.text:
             item.text = m.masked_text
             item.masked = True
@@ -188,6 +191,7 @@ def append(
     db.add(msg)
     if author_kind == AuthorKind.operator and conv.first_human_reply_at is None:
         conv.first_human_reply_at = now
+    telemetry.MESSAGES.labels(str(author_kind)).inc()
     publish_message(db, conv, msg)
     return msg, True
 

@@ -153,6 +153,10 @@ class OutgoingMail(Base):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # threading: an answer in an e-mail conversation refers to the customer's mails
+    message_id: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    in_reply_to: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    references: Mapped[str] = mapped_column(Text, default="", server_default="")
     state: Mapped[str] = mapped_column(String(16), default=MailState.pending)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -23,10 +23,20 @@ _OUTBOX = cast(Table, OutgoingMail.__table__)
 
 
 def do_enqueue(
-    db: Session, *, key: str, to: str, subject: str, body: str, conversation_id: int | None
+    db: Session,
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    conversation_id: int | None,
+    message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
 ) -> None:
     """Idempotent by `key`: the same content asked twice (two processes, a retried pass) is
-    one mail."""
+    one mail. `message_id`, `in_reply_to` and `references` thread it in the customer's
+    mail program (an answer in an e-mail conversation)."""
     now = utcnow()
     row = {
         "key": key,
@@ -34,6 +44,9 @@ def do_enqueue(
         "to_address": to,
         "subject": subject,
         "body": body,
+        "message_id": message_id,
+        "in_reply_to": in_reply_to,
+        "references": references,
         "state": MailState.pending,
         "attempts": 0,
         "last_error": "",
@@ -54,7 +67,13 @@ def _message(mail: OutgoingMail, sender: str) -> EmailMessage:
     msg["To"] = mail.to_address
     msg["Subject"] = mail.subject
     # stable per outbox row: a mail resent after a lost acknowledgement threads as the same
-    msg["Message-ID"] = make_msgid(idstring=f"wowdesk-{mail.id}", domain="wowdesk.local")
+    msg["Message-ID"] = mail.message_id or make_msgid(
+        idstring=f"wowdesk-{mail.id}", domain="wowdesk.local"
+    )
+    if mail.in_reply_to:
+        msg["In-Reply-To"] = mail.in_reply_to
+    if mail.references:
+        msg["References"] = mail.references
     msg.set_content(mail.body)
     return msg
 

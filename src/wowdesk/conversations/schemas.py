@@ -28,11 +28,19 @@ class StartIn(BaseModel):
     identity: str = Field(
         min_length=1, max_length=200, description="the customer's id on the channel"
     )
+    identity_signature: str | None = Field(
+        default=None,
+        max_length=128,
+        description="hex HMAC-SHA256 of `identity` with the channel's key "
+        "(WOWDESK_IDENTITY_KEYS); without it the customer is unverified",
+    )
     channel: str = Field(default="web", min_length=1, max_length=32)
     name: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=32)
     message: MessageIn
+    # chosen up front: "human" skips the bot and goes straight to the queue
+    choice: Literal["bot", "human"] = "bot"
 
 
 class CsatIn(BaseModel):
@@ -62,6 +70,9 @@ class MessageOut(BaseModel):
     # raw text may ask for it (GET /api/v1/safety/messages/{id}/raw, audited)
     masked: bool = False
     created_at: datetime
+    # a file the customer sent through a channel: {id, kind, content_type, name, size}
+    attachment: dict[str, Any] | None = None
+    attachments: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ConversationOut(BaseModel):

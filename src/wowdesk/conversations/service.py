@@ -130,6 +130,26 @@ def check_can_write(conv: Conversation, user: User) -> None:
         raise Forbidden("This conversation is assigned to another operator", code="not_yours")
 
 
+def messages_of(
+    db: Session, conversation_ids: list[int]
+) -> dict[int, tuple[Conversation, list[Message]]]:
+    """Many conversations with their messages in two queries per chunk: for daily jobs
+    that read thousands (quality's gaps), not one at a time."""
+    out: dict[int, tuple[Conversation, list[Message]]] = {}
+    for start in range(0, len(conversation_ids), 1000):
+        chunk = conversation_ids[start : start + 1000]
+        for conv in db.scalars(select(Conversation).where(Conversation.id.in_(chunk))):
+            out[conv.id] = (conv, [])
+        rows = db.scalars(
+            select(Message)
+            .where(Message.conversation_id.in_(chunk))
+            .order_by(Message.conversation_id, Message.seq)
+        )
+        for msg in rows:
+            out[msg.conversation_id][1].append(msg)
+    return out
+
+
 def list_messages(
     db: Session, conv: Conversation, after_seq: int = 0, limit: int = 500
 ) -> list[Message]:
@@ -235,8 +255,12 @@ def do_start(
     phone: str | None = None,
     first_line: bool = False,
     secret: str,
+    verified: bool = True,
+    meta: dict[str, Any] | None = None,
 ) -> tuple[Conversation, str, Message]:
     """Opens a conversation with its first message; with `first_line` the bot answers first.
+    `verified=False`: the identity came unsigned from outside, so the customer is one of its
+    own, never the one who owns that identity (`customers.signing`).
 
     Replaying the same opening message (same identity and client id) returns the same
     conversation and the same token (derived from `secret`), so a client that lost the
@@ -247,7 +271,13 @@ def do_start(
     # a secret the customer sent never reaches the database, the events or the logs
     text, secret_kinds = secrets.masked_with_kinds(check_text(text, limit))
     customer = customers.do_identify(
-        db, channel=channel, external_id=identity, display_name=name, email=email, phone=phone
+        db,
+        channel=channel,
+        external_id=identity,
+        display_name=name,
+        email=email,
+        phone=phone,
+        verified=verified,
     )
     replay = db.scalar(
         select(Conversation)
@@ -277,7 +307,13 @@ def do_start(
     token = derived_token(secret, conv.id, client_id)
     conv.token_hash = token_hash(token)
     msg, _created = append(
-        db, conv, author_kind=AuthorKind.customer, author_id=None, client_id=client_id, text=text
+        db,
+        conv,
+        author_kind=AuthorKind.customer,
+        author_id=None,
+        client_id=client_id,
+        text=text,
+        meta=meta,
     )
     publish_conversation(db, conv, "created")
     if secret_kinds:
@@ -286,7 +322,13 @@ def do_start(
 
 
 def do_customer_message(
-    db: Session, conv: Conversation, *, client_id: str, text: str, limit: int
+    db: Session,
+    conv: Conversation,
+    *,
+    client_id: str,
+    text: str,
+    limit: int,
+    meta: dict[str, Any] | None = None,
 ) -> tuple[Message, bool]:
     """A resend is answered with the stored message, even after the conversation closed;
     on the common path the INSERT itself detects the resend (no lookup first)."""
@@ -305,6 +347,7 @@ def do_customer_message(
         client_id=client_id,
         text=text,
         optimistic=True,
+        meta=meta,
     )
     if created and secret_kinds:
         _notice_secrets(db, conv, msg, secret_kinds)
@@ -337,7 +380,10 @@ def do_operator_message(
     text = check_text(text, limit)
     check_can_write(conv, user)
     asked = secrets_policy.check_operator_text(
-        text, policy=secret_policy, confirmed=confirm_secret_request
+        text,
+        policy=secret_policy,
+        confirmed=confirm_secret_request,
+        previous=_staff_messages_just_before(db, conv, user),
     )
     msg, created = append(
         db,
@@ -358,6 +404,23 @@ def do_operator_message(
             details={"kinds": asked},
         )
     return msg, created
+
+
+def _staff_messages_just_before(db: Session, conv: Conversation, user: User) -> str:
+    """The text of this operator's last messages with nothing from anyone else after them: a
+    request split over several messages is read as one."""
+    recent = db.scalars(
+        select(Message)
+        .where(Message.conversation_id == conv.id)
+        .order_by(Message.seq.desc())
+        .limit(3)
+    )
+    texts: list[str] = []
+    for message in recent:
+        if message.author_kind != AuthorKind.operator or message.author_id != user.id:
+            break
+        texts.append(message.text)
+    return " ".join(reversed(texts))
 
 
 def do_bot_message(
@@ -532,6 +595,18 @@ def publish_typing(bus: events.LocalBus, conv: Conversation, side: Side) -> None
         channels_of(conv),
         Typing(op=side, id=conv.id, conversation_id=conv.id),
     )
+
+
+def progress(db: Session, ids: set[int]) -> dict[int, tuple[int, str]]:
+    """(last seq, status) per conversation: what a channel adapter still has to send."""
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(Conversation.id, Conversation.last_seq, Conversation.status).where(
+            Conversation.id.in_(ids)
+        )
+    )
+    return {cid: (seq, status) for cid, seq, status in rows}
 
 
 def count_by_status(db: Session) -> dict[str, int]:

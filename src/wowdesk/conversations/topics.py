@@ -39,3 +39,11 @@ def do_set_topic_active(db: Session, topic: Topic, active: bool) -> Topic:
     topic.is_active = active
     db.flush()
     return topic
+
+
+def find_topic(db: Session, name: str) -> Topic | None:
+    """By name, ignoring case and surrounding spaces: how other systems spell a topic."""
+    wanted = name.strip().casefold()
+    if not wanted:
+        return None
+    return next((t for t in list_topics(db) if t.name.casefold() == wanted), None)

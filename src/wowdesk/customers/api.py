@@ -9,13 +9,15 @@ from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import JSONResponse
 
 from wowdesk.config import Settings
-from wowdesk.customers import orders, service, views
+from wowdesk.customers import links, orders, personal_data, service, views
 from wowdesk.customers.orders import ImportReport
 from wowdesk.customers.schemas import (
     CustomerDetail,
     CustomerOut,
     IdentityOut,
     ImportReportOut,
+    LinkDecisionIn,
+    LinkOut,
     OrderIn,
     OrderOut,
     OrderSaved,
@@ -57,19 +59,25 @@ def search(
     return [_visible(user, CustomerOut.model_validate(c), settings) for c in found]
 
 
-@staff.get("/customers/{customer_id}")
+@staff.get("/customers/{customer_id:int}")
 def detail(
     customer_id: int, user: CurrentUser, db: DbSession, settings: AppSettings
 ) -> CustomerDetail:
     found = service.get_customer(db, customer_id)
     customer = _visible(user, CustomerOut.model_validate(found), settings)
+    known = service.list_identities(db, customer_id)
+    raw = views.sees_raw_contacts(user, settings.raw_text_role_set())
+    if raw and personal_data.shows_contacts(
+        found.email, found.phone, [i.external_id for i in known]
+    ):
+        personal_data.audit_contacts(db, user, customer_id, place="api")
     identities = [
         IdentityOut(
             channel=i.channel,
             external_id=views.visible_contact(user, i.external_id, settings.raw_text_role_set())
             or "",
         )
-        for i in service.list_identities(db, customer_id)
+        for i in known
     ]
     return CustomerDetail(**customer.model_dump(), identities=identities)
 
@@ -152,6 +160,14 @@ def import_cases(
         db, rows, default_source=source, timezone=settings.timezone, read_errors=errors
     )
     return _report(report)
+
+
+@staff.post("/customers/links/{link_id}/decide")
+def decide_link(link_id: int, body: LinkDecisionIn, user: CurrentUser, db: DbSession) -> LinkOut:
+    """An operator confirms that two records are one person (their channels and history
+    show together from then on) or says they are not."""
+    link = links.do_decide(db, link_id, user.id, confirm=body.confirm)
+    return LinkOut.model_validate(link)
 
 
 routes = Routes(staff=(staff,), supervisors=(supervisors,))

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.db import Base, UtcDateTime, utcnow
@@ -25,14 +35,22 @@ class Customer(Base):
     tier: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # the business's own grouping (e.g. "B2B", "новый", "постоянный"), imported with orders
     segment: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # False: known only by an id nobody signed (customers.signing); never merged with anyone
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # set when the customer's personal data was erased on request: the row stays (the
+    # conversations' statistics point at it) with no name, contact or identity left
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class CustomerIdentity(Base):
-    """How a channel knows the customer: a browser id for web chat, an address for mail."""
+    """How a channel knows the customer: a browser id for web chat, an address for mail.
+    An unsigned id lives apart from the same id signed: claiming it reaches nobody else."""
 
     __tablename__ = "customer_identity"
-    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_identity_channel_ext"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", "verified", name="uq_identity_channel_ext"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(
@@ -40,6 +58,7 @@ class CustomerIdentity(Base):
     )
     channel: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(200))
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -124,3 +143,48 @@ class AssociationRule(Base):
     confidence: Mapped[float] = mapped_column(Float)
     lift: Mapped[float] = mapped_column(Float)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CustomerDataAccess(Base):
+    """Audit of what was done with one customer's personal data: contacts shown in full,
+    an export, an erasure. Customer and user are plain numbers with the login copied, so
+    the audit outlives both; it never holds the data itself (an erasure's record names
+    who, when and the request's reference only)."""
+
+    __tablename__ = "customer_data_access"
+    __table_args__ = (Index("ix_customer_data_access_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), default="")
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)
+    conversation_id: Mapped[int | None] = mapped_column(Integer)
+    # contacts | export | erasure
+    action: Mapped[str] = mapped_column(String(16))
+    # where it happened (console, api, admin, cli) and the request's reference or reason
+    place: Mapped[str] = mapped_column(String(40), default="api")
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CustomerLink(Base):
+    """Two customer records that are one person seen on two channels (a phone caller and a
+    Telegram user). `confirmed` when the data proves it (a phone number Telegram verified,
+    a confirmed e-mail) or an operator confirmed it; `proposed` while only the contacts
+    agree; `rejected` when an operator said they are different people. The pair is stored
+    once, lower id first."""
+
+    __tablename__ = "customer_link"
+    __table_args__ = (UniqueConstraint("customer_id", "other_id", name="uq_customer_link_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    other_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    reason: Mapped[str] = mapped_column(String(32))  # same_phone, same_email, verified_phone…
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -12,6 +12,7 @@ class IdentityOut(BaseModel):
 
     channel: str
     external_id: str
+    verified: bool = True
 
 
 class CustomerOut(BaseModel):
@@ -135,12 +136,41 @@ class ProfileCustomer(BaseModel):
     email: str | None
     phone: str | None
     contacts_masked: bool
+    # False: the customer came with an id nobody signed; who they are is only their word
+    verified: bool = True
     created_at: datetime
+
+
+class LinkDecisionIn(BaseModel):
+    confirm: bool
+
+
+class LinkOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: int
+    other_id: int
+    status: str
+    reason: str
+
+
+class LinkProposalOut(BaseModel):
+    """Another record that may be this person: the operator confirms or rejects it."""
+
+    id: int
+    other_id: int
+    other_name: str
+    reason: str
+    reason_label: str
 
 
 class ProfileOut(BaseModel):
     customer: ProfileCustomer
     identities: list[IdentityOut]
+    # other records confirmed to be this person (their identities and history are shown)
+    linked_ids: list[int] = Field(default_factory=list)
+    proposals: list[LinkProposalOut] = Field(default_factory=list)
     loyalty: LoyaltyOut
     orders: list[OrderOut]
     orders_count: int

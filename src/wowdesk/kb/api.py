@@ -76,6 +76,7 @@ def create_article(body: ArticleIn, user: CurrentUser, db: DbSession) -> Article
         tags=body.tags,
         slug=body.slug,
         publish=body.publish,
+        questions=body.questions,
     )
     return article_out(db, [article])[0]
 

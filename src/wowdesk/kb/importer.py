@@ -24,6 +24,11 @@ def stable_slug(prefix: str, key: str) -> str:
     return f"{prefix}-{digest[:12]}"
 
 
+def _questions(value: str) -> list[str]:
+    """Example questions in one header line or CSV cell: separated by «|» or line breaks."""
+    return [q.strip() for q in re.split(r"[\n|]", value) if q.strip()]
+
+
 def _checked(item: ImportItem, where: str) -> ImportItem | str:
     if not item.title.strip():
         return _("{where}: the title (question) is empty", where=where)
@@ -31,6 +36,8 @@ def _checked(item: ImportItem, where: str) -> ImportItem | str:
         return _("{where}: the text (answer) is empty", where=where)
     if len(item.body) > MAX_BODY or len(item.title) > 300:
         return _("{where}: too long", where=where)
+    if len(item.questions) > 20 or any(len(q) > 300 for q in item.questions):
+        return _("{where}: at most 20 example questions of at most 300 characters", where=where)
     if not SLUG.match(item.slug):
         return _("{where}: bad id {slug}", where=where, slug=item.slug)
     return item
@@ -67,7 +74,12 @@ def parse_markdown(path: Path) -> ImportItem | str:
     slug = meta.get("slug") or re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-")
     tags = [t.strip() for t in meta.get("tags", "").split(",") if t.strip()]
     item = ImportItem(
-        slug=slug, title=title, body=body.strip(), topic=meta.get("topic", ""), tags=tags
+        slug=slug,
+        title=title,
+        body=body.strip(),
+        topic=meta.get("topic", ""),
+        tags=tags,
+        questions=_questions(meta.get("questions", "")),
     )
     return _checked(item, path.name)
 
@@ -98,6 +110,7 @@ def parse_csv(path: Path) -> tuple[list[ImportItem], list[str]]:
                     topic=clean.get("topic", ""),
                     tags=[t for t in clean.get("tags", "").split(",") if t.strip()],
                     line=reader.line_num,
+                    questions=_questions(clean.get("questions", "")),
                 )
                 checked = _checked(item, where)
                 (errors.append(checked) if isinstance(checked, str) else items.append(checked))
@@ -126,6 +139,7 @@ def parse_json(path: Path) -> tuple[list[ImportItem], list[str]]:
             continue
         title = str(row.get("title") or row.get("question") or "")
         tags = row.get("tags") or []
+        asked = row.get("questions") or []
         item = ImportItem(
             slug=str(row.get("slug") or row.get("id") or slugify(title)).lower(),
             title=title,
@@ -133,6 +147,9 @@ def parse_json(path: Path) -> tuple[list[ImportItem], list[str]]:
             topic=str(row.get("topic") or ""),
             tags=[str(t) for t in tags] if isinstance(tags, list) else [],
             line=number,
+            questions=[str(q) for q in asked]
+            if isinstance(asked, list)
+            else _questions(str(asked)),
         )
         checked = _checked(item, where)
         (errors.append(checked) if isinstance(checked, str) else items.append(checked))

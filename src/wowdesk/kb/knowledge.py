@@ -43,7 +43,15 @@ class Knowledge:
                 applied += 1
                 if article.status == ArticleStatus.published:
                     topic = names.get(article.topic_id) if article.topic_id else None
-                    self.index.replace(Document(article.id, article.title, article.body, topic))
+                    self.index.replace(
+                        Document(
+                            article.id,
+                            article.title,
+                            article.body,
+                            topic,
+                            tuple(str(q) for q in article.questions or ()),
+                        )
+                    )
                 else:
                     self.index.remove(article.id)
                 if self._watermark is None or article.updated_at > self._watermark:

@@ -87,6 +87,7 @@ def kb_create(
     topic_id: Annotated[str, Form()] = "",
     tags: Annotated[str, Form(max_length=500)] = "",
     publish: Annotated[str, Form()] = "",
+    questions: Annotated[str, Form(max_length=7000)] = "",
 ) -> Response:
     try:
         article = service.do_create_article(
@@ -97,6 +98,7 @@ def kb_create(
             topic_id=int(topic_id) if topic_id.isdigit() else None,
             tags=tags.split(","),
             publish=bool(publish),
+            questions=questions.splitlines(),
         )
     except WowdeskError as exc:
         return _form_error(request, db, exc, None)
@@ -118,6 +120,7 @@ def kb_update(
     body: Annotated[str, Form(max_length=50_000)],
     topic_id: Annotated[str, Form()] = "",
     tags: Annotated[str, Form(max_length=500)] = "",
+    questions: Annotated[str, Form(max_length=7000)] = "",
 ) -> Response:
     try:
         service.do_update_article(
@@ -128,6 +131,7 @@ def kb_update(
             body=body,
             topic_id=int(topic_id) if topic_id.isdigit() else None,
             tags=tags.split(","),
+            questions=questions.splitlines(),
         )
     except WowdeskError as exc:
         return _form_error(request, db, exc, article_id)

@@ -1,14 +1,23 @@
-"""Hybrid search over knowledge-base passages: BM25 on stems plus dense vectors, fused by rank.
+"""Search over knowledge-base articles that survives the way customers really write.
 
-Why both: BM25 on Snowball stems is precise when the customer uses the article's words in
-any grammatical form; word vectors (navec, shipped inside natasha) bridge synonyms
-("посылка" ~ "заказ", "заблокировали" ~ "блокировка"). Reciprocal-rank fusion needs no
-score calibration between the two. Articles are split into passages (Markdown
-paragraphs), so the bot can quote the one paragraph that answers, with its exact span.
+An article is indexed three ways: its title and example questions ("question rows": what
+customers ask), its passages (Markdown paragraphs, with the title: what the article says),
+and a sentence encoder's vectors of both. A message is normalised first (invisible
+characters, links, emoji, look-alike letters, transliteration: `nlp.normalize`) and split
+into its question and its context; both the question alone and the whole message are
+searched, so a greeting and three sentences of context do not outvote the question.
 
-Each article's passages, term counts and vectors are computed once when it is added;
-a change only re-stacks the matrices on the next search, so publishing an article into a
-10 000-article index costs a re-stack, not a re-encoding.
+Each article gets a few scores that mean the same in any knowledge base: the idf-weighted
+share of the query's stems found in its best passage and in its best question row (BM25
+needs no calibration here: coverage does), the character n-gram cosine with its best
+question row (typos and endings), and the encoder's cosines. A logistic model over these
+scores (`kb.fusion`) turns them into the probability that the article answers; that
+probability is the hit's confidence, so one hand-off threshold means the same for every KB.
+Query words the index does not know are first mapped to the nearest known stem by
+character trigrams («проаерку» → «проверк»), so a typo costs little.
+
+Each article's rows and vectors are computed once when it is added; a change only
+re-stacks the matrices on the next search.
 """
 
 from __future__ import annotations
@@ -18,23 +27,34 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 from razdel import sentenize
 from scipy import sparse
 
-from wowdesk.errors import Invalid
-from wowdesk.nlp.text import terms
-from wowdesk.nlp.vectors import NavecEncoder
+from wowdesk.kb import fusion
+from wowdesk.nlp.encoder import Encoder, SentenceTransformerEncoder, configured_encoder
+from wowdesk.nlp.normalize import normalize, question_parts
+from wowdesk.nlp.text import STOP_WORDS, fold, stem, words
+
+__all__ = [
+    "Document",
+    "Encoder",
+    "Hit",
+    "Index",
+    "SentenceTransformerEncoder",
+    "configured_encoder",
+    "split_passages",
+]
 
 K1 = 1.2
 B = 0.75
-RRF_K = 60
-CANDIDATES = 100
 TITLE_WEIGHT = 2  # title terms count twice in every passage of the article
 MAX_PASSAGE_WORDS = 90
+MAX_QUESTIONS = 20
+CHAR_FEATURES = 2**20
+TRIGRAM_FEATURES = 2**18
+TYPO_SIMILARITY = 0.55
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,7 @@ class Document:
     title: str
     body: str
     topic: str | None = None
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,38 +75,6 @@ class Hit:
     start: int
     end: int
     confidence: float
-
-
-class Encoder(Protocol):
-    dim: int
-
-    def encode(self, texts: list[str]) -> np.ndarray: ...
-
-
-class SentenceTransformerEncoder:
-    """A sentence-transformers model from a local folder (configured, never downloaded)."""
-
-    def __init__(self, path: str) -> None:
-        if not Path(path).is_dir():
-            raise Invalid("Embedding model folder {path} does not exist", path=path)
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise Invalid(
-                "WOWDESK_EMBEDDING_MODEL_PATH is set but sentence-transformers is not installed"
-            ) from exc
-
-        self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        self.dim = int(self.model.get_sentence_embedding_dimension())
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-        return np.asarray(vectors, np.float32)
-
-
-def configured_encoder(path: str) -> Encoder | None:
-    """The encoder the settings ask for; None means the default navec vectors."""
-    return SentenceTransformerEncoder(path) if path else None
 
 
 def split_passages(body: str) -> list[tuple[int, int]]:
@@ -114,24 +103,112 @@ def split_passages(body: str) -> list[tuple[int, int]]:
     return cleaned or [(0, len(body))]
 
 
+def _grams(text: str, sizes: tuple[int, ...]) -> list[str]:
+    """Character n-grams of each word padded with spaces (sklearn's char_wb)."""
+    out: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in sizes:
+            out.extend(padded[i : i + n] for i in range(max(len(padded) - n + 1, 1)))
+    return out
+
+
+def _hashed(texts: list[str], sizes: tuple[int, ...], n_features: int) -> sparse.csr_matrix:
+    """Counts of hashed character n-grams, one row per text (hashes are per process, like
+    the index itself; sklearn's HashingVectorizer costs ~3 ms a call in validation alone)."""
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for text in texts:
+        counts = Counter(hash(g) % n_features for g in _grams(text, sizes))
+        indices.extend(counts.keys())
+        data.extend(counts.values())
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.asarray(data, np.float32), np.asarray(indices, np.int64), np.asarray(indptr)),
+        shape=(len(texts), n_features),
+    )
+
+
+def _terms(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
 @dataclass
 class _Article:
     doc: Document
     spans: list[tuple[int, int]]
-    counts: list[Counter[str]]
-    vectors: np.ndarray
+    passage_counts: list[Counter[str]]
+    question_counts: list[Counter[str]]
+    question_texts: list[str]
+    passage_terms: list[frozenset[str]]
+    passage_vectors: np.ndarray
+    question_vectors: np.ndarray
+
+
+@dataclass
+class _Lexical:
+    """BM25 weights and idf-weighted presence over one kind of row."""
+
+    bm25: sparse.csc_matrix
+    present: sparse.csc_matrix
 
 
 @dataclass
 class _Matrices:
     articles: list[_Article] = field(default_factory=list)
-    owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    span_of: list[tuple[int, int]] = field(default_factory=list)
-    bm25: sparse.csc_matrix | None = None
     vocab: dict[str, int] = field(default_factory=dict)
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
     max_idf: float = 1.0
+    passage_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    passage_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    question_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    question_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    passages: _Lexical | None = None
+    questions: _Lexical | None = None
+    chars: sparse.csc_matrix | None = None
+    char_idf: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    passage_dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    question_dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    vocab_terms: list[str] = field(default_factory=list)
+    vocab_trigrams: sparse.csr_matrix | None = None
+
+
+def _lexical(
+    rows: list[Counter[str]], vocab: dict[str, int], idf: np.ndarray, n_cols: int
+) -> _Lexical:
+    r: list[int] = []
+    c: list[int] = []
+    tf: list[float] = []
+    lengths = np.asarray([sum(counts.values()) for counts in rows], np.float32)
+    for row, counts in enumerate(rows):
+        for term, n in counts.items():
+            r.append(row)
+            c.append(vocab[term])
+            tf.append(n)
+    rr, cc, tt = np.asarray(r, np.int64), np.asarray(c, np.int64), np.asarray(tf, np.float32)
+    avg = float(lengths.mean()) if len(lengths) and lengths.mean() else 1.0
+    weight = idf[cc] * tt * (K1 + 1) / (tt + K1 * (1 - B + B * lengths[rr] / avg))
+    shape = (len(rows), n_cols)
+    return _Lexical(
+        sparse.csc_matrix((weight, (rr, cc)), shape=shape),
+        sparse.csc_matrix((idf[cc], (rr, cc)), shape=shape),
+    )
+
+
+def _starts(owner: np.ndarray) -> np.ndarray:
+    """First row of each article (rows are stacked article by article)."""
+    if not len(owner):
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+
+
+def _per_article(scores: np.ndarray, starts: np.ndarray, n: int, owner: np.ndarray) -> np.ndarray:
+    """The best row's score of each article (-1 for an article without such rows)."""
+    out = np.full(n, -1.0, np.float32)
+    if len(scores):
+        out[owner[starts]] = np.maximum.reduceat(scores, starts)
+    return out
 
 
 class Index:
@@ -144,7 +221,7 @@ class Index:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = NavecEncoder()
+            self._encoder = configured_encoder("")
         return self._encoder
 
     def __len__(self) -> int:
@@ -152,10 +229,23 @@ class Index:
 
     def _prepare(self, doc: Document) -> _Article:
         spans = split_passages(doc.body)
-        title_terms = terms(doc.title) * TITLE_WEIGHT
-        counts = [Counter(title_terms + terms(doc.body[s:e])) for s, e in spans]
-        texts = [f"{doc.title}. {doc.body[s:e]}" for s, e in spans]
-        return _Article(doc, spans, counts, self.encoder.encode(texts))
+        title_terms = _terms(doc.title) * TITLE_WEIGHT
+        passage_counts = [Counter(title_terms + _terms(doc.body[s:e])) for s, e in spans]
+        questions = [doc.title, *[q for q in doc.questions if q.strip()][:MAX_QUESTIONS]]
+        question_texts = [fold(normalize(q)) for q in questions]
+        question_counts = [Counter(_terms(q)) for q in question_texts]
+        passages = [f"{doc.title}. {doc.body[s:e]}" for s, e in spans]
+        vectors = self.encoder.encode(passages + question_texts)
+        return _Article(
+            doc,
+            spans,
+            passage_counts,
+            question_counts,
+            question_texts,
+            [frozenset(_terms(doc.body[s:e])) for s, e in spans],
+            vectors[: len(passages)],
+            vectors[len(passages) :],
+        )
 
     def add(self, doc: Document) -> None:
         self.replace(doc)
@@ -177,118 +267,167 @@ class Index:
                 return self._built
             articles = list(self._articles.values())
             m = _Matrices(articles=articles)
-            owners: list[int] = []
-            rows: list[int] = []
-            cols: list[int] = []
-            tfs: list[float] = []
-            lengths: list[int] = []
+            passage_rows: list[Counter[str]] = []
+            question_rows: list[Counter[str]] = []
+            question_texts: list[str] = []
+            p_owner: list[int] = []
+            q_owner: list[int] = []
             df: Counter[str] = Counter()
-            vectors: list[np.ndarray] = []
             for index, article in enumerate(articles):
-                for span, counts in zip(article.spans, article.counts, strict=True):
-                    row = len(owners)
-                    owners.append(index)
-                    m.span_of.append(span)
-                    lengths.append(sum(counts.values()))
-                    for term, tf in counts.items():
-                        col = m.vocab.setdefault(term, len(m.vocab))
-                        rows.append(row)
-                        cols.append(col)
-                        tfs.append(tf)
-                        df[term] += 1
-                vectors.append(article.vectors)
-            n = len(owners)
-            m.owner = np.asarray(owners, np.int64)
-            if n:
-                m.idf = np.zeros(len(m.vocab), np.float32)
-                for term, col in m.vocab.items():
-                    m.idf[col] = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
-                m.max_idf = float(m.idf.max()) if len(m.idf) else 1.0
-                length = np.asarray(lengths, np.float32)
-                avg = float(length.mean()) or 1.0
-                r = np.asarray(rows)
-                tf_all = np.asarray(tfs, np.float32)
-                weight = (
-                    m.idf[np.asarray(cols)]
-                    * tf_all
-                    * (K1 + 1)
-                    / (tf_all + K1 * (1 - B + B * length[r] / avg))
-                )
-                m.bm25 = sparse.csc_matrix((weight, (r, np.asarray(cols))), shape=(n, len(m.vocab)))
-                m.dense = np.vstack(vectors)
+                for counts in article.passage_counts:
+                    passage_rows.append(counts)
+                    p_owner.append(index)
+                    df.update(counts.keys())
+                for counts, text in zip(
+                    article.question_counts, article.question_texts, strict=True
+                ):
+                    question_rows.append(counts)
+                    question_texts.append(text)
+                    q_owner.append(index)
+                    df.update(counts.keys())
+                    m.vocab.update((t, 0) for t in counts if t not in m.vocab)
+                m.vocab.update((t, 0) for c in article.passage_counts for t in c)
+            if not articles:
+                self._built = m
+                return m
+            m.vocab = {term: col for col, term in enumerate(m.vocab)}
+            m.vocab_terms = list(m.vocab)
+            n = len(passage_rows) + len(question_rows)
+            m.idf = np.zeros(len(m.vocab), np.float32)
+            for term, col in m.vocab.items():
+                m.idf[col] = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+            m.max_idf = float(m.idf.max()) if len(m.idf) else 1.0
+            m.passage_owner = np.asarray(p_owner, np.int64)
+            m.question_owner = np.asarray(q_owner, np.int64)
+            m.passage_starts = _starts(m.passage_owner)
+            m.question_starts = _starts(m.question_owner)
+            m.passages = _lexical(passage_rows, m.vocab, m.idf, len(m.vocab))
+            m.questions = _lexical(question_rows, m.vocab, m.idf, len(m.vocab))
+            chars = _hashed(question_texts, (3, 4, 5), CHAR_FEATURES)
+            char_df = np.bincount(chars.indices, minlength=chars.shape[1]).astype(np.float32)
+            m.char_idf = np.log((1 + len(question_texts)) / (1 + char_df)) + 1
+            chars = chars.multiply(m.char_idf).tocsr()
+            norms = np.sqrt(np.asarray(chars.multiply(chars).sum(axis=1)).ravel())
+            m.chars = sparse.csc_matrix(sparse.diags(1 / np.where(norms > 0, norms, 1)) @ chars)
+            m.passage_dense = np.vstack([a.passage_vectors for a in articles])
+            m.question_dense = np.vstack([a.question_vectors for a in articles])
             self._built = m
             return m
 
+    def _correct(self, m: _Matrices, query_terms: list[str]) -> list[str]:
+        """Unknown stems replaced by the nearest known one, when one is near enough."""
+        unknown = [t for t in query_terms if t not in m.vocab and len(t) >= 4 and t.isalpha()]
+        if not unknown:
+            return query_terms
+        if m.vocab_trigrams is None:
+            grams = _hashed(m.vocab_terms, (3,), TRIGRAM_FEATURES)
+            norms = np.sqrt(np.asarray(grams.multiply(grams).sum(axis=1)).ravel())
+            m.vocab_trigrams = sparse.csr_matrix((sparse.diags(1 / norms) @ grams).T)
+        asked = _hashed(unknown, (3,), TRIGRAM_FEATURES)
+        asked = sparse.csr_matrix(
+            sparse.diags(1 / np.sqrt(np.asarray(asked.multiply(asked).sum(axis=1)).ravel())) @ asked
+        )
+        similar = (asked @ m.vocab_trigrams).toarray()
+        fixed = {}
+        for row, term in enumerate(unknown):
+            best = int(similar[row].argmax())
+            if similar[row, best] >= TYPO_SIMILARITY:
+                fixed[term] = m.vocab_terms[best]
+        return [fixed.get(t, t) for t in query_terms]
+
+    def _features(
+        self, m: _Matrices, text: str, vector: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per article: passage coverage, question coverage, char cosine, question and
+        passage dense cosines (one row each); plus the passage-level coverage."""
+        n = len(m.articles)
+        wanted = list(dict.fromkeys(self._correct(m, _terms(text))))
+        cols = [m.vocab[t] for t in wanted if t in m.vocab]
+        mass = sum(float(m.idf[m.vocab[t]]) if t in m.vocab else m.max_idf for t in wanted)
+        assert m.passages is not None and m.questions is not None and m.chars is not None
+        if cols and mass:
+            p_cover = np.asarray(m.passages.present[:, cols].sum(axis=1)).ravel() / mass
+            q_cover = np.asarray(m.questions.present[:, cols].sum(axis=1)).ravel() / mass
+        else:
+            p_cover = np.zeros(len(m.passage_owner), np.float32)
+            q_cover = np.zeros(len(m.question_owner), np.float32)
+        q_chars = _hashed([fold(text)], (3, 4, 5), CHAR_FEATURES)
+        weights = q_chars.data * m.char_idf[q_chars.indices]
+        norm = math.sqrt(float(weights @ weights)) or 1.0
+        char_cos = np.asarray(m.chars[:, q_chars.indices] @ (weights / norm)).ravel()
+        p_dense = m.passage_dense @ vector
+        q_dense = m.question_dense @ vector
+        features = np.stack(
+            [
+                _per_article(p_cover.astype(np.float32), m.passage_starts, n, m.passage_owner),
+                _per_article(q_cover.astype(np.float32), m.question_starts, n, m.question_owner),
+                _per_article(char_cos.astype(np.float32), m.question_starts, n, m.question_owner),
+                _per_article(q_dense, m.question_starts, n, m.question_owner),
+                _per_article(p_dense, m.passage_starts, n, m.passage_owner),
+            ],
+            axis=1,
+        )
+        # the passage to quote: lexical match first, the encoder breaks ties
+        return np.clip(features, 0.0, 1.0), p_dense
+
+    def features(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """All articles' fusion features for a raw message (question part, whole message)
+        and the passage scores; public so `kb.fusion` can be fitted on a dev set."""
+        m = self._build()
+        clean = normalize(query)
+        question, context = question_parts(clean)
+        whole = f"{question} {context}".strip() or clean
+        if not context:
+            vector = self.encoder.encode([question or whole])[0]
+            q_features, q_passages = self._features(m, question or whole, vector)
+            return np.hstack([q_features, q_features]), q_passages
+        vectors = self.encoder.encode([question, whole])  # one forward pass for both
+        q_features, q_passages = self._features(m, question, vectors[0])
+        w_features, w_passages = self._features(m, whole, vectors[1])
+        return np.hstack([q_features, w_features]), q_passages + 0.5 * w_passages
+
+    @staticmethod
+    def _best_passage(m: _Matrices, article: _Article, wanted: set[str], dense: np.ndarray) -> int:
+        """The passage to quote: the most of the question's stems in its own text (the
+        title, shared by all passages, left out), the encoder breaking ties."""
+
+        def idf(term: str) -> float:
+            return float(m.idf[m.vocab[term]]) if term in m.vocab else 0.0
+
+        mass = sum(idf(t) for t in wanted) or 1.0
+        cover = [sum(idf(t) for t in wanted & terms) / mass for terms in article.passage_terms]
+        return int(np.argmax(np.asarray(cover) + 0.5 * dense))
+
     def search(self, query: str, k: int = 5, topic: str | None = None) -> list[Hit]:
         m = self._build()
-        if m.bm25 is None or not query.strip():
+        if not m.articles or not normalize(query).strip():
             return []
-        wanted = list(dict.fromkeys(terms(query)))
-        cols = [m.vocab[t] for t in wanted if t in m.vocab]
-        lexical = (
-            np.asarray(m.bm25[:, cols].sum(axis=1)).ravel()
-            if cols
-            else np.zeros(len(m.owner), np.float32)
-        )
-        q = self.encoder.encode([query])[0]
-        dense = m.dense @ q
-        allowed: np.ndarray | None = None
+        features, passage_score = self.features(query)
+        clean = normalize(query)
+        wanted = set(self._correct(m, _terms(question_parts(clean)[0] or clean)))
+        logit = fusion.score(features)
         if topic is not None:
-            ok = np.asarray([a.doc.topic == topic for a in m.articles])
-            allowed = ok[m.owner]
-            lexical = np.where(allowed, lexical, 0.0)
-            dense = np.where(allowed, dense, -1.0)
-        fused = np.zeros(len(m.owner), np.float64)
-        for scores, has in ((lexical, bool(cols)), (dense, bool(q.any()))):
-            if not has:
-                continue
-            top = _top(scores, CANDIDATES)
-            top = top[scores[top] > 0] if scores is lexical else top
-            fused[top] += 1.0 / (RRF_K + np.arange(1, len(top) + 1))
-        if allowed is not None:
-            fused = np.where(allowed, fused, 0.0)
-        order = np.argsort(-fused, kind="stable")
-        # the query's weight: known terms by their idf, unknown ones as rare as the rarest
-        query_mass = sum(float(m.idf[m.vocab[t]]) if t in m.vocab else m.max_idf for t in wanted)
+            allowed = np.asarray([a.doc.topic == topic for a in m.articles])
+            logit = np.where(allowed, logit, -np.inf)
+        order = np.argsort(-logit, kind="stable")[: k + 1]
+        order = order[np.isfinite(logit[order])]
         hits: list[Hit] = []
-        seen: set[int] = set()
-        for row in order:
-            if fused[row] <= 0 or len(hits) >= k:
-                break
-            owner = int(m.owner[row])
-            if owner in seen:
-                continue
-            seen.add(owner)
-            article = m.articles[owner]
-            start, end = m.span_of[row]
-            counts = article.counts[article.spans.index((start, end))]
-            covered = sum(float(m.idf[m.vocab[t]]) for t in wanted if t in counts)
-            coverage = covered / query_mass if query_mass else 0.0
-            confidence = _confidence(coverage, float(dense[row]))
+        for rank, owner in enumerate(order[:k]):
+            runner_up = float(logit[order[rank + 1]]) if rank + 1 < len(order) else fusion.BIAS
+            confidence = fusion.confidence(float(logit[owner]), runner_up)
+            article = m.articles[int(owner)]
+            first = int(m.passage_starts[owner])
+            dense = passage_score[first : first + len(article.spans)]
+            start, end = article.spans[self._best_passage(m, article, wanted, dense)]
             hits.append(
                 Hit(
                     article_id=article.doc.article_id,
                     title=article.doc.title,
                     text=article.doc.body[start:end],
-                    score=round(float(fused[row]), 6),
+                    score=round(float(logit[owner]), 6),
                     start=start,
                     end=end,
                     confidence=round(confidence, 4),
                 )
             )
         return hits
-
-
-def _top(scores: np.ndarray, n: int) -> np.ndarray:
-    if len(scores) <= n:
-        return np.argsort(-scores, kind="stable")
-    part = np.argpartition(-scores, n)[:n]
-    return part[np.argsort(-scores[part], kind="stable")]
-
-
-def _confidence(coverage: float, cosine: float) -> float:
-    """How much of the question the passage covers: the idf-weighted share of the query's
-    stems found in it, blended with the vectors' cosine (navec cosines of related
-    Russian sentences sit around 0.6-0.9, of unrelated ones below 0.4)."""
-    semantic = min(max((cosine - 0.35) / 0.5, 0.0), 1.0)
-    return min(max(0.6 * coverage + 0.4 * semantic, 0.0), 1.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import statistics
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from wowdesk.errors import Invalid
 from wowdesk.kb.retrieval import Document, Encoder, Index
 
 
-def _rows(path: Path, columns: set[str]) -> list[dict[str, str]]:
+def rows_of(path: Path, columns: set[str]) -> list[dict[str, str]]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -34,17 +35,42 @@ def _rows(path: Path, columns: set[str]) -> list[dict[str, str]]:
     return rows
 
 
+THRESHOLD = 0.35  # the bot's default minimum retrieval confidence
+
+
+def split_questions(value: str) -> tuple[str, ...]:
+    """Example questions in one cell or field: one per line, or separated by «|»."""
+    return tuple(q.strip() for q in re.split(r"[\n|]", value) if q.strip())
+
+
+def kb_documents(
+    kb_csv: Path, with_questions: bool = True
+) -> tuple[list[Document], dict[str, int]]:
+    """Articles of an evaluation CSV (id,question,answer[,questions]), numbered from 1."""
+    articles = rows_of(kb_csv, {"id", "question", "answer"})
+    number = {row["id"]: n for n, row in enumerate(articles, start=1)}
+    docs = [
+        Document(
+            number[row["id"]],
+            row["question"],
+            row["answer"],
+            questions=split_questions(row.get("questions", "")) if with_questions else (),
+        )
+        for row in articles
+    ]
+    return docs, number
+
+
 def evaluate_retrieval(
     kb_csv: Path, queries_csv: Path, encoder: Encoder | None = None
 ) -> dict[str, float | int]:
-    articles = _rows(kb_csv, {"id", "question", "answer"})
-    queries = _rows(queries_csv, {"query", "id"})
-    number = {row["id"]: n for n, row in enumerate(articles, start=1)}
+    docs, number = kb_documents(kb_csv)
+    queries = rows_of(queries_csv, {"query", "id"})
     index = Index(encoder)
-    for row in articles:
-        index.add(Document(number[row["id"]], row["question"], row["answer"]))
+    for doc in docs:
+        index.add(doc)
     for line, row in enumerate(queries, start=2):
-        if row["id"] not in number:
+        if row["id"] and row["id"] not in number:
             raise Invalid(
                 "{path}:{line}: unknown article id {id}",
                 path=str(queries_csv),
@@ -54,15 +80,28 @@ def evaluate_retrieval(
     index.search("прогрев")  # builds the matrices outside the timing
     ranks: list[int | None] = []
     latencies: list[float] = []
+    confident_on_unanswerable: list[bool] = []
     for row in queries:
         started = time.perf_counter()
         hits = index.search(row["query"], k=5)
         latencies.append((time.perf_counter() - started) * 1000)
+        if not row["id"]:  # no article answers it: the bot should hand it over
+            confident_on_unanswerable.append(bool(hits) and hits[0].confidence >= THRESHOLD)
+            continue
         found = [h.article_id for h in hits]
         want = number[row["id"]]
         ranks.append(found.index(want) + 1 if want in found else None)
     n = len(ranks)
-    quantiles = statistics.quantiles(latencies, n=100) if n > 1 else latencies * 99
+    if not n:
+        raise Invalid("{path}: no query names an article", path=str(queries_csv))
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    unanswerable = len(confident_on_unanswerable)
+    extra: dict[str, float | int] = {}
+    if unanswerable:
+        extra = {
+            "n_unanswerable": unanswerable,
+            "answered_unanswerable": round(sum(confident_on_unanswerable) / unanswerable, 4),
+        }
     return {
         "hit_at_1": round(sum(r == 1 for r in ranks) / n, 4),
         "hit_at_5": round(sum(r is not None for r in ranks) / n, 4),
@@ -70,4 +109,5 @@ def evaluate_retrieval(
         "p50_ms": round(quantiles[49], 4),
         "p99_ms": round(quantiles[98], 4),
         "n_queries": n,
+        **extra,
     }

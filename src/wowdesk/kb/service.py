@@ -54,6 +54,17 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return list(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))[:30]
 
 
+MAX_QUESTIONS = 20
+
+
+def clean_questions(questions: list[str]) -> list[str]:
+    """Example questions: trimmed, each once, at most 20 of at most 300 characters."""
+    out = list(dict.fromkeys(" ".join(q.split()) for q in questions if q.strip()))
+    if len(out) > MAX_QUESTIONS or any(len(q) > 300 for q in out):
+        raise Invalid("At most 20 example questions of at most 300 characters each")
+    return out
+
+
 def _snapshot(db: Session, article: Article, author: User | None) -> None:
     db.add(
         ArticleVersion(
@@ -63,6 +74,7 @@ def _snapshot(db: Session, article: Article, author: User | None) -> None:
             body=article.body,
             topic_id=article.topic_id,
             tags=article.tags,
+            questions=article.questions,
             status=article.status,
             author_id=author.id if author else None,
             author_name=author.display_name if author else "",
@@ -102,6 +114,7 @@ def do_create_article(
     tags: list[str] | None = None,
     slug: str | None = None,
     publish: bool = False,
+    questions: list[str] | None = None,
 ) -> Article:
     title, body = check_article(title, body)
     if topic_id is not None:
@@ -118,6 +131,7 @@ def do_create_article(
         body=body,
         topic_id=topic_id,
         tags=_clean_tags(tags or []),
+        questions=clean_questions(questions or []),
         status=ArticleStatus.published if publish else ArticleStatus.draft,
         version=1,
         created_at=now,
@@ -140,6 +154,7 @@ def do_update_article(
     body: str | None = None,
     topic_id: int | None = None,
     tags: list[str] | None = None,
+    questions: list[str] | None = None,
 ) -> Article:
     """Saves a new version; a published article stays published with the new text."""
     new_title, new_body = check_article(title or article.title, body or article.body)
@@ -147,11 +162,13 @@ def do_update_article(
         topics.get_topic(db, topic_id)
     new_tags = _clean_tags(tags) if tags is not None else article.tags
     new_topic = topic_id if topic_id is not None else article.topic_id
-    if (new_title, new_body, new_topic, new_tags) == (
+    new_questions = clean_questions(questions) if questions is not None else article.questions
+    if (new_title, new_body, new_topic, new_tags, new_questions) == (
         article.title,
         article.body,
         article.topic_id,
         article.tags,
+        article.questions,
     ):
         return article
     article.title, article.body, article.topic_id, article.tags = (
@@ -160,6 +177,7 @@ def do_update_article(
         new_topic,
         new_tags,
     )
+    article.questions = new_questions
     article.version += 1
     article.updated_at = utcnow()
     db.flush()
@@ -245,6 +263,7 @@ class ImportItem:
     topic: str = ""
     tags: list[str] = field(default_factory=list)
     line: int = 0
+    questions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -276,6 +295,7 @@ def do_import_item(
             tags=item.tags,
             slug=item.slug,
             publish=publish,
+            questions=item.questions,
         )
         report.created += 1
         return
@@ -288,6 +308,7 @@ def do_import_item(
         body=item.body,
         topic_id=topic_id,
         tags=item.tags,
+        questions=item.questions,
     )
     if publish:
         do_set_status(db, existing, ArticleStatus.published, author)

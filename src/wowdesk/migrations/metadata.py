@@ -3,6 +3,7 @@
 from wowdesk.analytics import models as analytics
 from wowdesk.assist import models as assist
 from wowdesk.bot import models as bot
+from wowdesk.channels import models as channels
 from wowdesk.conversations import models as conversations
 from wowdesk.customers import models as customers
 from wowdesk.db import Base
@@ -11,6 +12,7 @@ from wowdesk.operators import models as operators
 from wowdesk.quality import models as quality
 from wowdesk.routing import models as routing
 from wowdesk.safety import models as safety
+from wowdesk.training import models as training
 
 metadata = Base.metadata
 
@@ -18,6 +20,7 @@ __all__ = [
     "analytics",
     "assist",
     "bot",
+    "channels",
     "conversations",
     "customers",
     "kb",
@@ -26,4 +29,5 @@ __all__ = [
     "quality",
     "routing",
     "safety",
+    "training",
 ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from wowdesk.nlp import ner
+from wowdesk.nlp import ner, pii_en, ru_names
 
 # the types this module reports (and `wowdesk eval pii` scores)
 TYPES = ("PERSON", "ADDRESS", "PHONE", "EMAIL", "CARD", "PASSPORT", "SNILS", "INN", "ACCOUNT")
@@ -28,19 +28,44 @@ class Span:
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# «petr.ivanov(at)mail.ru», «petr [at] mail [dot] ru», «petr собака mail точка ru»
+EMAIL_OBFUSCATED = re.compile(
+    r"[\w.+-]+\s*(?:\(at\)|\[at\]|\{at\}|\(собака\)|\s(?:at|собака)\s)\s*[\w-]+"
+    r"(?:\s*(?:\.|\(dot\)|\[dot\]|\s(?:dot|точка)\s)\s*[\w-]+)+",
+    re.I,
+)
 CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
 SNILS = re.compile(r"(?<!\d)(\d{3})[- ]?(\d{3})[- ]?(\d{3})[- ]?(\d{2})(?!\d)")
 INN = re.compile(r"(?<!\d)(\d{12}|\d{10})(?!\d)")
 INN_CONTEXT = re.compile(r"\bИНН\b|\bINN\b|\bTIN\b", re.IGNORECASE)
-PASSPORT = re.compile(r"(?<!\d)(\d{2}[ ]?\d{2})[ ]?(?:№|N|No\.?)?[ ]?(\d{6})(?!\d)")
+PASSPORT = re.compile(
+    r"(?<!\d)(\d{2}[ ]?\d{2})[ ]?,?[ ]?(?:№|N|No\.?|номер|ном\.)?[ ]?(\d{6})(?!\d)", re.I
+)
 PASSPORT_CONTEXT = re.compile(r"паспорт|серия|passport", re.IGNORECASE)
 RU_ACCOUNT = re.compile(r"(?<!\d)(?:40[5-8]|423|30[1-2])\d{17}(?!\d)")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+STREET_TYPE = (
+    r"(?:ул\.|улиц[аеуы]|пр-т|проспект[аеу]?|пр\.|пер\.|переул(?:ок|ке|ка)|ш\.|шоссе|б-р"
+    r"|бульвар[аеу]?|наб\.|набережн(?:ая|ой|ую)|пл\.|площад(?:ь|и)|проезд[аеу]?|тупик[аеу]?"
+    r"|алле[яие]|лини[яие])"
+)
+HOUSE = r"\d{1,4}[а-яА-Я]?(?:\s*[-/]\s*\d{1,4})?(?:\s*(?:кв\.?|квартира)\s*\d{1,4})?"
+# «Невский проспект 28-15», «ленинский пр-т, д. 5»: the name before the type word
+RU_ADDRESS_NAME_FIRST = re.compile(
+    rf"\b[А-ЯЁа-яё][а-яё-]+(?:[иыо]й|[ао]я|ое|ей|ов|ин|[оеы]м|[ое]му|ую|[ое]го)\s+{STREET_TYPE}(?!\w)"
+    rf"(?:,?\s*(?:д\.|дом)?\s*{HOUSE})?"
+)
+# «живу на Тверской 12-5», «доставьте на Ленина 5»: no type word, a house number after
+RU_ADDRESS_BARE = re.compile(rf"(?<=\b(?:на|по) )[А-ЯЁ][а-яё-]+\s+(?:д\.\s*)?{HOUSE}(?![\d:.,]\d)")
+RESIDENCE = re.compile(
+    r"жив[уёе]|проживаю|прописан|прописк|адрес|доставьте|привезите|приезжайте|регистрац",
+    re.I,
+)
 RU_ADDRESS = re.compile(
     r"(?:\b(?:г\.|город|пос\.|посёлок|село)\s*[А-ЯЁ][а-яё-]+,?\s*)?"
     r"\b(?:ул\.|улица|пр-т|проспект|пр\.|пер\.|переулок|ш\.|шоссе|б-р|бульвар|наб\.|набережная|пл\.|площадь)"
     r"\s*[А-ЯЁ0-9][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
-    r"(?:,?\s*(?:д\.|дом)\s*\d+[а-яА-Я]?(?:/\d+)?)?"
+    r"(?:,?\s*(?:(?:д\.|дом)\s*)?\d+[а-яА-Я]?(?:[/-]\d+)?)?"
     r"(?:,?\s*(?:корп\.|к\.|стр\.)\s*\d+)?"
     r"(?:,?\s*(?:кв\.|квартира|оф\.)\s*\d+)?"
 )
@@ -59,7 +84,7 @@ PHONE_CONTEXT = re.compile(
     r"phone|tel\b|call|mobile|cell|fax|contact|телефон|тел\.|номер|звон|моб", re.IGNORECASE
 )
 # words that name a phone and nothing else ("номер" may be an order's)
-PHONE_WORD = re.compile(r"phone|mobile|телефон|тел\.|звон|моб", re.IGNORECASE)
+PHONE_WORD = re.compile(r"phone|mobile|телефон|тел\b|звон|моб", re.IGNORECASE)
 NOT_A_PHONE = re.compile(
     r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$"  # dates
     r"|^\d{1,3}(?:\.\d{1,3}){3}$"  # IPv4 addresses
@@ -69,6 +94,7 @@ CARD_CONTEXT = re.compile(r"card|карт|visa|master|maestro|мир\b", re.IGNO
 NOT_PHONE_CONTEXT = re.compile(
     r"заказ|order|№|счёт|счет|сумм|руб|₽|\$|€|ИНН|паспорт", re.IGNORECASE
 )
+CYRILLIC = re.compile(r"[а-яё]", re.I)
 # a name the NER may miss at the start of a sentence: "Иван Петров пишет…"
 NAME_CONTEXT = re.compile(r"[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+|(?<=[\wа-яё,] )[А-ЯЁ][а-яё]+")
 
@@ -136,6 +162,16 @@ def _near(pattern: re.Pattern[str], text: str, start: int, end: int, width: int 
     return bool(pattern.search(text[max(0, start - width) : end + 5]))
 
 
+def _near_in_sentence(
+    pattern: re.Pattern[str], text: str, start: int, end: int, width: int = 25
+) -> bool:
+    """Like `_near`, but a sentence end in between cuts the window: in «Как отследить
+    заказ? 89031234567» the order is another sentence's."""
+    before = re.split(r"[.?!\n]\s", text[max(0, start - width) : start])[-1]
+    after = re.split(r"[.?!\n]\s", text[end : end + 5])[0]
+    return bool(pattern.search(before + text[start:end] + after))
+
+
 def find_pii(text: str, *, names: bool = True) -> list[Span]:
     """Non-overlapping spans in text order; the more specific kind wins (an e-mail before a
     name inside it, a card before a phone made of the same digits)."""
@@ -147,6 +183,8 @@ def find_pii(text: str, *, names: bool = True) -> list[Span]:
 
     n = _digit_count(text)
     for m in EMAIL.finditer(text):
+        add(m.start(), m.end(), "EMAIL")
+    for m in EMAIL_OBFUSCATED.finditer(text):
         add(m.start(), m.end(), "EMAIL")
     for m in IBAN.finditer(text) if n >= 2 else ():
         if iban_ok(m.group()):
@@ -182,7 +220,7 @@ def find_pii(text: str, *, names: bool = True) -> list[Span]:
             if (
                 p.raw_string.startswith("+")
                 or _near(PHONE_WORD, text, p.start, p.end, 15)
-                or not _near(NOT_PHONE_CONTEXT, text, p.start, p.end, 20)
+                or not _near_in_sentence(NOT_PHONE_CONTEXT, text, p.start, p.end, 20)
             ):
                 add(p.start, p.end, "PHONE")
     for m in LOOSE_PHONE.finditer(text) if n >= 7 else ():
@@ -192,19 +230,28 @@ def find_pii(text: str, *, names: bool = True) -> list[Span]:
             not 7 <= len(digits) <= 15
             or NOT_A_PHONE.search(m.group())
             or text[m.end() : m.end() + 1] == ":"  # a time follows: part of a timestamp
-            or _near(NOT_PHONE_CONTEXT, text, m.start(), m.end(), 20)
+            or _near_in_sentence(NOT_PHONE_CONTEXT, text, m.start(), m.end(), 20)
         ):
             continue
         if groups >= 3 or _near(PHONE_CONTEXT, text, m.start(), m.end(), 40):
             add(m.start(), m.end(), "PHONE")
-    for pattern in (RU_ADDRESS, EN_ADDRESS) if n else (RU_ADDRESS,):
+    if names:
+        for start, end, kind in pii_en.english_pii(text):
+            add(start, end, kind)
+    addresses = (RU_ADDRESS_NAME_FIRST, RU_ADDRESS, RU_ADDRESS_BARE, EN_ADDRESS)
+    for pattern in addresses if n else addresses[:2]:
         for m in pattern.finditer(text):
             add(m.start(), m.end(), "ADDRESS")
+    if names and CYRILLIC.search(text):
+        for start, end in ru_names.names(text):
+            add(start, end, "PERSON")
     if names and NAME_CONTEXT.search(text):
         for e in ner.entities(text):
             if e.type == "PER":
                 add(e.start, e.stop, "PERSON")
-            elif e.type == "LOC":
+            elif e.type == "LOC" and _near(RESIDENCE, text, e.start, e.stop, 40):
+                # a city alone is no one's personal data («погода в Казани?»); where
+                # someone lives or wants a delivery is
                 add(e.start, e.stop, "ADDRESS")
     return sorted(found, key=lambda s: s.start)
 

@@ -65,6 +65,35 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class LoginThrottle(Base):
+    """Failed logins per account and per address: after a few, each next try waits twice as
+    long (`operators.throttle`). Shared by every app process through the database."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_login_throttle_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # account | address
+    key: Mapped[str] = mapped_column(String(128))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LoginEvent(Base):
+    """The audit of logins that went wrong: failures, lockouts, refusals while locked and
+    unlocks by an admin."""
+
+    __tablename__ = "login_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # failed | locked | refused | unlocked
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
 class OperatorStatus(enum.StrEnum):
     online = "online"
     on_break = "break"
@@ -135,6 +164,8 @@ class BroadcastLevel(enum.StrEnum):
     info = "info"
     warning = "warning"
     critical = "critical"
+    # a recognition (a confirmed WOW dialogue), not a warning
+    positive = "positive"
 
 
 class Broadcast(Base):
@@ -144,7 +175,9 @@ class Broadcast(Base):
 
     __tablename__ = "broadcast"
     __table_args__ = (
-        CheckConstraint("level IN ('info', 'warning', 'critical')", name="broadcast_level"),
+        CheckConstraint(
+            "level IN ('info', 'warning', 'critical', 'positive')", name="broadcast_level"
+        ),
         Index("ix_broadcast_created", "created_at"),
     )
 

@@ -26,6 +26,7 @@ LEVEL_LABELS = {
     BroadcastLevel.info: N_("Information"),
     BroadcastLevel.warning: N_("Warning"),
     BroadcastLevel.critical: N_("Critical"),
+    BroadcastLevel.positive: N_("Recognition"),
 }
 
 

@@ -1,2 +1,3 @@
-"""Quality: flags on bot answers, incidents and their reports, regression cases; the scorecards,
-WOW dialogues, case library and knowledge gaps build here."""
+"""Quality: flags on bot answers, incidents and their reports, regression cases; scorecards
+and auto-QA, review, calibration, WOW dialogues, the case library, and the knowledge that
+flows back (gaps, proposals, weak spots)."""

@@ -20,7 +20,7 @@ from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
-from wowdesk.quality import incident_views, regression
+from wowdesk.quality import incident_views, library_pages, regression, review_pages
 from wowdesk.quality import service as incidents
 from wowdesk.quality.models import IncidentStatus
 
@@ -268,4 +268,7 @@ def incident_page(
     )
 
 
-routes = Routes(supervisors=(supervisors,))
+routes = Routes(
+    staff=(review_pages.staff, library_pages.staff),
+    supervisors=(supervisors, review_pages.supervisors, library_pages.supervisors),
+)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from wowdesk.conversations import secrets_policy
 from wowdesk.conversations import service as conversations
+from wowdesk.db import run_unit
 from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
+from wowdesk.i18n import N_
 from wowdesk.operators import service as operators
-from wowdesk.operators.auth import CurrentUser, require
-from wowdesk.operators.models import Role
+from wowdesk.operators.auth import CurrentUser, require, require_briefly
+from wowdesk.operators.models import Role, User
+from wowdesk.safety import code_delivery, verification
 from wowdesk.safety import service as rawtext
-from wowdesk.safety import verification
 from wowdesk.safety.schemas import (
     GuardEventOut,
     PreviousContactOut,
@@ -77,11 +81,16 @@ def raw_text_views(
 
 
 @staff.get("/conversations/{conversation_id}/verification", dependencies=STAFF)
-def verification_facts(conversation_id: int, user: CurrentUser, db: DbSession) -> VerificationOut:
+def verification_facts(
+    conversation_id: int, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> VerificationOut:
     """Facts only the company knows about this customer, and the last confirmation sent."""
     conv = conversations.access_conversation(db, user, conversation_id)
     facts = verification.verification_facts(db, conv)
+    phone = code_delivery.target(db, conv.customer_id, "sms") if settings.sms_webhook_url else ""
     return VerificationOut(
+        sms_address=code_delivery.mask_phone(phone) if phone else "",
+        push=bool(settings.push_webhook_url and code_delivery.target(db, conv.customer_id, "push")),
         previous_contact=PreviousContactOut(**asdict(facts.previous)) if facts.previous else None,
         last_purchase=PurchaseOut(**asdict(facts.purchase)) if facts.purchase else None,
         registered_address=facts.address,
@@ -97,6 +106,34 @@ def send_confirmation(
     `no_registered_channel`, `verification_rate_limited`, `not_assigned`)."""
     conv = conversations.access_conversation(db, user, conversation_id)
     return VerificationSentOut.model_validate(verification.do_send_confirmation(db, conv, user))
+
+
+@staff.post(
+    "/conversations/{conversation_id}/verification/{channel}", status_code=201, responses={502: {}}
+)
+async def send_confirmation_by(
+    conversation_id: int,
+    channel: Literal["sms", "push"],
+    request: Request,
+    user: Annotated[User, Depends(require_briefly(Role.operator))],
+    settings: AppSettings,
+) -> VerificationSentOut:
+    """The code by SMS or push through the provider's webhook (409 `no_provider`,
+    `no_registered_channel`, `verification_rate_limited`; 502 when the provider refused)."""
+    state = request.app.state
+    url = settings.sms_webhook_url if channel == "sms" else settings.push_webhook_url
+    prepare = functools.partial(
+        code_delivery.prepare, conversation_id=conversation_id, user=user, channel=channel, url=url
+    )
+    pending = await run_unit(state.sessionmaker, state.db_executor, prepare)
+    error = await run_in_threadpool(code_delivery.post, pending, settings.provider_timeout_seconds)
+    record = functools.partial(code_delivery.do_record, pending=pending, error=error)
+    row = await run_unit(state.sessionmaker, state.db_executor, record)
+    if row is None:
+        raise code_delivery.NotDelivered(
+            N_("The provider did not take the code: {error}"), error=error
+        )
+    return VerificationSentOut.model_validate(row)
 
 
 @supervisors.get("/guard-events")

@@ -12,12 +12,20 @@ and the stack.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 from wowdesk.nlp.pii import mask_text
 
 _MARK = "wowdesk_masks_pii"
+_masking = threading.local()
+
+
+def _unmasked(record: logging.LogRecord) -> logging.LogRecord:
+    record.msg, record.args, record.exc_text = "[log record not masked]", (), None
+    record.exc_info = None
+    return record
 
 
 def _mask_arg(value: Any) -> Any:
@@ -60,12 +68,17 @@ def install() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = current(*args, **kwargs)
+        # A model loaded lazily by the masker may log while loading (pymorphy3 does): masking
+        # that record would wait for the very model being loaded, so it is dropped instead.
+        if getattr(_masking, "active", False):
+            return _unmasked(record)
+        _masking.active = True
         try:
             return mask_record(record)
         except Exception:  # a record that cannot be masked must still not leak: drop its text
-            record.msg, record.args, record.exc_text = "[log record not masked]", (), None
-            record.exc_info = None
-            return record
+            return _unmasked(record)
+        finally:
+            _masking.active = False
 
     setattr(factory, _MARK, True)
     logging.setLogRecordFactory(factory)

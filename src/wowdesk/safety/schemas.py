@@ -68,6 +68,10 @@ class VerificationOut(BaseModel):
     last_purchase: PurchaseOut | None
     registered_address: str  # masked; empty: no registered e-mail to confirm through
     last_sent: VerificationSentOut | None
+    # masked phone for a code by SMS, and whether the app can get it by push ("" / false:
+    # no such contact or no provider set up)
+    sms_address: str = ""
+    push: bool = False
 
 
 class GuardEventOut(BaseModel):

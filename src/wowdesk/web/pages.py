@@ -22,10 +22,12 @@ from wowdesk.operators.auth import (
     SESSION_COOKIE,
     CurrentUser,
     check_login_form,
+    client_address,
     login_form_token,
     require,
 )
 from wowdesk.operators.models import OperatorStatus, Role
+from wowdesk.operators.throttle import TooManyAttempts
 
 public = APIRouter(include_in_schema=False)
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
@@ -72,16 +74,18 @@ def login(
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
     try:
-        token, login = operators.do_login(db, username, password, settings.session_hours)
-    except Unauthorized as exc:
+        token, login = operators.do_login(
+            db, username, password, settings.session_hours, client_address(request)
+        )
+    except (Unauthorized, TooManyAttempts) as exc:
         form_token = login_form_token(request)
         return render(
             request,
             "web/login.html",
-            status_code=401,
+            status_code=exc.status,
             form_token=form_token,
             next=_safe_next(next),
-            error=exc.message,
+            error=gettext(exc.message, **exc.params),
             username=username,
         )
     user = operators.get_user(db, login.user_id)

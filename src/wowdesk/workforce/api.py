@@ -13,7 +13,7 @@ from wowdesk.analytics import service as analytics
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.http import tables
-from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.deps import AppSettings, DbSession, IsoDate
 from wowdesk.http.routes import Routes
 from wowdesk.operators import rota as schedule
 from wowdesk.operators import service as operators
@@ -60,7 +60,7 @@ def _plan(db: DbSession, settings: AppSettings, day: date | None) -> tuple[plann
 
 
 @supervisors.get("/staffing")
-def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> PlanOut:
+def staffing(db: DbSession, settings: AppSettings, day: IsoDate | None = None) -> PlanOut:
     plan, sl_target = _plan(db, settings, day)
     return PlanOut(
         day=plan.day.isoformat(),
@@ -78,7 +78,7 @@ def staffing(db: DbSession, settings: AppSettings, day: date | None = None) -> P
 
 @supervisors.get("/staffing.{fmt}", response_class=Response)
 def staffing_file(
-    fmt: Literal["csv", "xlsx"], db: DbSession, settings: AppSettings, day: date | None = None
+    fmt: Literal["csv", "xlsx"], db: DbSession, settings: AppSettings, day: IsoDate | None = None
 ) -> Response:
     plan, _sl = _plan(db, settings, day)
     header = [f.name for f in dataclasses.fields(planning.Interval)]

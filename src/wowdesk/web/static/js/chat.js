@@ -36,9 +36,17 @@
     try { return JSON.parse(storage.getItem(KEY)) || {}; } catch (e) { return {}; }
   }
   const state = Object.assign({ identity: uid(), conv: null, outbox: [], lastSeq: 0 }, load());
+  // a site that knows the customer passes its id signed by its server (widget.js puts it in
+  // the fragment, which never reaches a server log); another signed id is another customer
+  const signed = new URLSearchParams(location.hash.slice(1));
+  if (signed.get("customer_id") && signed.get("signature")) {
+    if (state.identity !== signed.get("customer_id")) { state.conv = null; state.outbox = []; }
+    state.identity = signed.get("customer_id");
+    state.signature = signed.get("signature");
+  }
   state.lastSeq = 0; // always reload the full history on page load
   function save() {
-    storage.setItem(KEY, JSON.stringify({ identity: state.identity, conv: state.conv, outbox: state.outbox }));
+    storage.setItem(KEY, JSON.stringify({ identity: state.identity, signature: state.signature, conv: state.conv, outbox: state.outbox }));
   }
   save();
 
@@ -95,7 +103,9 @@
   function onMessage(m) {
     if (bySeq.has(m.seq)) return;
     bySeq.set(m.seq, m);
-    state.lastSeq = Math.max(state.lastSeq, m.seq);
+    // resume from the highest seq with none missing below it: a reconnect between seq 3
+    // and a late seq 2 asks for 2 again instead of skipping it until reload
+    while (bySeq.has(state.lastSeq + 1)) state.lastSeq += 1;
     state.outbox = state.outbox.filter((o) => o.client_id !== m.client_id);
     save();
     render(m);
@@ -122,6 +132,7 @@
   function showPlace(p) {
     const waiting = status === "queued" && p && p.text;
     placeEl.hidden = !waiting; placeEl.textContent = waiting ? p.text : "";
+    if (altEl.dataset.upfront) return; // the callback chosen up front stays on screen
     if (!waiting || !p.alternatives) altEl.hidden = true;
     else if (altEl.hidden && !altEl.dataset.chosen) altEl.hidden = false;
   }
@@ -136,7 +147,7 @@
     });
     const data = await res.json().catch(() => ({}));
     if (!res.ok) { showError((data.error && data.error.message) || res.statusText); return; }
-    showError(""); altEl.dataset.chosen = body.kind; altEl.hidden = true; placeEl.hidden = true;
+    showError(""); altEl.dataset.chosen = body.kind; delete altEl.dataset.upfront; altEl.hidden = true; placeEl.hidden = true;
   }
   altEl.querySelectorAll("button[data-alt]").forEach((b) => b.addEventListener("click", () => {
     const kind = b.dataset.alt;
@@ -217,8 +228,20 @@
     for (const item of state.outbox) ws.send(JSON.stringify({ type: "send", client_id: item.client_id, text: item.text }));
   }
 
+  // the customer chooses up front: the bot (default), a person, or a call back (a person's
+  // queue, then the callback form of the waiting alternatives)
+  const upfront = root.querySelector("[data-testid=upfront]");
+  let choice = "bot";
+  upfront.querySelectorAll("button[data-choice]").forEach((b) => b.addEventListener("click", () => {
+    choice = b.dataset.choice;
+    upfront.querySelectorAll("button[data-choice]").forEach((o) => o.setAttribute("aria-pressed", String(o === b)));
+    input.focus();
+  }));
+
   async function start(item) {
-    const body = { identity: state.identity, channel: "web", name: nameInput.value.trim(), message: item };
+    const body = { identity: state.identity, channel: "web", name: nameInput.value.trim(), message: item,
+      choice: choice === "bot" ? "bot" : "human" };
+    if (state.signature) body.identity_signature = state.signature;
     let res;
     try {
       res = await fetch("/api/v1/chat/conversations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
@@ -237,7 +260,13 @@
     }
     state.conv = { id: data.conversation.id, token: data.token };
     save();
-    nameInput.hidden = true;
+    nameInput.hidden = true; upfront.hidden = true;
+    if (choice === "callback") {
+      altEl.hidden = false; altEl.dataset.upfront = "callback";
+      const cb = altEl.querySelector("[data-form=callback]");
+      const now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
+      cb.at.value = now.toISOString().slice(0, 16); cb.hidden = false;
+    }
     onMessage(data.message);
     connect();
   }
@@ -275,13 +304,13 @@
     state.conv = null; state.outbox = []; state.lastSeq = 0; save();
     bySeq.clear(); pending.clear(); list.textContent = ""; status = null;
     newBtn.hidden = true; csatEl.hidden = true; showError("");
-    showPlace(null); delete altEl.dataset.chosen;
-    nameInput.hidden = false;
+    showPlace(null); delete altEl.dataset.chosen; delete altEl.dataset.upfront;
+    nameInput.hidden = false; upfront.hidden = false;
     input.focus();
   });
 
   // A reload keeps the conversation: unacknowledged messages are shown and resent.
-  if (state.conv) { nameInput.hidden = true; for (const item of state.outbox) renderPending(item); connect(); }
+  if (state.conv) { nameInput.hidden = true; upfront.hidden = true; for (const item of state.outbox) renderPending(item); connect(); }
   else if (state.outbox.length) { const item = state.outbox[0]; state.outbox = [item]; renderPending(item); start(item); }
   window.wowdeskChat = { state, socket: () => ws };
 })();

@@ -8,7 +8,7 @@
   const box = document.querySelector("[data-testid=broadcast-banners]");
   const conn = c.root.querySelector("[data-testid=console-conn]");
   if (!box) return;
-  const LEVELS = { info: "Information", warning: "Warning", critical: "Critical" };
+  const LEVELS = { info: "Information", warning: "Warning", critical: "Critical", positive: "Recognition" };
 
   function draw(items) {
     box.textContent = "";

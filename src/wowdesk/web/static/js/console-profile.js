@@ -26,6 +26,7 @@
     $("profile-name").textContent = cu.display_name || `#${cu.id}`;
     $("profile-tier").textContent = cu.tier_label;
     const seg = $("profile-segment"); seg.textContent = cu.segment; seg.hidden = !cu.segment;
+    $("profile-unverified").hidden = cu.verified !== false;
 
     const facts = $("profile-facts"); facts.textContent = "";
     const fact = (k, v, id) => { if (!v) return; const dd = el("dd", v); dd.dataset.testid = id; facts.append(el("dt", k), dd); };
@@ -39,6 +40,23 @@
       li.append(el("span", i.channel, "badge"), document.createTextNode(" " + i.external_id));
       ids.appendChild(li);
     }
+
+    // records of other channels that may be this person: confirm or reject
+    const linkBox = $("profile-links"), linkList = $("profile-link-list"); linkList.textContent = "";
+    for (const l of p.proposals || []) {
+      const li = el("li"); li.dataset.testid = "profile-link";
+      li.append(document.createTextNode(`${l.other_name} — ${l.reason_label} `));
+      for (const [label, confirm] of [[T("Same person"), true], [T("Different people"), false]]) {
+        const b = el("button", label); b.type = "button"; b.dataset.testid = confirm ? "link-confirm" : "link-reject";
+        b.addEventListener("click", async () => {
+          try { await api("POST", `/api/v1/customers/links/${l.id}/decide`, { confirm }); const cur = c.current(); if (cur) load(cur); }
+          catch (err) { c.showError(err.message); }
+        });
+        li.append(b, document.createTextNode(" "));
+      }
+      linkList.appendChild(li);
+    }
+    linkBox.hidden = !(p.proposals || []).length;
 
     $("profile-loyalty").textContent = p.loyalty.label;
 
@@ -88,8 +106,33 @@
     box.hidden = false;
   }
 
+  // the operator writes first, through a channel the customer has (Telegram, e-mail)
+  const outForm = $("outbound-form"), outChannel = $("outbound-channel");
+  let outCustomer = null;
+  async function loadReachable(customerId) {
+    outCustomer = customerId; outForm.hidden = true; outChannel.textContent = "";
+    const r = await api("GET", `/api/v1/customers/${customerId}/reachable`).catch(() => null);
+    if (!r || outCustomer !== customerId) return;
+    for (const ch of r.channels) { const o = el("option", ch); o.value = ch; outChannel.appendChild(o); }
+    outForm.hidden = !r.channels.length;
+  }
+  outForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const text = $("outbound-text").value.trim();
+    if (!text || !outCustomer) return;
+    try {
+      const started = await api("POST", "/api/v1/outbound", {
+        customer_id: outCustomer, channel: outChannel.value, text,
+        client_id: "out-" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8),
+      });
+      $("outbound-text").value = "";
+      await c.open(started.conversation_id);
+    } catch (err) { c.showError(err.message); }
+  });
+
   async function load(conv) {
     shown = conv.id;
+    loadReachable(conv.customer_id);
     const url = `/api/v1/customers/${conv.customer_id}/profile?conversation_id=${conv.id}`;
     try {
       const p = await api("GET", url);

@@ -12,9 +12,28 @@
   let conv = null, address = "";
 
   function canSend() { return conv && conv.status === "assigned" && conv.operator_id === c.me; }
+  // SMS and push through the company's provider, when it is set up and the customer has them
+  let other = { sms: "", push: false };
+  const extra = {};
+  for (const channel of ["sms", "push"]) {
+    const b = document.createElement("button"); b.type = "button"; b.hidden = true;
+    b.dataset.testid = `verify-send-${channel}`;
+    b.addEventListener("click", async () => {
+      if (!conv) return;
+      b.disabled = true;
+      try { showSent(await c.api("POST", `/api/v1/safety/conversations/${conv.id}/verification/${channel}`)); c.showError(""); }
+      catch (err) { c.showError(err.message); }
+      finally { b.disabled = false; }
+    });
+    sendBtn.after(b); extra[channel] = b;
+  }
   function renderButton() {
+    extra.sms.hidden = !(other.sms && canSend());
+    extra.sms.textContent = `${T("Send the code by SMS to")} ${other.sms}`;
+    extra.push.hidden = !(other.push && canSend());
+    extra.push.textContent = T("Send the code to the app");
     sendBtn.hidden = !(address && canSend());
-    $("verify-no-channel").hidden = !!address;
+    $("verify-no-channel").hidden = !!(address || other.sms || other.push);
     sendBtn.textContent = `${T("Send a confirmation code to")} ${address}`;
   }
   function showSent(s) {
@@ -34,6 +53,7 @@
     $("verify-purchase").hidden = $("verify-purchase-label").hidden = !b;
     if (b) $("verify-purchase").textContent = b.product + (b.date ? ` (${new Date(b.date).toLocaleDateString("ru-RU", { day: "2-digit", month: "2-digit", year: "numeric" })})` : "");
     address = data.registered_address;
+    other = { sms: data.sms_address, push: data.push };
     renderButton(); showSent(data.last_sent);
     box.hidden = false;
   }

@@ -1,8 +1,8 @@
 """half-hour rollup per channel with contacts reaching people; staff gender; notes and follow-ups;
 relative targets
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-04 17:50:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import wowdesk.db
 
-revision = "0015"
-down_revision = "0014"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,175 @@
+"""Quality as a contact center lives it: a closed conversation gets its score with evidence,
+the supervisor confirms it as a WOW dialogue, another operator's console announces it, and
+the case is in the library. And knowledge flowing back: a draft mined from what operators
+answered is published, and the bot answers the next customer from it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
+
+pytestmark = pytest.mark.e2e
+
+
+def _api(page: Page, server: Server, method: str, path: str, body: Any = None) -> Any:
+    csrf = page.request.get(f"{server.url}/api/v1/me").json()["csrf_token"]
+    response = page.request.fetch(
+        f"{server.url}{path}", method=method, data=body, headers={"X-CSRF-Token": csrf}
+    )
+    assert response.ok, response.text()
+    return response.json()
+
+
+def test_score_with_evidence_wow_announcement_and_the_case_library(
+    server: Server, new_page: NewPage
+) -> None:
+    console = new_page()
+    login(console, server, "anna", "operator-demo-1")
+    console.goto(f"{server.url}/console")
+    expect(console.get_by_test_id("my-status")).to_have_value("online")
+
+    customer = new_page()
+    customer.goto(f"{server.url}/chat")
+    customer.get_by_test_id("chat-name").fill("Ольга")
+    marker = uuid.uuid4().hex[:6]
+    customer.get_by_test_id("chat-input").fill(
+        f"Безобразие, посылка {marker} опять опоздала! Позовите руководителя!"
+    )
+    customer.get_by_test_id("chat-send").click()
+    expect(customer.locator(".msg.mine [data-testid=mark]").first).to_be_visible()
+    conv_id = customer.evaluate("window.wowdeskChat.state.conv.id")
+    # routing gives it to the operator online
+    mine = console.get_by_test_id("mine-list")
+    mine.locator(f"[data-testid=inbox-item][data-id='{conv_id}']").click()
+    expect(console.get_by_test_id("reply-form")).to_be_visible()
+    for text in (
+        "Здравствуйте! Меня зовут Анна. Ольга, понимаю ваше недовольство, сейчас разберёмся.",
+        "Я ускорила доставку: вам придёт СМС, когда курьер выедет. Всего доброго!",
+    ):
+        console.get_by_test_id("reply-input").fill(text)
+        console.get_by_test_id("reply-send").click()
+        expect(customer.locator(".msg.theirs").filter(has_text=text[:20])).to_be_visible()
+    customer.get_by_test_id("chat-input").fill("Спасибо огромное, вы очень помогли!")
+    customer.get_by_test_id("chat-send").click()
+    expect(console.get_by_test_id("console-messages")).to_contain_text("очень помогли")
+    console.get_by_test_id("close").click()
+    customer.locator("[data-testid=csat] button[data-score='5']").click()
+    expect(customer.get_by_test_id("csat-thanks")).to_be_visible()
+
+    # auto-QA scores it in the background; the console shows the score with its evidence
+    panel = console.get_by_test_id("qa-panel")
+    expect(panel).to_be_visible(timeout=30_000)
+    expect(panel.get_by_test_id("qa-panel-total")).to_have_text("100")
+    empathy = panel.locator("[data-testid=qa-panel-criterion][data-key=empathy]")
+    expect(empathy).to_contain_text("понимаю")
+    screenshot(console, "quality-console-score")
+
+    colleague = new_page()
+    login(colleague, server, "dmitry", "operator-demo-2")
+    colleague.goto(f"{server.url}/console")
+    expect(colleague.get_by_test_id("my-status")).to_have_value("online")
+    boss = new_page()
+    login(boss, server, "supervisor", "super-demo-1")
+    boss.goto(f"{server.url}/quality/wow")
+    boss.get_by_test_id("qa-wow-find").click()
+    candidate = boss.locator("[data-testid=qa-wow]").filter(
+        has=boss.locator(f"a[href='/quality/conversations/{conv_id}']")
+    )
+    expect(candidate).to_contain_text("клиент начал расстроенным")
+    candidate.locator("textarea[name=what_good]").fill("Сняла напряжение одной фразой")
+    candidate.locator("input[name=tags]").fill("раздражённый клиент")
+    candidate.get_by_test_id("qa-wow-confirm").click()
+    expect(candidate).to_have_attribute("data-status", "confirmed")
+
+    banner = colleague.locator("[data-testid=broadcast-banner].level-positive")
+    expect(banner).to_contain_text("WOW", timeout=15_000)
+    expect(banner).to_contain_text("Анна")
+    screenshot(colleague, "quality-wow-banner")
+
+    colleague.goto(f"{server.url}/quality/cases?q={marker}")
+    row = colleague.get_by_test_id("qa-case-row")
+    expect(row).to_have_count(1)
+    row.locator("a").click()
+    expect(colleague.get_by_test_id("qa-case-transcript")).to_contain_text(marker)
+    expect(colleague.get_by_test_id("qa-case-good")).to_contain_text("Сняла напряжение")
+
+
+@pytest.fixture(scope="module")
+def bot_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from start_server(tmp_path_factory.mktemp("e2e-gaps"), bot_enabled="true")
+
+
+ANSWER = (
+    "Здравствуйте! Удалить профиль можно в разделе Профиль → Настройки → «Удалить профиль». "
+    "Восстановить профиль после удаления нельзя."
+)
+
+
+def _handed_over(page: Page, server: Server, question: str) -> None:
+    """A customer asks what the knowledge base lacks; the bot passes it on; anna answers."""
+    start = page.request.post(
+        f"{server.url}/api/v1/chat/conversations",
+        data={
+            "identity": uuid.uuid4().hex,
+            "name": "Ира",
+            "message": {"client_id": uuid.uuid4().hex, "text": question},
+        },
+    )
+    assert start.ok, start.text()
+    conv_id = start.json()["conversation"]["id"]
+    token = start.json()["token"]
+    deadline = time.monotonic() + 20
+    while True:
+        state = page.request.get(
+            f"{server.url}/api/v1/chat/conversations/{conv_id}",
+            headers={"X-Conversation-Token": token},
+        ).json()
+        if state["status"] != "bot":
+            break
+        assert time.monotonic() < deadline, state
+        time.sleep(0.3)
+    current = _api(page, server, "GET", f"/api/v1/conversations/{conv_id}")
+    if current["conversation"]["status"] == "queued":  # routing may have given it to her
+        _api(page, server, "POST", f"/api/v1/conversations/{conv_id}/assign")
+    _api(
+        page,
+        server,
+        "POST",
+        f"/api/v1/conversations/{conv_id}/messages",
+        {"client_id": uuid.uuid4().hex, "text": ANSWER},
+    )
+    _api(page, server, "POST", f"/api/v1/conversations/{conv_id}/close")
+
+
+def test_a_published_draft_answers_the_next_customer(bot_server: Server, new_page: NewPage) -> None:
+    operator = new_page()
+    login(operator, bot_server, "anna", "operator-demo-1")
+    _handed_over(operator, bot_server, "Как удалить профиль насовсем?")
+    _handed_over(operator, bot_server, "хочу удалить свой профиль навсегда, где это")
+
+    boss = new_page()
+    login(boss, bot_server, "supervisor", "super-demo-1")
+    boss.goto(f"{bot_server.url}/quality/gaps")
+    boss.get_by_role("button", name="Разобрать последние 7 дней сейчас").click()
+    row = boss.get_by_test_id("qa-gap-row").filter(has_text="профиль")
+    expect(row.first).to_contain_text("2")
+    row.first.get_by_test_id("qa-gap-link").click()
+    expect(boss.get_by_test_id("kb-body")).to_contain_text("Настройки")
+    boss.get_by_test_id("kb-toggle").click()
+    expect(boss.get_by_test_id("kb-status")).to_contain_text("опубликована")
+
+    customer = new_page()
+    customer.goto(f"{bot_server.url}/chat")
+    customer.get_by_test_id("chat-name").fill("Мария")
+    customer.get_by_test_id("chat-input").fill("как удалить профиль полностью?")
+    customer.get_by_test_id("chat-send").click()
+    reply = customer.locator(".msg.theirs").last
+    expect(reply).to_contain_text("Удалить профиль", timeout=15_000)
+    screenshot(customer, "quality-draft-answer")

@@ -1,0 +1,80 @@
+"""Russian personal data the masker used to miss (issue 16, item 2), and a false positive.
+
+One test per case the attacker's report listed; each failed before the fix.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from wowdesk.nlp.pii import find_pii, mask_text
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    return [(s.type, text[s.start : s.end]) for s in find_pii(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("я петр сидоров", "петр сидоров"),
+        ("анна кузнецова", "анна кузнецова"),
+        ("здравствуйте, анна кузнецова беспокоит", "анна кузнецова"),
+    ],
+)
+def test_lower_case_names(text: str, name: str) -> None:
+    assert ("PERSON", name) in spans(text)
+
+
+def test_upper_case_surname_first() -> None:
+    assert ("PERSON", "ИВАНОВ ПЁТР") in spans("ИВАНОВ ПЁТР")
+    assert ("PERSON", "КУЗНЕЦОВА АННА СЕРГЕЕВНА") in spans("ФИО: КУЗНЕЦОВА АННА СЕРГЕЕВНА")
+
+
+def test_a_name_after_ya_and_menya_zovut() -> None:
+    assert mask_text("Я Пётр Сидоров") == "Я [PERSON]"
+    assert mask_text("меня зовут ольга, заказ не пришёл") == "меня зовут [PERSON], заказ не пришёл"
+
+
+def test_common_words_are_not_names() -> None:
+    for text in ("вера в лучшее", "как вернуть товар", "надежда есть", "марка машины"):
+        assert [s for s in find_pii(text) if s.type == "PERSON"] == [], text
+
+
+def test_passport_with_seria_and_nomer_words() -> None:
+    assert mask_text("серия 45 10 номер 123456") == "серия [PASSPORT]"
+    assert mask_text("паспорт 4510, № 123456") == "паспорт [PASSPORT]"
+
+
+def test_a_phone_after_a_question_about_an_order() -> None:
+    assert mask_text("Как отследить заказ? тел 89031234567") == "Как отследить заказ? тел [PHONE]"
+    assert mask_text("Как отследить заказ? 89031234567") == "Как отследить заказ? [PHONE]"
+    # an order number in the same sentence is still not a phone
+    assert mask_text("заказ 89031234567 не пришёл") == "заказ 89031234567 не пришёл"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Невский проспект 28-15", "[ADDRESS]"),
+        ("живу на Невском проспекте 28-15", "живу на [ADDRESS]"),
+        ("по ленинскому проспекту 5 есть пвз?", "по [ADDRESS] есть пвз?"),
+        ("доставьте на Тверскую 12-5", "доставьте на [ADDRESS]"),
+        ("я живу в Казани, ул. Баумана 5", "я живу в [ADDRESS], [ADDRESS]"),
+    ],
+)
+def test_street_names_before_or_without_a_type_word(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["PETR.IVANOV(at)mail.ru", "petr.ivanov [at] mail [dot] ru", "petr собака mail точка ru"],
+)
+def test_obfuscated_emails(text: str) -> None:
+    assert mask_text(f"пишите на {text} пожалуйста") == "пишите на [EMAIL] пожалуйста"
+
+
+def test_a_city_alone_in_an_ordinary_question_is_not_personal_data() -> None:
+    for text in ("Какая погода завтра в Казани?", "Есть ли доставка в Москву?"):
+        assert mask_text(text) == text
