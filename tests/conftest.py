@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import WEB_IDENTITY_KEY
 from wowdesk import migrate
 from wowdesk.app import create_app
 from wowdesk.config import Settings
@@ -117,6 +118,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         secret_key="test-secret",
         bot_enabled=False,
         routing_enabled=False,
+        identity_keys={"web": WEB_IDENTITY_KEY, "telegram": "test-telegram-key"},
     )
 
 

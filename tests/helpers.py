@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from wowdesk import events
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation
+from wowdesk.customers.signing import sign_identity
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 
@@ -38,8 +39,9 @@ def add_user(client: TestClient, role: str = "operator", username: str | None = 
         return user.username
 
 
-def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    """Logs in through the real form (with its CSRF cookie) and returns the session's CSRF token."""
+def login(client: TestClient, username: str, password: str = PASSWORD, online: bool = True) -> str:
+    """Logs in through the real form (with its CSRF cookie) and returns the session's CSRF
+    token; an operator then goes on the line unless `online=False`."""
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token, "login form has no CSRF field"
@@ -52,20 +54,35 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
     me = client.get("/api/v1/me")
     assert me.status_code == 200, me.text
     csrf: str = me.json()["csrf_token"]
+    if online and me.json()["role"] == "operator":  # operators start offline after login
+        went = client.put(
+            "/api/v1/me/status", json={"status": "online"}, headers={"X-CSRF-Token": csrf}
+        )
+        assert went.status_code == 200, went.text
     return csrf
 
 
+WEB_IDENTITY_KEY = "test-web-identity-key"  # the test settings' key for the web channel
+
+
 def start(
-    client: TestClient, text: str = "Здравствуйте, где мой заказ?", identity: str | None = None
+    client: TestClient,
+    text: str = "Здравствуйте, где мой заказ?",
+    identity: str | None = None,
+    *,
+    signed: bool = False,
 ) -> tuple[int, str]:
-    response = client.post(
-        "/api/v1/chat/conversations",
-        json={
-            "identity": identity or uuid.uuid4().hex,
-            "name": "Мария",
-            "message": {"client_id": uuid.uuid4().hex, "text": text},
-        },
-    )
+    """A customer opens a conversation; `signed`: the identity comes signed by the site
+    (the test settings' web key), so it is the verified customer who owns it."""
+    identity = identity or uuid.uuid4().hex
+    body: dict[str, Any] = {
+        "identity": identity,
+        "name": "Мария",
+        "message": {"client_id": uuid.uuid4().hex, "text": text},
+    }
+    if signed:
+        body["identity_signature"] = sign_identity(WEB_IDENTITY_KEY, identity)
+    response = client.post("/api/v1/chat/conversations", json=body)
     assert response.status_code == 201, response.text
     body = response.json()
     return body["conversation"]["id"], body["token"]

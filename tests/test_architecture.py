@@ -56,6 +56,7 @@ PUBLIC = {
     "/login",
     "/chat",
     "/widget.js",
+    "/favicon.ico",
     "/docs",
     "/docs/oauth2-redirect",
     "/redoc",

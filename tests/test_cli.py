@@ -12,6 +12,7 @@ from wowdesk.cli.main import app
 from wowdesk.config import get_settings
 from wowdesk.conversations.models import Conversation
 from wowdesk.db import make_engine, make_sessionmaker
+from wowdesk.demo import history
 from wowdesk.kb import service as kb
 from wowdesk.operators.models import User
 from wowdesk.workforce import erlang
@@ -78,8 +79,9 @@ def test_db_upgrade_user_add_and_demo(env: Path) -> None:
             )
 
     users, convs, rollup = counts()
-    # the demo's accounts plus the history's operators (20 in all), next to olga
-    assert users == 1 + 2 + 20
+    # the demo's accounts plus the history's operators (a team sized to 3000 conversations
+    # in 60 days: 5 in all), next to olga
+    assert users == 1 + 2 + history.operators_for(3000, 60) == 1 + 2 + 5
     assert convs >= 3000 and rollup > 0  # 60 days of history, already rolled up
     assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
     assert counts() == (users, convs, rollup)  # seeded once

@@ -29,10 +29,11 @@ from wowdesk.channels import imap, telegram_runner
 from wowdesk.channels import pages as channels_pages
 from wowdesk.config import Settings, get_settings
 from wowdesk.conversations import api as conversations_api
-from wowdesk.conversations import sockets
+from wowdesk.conversations import notes_api, sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
+from wowdesk.http import hardening, headers, openapi
 from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
@@ -53,17 +54,19 @@ from wowdesk.training import kpi_source as training_kpis
 from wowdesk.training import micro as training_micro
 from wowdesk.training import pages as training_pages
 from wowdesk.training import people_api as training_people_api
-from wowdesk.web import admin, observability, pages
+from wowdesk.web import admin, docs, observability, pages
 from wowdesk.workforce import api as workforce_api
 from wowdesk.workforce import pages as workforce_pages
 
 # every module with routes, lowest layer first; each ends with `routes = Routes(...)`
 ROUTE_MODULES = (
     pages,
+    docs,
     admin,
     operators_api,
     operators_pages,
     conversations_api,
+    notes_api,
     sockets,
     customers_api,
     kb_api,
@@ -147,7 +150,9 @@ def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
             message = gettext("The request body is not valid JSON in UTF-8")
         if _wants_html(request):
             return render(request, "web/error.html", status_code=exc.status_code, message=message)
-        return _json_error(exc.status_code, f"http_{exc.status_code}", message)
+        response = _json_error(exc.status_code, f"http_{exc.status_code}", message)
+        response.headers.update(exc.headers or {})  # 405 says which methods are allowed
+        return response
 
 
 def create_app(
@@ -188,6 +193,8 @@ def create_app(
             telemetry.process_exit()
 
     app = FastAPI(
+        docs_url=None,  # web.docs serves /docs from a package, offline
+        redoc_url=None,
         title="wowdesk",
         version=__version__,
         description="Contact-center platform API. Errors are JSON: "
@@ -196,7 +203,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.sessionmaker = factory
-    # fewer requests than pooled connections at once: see web/deps.py _db
+    # fewer requests than pooled connections at once: see http/deps.py _db
     app.state.db_admission = asyncio.Semaphore(request_slots(factory))
     app.state.bus = bus
     app.state.db_executor = None
@@ -205,12 +212,24 @@ def create_app(
     app.state.assistant = assistant
     app.state.telegram = telegram
 
+    hardening.install(app, settings.max_request_bytes)
+    app.add_middleware(headers.SecurityHeaders)
+    openapi.install(app)
+
     # layers above quality add to its pages through callbacks, never by being imported
     incident_views.register_panel("training.micro", training_micro.incident_panel)
     training_kpis.register(analytics_service.operator_kpis, analytics_service.kpi_labels())
     _install_http_handlers(app, settings)
+
+    @app.middleware("http")
+    async def public_url(request: Request, call_next):  # type: ignore[no-untyped-def]
+        if not bot.public_url:  # WOWDESK_PUBLIC_URL unset: links are built from the request
+            bot.learn_public_url(str(request.base_url))
+        return await call_next(request)
+
     app.add_middleware(observability.Observe, access_log=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    docs.mount_assets(app)
     for module in ROUTE_MODULES:
         for router in module.routes:
             app.include_router(router)

@@ -32,12 +32,19 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)
+    # a larger request body is refused with 413 (imports and screenshots fit well within)
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     session_hours: float = Field(default=12.0, gt=0)
     cookie_secure: bool = False
     # Where the public chat is served from; empty means "same origin as the request".
     public_url: str = ""
     # The first-line bot answers new conversations before a human does.
     bot_enabled: bool = True
+    # a bot turn not started this long after the customer's message goes to a person
+    bot_turn_start_seconds: float = Field(default=10.0, gt=0)
+    # bot turns one `wowdesk worker` runs at once (turns of one conversation still queue on
+    # its row lock)
+    bot_worker_turns: int = Field(default=8, ge=1, le=256)
     # Optional OpenAI-compatible endpoint; without it the bot answers extractively, offline.
     llm_url: str = ""
     llm_model: str = ""
@@ -93,6 +100,9 @@ class Settings(BaseSettings):
     # An operator message asking the customer for an SMS code, a password, a CVV, a PIN or a
     # full card number: "warn" holds it until the operator confirms (audited), "block" refuses.
     secret_request_policy: Literal["warn", "block"] = "warn"  # noqa: S105
+    # per channel, the HMAC key the embedding site signs customer ids with (JSON object:
+    # {"web": "…", "telegram": "…"}); unsigned ids make unverified customers
+    identity_keys: dict[str, str] = Field(default_factory=dict)
     # Loyalty programme: once a customer's orders (not cancelled or returned) reach this
     # many rubles, the discount applies; the console says how much is left.
     loyalty_threshold_rub: int = Field(default=100_000, ge=0)

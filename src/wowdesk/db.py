@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -175,6 +176,28 @@ async def to_the_end(work: Awaitable[T]) -> T:
 async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` in the shared thread pool, run to its end even when cancelled."""
     return await to_the_end(run_in_threadpool(fn, *args))
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """A connection that failed, broke or could not be had in time, not a query that was
+    wrong: the client should retry (503, or a WebSocket closed with a reconnect code)."""
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.OperationalError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+def value_out_of_range(exc: BaseException) -> bool:
+    """A value no column can hold: SQLite cannot bind an int past 2^63 (OverflowError),
+    PostgreSQL refuses it (DataError)."""
+    return isinstance(exc, OverflowError | sa_exc.DataError)
+
+
+# what the app maps to 503 / 422 instead of a crash (web.hardening)
+DATABASE_FAULTS: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,
+    sa_exc.TimeoutError,
+    OverflowError,
+)
 
 
 async def run_unit(

@@ -19,6 +19,7 @@ import functools
 import logging
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 from arq import create_pool, cron
@@ -30,6 +31,7 @@ from wowdesk import events
 from wowdesk.analytics import service as analytics
 from wowdesk.assist import push_loop as assist_runner
 from wowdesk.assist.indexes import Assistant
+from wowdesk.bot import service as bot_service
 from wowdesk.bot import turn_loop as bot_runner
 from wowdesk.bot.engine import BotEngine
 from wowdesk.config import Settings
@@ -122,7 +124,7 @@ def start_app_tasks(
         tasks.append(asyncio.create_task(forwarder))
     else:
         if settings.bot_enabled:
-            tasks.append(bot_runner.start(bus, factory, bot))
+            tasks.append(bot_runner.start(bus, factory, bot, _start_within(settings)))
         tasks.append(assist_runner.start(bus, factory, assistant))
     # every process that answers the console's requests keeps colleagues' answers current
     refresh = _repeat(
@@ -133,6 +135,11 @@ def start_app_tasks(
         ASSIST_EVERY_SECONDS,
     )
     tasks.append(asyncio.create_task(refresh))
+    if settings.bot_enabled:
+        # in every app process, not the worker: a worker far behind cannot hand off itself
+        overdue = functools.partial(bot_service.do_hand_off_overdue, waited=_start_within(settings))
+        late = _repeat("handing late bot turns to people", factory, executor, overdue, 1.0)
+        tasks.append(asyncio.create_task(late))
     if settings.routing_enabled:
         dispatcher = routing_runner.Dispatcher(factory, settings, executor)
         tasks.append(routing_runner.start(dispatcher, bus))
@@ -145,6 +152,10 @@ def start_app_tasks(
     tasks.append(asyncio.create_task(_retention(settings, factory, executor)))
     tasks.extend(training_listener.start(bus, factory, executor))
     return tasks
+
+
+def _start_within(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.bot_turn_start_seconds)
 
 
 RETENTION_FIRST_SECONDS = 600.0
@@ -294,7 +305,12 @@ async def stop_tasks(tasks: list[asyncio.Task[None]]) -> None:
 
 async def bot_turn(ctx: dict[str, Any], conversation_id: int, message_id: int) -> None:
     await asyncio.to_thread(
-        bot_runner.turn, ctx["factory"], ctx["engine"], conversation_id, message_id
+        bot_runner.turn,
+        ctx["factory"],
+        ctx["engine"],
+        conversation_id,
+        message_id,
+        ctx["start_within"],
     )
 
 
@@ -324,6 +340,7 @@ def make_worker(
     async def startup(ctx: dict[str, Any]) -> None:
         ctx["factory"] = factory
         ctx["engine"] = engine
+        ctx["start_within"] = _start_within(settings)
         ctx["assistant"] = Assistant(engine.knowledge)
         await refresh_colleagues(ctx)
         # the first sweep at once: what waited while no worker ran is answered now
@@ -337,9 +354,9 @@ def make_worker(
         ],
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         on_startup=startup,
-        # turns of one conversation must not overlap; one at a time per worker, and more
-        # workers for more throughput (the conversation row lock orders them on PostgreSQL)
-        max_jobs=1,
+        # several turns at once; turns of one conversation queue on its row lock (PostgreSQL)
+        # and a burst in one conversation is answered once, at its last message
+        max_jobs=settings.bot_worker_turns,
         job_timeout=BOT_TURN_TIMEOUT_SECONDS,
         keep_result=KEEP_RESULT_SECONDS,
         burst=burst,

@@ -32,7 +32,9 @@ def test_masking_helpers() -> None:
 def test_operators_read_profiles_with_masked_contacts_supervisors_in_full(
     client: TestClient,
 ) -> None:
-    conv_id, _token = start(client, "Здравствуйте, когда начислят скидку?", identity="buyer-1")
+    conv_id, _token = start(
+        client, "Здравствуйте, когда начислят скидку?", identity="buyer-1", signed=True
+    )
     boss = as_role(client, "supervisor")
     text = (
         "order_id,placed_at,customer_ref,customer_channel,customer_email,customer_phone,"
@@ -90,7 +92,7 @@ def test_operators_read_profiles_with_masked_contacts_supervisors_in_full(
 
 
 def test_orders_api_and_a_bad_upload(client: TestClient) -> None:
-    conv_id, _token = start(client, "Добрый день", identity="buyer-2")
+    conv_id, _token = start(client, "Добрый день", identity="buyer-2", signed=True)
     boss = as_role(client, "supervisor")
     customer_id = client.get(f"/api/v1/conversations/{conv_id}").json()["conversation"][
         "customer_id"
@@ -140,8 +142,8 @@ def test_orders_api_and_a_bad_upload(client: TestClient) -> None:
 
 def test_offers_reach_the_profile_when_calm(client: TestClient) -> None:
     factory: sessionmaker[OrmSession] = client.app.state.sessionmaker  # type: ignore[attr-defined]
-    calm_id, _ = start(client, "Подскажите про скидку", identity="calm-1")
-    upset_id, _ = start(client, "Безобразие, где мой заказ?!", identity="calm-1")
+    calm_id, _ = start(client, "Подскажите про скидку", identity="calm-1", signed=True)
+    upset_id, _ = start(client, "Безобразие, где мой заказ?!", identity="calm-1", signed=True)
     boss = as_role(client, "supervisor")
     shop = "order_id,placed_at,customer_ref,customer_channel,product,category,price\n"
     for n in range(3):

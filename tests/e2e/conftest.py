@@ -129,12 +129,27 @@ def new_page(browser: Browser) -> Iterator[NewPage]:
         context.close()
 
 
-def login(page: Page, server: Server, username: str, password: str) -> None:
+def login(page: Page, server: Server, username: str, password: str, online: bool = True) -> None:
+    """Logs in through the form; an operator (who starts offline) then goes on the line
+    through the API unless `online=False` (the lead's-day test clicks it in the console)."""
     page.goto(f"{server.url}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+    if online:
+        page.evaluate(
+            """async () => {
+              const me = await (await fetch("/api/v1/me")).json();
+              if (me.role !== "operator") return;
+              await fetch("/api/v1/me/status", {method: "PUT", headers: {"Content-Type":
+                "application/json", "X-CSRF-Token": me.csrf_token},
+                body: JSON.stringify({status: "online"})});
+            }"""
+        )
+        if "/console" in page.url:
+            page.reload()
+            page.wait_for_load_state("networkidle")
 
 
 def screenshot(page: Page, name: str) -> None:

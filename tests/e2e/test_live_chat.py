@@ -213,8 +213,8 @@ def test_widget_embeds_the_chat_in_another_site(
     try:
         page = new_page()
         page.goto(f"http://localhost:{shop.server_address[1]}/shop.html")
-        page.get_by_role("button", name="Chat").click()
-        frame = page.frame_locator("iframe[title=Chat]")
+        page.get_by_role("button", name="Чат с поддержкой").click()  # a localised label
+        frame = page.frame_locator("iframe[title='Чат с поддержкой']")
         frame.get_by_test_id("chat-input").fill("Вопрос из виджета")
         frame.get_by_test_id("chat-send").click()
         expect(frame.locator(".msg.mine [data-testid=mark]")).to_be_visible()

@@ -165,6 +165,7 @@ def test_log_records_never_carry_personal_data(
     access_logger = logging.getLogger("uvicorn.access")
     monkeypatch.setattr(access_logger, "propagate", True)
     monkeypatch.setattr(access_logger, "disabled", False)
+    caplog.set_level(logging.INFO, logger="uvicorn.access")  # JSON logs turn uvicorn's own off
     logs.install()
     logs.install()  # idempotent
     log = logging.getLogger("wowdesk.test_pii")

@@ -36,7 +36,15 @@ def fill(db: Session, weeks: int, seed: int = 1) -> None:
             n = int(rng.poisson(profile(day, slot)))
             if n:
                 db.add(
-                    KpiInterval(day=day, slot=slot, contacts=n, handled=n, handle_seconds=n * 300.0)
+                    KpiInterval(
+                        day=day,
+                        slot=slot,
+                        channel="web",
+                        contacts=n,
+                        offered=n,
+                        handled=n,
+                        handle_seconds=n * 300.0,
+                    )
                 )
     db.flush()
 

@@ -8,13 +8,22 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from wowdesk.analytics import export, service
-from wowdesk.analytics.report import kpi_report
-from wowdesk.analytics.schemas import KpiReportOut, RefreshOut, TargetIn
+from wowdesk.analytics import export, overview, service
+from wowdesk.analytics.report import definitions, kpi_report
+from wowdesk.analytics.schemas import (
+    AtTargetOut,
+    KpiReportOut,
+    OverviewOut,
+    RefreshOut,
+    RelativeTargetIn,
+    RelativeTargetOut,
+    TargetIn,
+    TileOut,
+)
 from wowdesk.config import Settings
 from wowdesk.conversations import outbox
 from wowdesk.http import tables
-from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.deps import AppSettings, DbSession, IsoDate
 from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
@@ -39,8 +48,8 @@ def _period(start: date | None, end: date | None, settings: Settings) -> tuple[d
 class _Query:
     def __init__(
         self,
-        start: date | None = None,
-        end: date | None = None,
+        start: IsoDate | None = None,
+        end: IsoDate | None = None,
         group: service.Group = "total",
         team_id: int | None = None,
         channel: Annotated[str | None, Query(max_length=32)] = None,
@@ -76,8 +85,66 @@ def kpis_file(
 
 @supervisors.put("/targets")
 def set_target(body: TargetIn, db: DbSession) -> dict[str, float | None]:
-    service.do_set_target(db, body.kpi, body.channel, body.value)
+    overview.do_set_absolute_target(db, body.kpi, body.channel, body.value)
     return service.targets(db, body.channel)
+
+
+@supervisors.put("/targets/relative")
+def set_relative_target(
+    body: RelativeTargetIn, db: DbSession, settings: AppSettings
+) -> RelativeTargetOut:
+    """«AHT −20 %»: the KPI over the baseline period times (1 + relative), frozen."""
+    row = overview.do_set_relative_target(
+        db,
+        body.kpi,
+        body.channel,
+        body.relative,
+        body.baseline_start,
+        body.baseline_end,
+        timezone=settings.timezone,
+    )
+    return RelativeTargetOut.model_validate(row, from_attributes=True)
+
+
+@supervisors.get("/targets/relative")
+def relative_targets(db: DbSession) -> list[RelativeTargetOut]:
+    return [
+        RelativeTargetOut.model_validate(r, from_attributes=True)
+        for r in overview.relative_targets(db)
+    ]
+
+
+@supervisors.get("/overview")
+def overview_now(db: DbSession, settings: AppSettings) -> OverviewOut:
+    """Tiles for today and this week, the queue now, the share of operators at target."""
+    o = overview.overview(db, sl_seconds=settings.service_level_seconds, timezone=settings.timezone)
+    defs = {d.key: d for d in definitions()}
+    return OverviewOut(
+        today=o.today.isoformat(),
+        week_start=o.week_start.isoformat(),
+        tiles=[
+            TileOut(
+                key=t.key,
+                label=defs[t.key].label,
+                formula=defs[t.key].formula,
+                unit=defs[t.key].unit,
+                higher_is_better=defs[t.key].higher_is_better,
+                today=t.today,
+                week=t.week,
+                target=t.target,
+            )
+            for t in o.tiles
+        ],
+        waiting=o.waiting,
+        oldest_wait_seconds=o.oldest_wait_seconds,
+        at_target=AtTargetOut(
+            operators=o.at_target.operators,
+            at_target=o.at_target.at_target,
+            share=o.at_target.share,
+            goal=o.at_target.goal,
+            by_kpi={k: list(v) for k, v in o.at_target.by_kpi.items()},
+        ),
+    )
 
 
 @supervisors.post("/refresh")
@@ -93,8 +160,8 @@ def my_kpis(
     user: CurrentUser,
     db: DbSession,
     settings: AppSettings,
-    start: date | None = None,
-    end: date | None = None,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
 ) -> KpiReportOut:
     """An operator's own KPIs by day, against their team (everyone, without a team)."""
     first, last = _period(start, end, settings)

@@ -57,19 +57,30 @@ class KpiTarget(Base):
     channel: Mapped[str] = mapped_column(String(32), default="")
     value: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # set for a target relative to a baseline period («AHT −20 %»): `value` is then the
+    # baseline's figure times (1 + relative), frozen when it was set
+    relative: Mapped[float | None] = mapped_column(Float)
+    baseline_start: Mapped[date | None] = mapped_column(Date)
+    baseline_end: Mapped[date | None] = mapped_column(Date)
+    baseline_value: Mapped[float | None] = mapped_column(Float)
 
 
 class KpiInterval(Base):
-    """Contacts and handle time per local day and half hour (slot 0..47), for forecasts and
-    staffing; rebuilt with `KpiDay`."""
+    """Contacts and handle time per local day, half hour (slot 0..47) and channel, for
+    forecasts and staffing; rebuilt with `KpiDay`."""
 
     __tablename__ = "kpi_interval"
-    __table_args__ = (UniqueConstraint("day", "slot", name="uq_kpi_interval_day_slot"),)
+    __table_args__ = (
+        UniqueConstraint("day", "slot", "channel", name="uq_kpi_interval_day_slot_channel"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
     slot: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(32), default="web")
     contacts: Mapped[int] = mapped_column(Integer, default=0)
+    offered: Mapped[int] = mapped_column(Integer, default=0)
+    bot_contained: Mapped[int] = mapped_column(Integer, default=0)
     handled: Mapped[int] = mapped_column(Integer, default=0)
     handle_seconds: Mapped[float] = mapped_column(Float, default=0.0)
 

@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from wowdesk.analytics import service
+from wowdesk.analytics import overview, service
 from wowdesk.analytics.definitions import KPIS
-from wowdesk.analytics.schemas import KpiDefinitionOut, KpiReportOut, KpiRowOut
+from wowdesk.analytics.schemas import KpiDefinitionOut, KpiReportOut, KpiRowOut, NobodyOut
 from wowdesk.i18n import gettext as _
 
 
@@ -46,7 +46,9 @@ def kpi_report(
         without = dataclasses.replace(filters, operator_id=None)
         team_rows = service.summarize(db, start, end, filters=without, timezone=timezone)
         team = _row(team_rows[0]) if team_rows else None
+    lost = next((r for r in rows if group == "operator" and r.key == "0"), None)
     return KpiReportOut(
+        nobody=NobodyOut(**dataclasses.asdict(overview.nobody(lost))) if lost else None,
         start=start.isoformat(),
         end=end.isoformat(),
         group=group,

@@ -207,13 +207,13 @@ def _labeler(db: Session, group: Group) -> Any:
     if group == "total":
         return lambda _raw: ("total", _("All"))
     if group == "day":
-        return lambda raw: (_iso(raw), _iso(raw))
+        return lambda raw: (_iso(raw), _as_date(raw).strftime("%d.%m.%Y"))
     if group == "week":
 
         def week(raw: Any) -> tuple[str, str]:
             d = _as_date(raw)
             monday = d - timedelta(days=d.weekday())
-            return monday.isoformat(), _("week of {day}", day=monday.isoformat())
+            return monday.isoformat(), _("week of {day}", day=monday.strftime("%d.%m.%Y"))
 
         return week
     if group in ("operator", "team"):
@@ -353,22 +353,6 @@ def group_sums(rows: Iterable[Row]) -> dict[str, float]:
         for k, v in row.sums.items():
             total[k] += v
     return dict(total)
-
-
-def interval_series(db: Session, start: date, end: date) -> list[tuple[date, int, int, int, float]]:
-    """(day, slot, contacts, handled, handle seconds) for every half hour with contacts."""
-    rows = db.execute(
-        select(
-            KpiInterval.day,
-            KpiInterval.slot,
-            KpiInterval.contacts,
-            KpiInterval.handled,
-            KpiInterval.handle_seconds,
-        )
-        .where(KpiInterval.day >= start, KpiInterval.day <= end)
-        .order_by(KpiInterval.day, KpiInterval.slot)
-    )
-    return [(_as_date(d), int(s), int(c), int(h), float(hs)) for d, s, c, h, hs in rows]
 
 
 def live_today(db: Session, *, sl_seconds: float, timezone: str) -> dict[str, float | None]:

@@ -109,7 +109,7 @@ def create_template(body: TemplateIn, user: CurrentUser, db: DbSession) -> Templ
     return TemplateOut.model_validate(service.do_create_template(db, user, **body.model_dump()))
 
 
-@supervisors.put("/templates/{template_id}")
+@supervisors.put("/templates/{template_id:int}")
 def update_template(
     template_id: int, body: TemplateIn, user: CurrentUser, db: DbSession
 ) -> TemplateOut:
@@ -119,7 +119,7 @@ def update_template(
     )
 
 
-@supervisors.delete("/templates/{template_id}", status_code=204)
+@supervisors.delete("/templates/{template_id:int}", status_code=204)
 def delete_template(template_id: int, db: DbSession) -> Response:
     service.do_delete_template(db, service.get_template(db, template_id))
     return Response(status_code=204)

@@ -182,10 +182,13 @@ def profile(
             email=contact(customer.email),
             phone=contact(customer.phone),
             contacts_masked=not raw,
+            verified=customer.verified,
             created_at=customer.created_at,
         ),
         identities=[
-            IdentityOut(channel=i.channel, external_id=contact(i.external_id) or "")
+            IdentityOut(
+                channel=i.channel, external_id=contact(i.external_id) or "", verified=i.verified
+            )
             for i in identities
         ],
         linked_ids=[m for m in group if m != customer.id],

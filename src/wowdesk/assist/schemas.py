@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from wowdesk.events import Event
 
@@ -19,7 +19,7 @@ class TemplateIn(BaseModel):
     category: CategoryName = "other"
     text: str = Field(min_length=1, max_length=4000)
     language: Literal["ru", "en"] = "ru"
-    active: bool = True
+    active: StrictBool = True
 
 
 class TemplateOut(BaseModel):

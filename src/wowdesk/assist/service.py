@@ -30,6 +30,7 @@ from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.i18n import N_, gettext
 from wowdesk.kb import service as kb
+from wowdesk.nlp.gender import gender_of
 from wowdesk.nlp.text import stem, words
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
@@ -560,7 +561,11 @@ def do_transfer_summary(
         except NotFound:
             continue
     summary = handoff.build_summary(lines, titles)
-    reasons = [gettext("Passed on by {name} to {target}", name=by.display_name, target=target)]
+    reasons = [
+        gettext("Passed on by {name} to {target} [f]", name=by.display_name, target=target)
+        if gender_of(by.display_name, by.gender) == "f"
+        else gettext("Passed on by {name} to {target}", name=by.display_name, target=target)
+    ]
     if note.strip():
         reasons.append(gettext("Note: {note}", note=note.strip()))
     bot.do_add_card(

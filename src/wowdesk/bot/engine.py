@@ -94,6 +94,15 @@ class BotEngine:
     def search(self, db: Session, text: str) -> list[Hit]:
         return self.knowledge.search(db, text, k=self.top_k)
 
+    def learn_public_url(self, base_url: str) -> None:
+        """Without WOWDESK_PUBLIC_URL the app takes its origin from the first request, so
+        the bot's article links are absolute (clickable in a widget on another site). A
+        worker that never sees a request keeps the path, which the chat and the console
+        still link relative to themselves."""
+        origin = base_url.rstrip("/")
+        if origin.startswith(("http://", "https://")):
+            self.public_url = origin
+
     def article_url(self, article_id: int) -> str:
         return f"{self.public_url}/help/{article_id}"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
 from wowdesk.events import Event
 
@@ -41,9 +41,9 @@ class HandoffOut(BaseModel):
 
 class PolicyIn(BaseModel):
     topic: str = Field(min_length=1, max_length=100)
-    bot_allowed: bool = True
-    min_topic_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
-    min_retrieval_confidence: float = Field(default=0.35, ge=0.0, le=1.0)
+    bot_allowed: StrictBool = True
+    min_topic_confidence: StrictFloat = Field(default=0.0, ge=0.0, le=1.0)
+    min_retrieval_confidence: StrictFloat = Field(default=0.35, ge=0.0, le=1.0)
 
 
 class PolicyOut(PolicyIn):
@@ -73,7 +73,7 @@ class ScopeIn(BaseModel):
 
 
 class SwitchOnIn(ScopeIn):
-    override: bool = False
+    override: StrictBool = False
 
 
 class SwitchOut(BaseModel):
@@ -118,7 +118,7 @@ class RequestIn(ScopeIn):
 
 
 class DecideIn(BaseModel):
-    approve: bool
+    approve: StrictBool
     note: str = Field(default="", max_length=2000)
 
 

@@ -8,7 +8,7 @@ restart, gets one decision and one reply).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,6 +31,7 @@ from wowdesk.i18n import N_, gettext
 from wowdesk.nlp.pii import mask_text
 
 MANUAL_MODE = "manual_mode"
+LATE = "bot_late"
 REASONS = {
     MANUAL_MODE: N_("manual mode: a supervisor switched the bot off"),
     "did_not_help": N_("the customer said the answer did not help"),
@@ -44,6 +45,7 @@ REASONS = {
         "leaked personal data or promised what the knowledge base does not)"
     ),
     "llm_down": N_("the language model did not answer"),
+    LATE: N_("the bot could not start answering in time"),
     "prompt_injection": N_(
         "the message looks like a prompt injection: the language model did not see it"
     ),
@@ -208,8 +210,15 @@ def replay(db: Session, engine: BotEngine, question: str, channel: str = "web") 
 
 
 def handle_message(
-    db: Session, engine: BotEngine, conversation_id: int, message_id: int
+    db: Session,
+    engine: BotEngine,
+    conversation_id: int,
+    message_id: int,
+    start_within: timedelta | None = None,
 ) -> BotDecision | None:
+    """One turn for a customer message. Not the conversation's last customer message: nothing
+    (the last one's turn answers the burst). Waited longer than `start_within` before the
+    turn started: handed to a person instead, the customer has waited enough."""
     conv = conversations.lock_conversation(db, conversation_id)
     if conv.status != Status.bot:
         return None
@@ -220,6 +229,10 @@ def handle_message(
     msg = next((m for m in history if m.id == message_id), None)
     if msg is None or msg.author_kind != "customer":
         return None
+    if any(m.author_kind == "customer" and m.id > msg.id for m in history):
+        return None  # a burst is answered once, at its last message (whose turn reads all)
+    if start_within is not None and utcnow() - msg.created_at > start_within:
+        return do_hand_off_late(db, conv, msg.id)
     previous = [m for m in history if m.author_kind == "bot" and m.id < msg.id]
     last_article = previous[-1].meta.get("article_id") if previous else None
 
@@ -261,6 +274,30 @@ def handle_message(
         return _record(db, conv.id, msg.id, turn)
     _hand_over(db, conv, turn.reasons)
     return _record(db, conv.id, msg.id, turn)
+
+
+def do_hand_off_late(db: Session, conv: Conversation, message_id: int) -> BotDecision:
+    """A turn that could not start in time (the workers are behind): a person takes over
+    with the usual card and notice, and the decision says why."""
+    _hand_over(db, conv, [LATE])
+    return _record(db, conv.id, message_id, Turn("handoff", reasons=[LATE]))
+
+
+def do_hand_off_overdue(db: Session, waited: timedelta) -> int:
+    """Every bot conversation whose last customer message has waited longer than `waited`
+    with no decision: handed to people. Run by every app process, so a backlog in the
+    workers never leaves a customer waiting; the row lock lets one process do each."""
+    handed = 0
+    for conversation_id, message_id in conversations.list_bot_pending(db):
+        msg = conversations.get_message(db, message_id)
+        if utcnow() - msg.created_at <= waited or _decided(db, message_id) is not None:
+            continue
+        conv = conversations.lock_conversation(db, conversation_id)
+        if conv.status != Status.bot or _decided(db, message_id) is not None:
+            continue
+        do_hand_off_late(db, conv, message_id)
+        handed += 1
+    return handed
 
 
 def _hand_over(db: Session, conv: Conversation, reasons: list[str]) -> None:

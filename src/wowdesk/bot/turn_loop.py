@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,12 +23,16 @@ log = logging.getLogger(__name__)
 
 
 def turn(
-    factory: sessionmaker[Session], engine: BotEngine, conversation_id: int, message_id: int
+    factory: sessionmaker[Session],
+    engine: BotEngine,
+    conversation_id: int,
+    message_id: int,
+    start_within: timedelta | None = None,
 ) -> None:
     context = logformat.CONVERSATION_ID.set(conversation_id)  # on every log line of the turn
     try:
         with unit_of_work(factory) as db:
-            service.handle_message(db, engine, conversation_id, message_id)
+            service.handle_message(db, engine, conversation_id, message_id, start_within)
     except Exception:
         log.exception("bot turn failed for conversation %s; handing off", conversation_id)
         with unit_of_work(factory) as db:
@@ -42,7 +47,17 @@ def pending(factory: sessionmaker[Session]) -> list[tuple[int, int]]:
         return conversations.list_bot_pending(db)
 
 
-async def run(bus: events.LocalBus, factory: sessionmaker[Session], engine: BotEngine) -> None:
+def hand_off_overdue(factory: sessionmaker[Session], waited: timedelta) -> int:
+    with unit_of_work(factory) as db:
+        return service.do_hand_off_overdue(db, waited)
+
+
+async def run(
+    bus: events.LocalBus,
+    factory: sessionmaker[Session],
+    engine: BotEngine,
+    start_within: timedelta | None = None,
+) -> None:
     sub = bus.subscribe()
     sub.listen(events.BOT_CHANNEL)
     try:
@@ -50,17 +65,20 @@ async def run(bus: events.LocalBus, factory: sessionmaker[Session], engine: BotE
             while not sub.queue.empty():  # after an overflow the scan below covers it all
                 sub.queue.get_nowait()
             for conversation_id, message_id in await in_thread(pending, factory):
-                await in_thread(turn, factory, engine, conversation_id, message_id)
+                await in_thread(turn, factory, engine, conversation_id, message_id, start_within)
             sub.overflowed.clear()
             while not sub.overflowed.is_set():
                 found = conversations.new_customer_message(await sub.queue.get())
                 if found is not None:
-                    await in_thread(turn, factory, engine, *found)
+                    await in_thread(turn, factory, engine, *found, start_within)
     finally:
         sub.close()
 
 
 def start(
-    bus: events.LocalBus, factory: sessionmaker[Session], engine: BotEngine
+    bus: events.LocalBus,
+    factory: sessionmaker[Session],
+    engine: BotEngine,
+    start_within: timedelta | None = None,
 ) -> asyncio.Task[None]:
-    return asyncio.create_task(run(bus, factory, engine), name="wowdesk-bot")
+    return asyncio.create_task(run(bus, factory, engine, start_within), name="wowdesk-bot")

@@ -222,7 +222,12 @@ def _generate_history(
     with unit_of_work(factory) as db:
         if conversations == 0 or history.exists(db):
             return
-    plan = history.Plan(conversations=conversations, days=days, timezone=settings.timezone)
+    plan = history.Plan(
+        conversations=conversations,
+        days=days,
+        operators=history.operators_for(conversations, days),
+        timezone=settings.timezone,
+    )
     columns = (*Progress.get_default_columns(), MofNCompleteColumn())
     with Progress(*columns, console=console) as bar, unit_of_work(factory) as db:
         task = bar.add_task(gettext("Generating history…"), total=conversations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,11 +11,15 @@ from rich.console import Console
 from rich.table import Table
 
 from wowdesk.cli.terminal import fail
-from wowdesk.errors import Invalid
+from wowdesk.config import get_settings
+from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.i18n import gettext as _
+from wowdesk.operators import rota as schedule
 from wowdesk.workforce import erlang
+from wowdesk.workforce.concurrency import concurrency_aht
 
-app = typer.Typer(help="Workforce management: staffing.", no_args_is_help=True)
+app = typer.Typer(help="Workforce management: staffing and schedules.", no_args_is_help=True)
 
 
 @app.command("staffing")
@@ -36,16 +41,22 @@ def staffing(
         float | None,
         typer.Option(help="Mean patience before abandoning: uses Erlang A (optional)."),
     ] = None,
+    concurrency: Annotated[
+        float,
+        typer.Option(help="Chats one agent serves at once (measured; 1 for calls)."),
+    ] = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Agents needed for the service-level target (Erlang C, or Erlang A with patience).
 
     `agents` is the number to schedule (after shrinkage); service level, ASA and occupancy
-    are those of the agents on the phones."""
+    are those of the agents on the phones. With `--concurrency N` an agent serving N chats
+    at once is one server whose handle time per chat is AHT / N (the usual chat
+    approximation: the same workload in agent-seconds, spread over N parallel chats)."""
     try:
         result = erlang.staffing_json(
             volume,
-            aht,
+            concurrency_aht(aht, concurrency),
             sl,
             target_seconds,
             interval_minutes,
@@ -70,3 +81,26 @@ def staffing(
     for label, value in rows:
         table.add_row(label, value)
     Console().print(table)
+
+
+@app.command("import-shifts")
+def import_shifts(
+    file: Annotated[Path, typer.Argument(help="CSV: login,date,start,end (local times).")],
+) -> None:
+    """Shifts from a CSV file: every row or none; bad rows are listed with their line."""
+    settings = get_settings()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(
+            Invalid("Cannot read {path}: {detail}", path=str(file), detail=str(exc))
+        ) from exc
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    try:
+        with unit_of_work(factory) as db:
+            written = schedule.do_import_shifts(db, text, settings.timezone)
+    except WowdeskError as exc:
+        for line in exc.extra.get("errors", []):
+            Console(stderr=True).print(line, markup=False)
+        raise fail(exc) from exc
+    typer.echo(_("Imported {n} shifts", n=written))

@@ -22,6 +22,7 @@ from wowdesk.conversations.schemas import (
     TopicOut,
     WrapupIn,
 )
+from wowdesk.customers.signing import check_identity_signature
 from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require
@@ -41,6 +42,9 @@ admin = APIRouter(
 @public.post("/conversations", status_code=201)
 def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> StartOut:
     """Opens a conversation with its first message and returns its secret token."""
+    verified = check_identity_signature(
+        settings.identity_keys, body.channel, body.identity, body.identity_signature
+    )
     conv, token, msg = service.do_start(
         db,
         identity=body.identity,
@@ -53,6 +57,7 @@ def start_conversation(body: StartIn, db: DbSession, settings: AppSettings) -> S
         phone=body.phone,
         first_line=settings.bot_enabled and body.choice == "bot",
         secret=settings.resolved_secret_key(),
+        verified=verified,
     )
     return StartOut(
         conversation=service.conversation_out(db, [conv])[0],

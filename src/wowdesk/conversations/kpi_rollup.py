@@ -62,6 +62,14 @@ def _total(cond: ColumnElement[bool], value: ColumnElement[float]) -> ColumnElem
 _HANDLED = and_(Conversation.assigned_at.is_not(None), Conversation.closed_at.is_not(None))
 
 
+# the bot answered and the conversation closed without ever reaching people
+_BOT_CONTAINED = and_(
+    Conversation.first_bot_reply_at.is_not(None),
+    Conversation.queued_at.is_(None),
+    Conversation.status == Status.closed,
+)
+
+
 def _handle_seconds(dialect: str) -> ColumnElement[float]:
     c = Conversation
     return seconds_between(dialect, func.coalesce(c.wrapup_done_at, c.closed_at), c.assigned_at)
@@ -117,13 +125,7 @@ def daily_facts(
         topic.label("topic_id"),
         func.count().label("contacts"),
         _count(c.first_bot_reply_at.is_not(None)).label("bot_answered"),
-        _count(
-            and_(
-                c.first_bot_reply_at.is_not(None),
-                c.queued_at.is_(None),
-                c.status == Status.closed,
-            )
-        ).label("bot_contained"),
+        _count(_BOT_CONTAINED).label("bot_contained"),
         _count(c.queued_at.is_not(None)).label("offered"),
         _count(answered).label("answered"),
         _count(and_(answered, wait <= sl_seconds)).label("answered_in_sl"),
@@ -150,11 +152,22 @@ def daily_facts(
     )
 
 
-INTERVAL_COLUMNS = ("day", "slot", "contacts", "handled", "handle_seconds")
+INTERVAL_COLUMNS = (
+    "day",
+    "slot",
+    "channel",
+    "contacts",
+    "offered",
+    "bot_contained",
+    "handled",
+    "handle_seconds",
+)
 
 
 def interval_facts(dialect: str, start: date, end: date, *, timezone: str) -> Select[Any]:
-    """Contacts and handle time per local day and half hour: what a staffing forecast needs."""
+    """Per local day, half hour and channel: contacts, those that reached people (offered:
+    handed off by the bot or queued straight away), those the bot resolved alone, and the
+    handle time of the handled ones: what a staffing forecast needs."""
     c = Conversation
     day = local_day(dialect, c.created_at, timezone)
     slot = half_hour_slot(dialect, c.created_at, timezone)
@@ -162,12 +175,35 @@ def interval_facts(dialect: str, start: date, end: date, *, timezone: str) -> Se
     columns: list[Label[Any]] = [
         day.label("day"),
         slot.label("slot"),
+        c.channel.label("channel"),
         func.count().label("contacts"),
+        _count(c.queued_at.is_not(None)).label("offered"),
+        _count(_BOT_CONTAINED).label("bot_contained"),
         _count(_HANDLED).label("handled"),
         _total(_HANDLED, _handle_seconds(dialect)).label("handle_seconds"),
     ]
-    return select(*columns).where(c.created_at >= low, c.created_at < high).group_by(day, slot)
+    assert tuple(col.name for col in columns) == INTERVAL_COLUMNS
+    return (
+        select(*columns)
+        .where(c.created_at >= low, c.created_at < high)
+        .group_by(day, slot, c.channel)
+    )
 
 
 def first_created_at(db: Session) -> datetime | None:
     return db.scalar(select(func.min(Conversation.created_at)))
+
+
+def handling_stretches(
+    db: Session, low: datetime, high: datetime
+) -> list[tuple[int, str, datetime, datetime]]:
+    """(operator, channel, taken, wrap-up done or closed) of conversations taken in
+    [low, high) and closed: what measured chat concurrency is computed from."""
+    c = Conversation
+    end = func.coalesce(c.wrapup_done_at, c.closed_at)
+    rows = db.execute(
+        select(c.operator_id, c.channel, c.assigned_at, end).where(
+            _HANDLED, c.operator_id.is_not(None), c.assigned_at >= low, c.assigned_at < high
+        )
+    )
+    return [(int(o or 0), str(ch), a, b) for o, ch, a, b in rows if a is not None and b > a]

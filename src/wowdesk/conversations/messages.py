@@ -23,8 +23,11 @@ from wowdesk.conversations.schemas import (
 from wowdesk.customers import service as customers
 from wowdesk.db import dialect_insert, utcnow
 from wowdesk.errors import Conflict
+from wowdesk.i18n import gettext as _
+from wowdesk.nlp.gender import gender_of
 from wowdesk.nlp.pii import mask_text
 from wowdesk.operators import service as operators
+from wowdesk.operators.models import User
 
 # The hot path's statements are built once: building and cache-keying a statement costs
 # more than SQLite takes to run it.
@@ -45,6 +48,7 @@ def conversation_out(db: Session, convs: list[Conversation]) -> list[Conversatio
     for c in convs:
         item = ConversationOut.model_validate(c)
         item.customer_name = cnames.get(c.customer_id, "")
+        item.customer_gender = gender_of(item.customer_name) or ""
         item.operator_name = onames.get(c.operator_id, "") if c.operator_id else ""
         out.append(item)
     return out
@@ -190,6 +194,14 @@ def append(
     telemetry.MESSAGES.labels(str(author_kind)).inc()
     publish_message(db, conv, msg)
     return msg, True
+
+
+def joined_line(user: User) -> str:
+    """«Оператор Анна подключилась»: the verb agrees with the operator's gender (stated in
+    the profile, else read from the first name); unknown keeps the masculine default."""
+    if gender_of(user.display_name, user.gender) == "f":
+        return _("Operator {name} joined the conversation [f]", name=user.display_name)
+    return _("Operator {name} joined the conversation", name=user.display_name)
 
 
 def system_message(

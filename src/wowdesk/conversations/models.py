@@ -163,3 +163,35 @@ class OutgoingMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Note(Base):
+    """An internal note on a conversation, never shown to the customer. `@login` mentions
+    ask a colleague or a supervisor for help without transferring: they see it live and
+    answer in the same thread (the conversation's notes in order)."""
+
+    __tablename__ = "conversation_note"
+    __table_args__ = (Index("ix_conversation_note_conv", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    mentions: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FollowUp(Base):
+    """An operator's bookmark on a conversation with a reminder («узнать, чем закончилась
+    история»): it comes back in their console at `due_at` until marked done."""
+
+    __tablename__ = "conversation_follow_up"
+    __table_args__ = (Index("ix_follow_up_user_due", "user_id", "done_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from wowdesk import events
-from wowdesk.conversations.messages import publish_conversation, system_message
+from wowdesk.conversations.messages import joined_line, publish_conversation, system_message
 from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict
@@ -133,7 +133,7 @@ def do_transfer(db: Session, conv: Conversation, to_user: User) -> Conversation:
     system_message(
         db,
         conv,
-        _("Operator {name} joined the conversation", name=to_user.display_name),
+        joined_line(to_user),
         "joined",
         to_user.id,
     )

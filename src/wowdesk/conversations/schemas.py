@@ -28,6 +28,12 @@ class StartIn(BaseModel):
     identity: str = Field(
         min_length=1, max_length=200, description="the customer's id on the channel"
     )
+    identity_signature: str | None = Field(
+        default=None,
+        max_length=128,
+        description="hex HMAC-SHA256 of `identity` with the channel's key "
+        "(WOWDESK_IDENTITY_KEYS); without it the customer is unverified",
+    )
     channel: str = Field(default="web", min_length=1, max_length=32)
     name: str = Field(default="", max_length=200)
     email: str | None = Field(default=None, max_length=320)
@@ -75,6 +81,7 @@ class ConversationOut(BaseModel):
     id: int
     customer_id: int
     customer_name: str = ""
+    customer_gender: str = ""  # "m", "f" or "" (unknown): for Russian grammar in the console
     channel: str
     status: str
     subject: str
@@ -173,3 +180,60 @@ class MailSent(Event):
     op: Literal["sent"] = "sent"
     sent: int
     failed: int
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class NoteOut(BaseModel):
+    id: int
+    conversation_id: int
+    author_id: int
+    author_name: str
+    text: str
+    mentions: list[int]
+    mention_names: list[str]
+    created_at: datetime
+
+
+class MentionOut(BaseModel):
+    note: NoteOut
+    conversation_subject: str
+    customer_name: str
+
+
+class FollowUpIn(BaseModel):
+    due_at: datetime
+    note: str = Field(default="", max_length=500)
+
+
+class FollowUpOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    conversation_id: int
+    due_at: datetime
+    note: str
+    done_at: datetime | None
+    created_at: datetime
+
+
+class ColleagueOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+class NoteAdded(Event):
+    """A note in a conversation's thread, to the people of that thread: its text stays on
+    the server (fetched with the thread), the event only says who wrote and who is asked."""
+
+    type: Literal["note"] = "note"
+    op: Literal["added"] = "added"
+    conversation_id: int
+    note_id: int
+    author_id: int
+    author_name: str
+    mentions: list[int]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk.conversations.models import GuardEvent
 from wowdesk.errors import Conflict, Forbidden
-from wowdesk.nlp.secrets import KINDS, kinds_label, secret_requests
+from wowdesk.nlp.secrets import kinds_label, requested_kinds
 
 # --- the audit ----------------------------------------------------------------------------
 
@@ -74,11 +74,14 @@ def list_events(
 # --- the operator's side -------------------------------------------------------------------
 
 
-def check_operator_text(text: str, *, policy: str, confirmed: bool) -> list[str]:
-    """The kinds of secret an operator's message asks for, when it may go out; otherwise the
-    error the console shows: `secret_request_warning` (send again with the confirmation to
-    send anyway) or `secret_request_blocked`."""
-    kinds = sorted({f.kind for f in secret_requests(text)}, key=KINDS.index)
+def check_operator_text(
+    text: str, *, policy: str, confirmed: bool, previous: str = ""
+) -> list[str]:
+    """The kinds of secret an operator's message asks for (alone or continuing `previous`,
+    the operator's messages just before it), when it may go out; otherwise the error the
+    console shows: `secret_request_warning` (send again with the confirmation to send
+    anyway) or `secret_request_blocked`."""
+    kinds = requested_kinds(text, previous)
     if not kinds:
         return []
     what = kinds_label(kinds)

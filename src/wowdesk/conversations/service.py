@@ -19,6 +19,7 @@ from wowdesk.conversations.messages import (
     append,
     channels_of,
     find_by_client_id,
+    joined_line,
     publish_conversation,
     system_message,
 )
@@ -254,9 +255,12 @@ def do_start(
     phone: str | None = None,
     first_line: bool = False,
     secret: str,
+    verified: bool = True,
     meta: dict[str, Any] | None = None,
 ) -> tuple[Conversation, str, Message]:
     """Opens a conversation with its first message; with `first_line` the bot answers first.
+    `verified=False`: the identity came unsigned from outside, so the customer is one of its
+    own, never the one who owns that identity (`customers.signing`).
 
     Replaying the same opening message (same identity and client id) returns the same
     conversation and the same token (derived from `secret`), so a client that lost the
@@ -267,7 +271,13 @@ def do_start(
     # a secret the customer sent never reaches the database, the events or the logs
     text, secret_kinds = secrets.masked_with_kinds(check_text(text, limit))
     customer = customers.do_identify(
-        db, channel=channel, external_id=identity, display_name=name, email=email, phone=phone
+        db,
+        channel=channel,
+        external_id=identity,
+        display_name=name,
+        email=email,
+        phone=phone,
+        verified=verified,
     )
     replay = db.scalar(
         select(Conversation)
@@ -370,7 +380,10 @@ def do_operator_message(
     text = check_text(text, limit)
     check_can_write(conv, user)
     asked = secrets_policy.check_operator_text(
-        text, policy=secret_policy, confirmed=confirm_secret_request
+        text,
+        policy=secret_policy,
+        confirmed=confirm_secret_request,
+        previous=_staff_messages_just_before(db, conv, user),
     )
     msg, created = append(
         db,
@@ -391,6 +404,23 @@ def do_operator_message(
             details={"kinds": asked},
         )
     return msg, created
+
+
+def _staff_messages_just_before(db: Session, conv: Conversation, user: User) -> str:
+    """The text of this operator's last messages with nothing from anyone else after them: a
+    request split over several messages is read as one."""
+    recent = db.scalars(
+        select(Message)
+        .where(Message.conversation_id == conv.id)
+        .order_by(Message.seq.desc())
+        .limit(3)
+    )
+    texts: list[str] = []
+    for message in recent:
+        if message.author_kind != AuthorKind.operator or message.author_id != user.id:
+            break
+        texts.append(message.text)
+    return " ".join(reversed(texts))
 
 
 def do_bot_message(
@@ -480,7 +510,7 @@ def do_assign(db: Session, conversation_id: int, user: User) -> Conversation:
     system_message(
         db,
         conv,
-        _("Operator {name} joined the conversation", name=user.display_name),
+        joined_line(user),
         "joined",
         user.id,
     )

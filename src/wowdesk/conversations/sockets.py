@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from wowdesk import events
 from wowdesk.config import Settings
 from wowdesk.conversations import service
-from wowdesk.db import run_unit, utcnow
+from wowdesk.db import database_unavailable, run_unit, utcnow
 from wowdesk.errors import WowdeskError
 from wowdesk.http.routes import Routes
 from wowdesk.i18n import activate, gettext
@@ -45,6 +45,8 @@ T = TypeVar("T")
 HELLO_TIMEOUT = 15.0
 CLOSE_AUTH = 4401
 CLOSE_RESYNC = 4409
+# the database did not answer: the client reconnects after a pause and resumes from its seq
+CLOSE_TRY_AGAIN = 1013
 
 
 def _error(exc: WowdeskError, **extra: Any) -> dict[str, Any]:
@@ -57,8 +59,10 @@ def _error(exc: WowdeskError, **extra: Any) -> dict[str, Any]:
     }
 
 
-# what a socket does with each bus event before its client sees it (None: nothing)
-Transform = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
+# what a socket does with each bus event before its client sees it (None: nothing; a list:
+# several frames, e.g. messages that were missing before this one)
+Transform = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | list[dict[str, Any]] | None]]
+GAP_WAIT_SECONDS = 2.0  # how long a message waits for an earlier one still being committed
 
 
 class Link:
@@ -72,6 +76,8 @@ class Link:
         self.bus: events.LocalBus = state.bus
         self.executor: ThreadPoolExecutor | None = state.db_executor
         self.sub = self.bus.subscribe()
+        # per conversation, the highest seq this client has been sent (in_order)
+        self.delivered: dict[int, int] = {}
         activate(self.settings.language)
 
     async def db(self, fn: Callable[[Session], T]) -> T:
@@ -79,6 +85,47 @@ class Link:
 
     async def send(self, payload: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(payload, ensure_ascii=False, default=str))
+
+    async def in_order(self, event: dict[str, Any], *, raw: bool) -> list[dict[str, Any]]:
+        """Messages of a conversation reach this client in seq order with no gap: a message
+        published before an earlier one (the worker's bot answer committed first but
+        announced later) brings the missing ones from the database first, and a message
+        already delivered is not sent twice. A missing seq not committed yet is waited for
+        briefly; after that the client's resume-from-contiguous-seq covers it."""
+        message = event["message"]
+        conv_id, seq = int(message["conversation_id"]), int(message["seq"])
+        last = self.delivered.get(conv_id)
+        if last is None:
+            self.delivered[conv_id] = seq
+            return [await self.message_for(event, raw=raw)]
+        if seq <= last:
+            return []
+        frames: list[dict[str, Any]] = []
+        if seq > last + 1:
+            missing = await self._missing(conv_id, last, seq, raw)
+            deadline = asyncio.get_running_loop().time() + GAP_WAIT_SECONDS
+            while len(missing) < seq - last - 1 and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.1)
+                missing = await self._missing(conv_id, last, seq, raw)
+            frames = [
+                {"type": "message", "op": "created", "id": m["id"], "message": m} for m in missing
+            ]
+        frames.append(await self.message_for(event, raw=raw))
+        self.delivered[conv_id] = seq
+        return frames
+
+    async def _missing(
+        self, conv_id: int, after: int, before: int, raw: bool
+    ) -> list[dict[str, Any]]:
+        def load(db: Session) -> list[dict[str, Any]]:
+            conv = service.get_conversation(db, conv_id)
+            found = service.list_messages(db, conv, after, limit=before - after - 1)
+            return [
+                m.model_dump(mode="json")
+                for m in service.message_out(db, [x for x in found if x.seq < before], raw=raw)
+            ]
+
+        return await self.db(load)
 
     async def message_for(self, event: dict[str, Any], *, raw: bool) -> dict[str, Any]:
         """A live message as this client may see it: the bus carries the masked copy; the
@@ -104,12 +151,19 @@ class Link:
                     await self.ws.close(CLOSE_RESYNC, "resync")
                     return
                 out = await transform(get.result())
-                if out is not None:
-                    await self.send(out)
+                for frame in out if isinstance(out, list) else [out]:
+                    if frame is not None:
+                        await self.send(frame)
         finally:
             overflow.cancel()
             if get is not None:
                 get.cancel()
+
+    async def close_for_retry(self) -> None:
+        """The database is down: the socket is closed with a code that tells the client to
+        reconnect (and resume from its last contiguous seq) instead of crashing."""
+        with contextlib.suppress(Exception):
+            await self.ws.close(CLOSE_TRY_AGAIN, "database_unavailable")
 
     async def frames(self) -> Any:
         """Yields parsed frames; answers a malformed one with an error and goes on."""
@@ -147,6 +201,10 @@ class Link:
                     await self.send(_error(exc, client_id=frame.get("client_id")))
         except WebSocketDisconnect:
             pass
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            await self.close_for_retry()
         finally:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -156,18 +214,20 @@ class Link:
 
 def _int(frame: dict[str, Any], key: str, default: int | None = None) -> int:
     value = frame.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
         raise WowdeskError("Field {key} must be a non-negative integer", code="bad_frame", key=key)
     return value
 
 
-async def _customer_event(link: Link, event: dict[str, Any]) -> dict[str, Any] | None:
+async def _customer_event(
+    link: Link, event: dict[str, Any]
+) -> dict[str, Any] | list[dict[str, Any]] | None:
     """What the customer's chat sees of a bus event: their conversation's messages (raw:
     they wrote them or are their addressee), queue places, the operator's typing and
     delivered marks, and the conversation's state without its internals."""
     kind = event["type"]
     if kind == "message":
-        return await link.message_for(event, raw=True)
+        return await link.in_order(event, raw=True)
     if kind == "queue":
         return event
     if kind in ("typing", "delivered"):
@@ -260,9 +320,16 @@ async def customer_socket(ws: WebSocket) -> None:
         await link.send(_error(exc))
         await ws.close(CLOSE_AUTH, exc.code)
         return
+    except Exception as exc:
+        link.sub.close()
+        if not database_unavailable(exc):
+            raise
+        await link.close_for_retry()
+        return
     await link.send({"type": "ready", "conversation": view})
     for msg in backlog:
         await link.send({"type": "message", "op": "created", "id": msg["id"], "message": msg})
+    link.delivered[conv_id] = backlog[-1]["seq"] if backlog else after
 
     await link.serve(
         functools.partial(_customer_frame, link, conv_id, token),
@@ -292,9 +359,11 @@ async def _console_frame(
         return
     conv_id = _int(frame, "conversation_id")
     if kind == "watch":
-        await link.db(lambda db: service.access_conversation(db, user, conv_id))
+        last_seq = await link.db(lambda db: service.access_conversation(db, user, conv_id).last_seq)
         for old in watching:
             link.sub.ignore(events.conversation_channel(old))
+            link.delivered.pop(old, None)
+        link.delivered[conv_id] = last_seq  # from here on: in order, no gap
         watching[:] = [conv_id]
         link.sub.listen(events.conversation_channel(conv_id))
         await link.send({"type": "watching", "conversation_id": conv_id})
@@ -339,13 +408,18 @@ async def _console_frame(
         await link.db(seen)
 
 
-async def _console_event(link: Link, user_id: int, event: dict[str, Any]) -> dict[str, Any] | None:
+async def _console_event(
+    link: Link, user_id: int, event: dict[str, Any]
+) -> dict[str, Any] | list[dict[str, Any]] | None:
     """Everything on the operator's channels but their own typing and delivered marks;
     raw words only to the operator serving the conversation."""
     if event["type"] in ("typing", "delivered") and event["op"] == "operator":
         return None
     if event["type"] == "message":
-        return await link.message_for(event, raw=event.get("served_by") == user_id)
+        raw = event.get("served_by") == user_id
+        if event["message"]["conversation_id"] in link.delivered:
+            return await link.in_order(event, raw=raw)  # the watched conversation
+        return await link.message_for(event, raw=raw)
     return event
 
 
@@ -364,7 +438,15 @@ async def console_socket(ws: WebSocket) -> None:
     try:
         user, expires_at = await link.db(auth)
     except WowdeskError as exc:
+        link.sub.close()
         await ws.close(CLOSE_AUTH, exc.code)
+        return
+    except Exception as exc:
+        link.sub.close()
+        if not database_unavailable(exc):
+            raise
+        await ws.accept()
+        await link.close_for_retry()
         return
     await ws.accept()
     link.sub.listen(events.operator_channel(user.id), events.QUEUE_CHANNEL)

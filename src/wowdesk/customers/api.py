@@ -59,7 +59,7 @@ def search(
     return [_visible(user, CustomerOut.model_validate(c), settings) for c in found]
 
 
-@staff.get("/customers/{customer_id}")
+@staff.get("/customers/{customer_id:int}")
 def detail(
     customer_id: int, user: CurrentUser, db: DbSession, settings: AppSettings
 ) -> CustomerDetail:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.db import Base, UtcDateTime, utcnow
@@ -25,6 +35,8 @@ class Customer(Base):
     tier: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # the business's own grouping (e.g. "B2B", "новый", "постоянный"), imported with orders
     segment: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # False: known only by an id nobody signed (customers.signing); never merged with anyone
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # set when the customer's personal data was erased on request: the row stays (the
     # conversations' statistics point at it) with no name, contact or identity left
@@ -32,10 +44,13 @@ class Customer(Base):
 
 
 class CustomerIdentity(Base):
-    """How a channel knows the customer: a browser id for web chat, an address for mail."""
+    """How a channel knows the customer: a browser id for web chat, an address for mail.
+    An unsigned id lives apart from the same id signed: claiming it reaches nobody else."""
 
     __tablename__ = "customer_identity"
-    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_identity_channel_ext"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", "verified", name="uq_identity_channel_ext"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(
@@ -43,6 +58,7 @@ class CustomerIdentity(Base):
     )
     channel: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(200))
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -12,6 +12,7 @@ class IdentityOut(BaseModel):
 
     channel: str
     external_id: str
+    verified: bool = True
 
 
 class CustomerOut(BaseModel):
@@ -135,6 +136,8 @@ class ProfileCustomer(BaseModel):
     email: str | None
     phone: str | None
     contacts_masked: bool
+    # False: the customer came with an id nobody signed; who they are is only their word
+    verified: bool = True
     created_at: datetime
 
 

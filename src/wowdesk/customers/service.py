@@ -29,12 +29,17 @@ def do_identify(
     display_name: str = "",
     email: str | None = None,
     phone: str | None = None,
+    verified: bool = True,
 ) -> Customer:
-    """The same person on the same channel is always the same customer, even under races."""
+    """The same person on the same channel is always the same customer, even under races.
+    An unverified id (`verified=False`: nobody signed it) is a customer of its own, apart
+    from whoever owns the same id verified."""
     check_identity(channel, external_id)
     ident = db.scalar(
         select(CustomerIdentity).where(
-            CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id
+            CustomerIdentity.channel == channel,
+            CustomerIdentity.external_id == external_id,
+            CustomerIdentity.verified == verified,
         )
     )
     if ident is not None:
@@ -43,18 +48,25 @@ def do_identify(
         if display_name and not customer.display_name:
             customer.display_name = display_name[:200]
         return customer
-    customer = Customer(display_name=display_name[:200], email=email, phone=phone)
+    customer = Customer(
+        display_name=display_name[:200], email=email, phone=phone, verified=verified
+    )
     db.add(customer)
     db.flush()
     try:
         with db.begin_nested():
             db.add(
-                CustomerIdentity(customer_id=customer.id, channel=channel, external_id=external_id)
+                CustomerIdentity(
+                    customer_id=customer.id,
+                    channel=channel,
+                    external_id=external_id,
+                    verified=verified,
+                )
             )
             db.flush()
     except IntegrityError:
         db.delete(customer)
-        return do_identify(db, channel=channel, external_id=external_id)
+        return do_identify(db, channel=channel, external_id=external_id, verified=verified)
     return customer
 
 
@@ -150,11 +162,14 @@ def find_customer(
     email: str = "",
     phone: str = "",
 ) -> Customer | None:
-    """By identity first (exact), then e-mail, then phone (both already normalised)."""
+    """By identity first (exact), then e-mail, then phone (both already normalised); only
+    verified customers: what an unsigned id claimed (its e-mail too) matches nobody."""
     if channel and external_id:
         ident = db.scalar(
             select(CustomerIdentity).where(
-                CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id
+                CustomerIdentity.channel == channel,
+                CustomerIdentity.external_id == external_id,
+                CustomerIdentity.verified.is_(True),
             )
         )
         if ident is not None:
@@ -162,7 +177,7 @@ def find_customer(
     if email:
         found = db.scalar(
             select(Customer)
-            .where(func.lower(Customer.email) == email)
+            .where(func.lower(Customer.email) == email, Customer.verified.is_(True))
             .order_by(Customer.id)
             .limit(1)
         )
@@ -170,7 +185,10 @@ def find_customer(
             return found
     if phone:
         return db.scalar(
-            select(Customer).where(Customer.phone == phone).order_by(Customer.id).limit(1)
+            select(Customer)
+            .where(Customer.phone == phone, Customer.verified.is_(True))
+            .order_by(Customer.id)
+            .limit(1)
         )
     return None
 
@@ -205,7 +223,9 @@ def do_match_customer(
     if channel and external_id:
         known = db.scalar(
             select(CustomerIdentity.id).where(
-                CustomerIdentity.channel == channel, CustomerIdentity.external_id == external_id
+                CustomerIdentity.channel == channel,
+                CustomerIdentity.external_id == external_id,
+                CustomerIdentity.verified.is_(True),
             )
         )
         if known is None:

@@ -70,6 +70,12 @@ class Plan:
     timezone: str = "Europe/Moscow"
 
 
+def operators_for(conversations: int, days: int) -> int:
+    """A team sized to the history's volume (about ten contacts per operator-day, from 4 to
+    20 people), so the demo's shifts plan roughly what its staffing says is needed."""
+    return max(4, min(20, round(conversations / max(days, 1) / 10)))
+
+
 @dataclass
 class Result:
     conversations: int = 0

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
+from datetime import date, datetime
 from typing import Annotated
 
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from wowdesk.config import Settings
@@ -53,6 +56,26 @@ def _bus(request: Request) -> LocalBus:
 DbSession = Annotated[Session, Depends(_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(_settings)]
 Bus = Annotated[LocalBus, Depends(_bus)]
+
+
+def _iso_date(value: object) -> object:
+    """A date in a query is YYYY-MM-DD: pydantic alone would read `0` as 1970-01-01."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _iso_datetime(value: object) -> object:
+    """A moment in a query is ISO 8601: pydantic alone would read `0.5` as a Unix time."""
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected a date and time as ISO 8601")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 
 def csrf_token_of(request: Request) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from wowdesk.events import Event
 
@@ -14,7 +14,7 @@ class ArticleIn(BaseModel):
     topic_id: int | None = None
     tags: list[str] = Field(default_factory=list, max_length=30)
     slug: str | None = Field(default=None, max_length=120, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    publish: bool = False
+    publish: StrictBool = False
     questions: list[str] = Field(default_factory=list, max_length=20)
 
 

@@ -25,7 +25,9 @@ from typing import Any
 from razdel import sentenize
 
 from wowdesk.i18n import N_, gettext
+from wowdesk.nlp.deobfuscate import normalise
 from wowdesk.nlp.pii import Span, find_pii
+from wowdesk.nlp.secret_model import default_model
 from wowdesk.nlp.text import CYRILLIC, fold, spans, stem
 
 KINDS = ("SMS_CODE", "CVV", "PIN", "PASSWORD", "CARD")
@@ -287,7 +289,59 @@ def _quoted(text: str, tokens: Sequence[tuple[int, int, str]]) -> set[int]:
 
 
 def secret_requests(text: str) -> list[Finding]:
-    """Every secret the text asks its reader for, one finding per kind and sentence."""
+    """Every secret the text asks its reader for, one finding per kind and sentence: the
+    rules over the text as written and over its normalised form («к0д из с.м.с» reads «код
+    из смс»), and the model (`nlp.secret_model`) over each normalised sentence for the
+    phrasings rules cannot enumerate («cvv?», «Диктуйте код.»). The rules are the floor:
+    what they find is found whatever the model says."""
+    findings = _rule_requests(text)
+    norm = normalise(text)
+
+    def add(kind: str, start: int, end: int, cue: str) -> None:
+        first, last = norm.original_span(start, end)
+        if not any(f.kind == kind and f.start <= first < f.end for f in findings):
+            findings.append(Finding(kind, first, last, cue))
+
+    if norm.text != fold(text):
+        for f in _rule_requests(norm.text):
+            add(f.kind, f.start, f.end, f.cue)
+    model = default_model()
+    for start, stop in _sentences(text):
+        sentence = text[start:stop]
+        if NOT_SECRET_CONTEXT.search(normalise(sentence).text):
+            continue
+        for kind in model.kinds(sentence):
+            if not any(f.kind == kind and f.start <= start < f.end for f in findings):
+                findings.append(Finding(kind, start, stop, "model"))
+    return findings
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """razdel's sentences, cut again after end punctuation even before a small letter: a
+    model that appends «cvv?» to a sentence writes no capital."""
+    out = []
+    for sentence in sentenize(text):
+        start = sentence.start
+        for m in SENTENCE_END.finditer(sentence.text):
+            out.append((start, sentence.start + m.start()))
+            start = sentence.start + m.end()
+        out.append((start, sentence.stop))
+    return [(a, b) for a, b in out if b > a]
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+# codes that are no secret (pickup, error, order, promo): the model does not decide those,
+# the rules do
+NOT_SECRET_CONTEXT = re.compile(
+    r"код\w* (?:получени|ошибк|заказ|пункт|регион|товар|страны|домофон)|промо|номер\w* заказ"
+    r"|трек|код\w* (?:для )?(?:курьер|получени|пункт)"
+    r"|error code|promo|order number|tracking|pickup code",
+)
+
+
+def _rule_requests(text: str) -> list[Finding]:
     if not MENTION_GATE.search(text):
         return []
     findings: list[Finding] = []
@@ -322,6 +376,20 @@ def secret_requests(text: str) -> list[Finding]:
             if all(f.kind != kind or f.start != sentence.start for f in findings):
                 findings.append(Finding(kind, sentence.start, sentence.stop, words[cue]))
     return findings
+
+
+def requested_kinds(text: str, previous: str = "") -> list[str]:
+    """The kinds of secret `text` asks for, read on its own and as the continuation of
+    `previous` (the same writer's messages just before it): «Назовите, пожалуйста,» then
+    «код из СМС» is one request. A kind the previous messages already asked for on their own
+    was judged then and is not counted again."""
+    kinds = {f.kind for f in secret_requests(text)}
+    if previous.strip():
+        before = {f.kind for f in secret_requests(previous)}
+        joined = previous.rstrip() + " " + text
+        cut = len(joined) - len(text)
+        kinds |= {f.kind for f in secret_requests(joined) if f.end > cut} - before
+    return sorted(kinds, key=KINDS.index)
 
 
 def kinds_label(kinds: Iterable[str]) -> str:

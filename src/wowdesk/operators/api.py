@@ -8,15 +8,17 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from wowdesk.http.deps import DbSession, csrf_token_of
 from wowdesk.http.routes import Routes
-from wowdesk.operators import broadcasts, service
-from wowdesk.operators.auth import CurrentUser, require
+from wowdesk.operators import broadcasts, service, throttle
+from wowdesk.operators.auth import CurrentUser, login_session_id, require
 from wowdesk.operators.models import Role
 from wowdesk.operators.schemas import (
     AckOut,
     BroadcastDetail,
     BroadcastIn,
     BroadcastOut,
+    LoginEventOut,
     MeOut,
+    PasswordChangeIn,
     TeamIn,
     TeamOut,
     UserIn,
@@ -44,10 +46,43 @@ def create_user(body: UserIn, db: DbSession) -> UserOut:
     return UserOut.model_validate(user)
 
 
+@staff.post("/me/password")
+def change_my_password(
+    body: PasswordChangeIn, user: CurrentUser, db: DbSession, request: Request
+) -> UserOut:
+    """Ends the user's other sessions; this one stays."""
+    changed = service.do_change_own_password(
+        db, user, body.current_password, body.new_password, login_session_id(request)
+    )
+    return UserOut.model_validate(changed)
+
+
 @admin.patch("/users/{user_id}")
-def update_user(user_id: int, body: UserPatch, db: DbSession) -> UserOut:
-    user = service.do_update_user(db, service.get_user(db, user_id), **body.model_dump())
+def update_user(
+    user_id: int, body: UserPatch, db: DbSession, actor: CurrentUser, request: Request
+) -> UserOut:
+    user = service.do_update_user(
+        db,
+        service.get_user(db, user_id),
+        **body.model_dump(),
+        actor=actor,
+        keep_session_id=login_session_id(request) if actor.id == user_id else None,
+    )
     return UserOut.model_validate(user)
+
+
+@admin.post("/users/{user_id}/unlock")
+def unlock_user(user_id: int, db: DbSession, actor: CurrentUser) -> UserOut:
+    """Clears the failed logins of a locked-out account (audited)."""
+    user = service.get_user(db, user_id)
+    throttle.do_unlock(db, user, actor)
+    return UserOut.model_validate(user)
+
+
+@admin.get("/login-events")
+def login_events(db: DbSession) -> list[LoginEventOut]:
+    """Failed logins, lockouts, refusals while locked and unlocks, newest first."""
+    return [LoginEventOut.model_validate(e) for e in throttle.list_events(db)]
 
 
 @admin.get("/teams")

@@ -60,6 +60,7 @@ async def _current(
     # Plain copies: pages rendered after a rollback must not touch expired ORM objects.
     request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
     request.state.csrf_token = login.csrf_token
+    request.state.login_session_id = login.id  # kept when the user changes the password
     return user
 
 
@@ -113,6 +114,18 @@ def require_briefly(role: Role) -> Callable[..., object]:
     _check.__name__ = f"require_{role.value}_briefly"
     _check.wowdesk_role = role  # type: ignore[attr-defined]
     return _check
+
+
+def login_session_id(request: Request) -> int | None:
+    """The caller's own session, the one a password change keeps."""
+    value = getattr(request.state, "login_session_id", None)
+    return value if isinstance(value, int) else None
+
+
+def client_address(request: Request) -> str:
+    """Where a login comes from, for throttling per address (behind a proxy: its address,
+    unless uvicorn is told to trust X-Forwarded-For with --forwarded-allow-ips)."""
+    return request.client.host if request.client else ""
 
 
 def login_form_token(request: Request) -> str:

@@ -21,7 +21,6 @@ from wowdesk.errors import Invalid
 from wowdesk.operators.models import (
     OperatorState,
     OperatorStatus,
-    Role,
     Skill,
     SkillKind,
     StatusChange,
@@ -222,11 +221,6 @@ def status_history(
     if since is not None:
         stmt = stmt.where((StatusChange.ended_at.is_(None)) | (StatusChange.ended_at >= since))
     return list(db.scalars(stmt.order_by(StatusChange.started_at.desc()).limit(limit)))
-
-
-def routes_work(user: User) -> bool:
-    """Operators are given work when they log in; supervisors and admins choose to."""
-    return user.role == Role.operator
 
 
 def staffed_topics(db: Session) -> set[str]:

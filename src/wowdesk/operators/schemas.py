@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from wowdesk.events import Event
 
@@ -19,8 +19,9 @@ class UserIn(BaseModel):
 class UserPatch(BaseModel):
     role: str | None = Field(default=None, pattern="^(operator|supervisor|admin)$")
     team_id: int | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=256)
+    gender: str | None = Field(default=None, pattern="^(m|f|)$", description="m, f or empty")
 
 
 class UserOut(BaseModel):
@@ -34,6 +35,7 @@ class UserOut(BaseModel):
     is_active: bool
     created_at: datetime
     last_login_at: datetime | None
+    gender: str | None = None
 
 
 class MeOut(UserOut):
@@ -115,3 +117,19 @@ class BroadcastAcknowledged(Event):
     user_id: int
     acknowledged: int
     recipients: int
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)
+
+
+class LoginEventOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    username: str
+    address: str
+    actor_id: int | None
+    created_at: datetime

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wowdesk.db import utcnow
-from wowdesk.errors import Conflict, Invalid, NotFound, Unauthorized
-from wowdesk.operators import presence
+from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from wowdesk.operators import presence, throttle
 from wowdesk.operators.models import ROLE_RANK, LoginSession, OperatorStatus, Role, Team, User
 from wowdesk.security import hash_password, new_token, token_hash, verify_password
 
@@ -72,10 +73,34 @@ def do_update_user(
     team_id: int | None = None,
     is_active: bool | None = None,
     password: str | None = None,
+    gender: str | None = None,
+    actor: User | None = None,
+    keep_session_id: int | None = None,
 ) -> User:
+    """An admin edits a colleague (or the user their own password). Nobody demotes or
+    deactivates themselves, and the last active admin stays one: otherwise nobody could
+    manage staff any more. A new password ends the user's other sessions (whoever knew the
+    old one is logged out), keeping only `keep_session_id`, the caller's own."""
+    if role is not None and role not in Role.__members__:
+        raise Invalid("Unknown role {role}", role=role)
+    loses_admin = (
+        user.role == Role.admin
+        and user.is_active
+        and ((role is not None and role != Role.admin) or is_active is False)
+    )
+    if (
+        actor is not None
+        and actor.id == user.id
+        and (is_active is False or (role is not None and role != user.role))
+    ):
+        raise Conflict("You cannot change your own role or deactivate yourself", code="self_change")
+    if loses_admin and not _other_active_admins(db, user.id):
+        raise Conflict("The last active admin must stay an active admin", code="last_admin")
+    if gender is not None:
+        if gender not in ("m", "f", ""):
+            raise Invalid("Gender is m, f or empty", code="invalid_gender")
+        user.gender = gender or None
     if role is not None:
-        if role not in Role.__members__:
-            raise Invalid("Unknown role {role}", role=role)
         user.role = role
     if team_id is not None:
         if team_id and db.get(Team, team_id) is None:
@@ -89,8 +114,30 @@ def do_update_user(
         if len(password) < MIN_PASSWORD:
             raise Invalid("Password must have at least {n} characters", n=MIN_PASSWORD)
         user.password_hash = hash_password(password)
+        ended = delete(LoginSession).where(LoginSession.user_id == user.id)
+        if keep_session_id is not None:
+            ended = ended.where(LoginSession.id != keep_session_id)
+        db.execute(ended)
     db.flush()
     return user
+
+
+def do_change_own_password(
+    db: Session, user: User, current: str, new: str, keep_session_id: int | None
+) -> User:
+    if not verify_password(user.password_hash, current):
+        raise Forbidden("The current password is wrong", code="wrong_password")
+    return do_update_user(db, user, password=new, keep_session_id=keep_session_id)
+
+
+def _other_active_admins(db: Session, user_id: int) -> int:
+    return len(
+        db.scalars(
+            select(User.id).where(
+                User.role == Role.admin, User.is_active.is_(True), User.id != user_id
+            )
+        ).all()
+    )
 
 
 def get_user(db: Session, user_id: int) -> User:
@@ -137,10 +184,19 @@ def list_teams(db: Session) -> list[Team]:
     return list(db.scalars(select(Team).order_by(Team.name)))
 
 
-def do_login(db: Session, username: str, password: str, hours: float) -> tuple[str, LoginSession]:
+def do_login(
+    db: Session, username: str, password: str, hours: float, address: str = ""
+) -> tuple[str, LoginSession]:
+    """A failed login takes the same time whether the login exists or not (a password is
+    checked against a stand-in hash), so timing tells nobody which logins exist; repeated
+    failures are throttled per account and per address (`throttle`)."""
+    throttle.check_allowed(db, username, address)
     user = db.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    checked = verify_password(user.password_hash if user else _stand_in_hash(), password)
+    if user is None or not user.is_active or not checked:
+        throttle.do_record_failure(db, username, address)
         raise Unauthorized("Wrong login or password", code="bad_credentials")
+    throttle.do_record_success(db, username)
     token = new_token()
     now = utcnow()
     session = LoginSession(
@@ -153,9 +209,15 @@ def do_login(db: Session, username: str, password: str, hours: float) -> tuple[s
     user.last_login_at = now
     db.add(session)
     db.flush()
-    if presence.routes_work(user):
-        presence.do_set_status(db, user, OperatorStatus.online, reason="login")
+    # an operator starts offline ("Не в сети") and goes on the line with one click in the
+    # console: logging in is not being ready for three chats at once
+    presence.get_state(db, user.id)
     return token, session
+
+
+@cache
+def _stand_in_hash() -> str:
+    return hash_password(new_token())
 
 
 def check_session(db: Session, token: str) -> tuple[User, LoginSession]:

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.deps import AppSettings, DbSession, IsoDateTime
 from wowdesk.http.routes import Routes
 from wowdesk.http.tables import csv_response, to_csv
 from wowdesk.operators.auth import CurrentUser, require
@@ -69,13 +69,17 @@ def audit_csv(rows: list[service.AuditRow]) -> Response:
     return csv_response("personal-data-audit", to_csv(service.AUDIT_COLUMNS, records))
 
 
-@admin.get("/audit", response_model=list[AuditRowOut])
+@admin.get(
+    "/audit",
+    response_model=list[AuditRowOut],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def audit(
     db: DbSession,
     q: Annotated[str, Query(max_length=200)] = "",
     customer_id: Annotated[int | None, Query(ge=1)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: IsoDateTime | None = None,
+    until: IsoDateTime | None = None,
     format: Literal["json", "csv"] = "json",
 ) -> list[AuditRowOut] | Response:
     """Every read of raw personal data (raw text, contacts, exports) and every erasure."""

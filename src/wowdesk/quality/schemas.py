@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from wowdesk.bot.schemas import ChangeOut
 from wowdesk.events import Event
@@ -48,7 +48,7 @@ class CaseIn(BaseModel):
 class CasePatch(BaseModel):
     must_contain: list[str] | None = Field(default=None, max_length=20)
     must_not_contain: list[str] | None = Field(default=None, max_length=20)
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class CaseOut(BaseModel):

@@ -15,7 +15,7 @@ from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.operators import service as operators
-from wowdesk.operators.auth import require
+from wowdesk.operators.auth import CurrentUser, login_session_id, require
 from wowdesk.operators.models import Role
 
 admin = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.admin))])
@@ -72,6 +72,7 @@ def edit_user(
     request: Request,
     user_id: int,
     db: DbSession,
+    actor: CurrentUser,
     role: Annotated[str, Form()],
     team_id: Annotated[str, Form()] = "",
     is_active: Annotated[str, Form()] = "",
@@ -85,6 +86,8 @@ def edit_user(
             team_id=int(team_id) if team_id.isdigit() else 0,
             is_active=bool(is_active),
             password=password or None,
+            actor=actor,
+            keep_session_id=login_session_id(request) if actor.id == user_id else None,
         )
     except WowdeskError as exc:
         return form_error(db, exc, partial(_page, request, db))

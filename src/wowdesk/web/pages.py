@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -14,16 +15,19 @@ from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import env, render
 from wowdesk.i18n import N_, gettext
+from wowdesk.nlp.gender import gender_of
 from wowdesk.operators import service as operators
 from wowdesk.operators.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     CurrentUser,
     check_login_form,
+    client_address,
     login_form_token,
     require,
 )
 from wowdesk.operators.models import OperatorStatus, Role
+from wowdesk.operators.throttle import TooManyAttempts
 
 public = APIRouter(include_in_schema=False)
 staff = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.operator))])
@@ -37,6 +41,17 @@ def _safe_next(target: str) -> str:
 @public.get("/")
 def landing(request: Request) -> Response:
     return render(request, "web/landing.html")
+
+
+FAVICON = (Path(__file__).parent / "static" / "img" / "favicon.svg").read_bytes()
+
+
+@public.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every page: the logo as SVG, cached for a day."""
+    return Response(
+        FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @public.get("/login")
@@ -59,16 +74,18 @@ def login(
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
     try:
-        token, login = operators.do_login(db, username, password, settings.session_hours)
-    except Unauthorized as exc:
+        token, login = operators.do_login(
+            db, username, password, settings.session_hours, client_address(request)
+        )
+    except (Unauthorized, TooManyAttempts) as exc:
         form_token = login_form_token(request)
         return render(
             request,
             "web/login.html",
-            status_code=401,
+            status_code=exc.status,
             form_token=form_token,
             next=_safe_next(next),
-            error=exc.message,
+            error=gettext(exc.message, **exc.params),
             username=username,
         )
     user = operators.get_user(db, login.user_id)
@@ -129,6 +146,8 @@ def console(request: Request, user: CurrentUser, db: DbSession, settings: AppSet
         # the heartbeat comes well within the grace after which routing takes work away
         ping_seconds=max(1.0, min(20.0, settings.routing_grace_seconds / 3)),
         statuses=[(s.value, gettext(STATUS_LABELS[s])) for s in OperatorStatus],
+        # «Ознакомлена» / «Ознакомлен»: the operator's own gender, for the console's labels
+        gender=gender_of(user.display_name, user.gender) or "",
     )
 
 

@@ -1,4 +1,10 @@
-"""Contacts per half hour for the coming days, from the rolled-up history.
+"""Contacts that reach people per half hour for the coming days, from the rolled-up history.
+
+What is forecast is the contacts people must answer: conversations the bot handed off plus
+those started where the bot does not answer (the rollup's `offered`), not every conversation
+created; counting the ones the bot resolved alone would overstaff by 1 / (1 - containment).
+The total is forecast (one model fit, not one per channel) and split by each channel's share
+of the last weeks; AHT per half hour of the week is that of the contacts people handled.
 
 Model: Holt-Winters (statsmodels) with an additive weekly season of 336 half hours; its
 error is measured on the held-out last week of history (fit on the weeks before it) next to
@@ -14,7 +20,7 @@ from datetime import date, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
-from wowdesk.analytics import service as analytics
+from wowdesk.analytics import intervals
 
 SLOTS = 48
 WEEK = 7 * SLOTS
@@ -30,24 +36,68 @@ class Holdout:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """One channel over the history the forecast was fitted on."""
+
+    channel: str
+    contacts: int  # every conversation created
+    offered: int  # reached people
+    bot_contained: int  # resolved by the bot alone
+    share: float  # of the contacts reaching people: how the forecast is split
+    containment: float  # bot_contained / contacts
+    aht_seconds: float
+
+
+@dataclass(frozen=True)
 class Forecast:
     first_day: date
-    volumes: np.ndarray  # days × 48
+    volumes: np.ndarray  # days × 48, contacts reaching people
     aht: np.ndarray  # days × 48, seconds
     model: str
     holdout: Holdout | None
     history_days: int
+    channels: tuple[Channel, ...] = ()
 
 
-def _series(db: Session, start: date, end: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass
+class _History:
+    volume: np.ndarray  # offered (reaching people), all channels
+    handled: np.ndarray
+    handle: np.ndarray
+    by_channel: dict[str, list[float]]  # contacts, offered, contained, handled, handle seconds
+
+
+def _series(db: Session, start: date, end: date) -> _History:
     days = (end - start).days + 1
-    volume = np.zeros(days * SLOTS)
-    handled = np.zeros(days * SLOTS)
-    handle = np.zeros(days * SLOTS)
-    for day, slot, contacts, n, seconds in analytics.interval_series(db, start, end):
-        i = (day - start).days * SLOTS + slot
-        volume[i], handled[i], handle[i] = contacts, n, seconds
-    return volume, handled, handle
+    h = _History(np.zeros(days * SLOTS), np.zeros(days * SLOTS), np.zeros(days * SLOTS), {})
+    for s in intervals.interval_series(db, start, end):
+        i = (s.day - start).days * SLOTS + s.slot
+        h.volume[i] += s.offered
+        h.handled[i] += s.handled
+        h.handle[i] += s.handle_seconds
+        sums = h.by_channel.setdefault(s.channel, [0.0] * 5)
+        for k, v in enumerate(
+            (s.contacts, s.offered, s.bot_contained, s.handled, s.handle_seconds)
+        ):
+            sums[k] += v
+    return h
+
+
+def _channels(by_channel: dict[str, list[float]]) -> tuple[Channel, ...]:
+    offered = sum(v[1] for v in by_channel.values())
+    out = [
+        Channel(
+            channel=ch,
+            contacts=int(c),
+            offered=int(o),
+            bot_contained=int(bc),
+            share=o / offered if offered else 0.0,
+            containment=bc / c if c else 0.0,
+            aht_seconds=hs / n if n else 0.0,
+        )
+        for ch, (c, o, bc, n, hs) in by_channel.items()
+    ]
+    return tuple(sorted(out, key=lambda x: -x.contacts))
 
 
 def _holt_winters(y: np.ndarray, horizon: int) -> np.ndarray:
@@ -84,7 +134,8 @@ def forecast(db: Session, *, days: int, today: date, history_days: int = 56) -> 
     """From tomorrow (`today` + 1) for `days` days, fitted on the `history_days` before today."""
     end = today - timedelta(days=1)
     start = end - timedelta(days=history_days - 1)
-    volume, handled, handle = _series(db, start, end)
+    history = _series(db, start, end)
+    volume, handled, handle = history.volume, history.handled, history.handle
     # drop leading empty days (a young installation): they are not "no contacts"
     nonzero = np.flatnonzero(volume)
     skip = int(nonzero[0]) // SLOTS * SLOTS if nonzero.size else len(volume)
@@ -132,4 +183,5 @@ def forecast(db: Session, *, days: int, today: date, history_days: int = 56) -> 
         model=model,
         holdout=holdout,
         history_days=len(volume) // SLOTS,
+        channels=_channels(history.by_channel),
     )

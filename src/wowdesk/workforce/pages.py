@@ -18,4 +18,9 @@ def schedule_page(request: Request) -> Response:
     return render(request, "workforce/schedule.html")
 
 
+@supervisors.get("/workforce/schedule")
+def week_page(request: Request) -> Response:
+    return render(request, "workforce/week.html")
+
+
 routes = Routes(supervisors=(supervisors,))

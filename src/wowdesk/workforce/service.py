@@ -4,16 +4,18 @@ they need, and the agents the shifts plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from wowdesk.errors import Invalid
 from wowdesk.operators import schedule
-from wowdesk.workforce import erlang, forecast
+from wowdesk.workforce import concurrency, erlang, forecast
 
 MAX_AHEAD_DAYS = 14
+CONCURRENCY_DAYS = 28  # the history measured concurrency is taken from
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,25 @@ class Interval:
 
 
 @dataclass(frozen=True)
+class ChannelPlan:
+    channel: str
+    contacts: int  # over the history
+    offered: int  # of them, reached people
+    containment: float  # resolved by the bot alone, share of contacts
+    share: float  # of the forecast contacts reaching people
+    aht_seconds: float
+    concurrency: float  # measured
+
+
+@dataclass(frozen=True)
 class Plan:
     day: date
     intervals: list[Interval]
     model: str
     holdout: forecast.Holdout | None
     history_days: int
+    concurrency: float = 1.0  # measured over all channels, what staffing divides AHT by
+    channels: tuple[ChannelPlan, ...] = ()
 
 
 def staffing_plan(
@@ -56,7 +71,12 @@ def staffing_plan(
     basis = min(today, day - timedelta(days=1))  # today: forecast from yesterday's history
     f = forecast.forecast(db, days=(day - basis).days, today=basis)
     volumes, aht = f.volumes[-1], f.aht[-1]
-    batch = erlang.staffing_many(volumes, aht, sl_target, target_seconds, 30.0, shrinkage=shrinkage)
+    low, high = facts_window(basis, timezone)
+    measured = concurrency.measured(db, low, high)
+    overall = measured.get("", 1.0)
+    batch = erlang.staffing_many(
+        volumes, aht / overall, sl_target, target_seconds, 30.0, shrinkage=shrinkage
+    )
     planned = schedule.planned_agents(db, day, timezone)
     starts = schedule.slot_starts(day, timezone)
     intervals = [
@@ -72,4 +92,23 @@ def staffing_plan(
         )
         for i in range(schedule.SLOTS)
     ]
-    return Plan(day, intervals, f.model, f.holdout, f.history_days)
+    channels = tuple(
+        ChannelPlan(
+            channel=c.channel,
+            contacts=c.contacts,
+            offered=c.offered,
+            containment=round(c.containment, 4),
+            share=round(c.share, 4),
+            aht_seconds=round(c.aht_seconds, 1),
+            concurrency=round(measured.get(c.channel, 1.0), 2),
+        )
+        for c in f.channels
+    )
+    return Plan(day, intervals, f.model, f.holdout, f.history_days, round(overall, 2), channels)
+
+
+def facts_window(basis: date, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC bounds of the CONCURRENCY_DAYS local days up to and including `basis`."""
+    zone = ZoneInfo(timezone)
+    high = datetime.combine(basis + timedelta(days=1), datetime.min.time(), zone)
+    return high - timedelta(days=CONCURRENCY_DAYS), high

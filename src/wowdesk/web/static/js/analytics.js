@@ -2,7 +2,7 @@
 // and a plotly trend of one KPI (the selection, the team to compare with, the target).
 (function () {
   "use strict";
-  const T = (k) => (window.I18N && window.I18N[k]) || k;
+  const T = (k, p) => { let s = (window.I18N && window.I18N[k]) || k; for (const [a, b] of Object.entries(p || {})) s = s.replace(`{${a}}`, b); return s; };
   const root = document.querySelector("main.analytics");
   const mode = root.dataset.mode;
   const csrf = document.querySelector("meta[name=csrf-token]").content;
@@ -13,8 +13,38 @@
 
   function iso(d) { return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); }
   const today = new Date();
-  $("kpi-end").value = iso(today);
-  $("kpi-start").value = iso(new Date(today.getTime() - 29 * 86400000));
+  const todayIso = iso(today);
+  // supervisors open on this week (Monday to today); operators on their last 30 days
+  const monday = new Date(today.getTime() - ((today.getDay() + 6) % 7) * 86400000);
+  $("kpi-end").value = todayIso;
+  $("kpi-start").value = iso(mode === "team" ? monday : new Date(today.getTime() - 29 * 86400000));
+  const ddmmyyyy = (isoDay) => `${isoDay.slice(8, 10)}.${isoDay.slice(5, 7)}.${isoDay.slice(0, 4)}`;
+  // the table's column groups; a KPI not listed here lands in "Other"
+  const GROUPS = [
+    ["Volume", ["contacts"]], ["Speed", ["aht", "acw", "frt", "asa"]],
+    ["Service", ["service_level", "abandonment", "transfer_rate"]], ["Quality", ["csat", "csat_good", "fcr"]],
+    ["People", ["occupancy", "adherence"]], ["Bot", ["containment"]],
+  ];
+  const known = new Set(GROUPS.flatMap(([, ks]) => ks));
+  const groups = GROUPS.map(([g, ks]) => [g, ks.filter((k) => UNITS[k])]).concat([["Other", KPIS.map((k) => k.key).filter((k) => !known.has(k))]]).filter(([, ks]) => ks.length);
+  const DEFAULT_COLUMNS = ["contacts", "aht", "frt", "service_level", "abandonment", "csat", "fcr", "occupancy", "adherence"];
+  const STORE = `wowdesk.kpi.columns.${mode}`;
+  let chosen = new Set(JSON.parse(localStorage.getItem(STORE) || "null") || DEFAULT_COLUMNS.filter((k) => UNITS[k]));
+  function columnChooser() {
+    const box = $("kpi-column-groups"); if (!box) return;
+    box.textContent = "";
+    for (const [g, ks] of groups) {
+      const fs = document.createElement("fieldset"); const lg = document.createElement("legend"); lg.textContent = T(g); fs.appendChild(lg);
+      for (const k of ks) {
+        const l = document.createElement("label"); const cb = document.createElement("input"); cb.type = "checkbox"; cb.value = k; cb.checked = chosen.has(k);
+        cb.dataset.testid = "kpi-column"; cb.title = UNITS[k].formula;
+        cb.addEventListener("change", () => { if (cb.checked) chosen.add(k); else chosen.delete(k); localStorage.setItem(STORE, JSON.stringify([...chosen])); if (lastReport) table(lastReport); });
+        l.append(cb, document.createTextNode(UNITS[k].label)); fs.appendChild(l);
+      }
+      box.appendChild(fs);
+    }
+  }
+  let lastReport = null;
 
   function fmt(key, v) {
     if (v === null || v === undefined) return "—";
@@ -45,36 +75,100 @@
   function showError(t) { $("kpi-error").textContent = t || ""; $("kpi-error").hidden = !t; }
 
   function table(report) {
+    lastReport = report;
+    const cols = groups.map(([g, ks]) => [g, ks.filter((k) => chosen.has(k))]).filter(([, ks]) => ks.length);
+    const keys = cols.flatMap(([, ks]) => ks);
+    const head = $("kpi-table").querySelector("thead"); head.textContent = "";
+    const gr = document.createElement("tr"); gr.className = "groups";
+    const corner = document.createElement("th"); corner.className = "sticky"; gr.appendChild(corner);
+    for (const [g, ks] of cols) { const th = document.createElement("th"); th.colSpan = ks.length; th.textContent = T(g); gr.appendChild(th); }
+    const hr = document.createElement("tr");
+    const h0 = document.createElement("th"); h0.className = "sticky"; hr.appendChild(h0);
+    for (const k of keys) { const th = document.createElement("th"); th.textContent = UNITS[k].label; th.title = UNITS[k].formula; th.dataset.kpi = k; hr.appendChild(th); }
+    head.append(gr, hr);
     const body = $("kpi-table").querySelector("tbody"); body.textContent = "";
     const add = (row, cls) => {
       const tr = document.createElement("tr"); tr.dataset.testid = "kpi-row"; tr.dataset.key = row.key; if (cls) tr.className = cls;
-      const th = document.createElement("th"); th.textContent = row.label; tr.appendChild(th);
-      for (const k of KPIS) {
-        const td = document.createElement("td"); const v = row.values[k.key];
-        td.textContent = fmt(k.key, v); td.dataset.kpi = k.key; td.className = verdict(k.key, v, report.targets); tr.appendChild(td);
+      const th = document.createElement("td"); th.className = "sticky"; th.textContent = row.label; th.title = row.label; tr.appendChild(th);
+      // conversations no operator handled: none of them is a person's loss, so no colours
+      if (report.group === "operator" && row.key === "0" && report.nobody) {
+        const n = report.nobody, td = document.createElement("td");
+        td.colSpan = keys.length; td.className = "note"; td.dataset.testid = "nobody-breakdown";
+        td.textContent = T("Resolved by the bot: {bot} · abandoned in the queue: {abandoned} · answered: {answered} (of {contacts})", { bot: n.bot_resolved, abandoned: n.abandoned, answered: n.answered, contacts: n.contacts });
+        tr.classList.add("nobody"); tr.appendChild(td); body.appendChild(tr); return;
+      }
+      for (const k of keys) {
+        const td = document.createElement("td"); const v = row.values[k];
+        td.textContent = fmt(k, v); td.dataset.kpi = k; td.className = cls === "target" ? "" : verdict(k, v, report.targets); tr.appendChild(td);
       }
       body.appendChild(tr);
     };
-    report.rows.forEach((r) => add(r));
+    report.rows.forEach((r) => add(report.group === "day" && r.key === todayIso ? { ...r, label: `${r.label} (${T("partial day")})` } : r));
     if (report.team) add({ key: "team", label: T("Team"), values: report.team.values }, "team");
     add({ key: "target", label: T("Target"), values: report.targets }, "target");
+  }
+
+  async function tiles() {
+    const box = $("kpi-tiles"); if (!box) return;
+    const o = await get("/api/v1/analytics/overview");
+    box.textContent = "";
+    const tile = (testid, title, tip, big, cls, subs) => {
+      const el = document.createElement("div"); el.className = "tile"; el.dataset.testid = testid; el.title = tip || "";
+      const h = document.createElement("h3"); h.textContent = title;
+      const b = document.createElement("div"); b.className = `big ${cls || ""}`; b.textContent = big; b.dataset.testid = `${testid}-value`;
+      el.append(h, b);
+      for (const t of subs) { const sp = document.createElement("span"); sp.className = "sub"; sp.textContent = t; el.appendChild(sp); }
+      box.appendChild(el);
+    };
+    tile("tile-queue", T("Queue now"), "", String(o.waiting), o.waiting ? "bad" : "good", [T("waiting, the oldest {min} min", { min: Math.round(o.oldest_wait_seconds / 60) })]);
+    for (const t of o.tiles) {
+      tile(`tile-${t.key}`, t.label, t.formula, fmt(t.key, t.today), verdict(t.key, t.today, { [t.key]: t.target }),
+        [`${T("This week")}: ${fmt(t.key, t.week)}`, `${T("target")}: ${fmt(t.key, t.target)}`]);
+    }
+    const a = o.at_target;
+    tile("tile-at-target", T("Operators at target"), Object.entries(a.by_kpi).map(([k, v]) => `${UNITS[k] ? UNITS[k].label : k}: ${v[0]}/${v[1]}`).join("\n"),
+      a.share === null ? "—" : `${(a.share * 100).toFixed(0)} %`, a.share === null ? "" : a.share >= a.goal ? "good" : "bad",
+      [T("{n} of {total}, goal {goal} %", { n: a.at_target, total: a.operators, goal: Math.round(a.goal * 100) }), `${T("This week")}`]);
   }
 
   function chart(byDay, team, targets) {
     const key = $("kpi-chart-kpi").value;
     const scale = UNITS[key].unit === "share" ? 100 : 1;
-    const x = byDay.rows.map((r) => r.key);
-    const y = byDay.rows.map((r) => (r.values[key] === null ? null : r.values[key] * scale));
+    const rows = byDay.rows;
+    const x = rows.map((r) => ddmmyyyy(r.key));
+    const y = rows.map((r) => (r.values[key] === null ? null : r.values[key] * scale));
     const flat = (v) => x.map(() => (v === null || v === undefined ? null : v * scale));
-    const traces = [{ x, y, name: mode === "me" ? T("Me") : T("Selection"), mode: "lines+markers", type: "scatter" }];
+    // today is not over: its point is drawn apart (hollow, dotted), never as a drop
+    const partial = rows.length && rows[rows.length - 1].key === todayIso;
+    const full = partial ? y.map((v, i) => (i === y.length - 1 ? null : v)) : y;
+    const traces = [{ x, y: full, name: mode === "me" ? T("Me") : T("Selection"), mode: "lines+markers", type: "scatter" }];
+    if (partial) {
+      const n = y.length;
+      traces.push({ x: x.slice(Math.max(0, n - 2)), y: y.slice(Math.max(0, n - 2)), name: T("today, partial day"), mode: "lines+markers", type: "scatter",
+        line: { dash: "dot", color: "#999" }, marker: { symbol: "circle-open", size: 10 } });
+    }
     if (team) traces.push({ x, y: flat(team.values[key]), name: T("Team"), mode: "lines", line: { dash: "dot" } });
     if (targets[key] !== null && targets[key] !== undefined) traces.push({ x, y: flat(targets[key]), name: T("Target"), mode: "lines", line: { dash: "dash", color: "#c0392b" } });
     window.Plotly.react($("kpi-chart"), traces, {
-      margin: { t: 20, r: 10, b: 40, l: 50 }, legend: { orientation: "h" }, xaxis: { type: "category" },
-      yaxis: { title: UNITS[key].label + (scale === 100 ? ", %" : UNITS[key].unit === "seconds" ? `, ${T("s")}` : "") },
-      annotations: x.length ? [] : [{ text: T("no data"), showarrow: false }],
+      margin: { t: 20, r: 10, b: 70, l: 60 }, legend: { orientation: "h", y: -0.35 }, xaxis: { type: "category", tickangle: -45, automargin: true },
+      yaxis: { title: UNITS[key].label + (scale === 100 ? ", %" : UNITS[key].unit === "seconds" ? `, ${T("s")}` : ""), automargin: true },
+      annotations: x.length ? (partial ? [{ x: x[x.length - 1], y: y[y.length - 1], text: T("partial day"), showarrow: true, arrowhead: 0, ay: -30 }] : []) : [{ text: T("no data"), showarrow: false }],
     }, { displayModeBar: false, responsive: true });
     $("kpi-chart").dataset.points = String(x.length);
+    $("kpi-chart").dataset.partial = String(Boolean(partial));
+  }
+
+  async function relativeList() {
+    const list = $("relative-list"); if (!list) return;
+    const items = await get("/api/v1/analytics/targets/relative").catch(() => []);
+    list.textContent = "";
+    for (const r of items) {
+      const li = document.createElement("li"); li.dataset.testid = "relative-item";
+      li.textContent = T("{kpi} {rel} % against {start}–{end} ({base}) → {value}", {
+        kpi: UNITS[r.kpi] ? UNITS[r.kpi].label : r.kpi, rel: `${r.relative > 0 ? "+" : ""}${Math.round(r.relative * 100)}`,
+        start: ddmmyyyy(r.baseline_start), end: ddmmyyyy(r.baseline_end), base: fmt(r.kpi, r.baseline_value), value: fmt(r.kpi, r.value) });
+      list.appendChild(li);
+    }
   }
 
   let last = null;
@@ -86,6 +180,7 @@
         table(mine); last = [mine, mine.team, mine.targets];
       } else {
         const q = params();
+        if (!q.get("group")) q.set("group", "operator");
         const report = await get(`/api/v1/analytics/kpis?${q}`);
         table(report);
         // the trend is by day; when the table already is, the same report serves both
@@ -95,6 +190,7 @@
         last = [byDay, byDay.team, report.targets];
       }
       chart(...last); showError("");
+      if (mode === "team") { await tiles(); await relativeList(); }
     } catch (err) { showError(err.message); }
   }
   form.addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
@@ -124,5 +220,24 @@
       $("target-saved").hidden = false; showError(""); load();
     } catch (err) { showError(err.message); }
   });
+  const relForm = $("relative-form");
+  if (relForm) {
+    $("relative-start").value = iso(new Date(today.getTime() - 60 * 86400000));
+    $("relative-end").value = iso(new Date(today.getTime() - 31 * 86400000));
+    relForm.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(relForm);
+      try {
+        const res = await fetch("/api/v1/analytics/targets/relative", {
+          method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify({ kpi: f.get("kpi"), relative: Number(f.get("relative")) / 100, baseline_start: f.get("baseline_start"), baseline_end: f.get("baseline_end") }),
+        });
+        const data = await res.json().catch(() => ({}));
+        if (!res.ok) throw new Error((data.error && data.error.message) || res.statusText);
+        showError(""); load();
+      } catch (err) { showError(err.message); }
+    });
+  }
+  columnChooser();
   load();
 })();

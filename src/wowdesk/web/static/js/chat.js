@@ -36,9 +36,17 @@
     try { return JSON.parse(storage.getItem(KEY)) || {}; } catch (e) { return {}; }
   }
   const state = Object.assign({ identity: uid(), conv: null, outbox: [], lastSeq: 0 }, load());
+  // a site that knows the customer passes its id signed by its server (widget.js puts it in
+  // the fragment, which never reaches a server log); another signed id is another customer
+  const signed = new URLSearchParams(location.hash.slice(1));
+  if (signed.get("customer_id") && signed.get("signature")) {
+    if (state.identity !== signed.get("customer_id")) { state.conv = null; state.outbox = []; }
+    state.identity = signed.get("customer_id");
+    state.signature = signed.get("signature");
+  }
   state.lastSeq = 0; // always reload the full history on page load
   function save() {
-    storage.setItem(KEY, JSON.stringify({ identity: state.identity, conv: state.conv, outbox: state.outbox }));
+    storage.setItem(KEY, JSON.stringify({ identity: state.identity, signature: state.signature, conv: state.conv, outbox: state.outbox }));
   }
   save();
 
@@ -60,7 +68,7 @@
       const a = document.createElement("span"); a.className = "author";
       a.textContent = m.author_name || T("Support"); li.appendChild(a);
     }
-    li.appendChild(document.createTextNode(m.text));
+    li.appendChild(window.wowdeskLinkify ? window.wowdeskLinkify(m.text) : document.createTextNode(m.text));
     if (m.author_kind !== "system") {
       const meta = document.createElement("span"); meta.className = "meta";
       meta.textContent = fmtTime(m.created_at);
@@ -95,7 +103,9 @@
   function onMessage(m) {
     if (bySeq.has(m.seq)) return;
     bySeq.set(m.seq, m);
-    state.lastSeq = Math.max(state.lastSeq, m.seq);
+    // resume from the highest seq with none missing below it: a reconnect between seq 3
+    // and a late seq 2 asks for 2 again instead of skipping it until reload
+    while (bySeq.has(state.lastSeq + 1)) state.lastSeq += 1;
     state.outbox = state.outbox.filter((o) => o.client_id !== m.client_id);
     save();
     render(m);
@@ -231,6 +241,7 @@
   async function start(item) {
     const body = { identity: state.identity, channel: "web", name: nameInput.value.trim(), message: item,
       choice: choice === "bot" ? "bot" : "human" };
+    if (state.signature) body.identity_signature = state.signature;
     let res;
     try {
       res = await fetch("/api/v1/chat/conversations", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

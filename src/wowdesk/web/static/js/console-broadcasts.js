@@ -5,7 +5,7 @@
   "use strict";
   const c = window.wowdeskConsole;
   if (!c) return;
-  const box = c.root.querySelector("[data-testid=broadcast-banners]");
+  const box = document.querySelector("[data-testid=broadcast-banners]");
   const conn = c.root.querySelector("[data-testid=console-conn]");
   if (!box) return;
   const LEVELS = { info: "Information", warning: "Warning", critical: "Critical", positive: "Recognition" };
@@ -20,7 +20,8 @@
       head.textContent = `${c.T(LEVELS[b.level] || b.level)} · ${b.author_name || c.T("System")} · ${new Date(b.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`;
       const text = document.createElement("p"); text.textContent = b.text; text.dataset.testid = "broadcast-banner-text";
       const btn = document.createElement("button"); btn.type = "button"; btn.className = "primary"; btn.dataset.testid = "broadcast-ack";
-      btn.textContent = c.T("I have read it");
+      const g = c.root.dataset.gender;
+      btn.textContent = c.T(g === "f" ? "I have read it [f]" : g === "m" ? "I have read it [m]" : "I have read it");
       btn.addEventListener("click", async () => {
         btn.disabled = true;
         try { await c.api("POST", `/api/v1/safety/broadcasts/${b.id}/ack`); el.remove(); }

@@ -88,7 +88,7 @@
       a.textContent = m.author_kind === "customer" ? (current.customer_name || T("Customer")) : (m.author_kind === "bot" ? T("Bot") : (m.author_name || T("Operator")));
       li.appendChild(a);
     }
-    li.appendChild(document.createTextNode(m.text));
+    li.appendChild(window.wowdeskLinkify ? window.wowdeskLinkify(m.text) : document.createTextNode(m.text));
     const meta = document.createElement("span"); meta.className = "meta"; meta.textContent = fmtTime(m.created_at);
     if (m.author_kind === "operator") {
       const mark = document.createElement("span"); mark.className = "mark"; mark.dataset.testid = "mark";
@@ -156,6 +156,7 @@
     const s = await api("GET", "/api/v1/me/status").catch(() => null);
     if (!s) return;
     statusSel.value = s.status;
+    for (const b of document.querySelectorAll("[data-testid=status-buttons] button")) b.setAttribute("aria-pressed", String(b.dataset.status === s.status));
     $("my-load").textContent = `${s.load}/${s.capacity} ${T("in conversations")}`;
   }
 
@@ -272,6 +273,13 @@
     } catch (err) { showError(err.message); }
   });
 
+  // one click changes the status: operators start offline and go on the line themselves
+  for (const b of document.querySelectorAll("[data-testid=status-buttons] button")) {
+    b.addEventListener("click", async () => {
+      try { await api("PUT", "/api/v1/me/status", { status: b.dataset.status }); await refreshStatus(); showError(""); }
+      catch (err) { showError(err.message); refreshStatus(); }
+    });
+  }
   statusSel.addEventListener("change", async () => {
     try { await api("PUT", "/api/v1/me/status", { status: statusSel.value }); await refreshStatus(); showError(""); }
     catch (err) { showError(err.message); refreshStatus(); }

@@ -43,8 +43,9 @@
     const { el, message } = ev.detail;
     if (!message.masked || !(await allowed) || el.querySelector("[data-testid=show-raw]")) return;
     const b = button((text) => {
+      const span = el.querySelector(".msg-text");
       const node = Array.from(el.childNodes).find((n) => n.nodeType === Node.TEXT_NODE);
-      if (node) node.data = text;
+      if (span) span.textContent = text; else if (node) node.data = text;
       el.classList.add("revealed");
     });
     b.dataset.messageId = message.id;

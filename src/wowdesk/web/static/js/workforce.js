@@ -16,16 +16,30 @@
     $("wfm-xlsx").href = `/api/v1/workforce/staffing.xlsx?day=${data.day}`;
     const iv = data.intervals, x = iv.map((i) => i.start);
     const short = iv.filter((i) => i.planned < i.scheduled_agents).length;
-    $("wfm-summary").textContent = (data.holdout
-      ? T("Forecast error on the last week of history: WAPE {wape} % (a week earlier as the forecast: {baseline} %), model {model}",
-          { wape: (data.holdout.wape * 100).toFixed(1), baseline: (data.holdout.baseline_wape * 100).toFixed(1), model: data.model })
-      : T("Not enough history to measure the forecast error (three weeks are needed)")) + ". " + T("Short of agents in {n} half hours", { n: short }) + ".";
+    $("wfm-summary").textContent = T("Short of agents in {n} half hours", { n: short }) + ". " + (data.holdout
+      ? T("Forecast error (WAPE) on the last week of history: {wape} %; the simplest forecast, the same half hour a week earlier, errs by {baseline} %.",
+          { wape: (data.holdout.wape * 100).toFixed(0), baseline: (data.holdout.baseline_wape * 100).toFixed(0) }) + " " + T("Model: {model}.", { model: T(data.model) })
+      : T("Not enough history to measure the forecast error (three weeks are needed)") + ".");
+    $("wfm-basis").textContent = T("Planned from the contacts that reach people (handed off by the bot or started where the bot does not answer), at {concurrency} concurrent chats per operator (measured).", { concurrency: data.concurrency.toLocaleString("ru-RU") });
+    const cb = $("wfm-channels").querySelector("tbody"); cb.textContent = "";
+    const pct = (v) => `${(v * 100).toFixed(0)} %`;
+    for (const c of data.channels) {
+      const tr = document.createElement("tr"); tr.dataset.testid = "wfm-channel"; tr.dataset.channel = c.channel;
+      for (const v of [c.channel, c.contacts, c.offered, pct(c.containment), pct(c.share), Math.round(c.aht_seconds), c.concurrency.toLocaleString("ru-RU")]) {
+        const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
+      }
+      cb.appendChild(tr);
+    }
+    const top = Math.max(1, ...iv.map((i) => Math.max(i.scheduled_agents, i.planned)));
     window.Plotly.react($("wfm-chart"), [
       { x, y: iv.map((i) => i.scheduled_agents), type: "bar", name: T("Required with shrinkage"), marker: { color: "#9aa5d6" } },
       { x, y: iv.map((i) => i.planned), type: "scatter", mode: "lines+markers", name: T("Planned"), line: { color: "#1e7b34", shape: "hv" } },
-      { x, y: iv.map((i) => i.volume), type: "scatter", mode: "lines", name: T("Contacts (forecast)"), yaxis: "y2", line: { dash: "dot", color: "#c0392b" } },
-    ], { margin: { t: 20, r: 50, b: 50, l: 40 }, legend: { orientation: "h" }, xaxis: { type: "category" },
-         yaxis2: { overlaying: "y", side: "right", showgrid: false } }, { displayModeBar: false, responsive: true });
+      { x, y: iv.map((i) => i.volume), type: "scatter", mode: "lines", name: T("Contacts reaching people (forecast)"), yaxis: "y2", line: { dash: "dot", color: "#c0392b" } },
+    ], { margin: { t: 20, r: 60, b: 80, l: 60 }, legend: { orientation: "h", y: -0.3 },
+         xaxis: { type: "category", tickangle: -45, automargin: true, nticks: 24 },
+         yaxis: { title: { text: T("Agents") }, dtick: top > 12 ? Math.ceil(top / 10) : 1, tickformat: "d", rangemode: "tozero", automargin: true },
+         yaxis2: { title: { text: T("Contacts reaching people (forecast)") }, overlaying: "y", side: "right", showgrid: false, rangemode: "tozero", tickformat: ".1~f", automargin: true } },
+       { displayModeBar: false, responsive: true });
     $("wfm-chart").dataset.intervals = String(iv.length);
     const body = $("wfm-table").querySelector("tbody"); body.textContent = "";
     for (const i of iv) {

@@ -1,7 +1,7 @@
 """training: micro-lessons, mentors, career and attestation, points, contests
 
-Revision ID: 0021
-Revises: 0020
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-04 20:30:49.392113
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import wowdesk.db
 
-revision = "0021"
-down_revision = "0020"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

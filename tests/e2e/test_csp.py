@@ -1,0 +1,33 @@
+"""Under the Content-Security-Policy (no inline script) the pages still work in a browser and
+report no violation: Swagger UI on /docs from packaged files, the KPI chart, the customer
+chat (issue 16, item 11)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import ConsoleMessage, expect
+
+from tests.e2e.conftest import NewPage, Server, login
+
+pytestmark = pytest.mark.e2e
+
+
+def test_pages_work_under_the_policy_without_violations(server: Server, new_page: NewPage) -> None:
+    page = new_page()
+    violations: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", watch)
+    page.goto(f"{server.url}/docs")
+    expect(page.locator(".opblock").first).to_be_visible()  # operations rendered, offline
+    login(page, server, "supervisor", "super-demo-1")
+    page.goto(f"{server.url}/analytics")
+    expect(page.get_by_test_id("kpi-chart").locator(".main-svg").first).to_be_attached()
+    page.goto(f"{server.url}/chat")
+    page.get_by_test_id("chat-input").fill("Здравствуйте, где мой заказ?")
+    page.get_by_test_id("chat-send").click()
+    expect(page.locator(".msg.mine").first).to_be_visible()
+    assert violations == []
