@@ -70,6 +70,36 @@ def test_nul_characters_are_refused_everywhere(client: TestClient) -> None:
     assert _open(client, name="Пётр").status_code == 201
 
 
+def test_half_a_surrogate_pair_is_refused_and_a_whole_pair_is_a_character(
+    client: TestClient,
+) -> None:
+    csrf = login(client, add_user(client, "operator"))
+    lone = b'{"scope_kind": "global", "reason": "Y\\ud882C%"}'
+    refused = client.post(
+        "/api/v1/safety/requests",
+        content=lone,
+        headers={"Content-Type": "application/json", "X-CSRF-Token": csrf},
+    )
+    assert_json_error(refused, 422, "invalid_utf8")
+    # the same half pair as a message of a customer's chat is refused the same way
+    conv_id, token = start(client)
+    sent = client.post(
+        f"/api/v1/chat/conversations/{conv_id}/messages",
+        content=b'{"client_id": "c-9", "text": "\\udc15 hi"}',
+        headers={"X-Conversation-Token": token, "Content-Type": "application/json"},
+    )
+    assert_json_error(sent, 422, "invalid_utf8")
+    # an emoji written as its two escapes is one character and is taken
+    emoji = b'{"scope_kind": "global", "reason": "\\ud83d\\ude00 bot invents"}'
+    taken = client.post(
+        "/api/v1/safety/requests",
+        content=emoji,
+        headers={"Content-Type": "application/json", "X-CSRF-Token": csrf},
+    )
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["reason"] == "\U0001f600 bot invents"
+
+
 @pytest.fixture
 def small(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
     settings = Settings(

@@ -4,6 +4,8 @@
   arrives (a lying or missing Content-Length changes nothing), so nobody fills the memory;
 - a NUL character in a JSON or form body, a query or a path is refused with 422: PostgreSQL
   cannot store it and no person types it;
+- a JSON string holding half of a surrogate pair (`"\\ud8b2"` alone) is refused with 422: it is
+  no character at all, and no database or log could encode it further down;
 - a number no database column can hold (ids and seqs past 2^63) is a 404 in a path and a
   422 in a query or a body (SQLite's OverflowError, PostgreSQL's DataError), not a crash;
 - a database that does not answer is a 503 with `Retry-After` and the usual JSON error
@@ -15,6 +17,7 @@ Pure ASGI, so WebSockets pass through untouched and a refused body is never read
 from __future__ import annotations
 
 import json
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -27,6 +30,7 @@ RETRY_AFTER_SECONDS = 5
 INT64_MAX = 2**63 - 1
 TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
 NUL_MARKERS = (b"\x00", b"\\u0000", b"%00")
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _error_body(status: int, code: str, message: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -93,6 +97,9 @@ class RequestLimits:
                 send, 422, "nul_character", gettext("Text must not contain NUL characters")
             )
             return
+        if kind.startswith("application/json") and _lone_surrogate(body):
+            await _refuse(send, 422, "invalid_utf8", gettext("Text is not valid UTF-8"))
+            return
         if b"%00" in body and kind.startswith("application/x-www-form-urlencoded"):
             await _refuse(
                 send, 422, "nul_character", gettext("Text must not contain NUL characters")
@@ -114,6 +121,22 @@ class RequestLimits:
             "The request is larger than {limit} bytes",
             limit=f"{self.max_bytes:,}".replace(",", " "),
         )
+
+
+def _lone_surrogate(body: bytes) -> bool:
+    """Only bodies with a surrogate escape are decoded here: a pair (an emoji written as
+    escapes) is one real character, half of one is not."""
+    if not SURROGATE_ESCAPE.search(body):
+        return False
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        return False  # the route's own parsing answers a broken body
+    try:
+        json.dumps(decoded, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _too_big(text: str) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from wowdesk.events import Event
 
@@ -13,7 +13,7 @@ class UserIn(BaseModel):
     display_name: str = Field(min_length=1, max_length=120)
     role: str = Field(pattern="^(operator|supervisor|admin)$")
     password: str = Field(min_length=8, max_length=256)
-    team_id: int | None = None
+    team_id: StrictInt | None = None
 
 
 class UserPatch(BaseModel):
@@ -60,7 +60,7 @@ class BroadcastIn(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     level: Literal["info", "warning", "critical"] = "warning"
     # None: every operator and supervisor
-    team_id: int | None = None
+    team_id: StrictInt | None = None
 
 
 class BroadcastOut(BaseModel):

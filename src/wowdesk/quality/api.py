@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -19,7 +19,7 @@ from wowdesk.bot.schemas import (
     SwitchOnIn,
 )
 from wowdesk.db import run_unit, utcnow
-from wowdesk.http.deps import AppSettings, DbSession
+from wowdesk.http.deps import AppSettings, DbSession, IsoDate
 from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require, require_briefly
 from wowdesk.operators.models import Role, User
@@ -425,7 +425,7 @@ def wows(db: DbSession, status: Annotated[str | None, Query(max_length=16)] = No
 
 
 @qa_supervisors.post("/wow/find")
-def find_wow(db: DbSession, settings: AppSettings, day: date | None = None) -> list[WowOut]:
+def find_wow(db: DbSession, settings: AppSettings, day: IsoDate | None = None) -> list[WowOut]:
     day = day or wow.local_today(settings.timezone)
     wow.do_find(db, day, settings.timezone)
     return [WowOut.model_validate(w) for w in wow.list_wows(db) if w.day == day]

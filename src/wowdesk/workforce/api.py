@@ -95,7 +95,7 @@ MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
 @supervisors.get("/schedule")
-def week(db: DbSession, settings: AppSettings, day: date | None = None) -> WeekOut:
+def week(db: DbSession, settings: AppSettings, day: IsoDate | None = None) -> WeekOut:
     """The week (Monday to Sunday) holding `day`: every operator and every shift."""
     monday = schedule.week_start(day or analytics.today(settings.timezone))
     people = [u for u in operators.list_users(db) if u.is_active and u.role == Role.operator]
@@ -118,7 +118,7 @@ def add_shift(body: ShiftIn, db: DbSession) -> ShiftOut:
     )
 
 
-@supervisors.delete("/shifts/{shift_id}", status_code=204)
+@supervisors.delete("/shifts/{shift_id:int}", status_code=204)
 def delete_shift(shift_id: int, db: DbSession) -> Response:
     schedule.do_delete_shift(db, shift_id)
     return Response(status_code=204)

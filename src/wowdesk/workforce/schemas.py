@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 
 class IntervalOut(BaseModel):
@@ -46,7 +46,7 @@ class PlanOut(BaseModel):
 
 
 class ShiftIn(BaseModel):
-    user_id: int
+    user_id: StrictInt
     starts_at: datetime
     ends_at: datetime
 
@@ -66,10 +66,10 @@ class PieceIn(BaseModel):
 
 
 class TemplateIn(BaseModel):
-    user_id: int
+    user_id: StrictInt
     pattern: str = Field(description="2/2 or 5/2")
     first_day: date
-    days: int = 28
+    days: StrictInt = 28
     pieces: list[PieceIn] = Field(min_length=1, max_length=4)
 
 
