@@ -220,7 +220,9 @@ def _effective_routes(app: FastAPI) -> Iterator[tuple[str, BaseRoute, Dependant 
             yield getattr(route, "path", ""), route, getattr(route, "dependant", None)
             continue
         for context in contexts():
-            path = context.path or context.path_format or getattr(context.original_route, "path", "")
+            path = (
+                context.path or context.path_format or getattr(context.original_route, "path", "")
+            )
             yield path, context.original_route, context.dependant
 
 
