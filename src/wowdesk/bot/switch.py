@@ -26,6 +26,7 @@ from wowdesk.bot.models import (
     RequestStatus,
 )
 from wowdesk.bot.schemas import SwitchChanged, SwitchRequestChanged
+from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -259,6 +260,8 @@ def do_request(
     """Any staff member may ask; asking twice for the same scope returns the pending request."""
     scope_kind, scope_value = check_scope(db, scope_kind, scope_value)
     reason = check_reason(reason)
+    if conversation_id is not None:
+        conversations.get_conversation(db, conversation_id)  # 404, not a broken reference
     current = get_switch(db, scope_kind, scope_value)
     if current is not None and current.is_off:
         raise Conflict("The bot is already off there", code="already_off")

@@ -60,7 +60,9 @@ Bus = Annotated[LocalBus, Depends(_bus)]
 
 def _iso_date(value: object) -> object:
     """A date in a query is YYYY-MM-DD: pydantic alone would read `0` as 1970-01-01."""
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str | date) or (
+        isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+    ):
         raise ValueError("expected a date as YYYY-MM-DD")
     return value
 

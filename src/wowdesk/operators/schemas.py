@@ -18,7 +18,7 @@ class UserIn(BaseModel):
 
 class UserPatch(BaseModel):
     role: str | None = Field(default=None, pattern="^(operator|supervisor|admin)$")
-    team_id: int | None = None
+    team_id: StrictInt | None = None
     is_active: StrictBool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=256)
     gender: str | None = Field(default=None, pattern="^(m|f|)$", description="m, f or empty")

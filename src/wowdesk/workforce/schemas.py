@@ -4,6 +4,8 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
+from wowdesk.http.deps import IsoDate
+
 
 class IntervalOut(BaseModel):
     start: str
@@ -74,8 +76,8 @@ class TemplateIn(BaseModel):
 
 
 class CopyWeekIn(BaseModel):
-    source: date
-    target: date
+    source: IsoDate
+    target: IsoDate
 
 
 class WrittenOut(BaseModel):
