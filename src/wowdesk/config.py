@@ -137,12 +137,16 @@ class Settings(BaseSettings):
     push_webhook_url: str = ""
     provider_timeout_seconds: float = Field(default=10.0, gt=0)
     # Retention (days; 0 keeps forever), applied by the daily job (`wowdesk data retention`):
-    # raw message text is replaced by its masked copy, screenshots are deleted, contacts of
+    # raw message text is replaced by its masked copy, screenshots and customers' files are
+    # deleted, calls' recording links dropped, contacts of
     # customers silent this long are erased, and personal-data audit records are dropped.
     # What KPIs and QA need (timestamps, topics, scores, masked text) always stays.
     retention_raw_text_days: int = Field(default=180, ge=0)
     retention_attachments_days: int = Field(default=180, ge=0)
     retention_contacts_days: int = Field(default=1095, ge=0)
+    # calls' recording links (the recordings live in the telephony system; the link is
+    # how anyone here reaches the customer's voice)
+    retention_recordings_days: int = Field(default=180, ge=0)
     retention_audit_days: int = Field(default=1095, ge=0)
     # /metrics: with a token, only `Authorization: Bearer <token>` reads it; without one,
     # only clients on the loopback interface (a Prometheus beside the app, or nginx's deny).

@@ -237,6 +237,7 @@ def test_export_holds_everything_and_is_audited(db: Session) -> None:
         {
             "channel": "web",
             "external_id": "browser-export",
+            "verified": True,
             "created_at": data["identities"][0]["created_at"],
         }
     ]

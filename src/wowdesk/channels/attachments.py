@@ -126,6 +126,12 @@ def path_of(folder: Path, row: Attachment) -> Path:
     return path
 
 
+def remove(folder: Path, name: str) -> None:
+    """Deletes a stored file (erasure, retention); a name not of our making is left alone."""
+    if STORED.match(name):
+        (check_folder(folder) / name).unlink(missing_ok=True)
+
+
 def list_for_conversation(db: Session, conversation_id: int) -> list[Attachment]:
     return list(
         db.scalars(

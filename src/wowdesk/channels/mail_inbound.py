@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from wowdesk.channels import attachments
+from wowdesk.channels import attachments, personal_data
 from wowdesk.channels.attachments import Stored
 from wowdesk.channels.mail_parse import ParsedMail, Part
 from wowdesk.channels.models import InboundMail, MailThread
@@ -120,7 +120,9 @@ def do_ingest(
     limit: int,
     secret: str,
 ) -> Ingested:
-    if db.scalar(select(InboundMail.id).where(InboundMail.message_id == mail.message_id)):
+    # an erased customer's mail keeps only a digest of its Message-ID: still read already
+    seen = (mail.message_id, personal_data.erased_message_id(mail.message_id))
+    if db.scalar(select(InboundMail.id).where(InboundMail.message_id.in_(seen)).limit(1)):
         return Ingested(duplicate=True)
     sender = customers.normalize_email(mail.sender) if mail.sender else ""
     found = thread_of(db, mail, secret)

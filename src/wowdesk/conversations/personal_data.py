@@ -5,14 +5,24 @@ reviews over the period do not change."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from wowdesk.conversations.models import Conversation, MailState, Message, OutgoingMail
+from wowdesk.conversations.models import (
+    Conversation,
+    FollowUp,
+    MailState,
+    Message,
+    Note,
+    OutgoingMail,
+)
 from wowdesk.nlp.pii import mask_text
+
+ERASED_CLIENT = "erased-"
 
 
 def customer_conversation_ids(db: Session, customer_id: int) -> list[int]:
@@ -57,6 +67,77 @@ def do_erase_raw_text(db: Session, conversation_ids: list[int]) -> int:
         conv.wrapup_note = mask_text(conv.wrapup_note)
     db.flush()
     return int(changed or 0)
+
+
+def do_mask_notes(db: Session, conversation_ids: list[int], *, dry_run: bool = False) -> int:
+    """What operators wrote about these conversations' customers (internal notes,
+    follow-up reminders, wrap-up notes) and the subjects customers gave keep only their
+    masked copy.
+    Returns the rows changed."""
+    if not conversation_ids:
+        return 0
+    changed = 0
+    rows: list[tuple[Any, str]] = [
+        *(
+            (n, "text")
+            for n in db.scalars(select(Note).where(Note.conversation_id.in_(conversation_ids)))
+        ),
+        *(
+            (f, "note")
+            for f in db.scalars(
+                select(FollowUp).where(FollowUp.conversation_id.in_(conversation_ids))
+            )
+        ),
+    ]
+    for conv in db.scalars(select(Conversation).where(Conversation.id.in_(conversation_ids))):
+        rows += [(conv, "subject"), (conv, "wrapup_note")]
+    for row, attr in rows:
+        value = getattr(row, attr)
+        masked = mask_text(value) if value else value
+        if masked != value:
+            if not dry_run:
+                setattr(row, attr, masked)
+            changed += 1
+    db.flush()
+    return changed
+
+
+def _file_refs(meta: dict[str, Any]) -> dict[str, Any]:
+    """A message's file references without the customer's file names (the file itself is
+    the channel's and goes with it)."""
+    out = dict(meta)
+    if isinstance(out.get("attachment"), dict):
+        out["attachment"] = {k: v for k, v in out["attachment"].items() if k != "name"}
+    if isinstance(out.get("attachments"), list):
+        out["attachments"] = [
+            {k: v for k, v in a.items() if k != "name"} if isinstance(a, dict) else a
+            for a in out["attachments"]
+        ]
+    return out
+
+
+def do_erase_identifiers(db: Session, conversation_ids: list[int]) -> int:
+    """Messages' client ids (a Telegram one names the chat: «tg-<chat>-<message>») become
+    digests, and their file references lose the customer's file names. Returns the
+    messages changed."""
+    if not conversation_ids:
+        return 0
+    changed = 0
+    for msg in db.scalars(select(Message).where(Message.conversation_id.in_(conversation_ids))):
+        touched = False
+        # the customer's side only: bots' and operators' ids name messages, not people
+        if msg.author_kind == "customer" and not msg.client_id.startswith(ERASED_CLIENT):
+            digest = hashlib.sha256(msg.client_id.encode()).hexdigest()[:40]
+            msg.client_id = ERASED_CLIENT + digest
+            touched = True
+        if msg.meta and ("attachment" in msg.meta or "attachments" in msg.meta):
+            meta = _file_refs(msg.meta)
+            if meta != msg.meta:
+                msg.meta = meta
+                touched = True
+        changed += touched
+    db.flush()
+    return changed
 
 
 def count_raw_text_before(db: Session, before: datetime) -> int:
@@ -110,6 +191,16 @@ def export_conversations(db: Session, customer_id: int) -> list[dict[str, Any]]:
             .order_by(Message.conversation_id, Message.seq)
         ):
             messages.setdefault(m.conversation_id, []).append(m)
+    notes: dict[int, list[Note]] = {}
+    follow_ups: dict[int, list[FollowUp]] = {}
+    ids = [c.id for c in convs]
+    if ids:
+        for n in db.scalars(select(Note).where(Note.conversation_id.in_(ids)).order_by(Note.id)):
+            notes.setdefault(n.conversation_id, []).append(n)
+        for f in db.scalars(
+            select(FollowUp).where(FollowUp.conversation_id.in_(ids)).order_by(FollowUp.id)
+        ):
+            follow_ups.setdefault(f.conversation_id, []).append(f)
     return [
         {
             "id": c.id,
@@ -119,6 +210,14 @@ def export_conversations(db: Session, customer_id: int) -> list[dict[str, Any]]:
             "created_at": c.created_at.isoformat(),
             "closed_at": c.closed_at.isoformat() if c.closed_at else None,
             "csat": c.csat,
+            "wrapup_note": c.wrapup_note,
+            "notes": [
+                {"text": n.text, "created_at": n.created_at.isoformat()}
+                for n in notes.get(c.id, [])
+            ],
+            "follow_ups": [
+                {"note": f.note, "due_at": f.due_at.isoformat()} for f in follow_ups.get(c.id, [])
+            ],
             "messages": [
                 {
                     "seq": m.seq,
@@ -142,6 +241,10 @@ def _erase(mail: OutgoingMail) -> None:
     mail.to_address = ""
     mail.body = mask_text(mail.body)
     mail.subject = mask_text(mail.subject)
+    # the customer's own Message-IDs (threading) and a server's answer naming the address
+    mail.in_reply_to = ""
+    mail.references = ""
+    mail.last_error = mask_text(mail.last_error) if mail.last_error else ""
     if mail.state == MailState.pending:  # nobody to send it to any more
         mail.state = MailState.failed
         mail.last_error = ERASED

@@ -14,12 +14,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from wowdesk.customers import service, views
+from wowdesk.customers import links, service, views
 from wowdesk.customers.models import (
     Customer,
     CustomerCase,
     CustomerDataAccess,
     CustomerIdentity,
+    CustomerLink,
     CustomerOrder,
     OrderLine,
 )
@@ -180,10 +181,12 @@ def export_customer(db: Session, customer_id: int) -> dict[str, Any]:
             {
                 "channel": i.channel,
                 "external_id": i.external_id,
+                "verified": i.verified,
                 "created_at": i.created_at.isoformat(),
             }
             for i in service.list_identities(db, customer_id)
         ],
+        "links": export_links(db, customer_id),
         "orders": [
             {
                 "source": o.source,
@@ -220,8 +223,36 @@ def export_customer(db: Session, customer_id: int) -> dict[str, Any]:
     }
 
 
+def person_ids(db: Session, customer_id: int) -> list[int]:
+    """The records of one person: the customer and every record confirmed as the same
+    person on another channel (an erasure or an export is of the person, not of one
+    channel's record). Merely proposed links are not proof and are not followed."""
+    return sorted(set(links.group_of(db, customer_id)) | {customer_id})
+
+
+def export_links(db: Session, customer_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "customer_id": link.customer_id,
+            "other_id": link.other_id,
+            "status": link.status,
+            "reason": link.reason,
+            "created_at": link.created_at.isoformat(),
+        }
+        for link in db.scalars(
+            select(CustomerLink)
+            .where(
+                or_(CustomerLink.customer_id == customer_id, CustomerLink.other_id == customer_id)
+            )
+            .order_by(CustomerLink.id)
+        )
+    ]
+
+
 def do_erase(db: Session, customer_id: int) -> Customer:
-    """Name, contacts, segment, identities and other departments' case titles go; the row
+    """Name, contacts, segment, identities, links to other records (proposed, confirmed or
+    rejected: each says "this is the same person as that") and other departments' case
+    titles go; the row
     stays (conversations' statistics point at it) and orders stay as anonymous sales (the
     shop's accounting keeps them; the link to a person is what is erased). Erasing twice
     is harmless."""
@@ -234,6 +265,11 @@ def do_erase(db: Session, customer_id: int) -> Customer:
         customer.erased_at = utcnow()
     db.execute(delete(CustomerIdentity).where(CustomerIdentity.customer_id == customer_id))
     db.execute(delete(CustomerCase).where(CustomerCase.customer_id == customer_id))
+    db.execute(
+        delete(CustomerLink).where(
+            or_(CustomerLink.customer_id == customer_id, CustomerLink.other_id == customer_id)
+        )
+    )
     db.flush()
     return customer
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 
@@ -261,3 +262,15 @@ def mask_text(text: str, *, names: bool = True) -> str:
     for span in reversed(find_pii(text, names=names)):
         text = text[: span.start] + f"[{span.type}]" + text[span.end :]
     return text
+
+
+def mask_json(value: Any) -> Any:
+    """Every string inside a JSON value (lists, objects, nested) masked; keys, numbers and
+    booleans stay: a stored transcript or list of facts loses the person, not its shape."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list):
+        return [mask_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_json(v) for k, v in value.items()}
+    return value

@@ -18,6 +18,15 @@ class ErasureOut(BaseModel):
     mails: int
     screenshots: int
     erased_at: datetime
+    linked_customers: list[int] = []
+    notes: int = 0
+    telegram_chats: int = 0
+    mail_threads: int = 0
+    inbound_mails: int = 0
+    calls: int = 0
+    attachments: int = 0
+    library_cases: int = 0
+    regression_cases: int = 0
 
 
 class AuditRowOut(BaseModel):

@@ -1,16 +1,21 @@
 """Erasure and export of one customer across every domain, and the merged audit.
 
-An erasure runs in one transaction: the customer's name, contacts and identities, the raw
-text of their conversations (masked copies stay), their addresses in tickets and the
-outbox, screenshots of their conversations. Conversations, timestamps, topics, ratings and
-masked text stay, so KPIs over the period do not change. The erasure is audited with who,
-when and the request's reference, never with the erased data.
+An erasure runs in one transaction and reaches every table `privacy.inventory` lists as
+holding a customer's personal data: the customer's name, contacts, identities and links
+(and those of every record confirmed as the same person on another channel), the raw text
+of their conversations (masked copies stay), operators' notes about them, their addresses
+in tickets, the outbox, mail threads and mails read, their Telegram chat, calls' numbers and
+recordings' links, files they sent and screenshots of their conversations, and the learning
+material made from their dialogues (masked). Conversations, timestamps, topics, ratings
+and masked text stay, so KPIs over the period do not change. The erasure is audited with
+who, when and the request's reference, never with the erased data.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +23,10 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from wowdesk.assist import personal_data as assist_data
 from wowdesk.bot import personal_data as bot_data
+from wowdesk.channels import attachments
+from wowdesk.channels import personal_data as channel_data
 from wowdesk.conversations import personal_data as conversation_data
 from wowdesk.customers import personal_data as customer_data
 from wowdesk.customers import service as customers
@@ -29,6 +37,7 @@ from wowdesk.quality import personal_data as quality_data
 from wowdesk.quality import screenshots
 from wowdesk.routing import personal_data as routing_data
 from wowdesk.safety import personal_data as safety_data
+from wowdesk.training import personal_data as training_data
 
 log = logging.getLogger(__name__)
 EXPORT_FORMAT = 1
@@ -51,7 +60,12 @@ class Actor:
         return cls(None, f"cli:{name}", "cli")
 
 
-def remove_after_commit(db: Session, folder: Path, names: list[str]) -> None:
+def remove_after_commit(
+    db: Session,
+    folder: Path,
+    names: list[str],
+    remover: Callable[[Path, str], None] = screenshots.remove,
+) -> None:
     """Files go once the rows that named them are committed; a rollback keeps them."""
     if not names:
         return
@@ -59,9 +73,9 @@ def remove_after_commit(db: Session, folder: Path, names: list[str]) -> None:
     def remove(_session: Session) -> None:
         for name in names:
             try:
-                screenshots.remove(folder, name)
+                remover(folder, name)
             except OSError:
-                log.exception("screenshot %s not removed", name)
+                log.exception("file %s not removed", name)
 
     event.listen(db, "after_commit", remove, once=True)
 
@@ -76,60 +90,122 @@ class Erasure:
     mails: int
     screenshots: int
     erased_at: datetime
+    # the person's other records (confirmed links) erased with this one
+    linked_customers: list[int] = field(default_factory=list)
+    notes: int = 0
+    telegram_chats: int = 0
+    mail_threads: int = 0
+    inbound_mails: int = 0
+    calls: int = 0
+    attachments: int = 0
+    library_cases: int = 0
+    regression_cases: int = 0
+
+
+@dataclass(frozen=True)
+class Contacts:
+    tickets: int
+    mails: int
+    channels: channel_data.ChannelsErased
+
+
+def erase_contacts(
+    db: Session, customer_id: int, conversation_ids: list[int], var_dir: Path
+) -> Contacts:
+    """How to reach or find the customer, in every domain: tickets', the outbox's, the
+    channels' (chats, threads, mails read, callers, files) and the customer's own record.
+    The contacts' retention uses it for silent customers; an erasure does it and more."""
+    tickets = routing_data.do_erase_conversation_data(db, conversation_ids)
+    mails = conversation_data.do_erase_mail(db, conversation_ids)
+    conversation_data.do_erase_identifiers(db, conversation_ids)
+    channels = channel_data.do_erase_conversation_data(db, conversation_ids)
+    remove_after_commit(db, var_dir / "attachments", channels.attachments, attachments.remove)
+    safety_data.do_erase_verifications(db, customer_id)
+    customer_data.do_erase(db, customer_id)
+    return Contacts(tickets, mails, channels)
 
 
 def erase_parts(
     db: Session, customer_id: int, conversation_ids: list[int], var_dir: Path
 ) -> Erasure:
-    """Every domain's part of one customer, without the audit (retention uses it too)."""
+    """Every domain's part of one customer record, without the audit."""
     messages = conversation_data.do_erase_raw_text(db, conversation_ids)
+    notes = conversation_data.do_mask_notes(db, conversation_ids)
     cards = bot_data.do_erase_conversation_data(db, conversation_ids)
-    tickets = routing_data.do_erase_conversation_data(db, conversation_ids)
-    mails = conversation_data.do_erase_mail(db, conversation_ids)
+    assist_data.do_erase_conversation_data(db, conversation_ids)
     files = quality_data.do_erase_conversation_data(db, conversation_ids)
     remove_after_commit(db, var_dir / "screenshots", files)
-    customer = customer_data.do_erase(db, customer_id)
+    material = quality_data.do_erase_material(db, conversation_ids)
+    training_data.do_erase_from_cases(db, material.cases)
+    training_data.do_erase_questions(db, material.questions)
+    contacts = erase_contacts(db, customer_id, conversation_ids, var_dir)
+    channels = contacts.channels
+    customer = customers.get_customer(db, customer_id)
     assert customer.erased_at is not None
     return Erasure(
         customer_id=customer_id,
         conversations=len(conversation_ids),
         messages=messages,
         cards=cards,
-        tickets=tickets,
-        mails=mails,
+        tickets=contacts.tickets,
+        mails=contacts.mails,
         screenshots=len(files),
         erased_at=customer.erased_at,
+        notes=notes,
+        telegram_chats=channels.telegram_chats,
+        mail_threads=channels.mail_threads,
+        inbound_mails=channels.inbound_mails,
+        calls=channels.calls,
+        attachments=len(channels.attachments),
+        library_cases=len(material.cases),
+        regression_cases=material.regression_cases,
     )
 
 
 def do_erase_customer(
     db: Session, actor: Actor, customer_id: int, *, reference: str, var_dir: Path, place: str
 ) -> Erasure:
+    """Erases the person: this record and every record confirmed as theirs on another
+    channel (each erasure audited on its record)."""
     reference = customer_data.check_reference(reference)
     customers.get_customer(db, customer_id)  # 404 before anything
-    ids = conversation_data.customer_conversation_ids(db, customer_id)
-    done = erase_parts(db, customer_id, ids, var_dir)
-    customer_data.record_access(
-        db,
-        customer_id=customer_id,
-        action="erasure",
-        user_id=actor.user_id,
-        username=actor.username,
-        role=actor.role,
-        place=place,
-        reference=reference,
-    )
-    return done
+    person = customer_data.person_ids(db, customer_id)
+    parts = []
+    for record_id in [customer_id, *(i for i in person if i != customer_id)]:
+        ids = conversation_data.customer_conversation_ids(db, record_id)
+        parts.append(erase_parts(db, record_id, ids, var_dir))
+        customer_data.record_access(
+            db,
+            customer_id=record_id,
+            action="erasure",
+            user_id=actor.user_id,
+            username=actor.username,
+            role=actor.role,
+            place=place,
+            reference=reference,
+        )
+    first = parts[0]
+    counted = {
+        f.name: sum(getattr(p, f.name) for p in parts)
+        for f in fields(Erasure)
+        if f.type == "int" and f.name != "customer_id"
+    }
+    return replace(first, linked_customers=[p.customer_id for p in parts[1:]], **counted)
 
 
 def do_export_customer(
     db: Session, actor: Actor, customer_id: int, *, place: str, reference: str = ""
 ) -> dict[str, Any]:
-    """Everything held about the customer, for an access request; the export is audited."""
-    data = customer_data.export_customer(db, customer_id)
+    """Everything held about the customer, for an access request; the export is audited.
+    Records confirmed as the same person on other channels come under `linked`."""
+    data = _export_record(db, customer_id)
     data["format"] = EXPORT_FORMAT
     data["exported_at"] = utcnow().isoformat()
-    data["conversations"] = conversation_data.export_conversations(db, customer_id)
+    data["linked"] = [
+        _export_record(db, other)
+        for other in customer_data.person_ids(db, customer_id)
+        if other != customer_id
+    ]
     customer_data.record_access(
         db,
         customer_id=customer_id,
@@ -140,6 +216,16 @@ def do_export_customer(
         place=place,
         reference=reference.strip(),
     )
+    return data
+
+
+def _export_record(db: Session, customer_id: int) -> dict[str, Any]:
+    data = customer_data.export_customer(db, customer_id)
+    data["conversations"] = conversation_data.export_conversations(db, customer_id)
+    ids = conversation_data.customer_conversation_ids(db, customer_id)
+    data["channels"] = channel_data.export_conversations(db, ids)
+    data["verifications"] = safety_data.export_verifications(db, customer_id)
+    data.update(quality_data.export_material(db, ids))
     return data
 
 

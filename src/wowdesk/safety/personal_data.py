@@ -1,14 +1,16 @@
-"""The audit of raw-text views: kept for the retention period, searched by the admins'
-audit page."""
+"""The audit of raw-text views (kept for the retention period, searched by the admins'
+audit page), and the verification codes sent to a customer (the masked address they went
+to: blanked with the customer)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from wowdesk.safety.models import RawTextView
+from wowdesk.safety.models import RawTextView, VerificationCode
 
 
 def do_expire_view_audit(db: Session, before: datetime, *, dry_run: bool = False) -> int:
@@ -46,3 +48,32 @@ def search_views(
     if until is not None:
         stmt = stmt.where(RawTextView.created_at < until)
     return list(db.scalars(stmt))
+
+
+def do_erase_verifications(db: Session, customer_id: int) -> int:
+    """The record that a code was sent stays (the channel, when, by whom); the address
+    and the code go. Returns the records changed."""
+    rows = list(
+        db.scalars(select(VerificationCode).where(VerificationCode.customer_id == customer_id))
+    )
+    for row in rows:
+        row.address = ""
+        row.code = ""
+    db.flush()
+    return len(rows)
+
+
+def export_verifications(db: Session, customer_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "conversation_id": v.conversation_id,
+            "channel": v.channel,
+            "address": v.address,
+            "created_at": v.created_at.isoformat(),
+        }
+        for v in db.scalars(
+            select(VerificationCode)
+            .where(VerificationCode.customer_id == customer_id)
+            .order_by(VerificationCode.id)
+        )
+    ]
