@@ -33,7 +33,7 @@ from wowdesk.conversations import notes_api, sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
-from wowdesk.http import hardening, headers, openapi, per_request
+from wowdesk.http import hardening, headers, openapi, per_request, route_index
 from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
@@ -226,4 +226,5 @@ def create_app(
     for module in ROUTE_MODULES:
         for router in module.routes:
             app.include_router(router)
+    route_index.install(app)  # ~400 routes: try only those whose literal start fits the path
     return app
