@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import routing as fastapi_routing
-from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute, get_route_path
+from starlette._utils import get_route_path
+from starlette.routing import BaseRoute, Match, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 MAX_CACHED_PATHS = 4096
@@ -105,7 +106,8 @@ class RouteIndex:
             return
         route, child_scope = partial
         fastapi_routing._update_scope(scope, child_scope)
-        fastapi_routing._route_selected(
+        route_selected = fastapi_routing._route_selected  # type: ignore[attr-defined]
+        route_selected(
             scope=scope, path=getattr(route, "path_format", None), mount=isinstance(route, Mount)
         )
         await route.handle(scope, receive, send)

@@ -85,7 +85,9 @@ def is_english(text: str) -> bool:
 # a number among words. Log lines ("POST", "/api/v1/…", "HTTP/%s") and lowercase chat
 # without numbers skip the model, which costs ~10 ms a text.
 _WORDS = re.compile(r"[^\W_]+")
-_PROTOCOL_WORDS = frozenset("GET HEAD POST PUT PATCH DELETE OPTIONS HTTP HTTPS WS WSS".split())
+_PROTOCOL_WORDS = frozenset(
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HTTP", "HTTPS", "WS", "WSS"]
+)
 _NUMBER = re.compile(r"\b\d")
 _LETTERS = re.compile(r"[^\W\d_]{2}")
 
