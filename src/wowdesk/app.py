@@ -33,7 +33,7 @@ from wowdesk.conversations import notes_api, sockets
 from wowdesk.customers import api as customers_api
 from wowdesk.db import make_engine, make_sessionmaker, request_slots, writer_executor
 from wowdesk.errors import Forbidden, Unauthorized, WowdeskError
-from wowdesk.http import hardening, headers, openapi
+from wowdesk.http import hardening, headers, openapi, per_request, route_index
 from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
@@ -108,16 +108,8 @@ def _json_error(status: int, code: str, message: str, **extra: object) -> JSONRe
 
 
 def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
-    """The language of each request and one error format: JSON `{"error": {code, message}}`
-    for the API, the error page (or the login) for a browser."""
-
-    @app.middleware("http")
-    async def language(request: Request, call_next):  # type: ignore[no-untyped-def]
-        activate(settings.language)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    """One error format: JSON `{"error": {code, message}}` for the API, the error page (or
+    the login) for a browser. The language of each request is set by http.per_request."""
 
     @app.exception_handler(WowdeskError)
     async def domain_error(request: Request, exc: WowdeskError) -> Response:
@@ -221,16 +213,18 @@ def create_app(
     training_kpis.register(analytics_service.operator_kpis, analytics_service.kpi_labels())
     _install_http_handlers(app, settings)
 
-    @app.middleware("http")
-    async def public_url(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if not bot.public_url:  # WOWDESK_PUBLIC_URL unset: links are built from the request
-            bot.learn_public_url(str(request.base_url))
-        return await call_next(request)
-
+    # the language, fallback headers and the origin learnt (WOWDESK_PUBLIC_URL unset)
+    app.add_middleware(
+        per_request.PerRequest,
+        language=settings.language,
+        origin_known=lambda: bool(bot.public_url),
+        learn_origin=bot.learn_public_url,
+    )
     app.add_middleware(observability.Observe, access_log=settings.log_format == "json")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     docs.mount_assets(app)
     for module in ROUTE_MODULES:
         for router in module.routes:
             app.include_router(router)
+    route_index.install(app)  # ~400 routes: try only those whose literal start fits the path
     return app

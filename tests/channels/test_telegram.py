@@ -226,3 +226,28 @@ def test_the_customer_chooses_up_front(hooked: TestClient, fake: FakeTelegram) -
     post(hooked, fake.press(CHAT, "choice:callback"))
     messages = hooked.get(f"/api/v1/conversations/{conv['id']}/messages", headers=headers).json()
     assert any(m["author_kind"] == "system" and "[PHONE]" in m["text"] for m in messages)
+
+
+def test_customer_lines_move_the_watermark_without_a_send_pass(
+    hooked: TestClient, fake: FakeTelegram, factory: sessionmaker[Session]
+) -> None:
+    from sqlalchemy import select
+
+    from wowdesk.channels import telegram_delivery
+    from wowdesk.channels.models import TelegramConversation
+    from wowdesk.conversations.models import Message
+
+    until(lambda: fake.webhook_url)
+    for text in ("Где мой заказ 4417?", "Жду уже неделю", "Ответьте, пожалуйста"):
+        assert post(hooked, fake.text(CHAT, text)).status_code == 200
+
+    def settled() -> bool:
+        with factory() as db:
+            link = db.scalars(select(TelegramConversation)).one()
+            last = max(db.scalars(select(Message.seq)))
+            return link.sent_seq == last and link.lease_until is None
+
+    until(settled)
+    with factory() as db:
+        assert telegram_delivery.do_claim_due(db) == []  # nothing left to send
+        db.commit()

@@ -81,6 +81,27 @@ def is_english(text: str) -> bool:
     return bool(LATIN.search(text)) and not CYRILLIC.search(text)
 
 
+# The NER runs only where it could find something: a PERSON holds a capital letter, a FAC
+# a number among words. Log lines ("POST", "/api/v1/…", "HTTP/%s") and lowercase chat
+# without numbers skip the model, which costs ~10 ms a text.
+_WORDS = re.compile(r"[^\W_]+")
+_PROTOCOL_WORDS = frozenset(
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HTTP", "HTTPS", "WS", "WSS"]
+)
+_NUMBER = re.compile(r"\b\d")
+_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def may_hold_entity(text: str) -> bool:
+    """Cheap test before the NER: False only where the model finds no PERSON (it needs a
+    word with a capital letter, HTTP methods aside) and no FAC (it needs a number)."""
+    if text != text.lower() and any(
+        word != word.lower() and word not in _PROTOCOL_WORDS for word in _WORDS.findall(text)
+    ):
+        return True
+    return bool(_NUMBER.search(text) and _LETTERS.search(text))
+
+
 def _pipeline() -> Any:
     global _nlp
     if _nlp is None:
@@ -146,8 +167,7 @@ def english_pii(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for pattern in (MILITARY, EN_STREET, EN_STREET_NUMBER_LAST, BOX, SECONDARY_ALONE):
         spans += [(m.start(), m.end(), "ADDRESS") for m in pattern.finditer(text)]
-    doc = _pipeline()(text)
-    for ent in doc.ents:
+    for ent in _pipeline()(text).ents if may_hold_entity(text) else ():
         if ent.label_ == "PERSON" and any(c.isupper() for c in ent.text):
             start, end = ent.start_char, ent.end_char
             title = re.match(r"(?:Mr|Mrs|Ms|Dr|Miss|Prof)\.?\s+", ent.text)

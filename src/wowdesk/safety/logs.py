@@ -14,11 +14,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from wowdesk.nlp.pii import mask_text
 
 _MARK = "wowdesk_masks_pii"
+SHORT_ARG = 64
 _masking = threading.local()
 
 
@@ -28,11 +30,18 @@ def _unmasked(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
+@lru_cache(maxsize=1024)
+def _mask_short(text: str) -> str:
+    """Short arguments repeat (uvicorn's access line: the method, the path, "1.1", the
+    client's address): each is masked once. Masking depends on the text alone."""
+    return mask_text(text)
+
+
 def _mask_arg(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float):
         return value
     text = str(value)
-    masked = mask_text(text)
+    masked = _mask_short(text) if len(text) <= SHORT_ARG else mask_text(text)
     return value if masked == text else masked
 
 
