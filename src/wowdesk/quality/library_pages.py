@@ -275,14 +275,15 @@ def proposal_status_form(
 
 
 @supervisors.get("/quality/gaps")
-def gaps_page(request: Request, db: DbSession, done: str = "") -> Response:
-    return render(request, "quality/gaps.html", drafts=gaps.list_drafts(db), done=done)
+def gaps_page() -> Response:
+    """The mined drafts are edited and published in the /kb drafts queue."""
+    return go_to("/kb?view=drafts")
 
 
 @supervisors.post("/quality/gaps")
 def gaps_mine(db: DbSession) -> Response:
     gaps.do_mine(db, since_days=7)
-    return go_to("/quality/gaps?done=mined")
+    return go_to("/kb?view=drafts&done=mined")
 
 
 @supervisors.get("/quality/weak-spots")
