@@ -43,8 +43,7 @@ from wowdesk.operators import pages as operators_pages
 from wowdesk.privacy import api as privacy_api
 from wowdesk.privacy import pages as privacy_pages
 from wowdesk.quality import api as quality_api
-from wowdesk.quality import case_suggestions, gap_drafts
-from wowdesk.quality import incident_views
+from wowdesk.quality import case_suggestions, gap_drafts, incident_views
 from wowdesk.quality import pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages

@@ -41,9 +41,8 @@ from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
 from wowdesk.mail import Smtp
 from wowdesk.privacy import retention
-from wowdesk.quality import autoqa
+from wowdesk.quality import autoqa, case_suggestions
 from wowdesk.quality import background as quality_background
-from wowdesk.quality import case_suggestions
 from wowdesk.routing import dispatcher as routing_runner
 from wowdesk.training import listener as training_listener
 

@@ -22,8 +22,12 @@ def no_sources(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_the_queue_holds_drafts_with_their_provenance(db: Session, no_sources: None) -> None:
-    small = kb.do_create_article(db, title="Как скрыть номер", body="Настройки → Номер.", author=None)
-    big = kb.do_create_article(db, title="Как удалить профиль", body="Профиль → Настройки.", author=None)
+    small = kb.do_create_article(
+        db, title="Как скрыть номер", body="Настройки → Номер.", author=None
+    )
+    big = kb.do_create_article(
+        db, title="Как удалить профиль", body="Профиль → Настройки.", author=None
+    )
     kb.do_create_article(db, title="Опубликована", body="Текст.", author=None, publish=True)
     # without a registered source: the drafts, newest first, no provenance
     queue = drafts.queue(db)

@@ -43,8 +43,9 @@ _lock = threading.Lock()
 
 def _version(db: Session) -> tuple[object, ...]:
     row = db.execute(
-        select(func.count(LibraryCase.id), func.max(LibraryCase.id), func.max(LibraryCase.updated_at))
-        .where(LibraryCase.shared.is_(True))
+        select(
+            func.count(LibraryCase.id), func.max(LibraryCase.id), func.max(LibraryCase.updated_at)
+        ).where(LibraryCase.shared.is_(True))
     ).one()
     return tuple(row)
 
