@@ -178,3 +178,23 @@ def test_the_case_is_pushed_live_and_removed_by_a_supervisor(client: TestClient)
     client.post(f"/api/v1/conversations/{third}/assign", headers=headers)
     data = client.get(f"/api/v1/assist/conversations/{third}/suggestions").json()
     assert all(s["source"] != "case" for s in data["suggestions"])
+
+
+def test_a_supervisor_removes_a_case_on_its_page(client: TestClient) -> None:
+    boss = {"X-CSRF-Token": login(client, add_user(client, "supervisor"))}
+    conv_id, _token = start(client, DOUBT[0][1])
+    client.post(f"/api/v1/conversations/{conv_id}/assign", headers=boss)
+    client.post(f"/api/v1/conversations/{conv_id}/close", headers=boss)
+    case_id = client.post(
+        "/api/v1/quality/cases",
+        json={"conversation_id": conv_id, "source": "mentor", "title": "Звонок «из банка»"},
+        headers=boss,
+    ).json()["id"]
+    page = client.get(f"/quality/cases/{case_id}")
+    assert 'data-testid="qa-case-delete"' in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    gone = client.post(
+        f"/quality/cases/{case_id}/delete", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert gone.status_code == 303 and gone.headers["location"] == "/quality/cases?done=deleted"
+    assert client.get(f"/quality/cases/{case_id}").status_code == 404
