@@ -99,6 +99,31 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
     row.locator("a").click()
     expect(colleague.get_by_test_id("qa-case-transcript")).to_contain_text(marker)
     expect(colleague.get_by_test_id("qa-case-good")).to_contain_text("Сняла напряжение")
+    case_url = colleague.url.split(server.url, 1)[1]
+
+    # the next upset customer: the colleague's assistant suggests Анна's answer from the case
+    console.get_by_test_id("status-offline").click()
+    expect(console.get_by_test_id("my-status")).to_have_value("offline")
+    colleague.goto(f"{server.url}/console")
+    expect(colleague.get_by_test_id("my-status")).to_have_value("online")
+    second = new_page()
+    second.goto(f"{server.url}/chat")
+    second.get_by_test_id("chat-name").fill("Ирина")
+    second.get_by_test_id("chat-input").fill("Безобразие, посылка опять опоздала! Руководителя!")
+    second.get_by_test_id("chat-send").click()
+    expect(second.locator(".msg.mine [data-testid=mark]").first).to_be_visible()
+    second_id = second.evaluate("window.wowdeskChat.state.conv.id")
+    colleague.get_by_test_id("mine-list").locator(
+        f"[data-testid=inbox-item][data-id='{second_id}']"
+    ).click()
+    card = colleague.locator("[data-testid=assist-card][data-source=case]")
+    expect(card).to_be_visible(timeout=15_000)
+    expect(card.get_by_test_id("assist-source")).to_have_text("Из библиотеки кейсов")
+    expect(card).to_contain_text("понимаю ваше недовольство")
+    expect(colleague.get_by_test_id("assist-link").first).to_have_attribute("href", case_url)
+    screenshot(colleague, "quality-case-suggestion")
+    colleague.get_by_test_id("close").click()  # the shared server's next tests start clean
+    console.get_by_test_id("status-online").click()
 
 
 @pytest.fixture(scope="module")
