@@ -43,7 +43,7 @@ from wowdesk.operators import pages as operators_pages
 from wowdesk.privacy import api as privacy_api
 from wowdesk.privacy import pages as privacy_pages
 from wowdesk.quality import api as quality_api
-from wowdesk.quality import incident_views
+from wowdesk.quality import case_suggestions, gap_drafts, incident_views
 from wowdesk.quality import pages as quality_pages
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
@@ -208,7 +208,10 @@ def create_app(
     app.add_middleware(headers.SecurityHeaders)
     openapi.install(app)
 
-    # layers above quality add to its pages through callbacks, never by being imported
+    # layers add to lower ones through callbacks registered here, never by being imported:
+    # quality's library cases to the assistant's suggestions, its mined drafts to /kb
+    case_suggestions.register()
+    gap_drafts.register()
     incident_views.register_panel("training.micro", training_micro.incident_panel)
     training_kpis.register(analytics_service.operator_kpis, analytics_service.kpi_labels())
     _install_http_handlers(app, settings)

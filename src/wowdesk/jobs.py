@@ -41,7 +41,7 @@ from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
 from wowdesk.mail import Smtp
 from wowdesk.privacy import retention
-from wowdesk.quality import autoqa
+from wowdesk.quality import autoqa, case_suggestions
 from wowdesk.quality import background as quality_background
 from wowdesk.routing import dispatcher as routing_runner
 from wowdesk.training import listener as training_listener
@@ -342,6 +342,7 @@ def make_worker(
         ctx["engine"] = engine
         ctx["start_within"] = _start_within(settings)
         ctx["assistant"] = Assistant(engine.knowledge)
+        case_suggestions.register()  # the worker suggests from the case library too
         await refresh_colleagues(ctx)
         # the first sweep at once: what waited while no worker ran is answered now
         await sweep(ctx)

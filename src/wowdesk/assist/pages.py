@@ -41,6 +41,7 @@ SOURCES = {
     "kb": N_("Knowledge base"),
     "template": N_("Template"),
     "colleague": N_("Colleague's answer"),
+    "case": N_("From the case library"),
     "none": N_("Own reply"),
 }
 

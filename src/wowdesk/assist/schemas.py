@@ -47,7 +47,7 @@ class RenderedTemplateOut(BaseModel):
 
 class SuggestionOut(BaseModel):
     rank: int
-    source: Literal["kb", "template", "colleague"]
+    source: Literal["kb", "template", "colleague", "case"]
     ref: dict[str, Any]
     title: str
     text: str

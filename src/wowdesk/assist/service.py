@@ -14,7 +14,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
-from wowdesk.assist import suggest
+from wowdesk.assist import sources, suggest
 from wowdesk.assist import transfer_card as handoff
 from wowdesk.assist.indexes import Assistant
 from wowdesk.assist.models import Category, Outcome, SuggestionLog, Template
@@ -321,7 +321,9 @@ def compute(
     ]
     hits = assistant.search_kb(db, turn.query, k=3)
     matches = assistant.colleagues.search(turn.query, k=3)
-    return suggest.rank(turn, hits, templates, matches, template_context(db, conv.id, operator))
+    found = sources.gather(db, turn.query or turn.text)
+    variables = template_context(db, conv.id, operator)
+    return suggest.rank(turn, hits, templates, matches, variables, found)
 
 
 def _log_for(db: Session, conversation_id: int, message_id: int) -> SuggestionLog | None:

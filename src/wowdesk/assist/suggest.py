@@ -1,5 +1,6 @@
-"""Ranking suggested replies: knowledge-base passages, templates that fit the moment, and
-colleagues' well-rated answers to similar questions. Pure: the service gathers the inputs.
+"""Ranking suggested replies: knowledge-base passages, templates that fit the moment,
+colleagues' well-rated answers to similar questions, and what layers above offer through
+`sources` (the case library's good answers). Pure: the service gathers the inputs.
 
 Why three sources: the knowledge base is the truth about rules and terms, templates carry
 how good operators talk (greeting, empathy, «уточните, пожалуйста»), and colleagues'
@@ -18,6 +19,7 @@ from razdel import sentenize
 
 from wowdesk.assist.colleagues import Match
 from wowdesk.assist.models import Category
+from wowdesk.assist.sources import Found
 from wowdesk.assist.variables import render_template, unmask
 from wowdesk.bot.triage import risk_flags
 from wowdesk.i18n import N_, gettext
@@ -58,7 +60,7 @@ class Turn:
 
 @dataclass(frozen=True)
 class Suggestion:
-    source: str  # kb | template | colleague
+    source: str  # kb | template | colleague | case
     ref: dict[str, Any]
     title: str
     text: str
@@ -142,6 +144,7 @@ def rank(
     templates: list[TemplateRow],
     matches: list[Match],
     variables: Mapping[str, str | None],
+    found: list[Found] | None = None,
 ) -> list[Suggestion]:
     candidates: list[Suggestion] = []
     for category, score, why in situations(turn):
@@ -199,6 +202,22 @@ def rank(
                 missing=rendered.missing,
                 why=why,
                 score=match.similarity * 0.95 + min(match.count, 20) * 0.002,
+            )
+        )
+    for item in found or []:
+        if item.similarity < MIN_COLLEAGUE_SIMILARITY:
+            continue
+        rendered = render_template(unmask(item.answer), variables)
+        candidates.append(
+            Suggestion(
+                source=item.source,
+                ref=item.ref,
+                title=item.title,
+                text=rendered.text,
+                missing=rendered.missing,
+                why=item.why,
+                # a mentor chose it for the library: a little above a colleague's answer
+                score=item.similarity * 0.97,
             )
         )
     return pick(candidates)

@@ -8,9 +8,16 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
-from wowdesk.kb import service
+from wowdesk.kb import drafts, service
 from wowdesk.kb.models import Article, ArticleStatus
-from wowdesk.kb.schemas import ArticleIn, ArticleOut, ArticlePatch, PassageOut, VersionOut
+from wowdesk.kb.schemas import (
+    ArticleIn,
+    ArticleOut,
+    ArticlePatch,
+    DraftOut,
+    PassageOut,
+    VersionOut,
+)
 from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
 
@@ -89,6 +96,27 @@ def update_article(
         db, service.get_article(db, article_id), author=user, **body.model_dump()
     )
     return article_out(db, [article])[0]
+
+
+@supervisors.get("/drafts")
+def drafts_queue(db: DbSession) -> list[DraftOut]:
+    """The drafts queue: draft articles, those with the most questions behind them first."""
+    queued = drafts.queue(db)
+    articles = article_out(db, [d.article for d in queued])
+    out = []
+    for d, article in zip(queued, articles, strict=True):
+        p = d.provenance
+        out.append(
+            DraftOut(
+                article=article,
+                origin=p.origin if p else "",
+                size=d.size,
+                question=p.question if p else "",
+                conversation_ids=p.conversation_ids if p else [],
+                made_at=p.made_at if p else None,
+            )
+        )
+    return out
 
 
 @supervisors.post("/articles/{article_id}/publish")

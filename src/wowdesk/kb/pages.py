@@ -14,7 +14,7 @@ from wowdesk.http.deps import DbSession
 from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.kb import service
+from wowdesk.kb import drafts, service
 from wowdesk.kb.markdown import to_html
 from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.operators.auth import CurrentUser, require
@@ -33,8 +33,22 @@ def help_article(request: Request, article_id: int, db: DbSession) -> Response:
 
 @supervisors.get("/kb")
 def kb_list(
-    request: Request, db: DbSession, q: str = "", status: str = "", test: str = ""
+    request: Request,
+    db: DbSession,
+    q: str = "",
+    status: str = "",
+    test: str = "",
+    view: str = "",
+    done: str = "",
 ) -> Response:
+    if view == "drafts":
+        return render(
+            request,
+            "kb/drafts.html",
+            queue=drafts.queue(db),
+            actions=drafts.actions(),
+            done=done[:32],
+        )
     hits = request.app.state.knowledge.search(db, test, 5) if test.strip() else []
     return render(
         request,
@@ -140,12 +154,20 @@ def kb_update(
 
 @supervisors.post("/kb/{article_id}/{action}")
 def kb_status(
-    request: Request, article_id: int, action: str, user: CurrentUser, db: DbSession
+    request: Request,
+    article_id: int,
+    action: str,
+    user: CurrentUser,
+    db: DbSession,
+    back: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
+    """Publish or unpublish; `back=drafts` returns to the drafts queue it was done from."""
     statuses = {"publish": ArticleStatus.published, "unpublish": ArticleStatus.draft}
     if action not in statuses:
         raise WowdeskError("Unknown action", code="unknown_action")
     service.do_set_status(db, service.get_article(db, article_id), statuses[action], user)
+    if back == "drafts":
+        return RedirectResponse(f"/kb?view=drafts&done={action}", status_code=303)
     return RedirectResponse(f"/kb/{article_id}?saved=1", status_code=303)
 
 

@@ -70,3 +70,15 @@ class ArticleChanged(Event):
     type: Literal["kb"] = "kb"
     op: str
     id: int
+
+
+class DraftOut(BaseModel):
+    """A draft article in the queue, with where it came from when a layer above made it
+    (mined from the questions the bot passed to people: how many, which conversations)."""
+
+    article: ArticleOut
+    origin: str = ""
+    size: int = 0
+    question: str = ""
+    conversation_ids: list[int] = Field(default_factory=list)
+    made_at: datetime | None = None

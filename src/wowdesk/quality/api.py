@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -482,6 +482,12 @@ def update_library_case(
 ) -> LibraryCaseOut:
     case = library.access_case(db, user, case_id)
     return LibraryCaseOut.model_validate(library.do_update(db, user, case, **body.model_dump()))
+
+
+@qa_supervisors.delete("/cases/{case_id}", status_code=204)
+def delete_library_case(case_id: int, db: DbSession, user: CurrentUser) -> Response:
+    library.do_delete(db, user, library.access_case(db, user, case_id))
+    return Response(status_code=204)
 
 
 # --- proposals, gaps, weak spots ---------------------------------------------------------

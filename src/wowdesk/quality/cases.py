@@ -152,6 +152,15 @@ def do_update(
     return case
 
 
+def do_delete(db: Session, user: User, case: LibraryCase) -> None:
+    """A supervisor takes a case out of the library: nobody reads it any more and the
+    assistant stops suggesting from it."""
+    if not operators.has_role(user, Role.supervisor):
+        raise Forbidden("Only supervisors remove cases from the library")
+    db.delete(case)
+    db.flush()
+
+
 def search_cases(
     db: Session,
     user: User | None,

@@ -86,7 +86,7 @@ def wow_decide(
 
 @staff.get("/quality/cases")
 def cases_page(
-    request: Request, db: DbSession, user: CurrentUser, q: str = "", tag: str = ""
+    request: Request, db: DbSession, user: CurrentUser, q: str = "", tag: str = "", done: str = ""
 ) -> Response:
     return render(
         request,
@@ -96,6 +96,7 @@ def cases_page(
         tags=cases.all_tags(db),
         q=q,
         tag=tag,
+        done=done[:16],
     )
 
 
@@ -153,6 +154,13 @@ def case_update(
         return f"/quality/cases/{case_id}?done=saved"
 
     return tried(request, db, save, lambda msg: _case_page(request, db, user, case_id, error=msg))
+
+
+@supervisors.post("/quality/cases/{case_id}/delete")
+def case_delete(case_id: int, db: DbSession, user: CurrentUser) -> Response:
+    """Out of the library: nobody reads it and the assistant stops suggesting from it."""
+    cases.do_delete(db, user, cases.access_case(db, user, case_id))
+    return go_to("/quality/cases?done=deleted")
 
 
 @staff.post("/quality/conversations/{conversation_id}/case")
@@ -275,14 +283,15 @@ def proposal_status_form(
 
 
 @supervisors.get("/quality/gaps")
-def gaps_page(request: Request, db: DbSession, done: str = "") -> Response:
-    return render(request, "quality/gaps.html", drafts=gaps.list_drafts(db), done=done)
+def gaps_page() -> Response:
+    """The mined drafts are edited and published in the /kb drafts queue."""
+    return go_to("/kb?view=drafts")
 
 
 @supervisors.post("/quality/gaps")
 def gaps_mine(db: DbSession) -> Response:
     gaps.do_mine(db, since_days=7)
-    return go_to("/quality/gaps?done=mined")
+    return go_to("/kb?view=drafts&done=mined")
 
 
 @supervisors.get("/quality/weak-spots")

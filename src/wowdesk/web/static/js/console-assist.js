@@ -14,7 +14,7 @@
   const panel = $("assist-panel"), cards = $("assist-suggestions");
   const missingEl = $("assist-missing"), popup = $("template-popup");
   const PLACEHOLDER = /\{[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*\}/g;
-  const SOURCES = { kb: "Knowledge base", template: "Template", colleague: "Colleague's answer" };
+  const SOURCES = { kb: "Knowledge base", template: "Template", colleague: "Colleague's answer", case: "From the case library" };
 
   let shown = null;            // the suggestions on screen: {conversation_id, log_id, suggestions}
   let inserted = null;         // what the reply box started from: {rank} or {template_id}
@@ -54,7 +54,15 @@
       card.title = s.title;
       card.append(badge, text, why);
       card.addEventListener("click", () => insert(s.text, { rank: s.rank }));
-      li.appendChild(card); cards.appendChild(li);
+      li.appendChild(card);
+      const url = s.ref && s.ref.url;
+      if (typeof url === "string" && url.startsWith("/")) {  // the case it came from
+        const link = document.createElement("a");
+        link.href = url; link.target = "_blank"; link.rel = "noopener"; link.className = "assist-link";
+        link.dataset.testid = "assist-link"; link.textContent = T("Open the case");
+        li.appendChild(link);
+      }
+      cards.appendChild(li);
     }
   }
 
