@@ -37,6 +37,8 @@ def test_integers_past_the_database_range_are_404_or_422(client: TestClient) -> 
     )
     csrf = login(client, add_user(client, "supervisor"))
     assert_json_error(client.get(f"/api/v1/conversations/{HUGE}"), 404)
+    # «³» is a digit to str.isdigit() and no number to int(): a 422, not a crash
+    assert client.get("/api/v1/conversations/%C2%B3").status_code == 422
     assert_json_error(client.get(f"/api/v1/customers/{HUGE}/profile"), 404)
     wrapup = client.post(
         f"/api/v1/conversations/{conv_id}/wrapup",

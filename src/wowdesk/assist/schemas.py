@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from wowdesk.events import Event
 
@@ -70,10 +70,10 @@ class ChoiceIn(BaseModel):
     """Which suggestion (rank) or template the operator put in the reply box before sending
     `message_id`; neither means they wrote their own."""
 
-    message_id: StrictInt = Field(ge=1)
-    log_id: StrictInt | None = Field(default=None, ge=1)
-    rank: StrictInt | None = Field(default=None, ge=0, le=10)
-    template_id: StrictInt | None = Field(default=None, ge=1)
+    message_id: int = Field(ge=1)
+    log_id: int | None = Field(default=None, ge=1)
+    rank: int | None = Field(default=None, ge=0, le=10)
+    template_id: int | None = Field(default=None, ge=1)
 
 
 class ChoiceOut(BaseModel):

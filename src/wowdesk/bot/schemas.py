@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
 from wowdesk.events import Event
 
@@ -114,7 +114,7 @@ class ChangeOut(BaseModel):
 
 
 class RequestIn(ScopeIn):
-    conversation_id: StrictInt | None = Field(default=None, ge=1)
+    conversation_id: int | None = Field(default=None, ge=1)
 
 
 class DecideIn(BaseModel):

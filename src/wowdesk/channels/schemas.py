@@ -5,15 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictInt,
-    field_validator,
-    model_validator,
-)
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_SEGMENTS = 5000
 
@@ -110,7 +102,7 @@ class OutboundIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: StrictInt
+    customer_id: int
     channel: Literal["telegram", "email"]
     client_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     text: str

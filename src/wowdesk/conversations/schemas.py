@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from wowdesk.events import Event
 
@@ -16,7 +16,7 @@ class MessageIn(BaseModel):
 
 
 class StaffMessageIn(MessageIn):
-    confirm_secret_request: StrictBool = Field(
+    confirm_secret_request: bool = Field(
         default=False,
         description="send a message that asks the customer for a secret anyway (audited)",
     )
@@ -44,11 +44,11 @@ class StartIn(BaseModel):
 
 
 class CsatIn(BaseModel):
-    score: StrictInt = Field(ge=1, le=5)
+    score: int = Field(ge=1, le=5)
 
 
 class WrapupIn(BaseModel):
-    topic_id: StrictInt
+    topic_id: int
     note: str = Field(default="", max_length=2000)
 
 

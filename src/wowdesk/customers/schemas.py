@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class IdentityOut(BaseModel):
@@ -35,7 +35,7 @@ class CustomerDetail(CustomerOut):
 class OrderLineIn(BaseModel):
     product: str = Field(min_length=1, max_length=200)
     price: Decimal = Field(ge=0, max_digits=14, decimal_places=2, description="rubles per unit")
-    quantity: StrictInt = Field(default=1, ge=1, le=1_000_000)
+    quantity: int = Field(default=1, ge=1, le=1_000_000)
     sku: str = Field(default="", max_length=64)
     category: str = Field(default="", max_length=100)
 
@@ -142,7 +142,7 @@ class ProfileCustomer(BaseModel):
 
 
 class LinkDecisionIn(BaseModel):
-    confirm: StrictBool
+    confirm: bool
 
 
 class LinkOut(BaseModel):

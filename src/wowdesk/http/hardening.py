@@ -140,7 +140,7 @@ def _lone_surrogate(body: bytes) -> bool:
 
 
 def _too_big(text: str) -> bool:
-    return text.isdigit() and int(text) > INT64_MAX
+    return text.isascii() and text.isdigit() and int(text) > INT64_MAX  # not «³»
 
 
 def unavailable_response() -> JSONResponse:

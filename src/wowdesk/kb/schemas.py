@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from wowdesk.events import Event
 
@@ -11,7 +11,7 @@ from wowdesk.events import Event
 class ArticleIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     body: str = Field(min_length=1, max_length=50_000)
-    topic_id: StrictInt | None = None
+    topic_id: int | None = None
     tags: list[str] = Field(default_factory=list, max_length=30)
     slug: str | None = Field(default=None, max_length=120, pattern=r"^[a-z0-9][a-z0-9-]*$")
     publish: StrictBool = False

@@ -13,7 +13,7 @@ class UserIn(BaseModel):
     display_name: str = Field(min_length=1, max_length=120)
     role: str = Field(pattern="^(operator|supervisor|admin)$")
     password: str = Field(min_length=8, max_length=256)
-    team_id: StrictInt | None = None
+    team_id: int | None = None
 
 
 class UserPatch(BaseModel):
@@ -60,7 +60,7 @@ class BroadcastIn(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     level: Literal["info", "warning", "critical"] = "warning"
     # None: every operator and supervisor
-    team_id: StrictInt | None = None
+    team_id: int | None = None
 
 
 class BroadcastOut(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from wowdesk.bot.schemas import ChangeOut
 from wowdesk.events import Event
@@ -39,7 +39,7 @@ class CaseIn(BaseModel):
     topic: str = Field(default="", max_length=100)
     channel: str = Field(default="web", min_length=1, max_length=32)
     bad_answer: str = Field(default="", max_length=20000)
-    article_id: StrictInt | None = Field(default=None, ge=1)
+    article_id: int | None = Field(default=None, ge=1)
     reason: str = Field(default="", max_length=2000)
     must_contain: list[str] = Field(default_factory=list, max_length=20)
     must_not_contain: list[str] = Field(default_factory=list, max_length=20)
@@ -166,7 +166,7 @@ class StatusIn(BaseModel):
 class MoveIn(BaseModel):
     """`incident_id` null: the flag starts a new incident (by hand) with `title`."""
 
-    incident_id: StrictInt | None = None
+    incident_id: int | None = None
     title: str = Field(default="", max_length=300)
 
 
@@ -250,7 +250,7 @@ class ManualScoreIn(BaseModel):
 
 class OverrideIn(BaseModel):
     criterion: str = Field(min_length=1, max_length=64)
-    value: StrictInt | None
+    value: int | None
     reason: str = Field(max_length=2000)
 
 
@@ -274,9 +274,9 @@ class DisputeIn(BaseModel):
 
 
 class ResolveIn(BaseModel):
-    accept: StrictBool
+    accept: bool
     comment: str = Field(max_length=2000)
-    value: StrictInt | None = None
+    value: int | None = None
 
 
 class DisputeOut(Orm):
@@ -308,7 +308,7 @@ class CalibrationOut(Orm):
 
 
 class RatingIn(BaseModel):
-    conversation_id: StrictInt
+    conversation_id: int
     values: dict[str, int | None]
 
 
@@ -334,13 +334,13 @@ class WowOut(Orm):
 
 
 class DecideIn(BaseModel):
-    confirm: StrictBool
+    confirm: bool
     what_good: str = Field(default="", max_length=4000)
     tags: list[str] = Field(default_factory=list, max_length=12)
 
 
 class LibraryCaseIn(BaseModel):
-    conversation_id: StrictInt
+    conversation_id: int
     title: str = Field(min_length=1, max_length=300)
     tags: list[str] = Field(default_factory=list, max_length=12)
     profile: str = Field(default="", max_length=300)
@@ -382,7 +382,7 @@ class ProposalIn(BaseModel):
     target: Literal["article", "template", "regulation"]
     comment: str = Field(max_length=4000)
     target_ref: str = Field(default="", max_length=300)
-    conversation_id: StrictInt | None = None
+    conversation_id: int | None = None
 
 
 class ProposalStatusIn(BaseModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wowdesk.events import Event
 
@@ -38,7 +38,7 @@ class SkillModel(BaseModel):
 
 
 class RoutingProfileIn(BaseModel):
-    capacity: StrictInt = Field(ge=1, le=50)
+    capacity: int = Field(ge=1, le=50)
     skills: list[SkillModel] = Field(default_factory=list, max_length=100)
 
 
@@ -51,7 +51,7 @@ class RoutingProfileOut(BaseModel):
 class TransferIn(BaseModel):
     """Either a colleague or a queue ("" is the general queue)."""
 
-    to_user_id: StrictInt | None = None
+    to_user_id: int | None = None
     queue: str | None = Field(default=None, max_length=100)
     note: str = Field(default="", max_length=2000)
 
@@ -139,7 +139,7 @@ class PlaceOut(BaseModel):
 
 
 class TierIn(BaseModel):
-    tier: StrictInt = Field(ge=0, le=2)
+    tier: int = Field(ge=0, le=2)
 
 
 # --- live events --------------------------------------------------------------------------

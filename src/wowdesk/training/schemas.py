@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class ScenarioOut(BaseModel):
@@ -48,12 +48,12 @@ class ScenarioIn(BaseModel):
 
 
 class FromCaseIn(BaseModel):
-    case_id: StrictInt
+    case_id: int
     persona: str = "calm"
 
 
 class StartIn(BaseModel):
-    scenario_id: StrictInt
+    scenario_id: int
 
 
 class ReplyIn(BaseModel):
@@ -179,7 +179,7 @@ class CompletionOut(BaseModel):
 
 
 class MentorIn(BaseModel):
-    mentor_id: StrictInt = Field(ge=1)
+    mentor_id: int = Field(ge=1)
 
 
 class MentorshipOut(BaseModel):
@@ -199,7 +199,7 @@ class CandidateOut(BaseModel):
 
 class CommentIn(BaseModel):
     kind: str = Field(max_length=16)
-    ref_id: StrictInt | None = None
+    ref_id: int | None = None
     text: str = Field(min_length=1, max_length=2000)
 
 
@@ -243,7 +243,7 @@ class LevelIn(BaseModel):
 
 
 class AttestationStartIn(BaseModel):
-    user_id: StrictInt | None = Field(None, ge=1)  # default: oneself
+    user_id: int | None = Field(None, ge=1)  # default: oneself
     recheck: StrictBool = False  # the periodic one, confirming the current level
 
 
@@ -253,7 +253,7 @@ class PracticeIn(BaseModel):
 
 class FeedbackIn(BaseModel):
     about: str = Field(max_length=16)
-    rating: StrictInt = Field(ge=1, le=5)
+    rating: int = Field(ge=1, le=5)
     text: str = Field("", max_length=2000)
 
 
@@ -288,8 +288,8 @@ class ContestIn(BaseModel):
     target: float = Field(ge=0)
     starts_on: date
     ends_on: date
-    team_id: StrictInt | None = None
-    points: StrictInt = Field(50, ge=1, le=1000)
+    team_id: int | None = None
+    points: int = Field(50, ge=1, le=1000)
 
 
 class ContestOut(BaseModel):

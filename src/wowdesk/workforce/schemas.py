@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field
 
 from wowdesk.http.deps import IsoDate
 
@@ -48,7 +48,7 @@ class PlanOut(BaseModel):
 
 
 class ShiftIn(BaseModel):
-    user_id: StrictInt
+    user_id: int
     starts_at: datetime
     ends_at: datetime
 
@@ -68,10 +68,10 @@ class PieceIn(BaseModel):
 
 
 class TemplateIn(BaseModel):
-    user_id: StrictInt
+    user_id: int
     pattern: str = Field(description="2/2 or 5/2")
     first_day: date
-    days: StrictInt = 28
+    days: int = 28
     pieces: list[PieceIn] = Field(min_length=1, max_length=4)
 
 
