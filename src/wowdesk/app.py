@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -198,6 +199,7 @@ def create_app(
     # fewer requests than pooled connections at once: see http/deps.py _db
     app.state.db_admission = asyncio.Semaphore(request_slots(factory))
     app.state.bus = bus
+    app.state.open_consoles = collections.Counter()  # this process's console sockets
     app.state.db_executor = None
     app.state.knowledge = knowledge
     app.state.bot = bot

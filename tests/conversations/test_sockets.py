@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from tests.helpers import add_user, login, start
+from wowdesk.conversations import service as conversations
+from wowdesk.operators import presence
+from wowdesk.operators.models import User
+from wowdesk.routing import service as routing
 
 
 def hello(ws: WebSocketTestSession, conv_id: int, token: str, after: int = 0) -> dict[str, Any]:
@@ -138,3 +144,44 @@ def test_console_needs_login_and_same_origin(client: TestClient) -> None:
         assert ws.receive_json()["type"] == "ready"
         ws.send_json({"type": "watch", "conversation_id": 424242})
         assert until(ws, "error")["status"] == 404
+
+
+def test_an_operator_whose_console_closed_is_offered_nothing_new(client: TestClient) -> None:
+    """Routing gave new chats to a closed browser for the whole grace period; a reload
+    (the new socket opens before the old one closes) must not count as leaving."""
+    anna = add_user(client)
+    login(client, anna)
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+
+    def left() -> bool:
+        with factory() as db:
+            user = db.scalars(select(User).where(User.username == anna)).one()
+            return presence.get_state(db, user.id).console_left_at is not None
+
+    with client.websocket_connect("/ws/console") as old:
+        assert old.receive_json()["type"] == "ready"
+        with client.websocket_connect("/ws/console") as new:
+            assert new.receive_json()["type"] == "ready"
+            old.close()
+            new.send_json({"type": "ping"})
+            assert until(new, "pong")
+            assert not left()
+    deadline = time.monotonic() + 5
+    while not left() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert left()
+    conv_id, _token = start(client, "Где мой заказ?")
+    with factory() as db:
+        routing.do_sync(db)
+        assert routing.do_dispatch(db) == []
+        db.commit()
+    with client.websocket_connect("/ws/console") as back:
+        assert back.receive_json()["type"] == "ready"
+        assert not left()
+        with factory() as db:
+            routing.do_sync(db)
+            routing.do_dispatch(db)
+            db.commit()
+            conv = conversations.get_conversation(db, conv_id)
+            assert conv.operator_id is not None
+            assert db.get(User, conv.operator_id).username == anna  # type: ignore[union-attr]

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.helpers import free_port
 from tests.webhook import Receiver, local_webhook
@@ -32,6 +32,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# one ceiling for every wait, actions and assertions alike: a fresh server loads its models
+# on the first console open (a few seconds of CPU on a 2-core CI machine); 10 s is a UI wait
+# ceiling, not a timing assertion
+WAIT_MS = 10_000
+expect.set_options(timeout=WAIT_MS)
 SCREENSHOTS = Path(os.environ.get("WOWDESK_SCREENSHOTS", "var/screenshots"))
 
 
@@ -120,7 +125,7 @@ def new_page(browser: Browser) -> Iterator[NewPage]:
 
     def make(locale: str = "ru-RU") -> Page:
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 800})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         return context.new_page()
 

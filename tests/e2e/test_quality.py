@@ -27,6 +27,13 @@ def _api(page: Page, server: Server, method: str, path: str, body: Any = None) -
     return response.json()
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server of its own: the shared one's earlier tests leave customers waiting, and
+    routing rightly serves them first, so Anna would have no room for this one."""
+    yield from start_server(tmp_path_factory.mktemp("e2e-quality"), bot_enabled="false")
+
+
 def test_score_with_evidence_wow_announcement_and_the_case_library(
     server: Server, new_page: NewPage
 ) -> None:
@@ -122,7 +129,7 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
     expect(card).to_contain_text("понимаю ваше недовольство")
     expect(colleague.get_by_test_id("assist-link").first).to_have_attribute("href", case_url)
     screenshot(colleague, "quality-case-suggestion")
-    colleague.get_by_test_id("close").click()  # the shared server's next tests start clean
+    colleague.get_by_test_id("close").click()
     console.get_by_test_id("status-online").click()
 
 

@@ -75,6 +75,17 @@ def test_a_silent_console_is_not_given_work(db: Session) -> None:
     assert dispatch(db) == []
 
 
+def test_a_closed_console_gets_nothing_new_until_a_console_writes_again(db: Session) -> None:
+    anna = online(db)
+    presence.do_touch(db, anna.id, grace_seconds=60)
+    presence.do_note_left(db, anna.id)
+    queued(db)
+    assert dispatch(db) == []
+    # a console elsewhere writes its heartbeat: even right after the last one, it counts
+    presence.do_touch(db, anna.id, grace_seconds=60)
+    assert [o.user_id for o in dispatch(db)] == [anna.id]
+
+
 def test_priority_puts_vip_and_risky_customers_ahead(db: Session) -> None:
     first = queued(db, "Где заказ?")
     vip = queued(db, "Где заказ?", tier=2)

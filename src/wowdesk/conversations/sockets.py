@@ -17,6 +17,7 @@ Protocol (JSON text frames, typed like the live events):
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import functools
 import json
@@ -453,12 +454,29 @@ async def console_socket(ws: WebSocket) -> None:
     if operators.has_role(user, Role.supervisor):
         link.sub.listen(events.ROUTING_CHANNEL)
     watching: list[int] = []
-    await link.send({"type": "ready", "user_id": user.id})
+    # a page reload connects its new socket before the old one is seen closing: count
+    # this process's consoles per operator and note the leave only when none is open
+    open_consoles = _open_consoles(ws)
+    open_consoles[user.id] += 1
+    try:
+        await link.send({"type": "ready", "user_id": user.id})
+        await link.serve(
+            functools.partial(_console_frame, link, user, expires_at, watching),
+            functools.partial(_console_event, link, user.id),
+        )
+    finally:
+        open_consoles[user.id] -= 1
+        if open_consoles[user.id] <= 0:
+            del open_consoles[user.id]
+            # the database may be what closed the socket: then the heartbeat going
+            # silent does the same job after the grace period
+            with contextlib.suppress(Exception):
+                await link.db(lambda db: presence.do_note_left(db, user.id))
 
-    await link.serve(
-        functools.partial(_console_frame, link, user, expires_at, watching),
-        functools.partial(_console_event, link, user.id),
-    )
+
+def _open_consoles(ws: WebSocket) -> collections.Counter[int]:
+    counter: collections.Counter[int] = ws.app.state.open_consoles  # set by create_app
+    return counter
 
 
 def _allowed_origins(ws: WebSocket, settings: Settings) -> set[str]:

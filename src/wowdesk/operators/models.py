@@ -129,6 +129,9 @@ class OperatorState(Base):
     last_released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # refreshed by the console's socket; a stale value means the session died
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the console's socket closed: no new conversations until a console writes again (a
+    # reload reconnects at once; conversations already held wait out the grace as before)
+    console_left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class StatusChange(Base):

@@ -72,6 +72,7 @@ def lock_available(db: Session, now: datetime, seen_after: datetime) -> list[Ope
             .where(
                 OperatorState.status == OperatorStatus.online,
                 OperatorState.last_seen_at >= seen_after,
+                OperatorState.console_left_at.is_(None),
                 User.is_active.is_(True),
             )
             .order_by(OperatorState.user_id)
@@ -122,7 +123,8 @@ def do_touch(db: Session, user_id: int, grace_seconds: float) -> None:
     state = get_state(db, user_id)
     now = utcnow()
     every = min(TOUCH_EVERY, timedelta(seconds=grace_seconds / 4))
-    if state.last_seen_at is not None and now - state.last_seen_at < every:
+    recent = state.last_seen_at is not None and now - state.last_seen_at < every
+    if recent and state.console_left_at is None:
         return
     free = db.scalar(
         select(OperatorState.user_id)
@@ -131,7 +133,18 @@ def do_touch(db: Session, user_id: int, grace_seconds: float) -> None:
     )
     if free is not None:
         state.last_seen_at = now
+        state.console_left_at = None
         db.flush()
+
+
+def do_note_left(db: Session, user_id: int) -> None:
+    """The operator's last console in this process closed. Without this, routing kept
+    offering new conversations to a closed browser for the whole grace period, and those
+    customers waited until the requeue; a console still open elsewhere clears it with its
+    next heartbeat."""
+    state = lock_state(db, user_id)
+    state.console_left_at = utcnow()
+    db.flush()
 
 
 def do_note_assigned(state: OperatorState, now: datetime) -> None:
