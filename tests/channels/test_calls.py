@@ -206,6 +206,12 @@ def test_api_imports_lists_and_refuses(client: TestClient) -> None:
     ).json()
     assert (report["imported"], report["already"], report["failed"]) == (1, 1, 1)
     assert report["errors"][0]["line"] == 2
+    # a file with not one call in it is the wrong file: refused, every bad line listed
+    wrong = client.post(
+        "/api/v1/calls/import", files={"file": ("calls.jsonl", b"13581\n{broken")}, headers=headers
+    )
+    refused = assert_json_error(wrong, 422, "import_refused")
+    assert [e["line"] for e in refused["errors"]] == [1, 2]
 
     client.post("/logout", headers=headers)
     login(client, "anna")

@@ -12,6 +12,7 @@ from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Status
 from wowdesk.customers import service as customers
+from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Invalid
 from wowdesk.operators import presence
 from wowdesk.operators.models import OperatorStatus, User
@@ -77,12 +78,22 @@ def test_a_silent_console_is_not_given_work(db: Session) -> None:
 
 def test_a_closed_console_gets_nothing_new_until_a_console_writes_again(db: Session) -> None:
     anna = online(db)
-    presence.do_touch(db, anna.id, grace_seconds=60)
-    presence.do_note_left(db, anna.id)
+    presence.do_touch(db, anna.id, grace_seconds=60, connected=True)
+    presence.do_note_left(db, anna.id, utcnow())
     queued(db)
     assert dispatch(db) == []
     # a console elsewhere writes its heartbeat: even right after the last one, it counts
     presence.do_touch(db, anna.id, grace_seconds=60)
+    assert [o.user_id for o in dispatch(db)] == [anna.id]
+
+
+def test_a_console_that_connected_after_the_close_wins_over_a_late_leave(db: Session) -> None:
+    """A reload: the old socket's close is written after the new socket connected."""
+    anna = online(db)
+    closed_at = utcnow()
+    presence.do_touch(db, anna.id, grace_seconds=60, connected=True)
+    presence.do_note_left(db, anna.id, closed_at)
+    queued(db)
     assert [o.user_id for o in dispatch(db)] == [anna.id]
 
 

@@ -62,11 +62,13 @@ def import_call(call: CallIn, db: DbSession, engine: Engine, response: Response)
 @supervisors.post("/calls/import")
 def import_calls(file: UploadFile, db: DbSession, engine: Engine) -> CallImportOut:
     """A JSONL file, one call a line. Each line stands alone: the good ones are imported,
-    the bad ones reported with their line number (a re-run skips what is already in)."""
+    the bad ones reported with their line number (a re-run skips what is already in); a
+    file with no good line at all is refused with 422."""
     data = file.file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise Invalid("The file is too large", code="file_too_large")
-    return calls.do_import_lines(db, data, classify=engine.classify, source="upload")
+    report = calls.do_import_lines(db, data, classify=engine.classify, source="upload")
+    return calls.check_any_good(report)
 
 
 @supervisors.get("/calls")

@@ -304,3 +304,18 @@ def do_import_lines(
             report.already += 1
     report.failed = len(report.errors)
     return report
+
+
+def check_any_good(report: CallImportOut) -> CallImportOut:
+    """An upload in which not one line is a call is the wrong file, not a partial import:
+    the client gets a 422 with every bad line (the CLI keeps printing its report)."""
+    if report.errors and not (report.imported or report.already):
+        refused = Invalid(
+            "Nothing imported: {count} bad lines ({first})",
+            code="import_refused",
+            count=report.failed,
+            first="; ".join(f"{e.line}: {e.message}" for e in report.errors[:5]),
+        )
+        refused.extra["errors"] = [e.model_dump() for e in report.errors]
+        raise refused
+    return report

@@ -433,7 +433,7 @@ async def console_socket(ws: WebSocket) -> None:
     def auth(db: Session) -> tuple[User, datetime]:
         user = socket_user(db, ws, origins)
         _user, login = operators.check_session(db, ws.cookies.get("wowdesk_session", ""))
-        presence.do_touch(db, user.id, grace)  # an open console is a live operator
+        presence.do_touch(db, user.id, grace, connected=True)  # a live operator again
         return user, login.expires_at
 
     try:
@@ -465,13 +465,19 @@ async def console_socket(ws: WebSocket) -> None:
             functools.partial(_console_event, link, user.id),
         )
     finally:
+        closed_at = utcnow()
         open_consoles[user.id] -= 1
         if open_consoles[user.id] <= 0:
             del open_consoles[user.id]
+
+            def leave(db: Session) -> None:
+                if not open_consoles.get(user.id):  # no console came back meanwhile
+                    presence.do_note_left(db, user.id, closed_at)
+
             # the database may be what closed the socket: then the heartbeat going
             # silent does the same job after the grace period
             with contextlib.suppress(Exception):
-                await link.db(lambda db: presence.do_note_left(db, user.id))
+                await link.db(leave)
 
 
 def _open_consoles(ws: WebSocket) -> collections.Counter[int]:

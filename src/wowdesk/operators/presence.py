@@ -115,13 +115,20 @@ def do_set_status(
     return state
 
 
-def do_touch(db: Session, user_id: int, grace_seconds: float) -> None:
+def do_touch(db: Session, user_id: int, grace_seconds: float, *, connected: bool = False) -> None:
     """The console is alive; written at most every TOUCH_EVERY to keep writes rare, and
     often enough that a live console never looks silent for a whole grace period. A row a
     dispatcher holds is skipped, not waited for: the next heartbeat writes it, and a ping
-    never queues behind a routing pass."""
-    state = get_state(db, user_id)
+    never queues behind a routing pass. A console that just connected always writes (and
+    waits for the row): it is what makes a closed console's operator available again."""
     now = utcnow()
+    if connected:
+        state = lock_state(db, user_id)
+        state.last_seen_at = now
+        state.console_left_at = None
+        db.flush()
+        return
+    state = get_state(db, user_id)
     every = min(TOUCH_EVERY, timedelta(seconds=grace_seconds / 4))
     recent = state.last_seen_at is not None and now - state.last_seen_at < every
     if recent and state.console_left_at is None:
@@ -137,14 +144,16 @@ def do_touch(db: Session, user_id: int, grace_seconds: float) -> None:
         db.flush()
 
 
-def do_note_left(db: Session, user_id: int) -> None:
-    """The operator's last console in this process closed. Without this, routing kept
-    offering new conversations to a closed browser for the whole grace period, and those
-    customers waited until the requeue; a console still open elsewhere clears it with its
-    next heartbeat."""
+def do_note_left(db: Session, user_id: int, closed_at: datetime) -> None:
+    """The operator's last console in this process closed at `closed_at`. Without this,
+    routing kept offering new conversations to a closed browser for the whole grace period,
+    and those customers waited until the requeue. A console that connected after that
+    moment (a reload, a tab elsewhere) has written a later `last_seen_at` and wins; one
+    still open in another process clears it with its next heartbeat."""
     state = lock_state(db, user_id)
-    state.console_left_at = utcnow()
-    db.flush()
+    if state.last_seen_at is None or state.last_seen_at <= closed_at:
+        state.console_left_at = closed_at
+        db.flush()
 
 
 def do_note_assigned(state: OperatorState, now: datetime) -> None:

@@ -36,6 +36,8 @@
     }
   }
   function fillScopes() {
+    // the open conversation's topic may arrive after the operator chose a scope: keep it
+    const chosen = form.hidden ? "" : scopeSel.value;
     scopeSel.textContent = "";
     const add = (kind, value, label) => {
       const o = document.createElement("option"); o.value = `${kind}:${value}`; o.textContent = label; scopeSel.appendChild(o);
@@ -43,6 +45,7 @@
     if (topic) add("topic", topic, `${T("Topic")}: ${topic}`);
     if (channel) add("channel", channel, `${T("Channel")}: ${channel}`);
     add("global", "", T("Everything"));
+    if (chosen && [...scopeSel.options].some((o) => o.value === chosen)) scopeSel.value = chosen;
   }
   openBtn.addEventListener("click", () => { fillScopes(); form.hidden = false; openBtn.hidden = true; $("manual-reason").focus(); });
   $("manual-request-cancel").addEventListener("click", () => { form.hidden = true; openBtn.hidden = false; });
