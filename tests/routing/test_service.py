@@ -78,7 +78,7 @@ def test_a_silent_console_is_not_given_work(db: Session) -> None:
 
 def test_a_closed_console_gets_nothing_new_until_a_console_writes_again(db: Session) -> None:
     anna = online(db)
-    presence.do_touch(db, anna.id, grace_seconds=60, connected=True)
+    presence.do_note_connected(db, anna.id)
     presence.do_note_left(db, anna.id, utcnow())
     queued(db)
     assert dispatch(db) == []
@@ -91,7 +91,7 @@ def test_a_console_that_connected_after_the_close_wins_over_a_late_leave(db: Ses
     """A reload: the old socket's close is written after the new socket connected."""
     anna = online(db)
     closed_at = utcnow()
-    presence.do_touch(db, anna.id, grace_seconds=60, connected=True)
+    presence.do_note_connected(db, anna.id)
     presence.do_note_left(db, anna.id, closed_at)
     queued(db)
     assert [o.user_id for o in dispatch(db)] == [anna.id]

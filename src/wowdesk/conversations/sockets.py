@@ -428,12 +428,11 @@ async def _console_event(
 async def console_socket(ws: WebSocket) -> None:
     link = Link(ws)
     origins = _allowed_origins(ws, link.settings)
-    grace = link.settings.routing_grace_seconds
 
     def auth(db: Session) -> tuple[User, datetime]:
         user = socket_user(db, ws, origins)
         _user, login = operators.check_session(db, ws.cookies.get("wowdesk_session", ""))
-        presence.do_touch(db, user.id, grace, connected=True)  # a live operator again
+        presence.do_note_connected(db, user.id)  # a live operator again
         return user, login.expires_at
 
     try:

@@ -115,19 +115,12 @@ def do_set_status(
     return state
 
 
-def do_touch(db: Session, user_id: int, grace_seconds: float, *, connected: bool = False) -> None:
+def do_touch(db: Session, user_id: int, grace_seconds: float) -> None:
     """The console is alive; written at most every TOUCH_EVERY to keep writes rare, and
     often enough that a live console never looks silent for a whole grace period. A row a
     dispatcher holds is skipped, not waited for: the next heartbeat writes it, and a ping
-    never queues behind a routing pass. A console that just connected always writes (and
-    waits for the row): it is what makes a closed console's operator available again."""
+    never queues behind a routing pass."""
     now = utcnow()
-    if connected:
-        state = lock_state(db, user_id)
-        state.last_seen_at = now
-        state.console_left_at = None
-        db.flush()
-        return
     state = get_state(db, user_id)
     every = min(TOUCH_EVERY, timedelta(seconds=grace_seconds / 4))
     recent = state.last_seen_at is not None and now - state.last_seen_at < every
@@ -142,6 +135,16 @@ def do_touch(db: Session, user_id: int, grace_seconds: float, *, connected: bool
         state.last_seen_at = now
         state.console_left_at = None
         db.flush()
+
+
+def do_note_connected(db: Session, user_id: int) -> None:
+    """A console opened: always written (waiting for the row, unlike a heartbeat), since it
+    is what makes the operator of a closed console available again, and its time is what a
+    late `do_note_left` from the console it replaced is compared with."""
+    state = lock_state(db, user_id)
+    state.last_seen_at = utcnow()
+    state.console_left_at = None
+    db.flush()
 
 
 def do_note_left(db: Session, user_id: int, closed_at: datetime) -> None:
