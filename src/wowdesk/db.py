@@ -168,8 +168,12 @@ async def to_the_end(work: Awaitable[T]) -> T:
     try:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
-        with contextlib.suppress(Exception):
-            await task
+        # awaiting the task itself would cancel it too (before its thread even started,
+        # as a test client's closing socket showed), and a cancel scope cancels again at
+        # every await: wait it out through all of them without passing them on
+        while not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([task])
         raise
 
 
