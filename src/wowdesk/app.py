@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,6 +40,7 @@ from wowdesk.http.templating import render
 from wowdesk.i18n import activate, gettext
 from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
+from wowdesk.nlp import secret_model
 from wowdesk.operators import api as operators_api
 from wowdesk.operators import pages as operators_pages
 from wowdesk.privacy import api as privacy_api
@@ -148,6 +150,18 @@ def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
         return response
 
 
+def _warm_up() -> threading.Thread:
+    """Every message, the customer's and the operator's, is checked for a request for a
+    secret. Trained on first use, that model made the first message of a process wait a
+    second (several on a busy 2-core machine) inside the writer thread every other write
+    queues behind: routing and presence stalled with it. It is small (about 18 MB), so it
+    is trained beside start-up instead; the big models (NER, the encoder) stay lazy so an
+    idle process stays small."""
+    thread = threading.Thread(target=secret_model.default_model, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def create_app(
     settings: Settings | None = None, factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -167,6 +181,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.warming = _warm_up()
         await events.start_bus(bus)
         executor = app.state.db_executor = writer_executor(factory)
         tasks = jobs.start_app_tasks(settings, bus, factory, bot, executor, assistant)
