@@ -8,9 +8,8 @@ written in English (chosen per message: Latin letters and no Cyrillic) this adds
 - a gazetteer of the US census first names and surnames (the `names` package): a
   capitalised first name followed by a capitalised word or a known surname is a name even
   when the tagger missed it, and so is a known name after «my name is», «I'm», «Dear»…;
-- street-address patterns: a house number, up to five words and a street type, then an
-  apartment/suite/unit; a street name before its number (Avenida…, Rua…); PO boxes and
-  military addresses (Unit/Box, DPO/FPO/APO).
+- street addresses (`pii_en_address`): US, British and continental forms, masked as one
+  block with the town, country and postcode lines after them.
 
 The model (≈15 MB) loads on the first English message, once per process, and is shared by
 threads (spaCy's pipelines are read-only at inference).
@@ -24,28 +23,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from wowdesk.nlp import pii_en_address
+
 LATIN = re.compile(r"[A-Za-z]")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-STREET_TYPES = (
-    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq"
-    r"|Way|Terrace|Ter|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Trail|Trl|Alley|Crescent|Close"
-    r"|Plaza|Loop|Row|Walk|Path|Pike|Run|Point|Pt|Ridge|Hill|View|Gardens|Grove"
-)
-SECONDARY = r"(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room|#)\.?\s*[\w-]+"
-EN_STREET = re.compile(
-    rf"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][\w'.-]*\s+){{0,4}}(?:{STREET_TYPES})\b\.?"
-    rf"(?:,?\s*{SECONDARY})?"
-)
-# «Avenida Pedro Ulisses 888», «Parmova 109»: the number after the name (Europe, Latin America)
-EN_STREET_NUMBER_LAST = re.compile(
-    r"\b(?:Avenida|Avenue|Rua|Calle|Via|Rue|Strasse|Straße|Piazza|Plaza|Carrer|Avinguda)"
-    r"(?:\s+[A-Z][\w'.-]*){1,4}\s+\d{1,5}\b"
-)
-MILITARY = re.compile(
-    r"\b(?:Unit|PSC|USNS|USS|USCGC)\s+[\w ]{1,20}?\n?\s*(?:DPO|FPO|APO)\s+[A-Z]{2}\s+\d{5}\b"
-)
-BOX = re.compile(r"\b(?:P\.?\s?O\.?\s+Box|Box)\s+\d{1,6}\b", re.I)
-SECONDARY_ALONE = re.compile(r"\b(?:Apt|Apartment|Suite|Ste)\.?\s*\d+[A-Za-z]?\b")
 NAME_CUE = re.compile(
     r"(?:my name is|name's|i am|i'm|this is|dear|mr\.?|mrs\.?|ms\.?|miss|dr\.?|sincerely,?"
     r"|regards,?|signed,?|contact|from|to|by|with|for)\s*$",
@@ -164,9 +145,7 @@ def english_pii(text: str) -> list[tuple[int, int, str]]:
     """(start, end, type) of English names and addresses; empty for non-English text."""
     if not is_english(text):
         return []
-    spans: list[tuple[int, int, str]] = []
-    for pattern in (MILITARY, EN_STREET, EN_STREET_NUMBER_LAST, BOX, SECONDARY_ALONE):
-        spans += [(m.start(), m.end(), "ADDRESS") for m in pattern.finditer(text)]
+    spans = [(start, end, "ADDRESS") for start, end in pii_en_address.addresses(text)]
     for ent in _pipeline()(text).ents if may_hold_entity(text) else ():
         if ent.label_ == "PERSON" and any(c.isupper() for c in ent.text):
             start, end = ent.start_char, ent.end_char
