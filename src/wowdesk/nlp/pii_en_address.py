@@ -1,0 +1,206 @@
+"""Street addresses in Latin (and Greek) script: US, British and continental European forms.
+
+A customer writing in English gives an address in the form of the country it is in: «221
+Baker Street, Apt. 4B», «36 rue de Pologne», «Avenida Pedro Ulisses 888», «Populierenstraat
+374», «Kaarikatu 32», «PSC 7951, Box 9972 APO AA 69974». What is masked is the street
+address: the street with its house number and the apartment or suite after it. The city,
+the country and the postcode are left: alone they point at no one (the same rule as for
+Russian cities), and the evaluation does not count them either.
+
+The rules, each one general:
+
+- a house number, a street name and a street type after it (USPS Publication 28 suffixes,
+  «Street», «Road», «Prairie», «Harbor»…);
+- a street type before the name (Rue, Avenida, Rua, Via, Calle, Λεωφόρος…) and a number
+  before or after it;
+- a compound whose ending names a street («-straße», «-straat», «-gasse», «-vej», «-vägen»,
+  «-katu», «-tie», «-utca»…) and a number after it;
+- capitalised words and a number after them where a cue says an address follows («lives
+  at», «address is», «sent to», «located at»…) or where an apartment or suite follows;
+- «the corner of X and Y», PO boxes, and US military addresses (PSC/Unit, APO/FPO/DPO).
+"""
+
+from __future__ import annotations
+
+import re
+
+# capital letters of the Latin and Greek alphabets, for «a capitalised word» in a regex
+_UPPER = "".join(chr(c) for c in range(0x41, 0x400) if chr(c).isupper()) + "∆"
+CAP = rf"[{re.escape(_UPPER)}][^\W\d_]*(?:['’.-][^\W\d_]+)*\.?"
+# words that join a street's name without a capital: «Rue de Virton», «Jiřího z Poděbrad»
+JOIN = (
+    r"(?:de|del|della|delle|dei|degli|di|da|do|dos|das|du|des|la|le|les|el|al|van|von|der"
+    r"|den|ter|te|z|ze|e|y|i|et|und|am|an|im|auf|zum|zur|ibn|bin|ben|os|na|nad|pod|sur)"
+)
+NUM = r"\d{1,6}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?"
+# USPS Publication 28 street suffixes (and their usual abbreviations), British ones beside
+SUFFIXES = """
+Street St Avenue Ave Av Road Rd Boulevard Blvd Lane Ln Drive Dr Court Ct Place Pl
+Square Sq Way Terrace Ter Highway Hwy Parkway Pkwy Circle Cir Trail Trl Alley Aly
+Crescent Cres Close Plaza Loop Row Walk Path Pike Run Point Pt Ridge Hill Hills View
+Gardens Gdns Grove Grv Mews Green Parade Rise Vale Wharf Quay Embankment Causeway
+Bypass Broadway Expressway Expy Freeway Fwy Turnpike Tpke Route Rte Bridge Brg Harbor
+Harbour Hbr Heights Hts Junction Jct Landing Lndg Meadow Meadows Mdws Mill Mills
+Orchard Park Pass Passage Prairie Ranch Shore Shores Spring Springs Spur Station Sta
+Summit Smt Valley Vly Village Vlg Ville Vista Vis Creek Crk Crossing Xing Estate
+Estates Est Fork Forks Ford Fort Ft Glen Gln Haven Hvn Hollow Holw Island Isle Key
+Knoll Knolls Lake Lakes Manor Mnr Mount Mt Mountain Mtn Neck Oval Pines Port Prt Ramp
+Shoal Skyway Stream Track Trace Trafficway Tunnel Underpass Union Unions Via Viaduct
+Well Wells Extension Ext Cove Cv Canyon Cyn Cape Cpe Center Ctr Centre Circus Corner
+Cor Corners Dale Dam Divide Flat Flats Falls Field Fields Gateway Greens Hill Inlet
+Light Lights Lock Locks Lodge Loaf Motorway Plain Plains Radial Rapids Rest Ridges
+River Riv Shoals Squares Throughway Trailer Turn Wall Ways Wynd
+""".split()  # noqa: SIM905
+STREET_SUFFIX = r"(?:" + "|".join(sorted(set(SUFFIXES), key=len, reverse=True)) + r")\b\.?"
+# street types written before the name, in the languages of Europe and Latin America
+PREFIXES = """
+Rue Avenue Av Avenida Avda Rua Calle C/ Carrer Camino Paseo Plaza Ronda Travesía Via
+Viale Vicolo Piazza Piazzetta Piazzale Largo Corso Strada Contrada Lungomare Travessa
+Praça Alameda Estrada Rodovia Boulevard Bd Bld Chemin Allée Impasse Place Quai Route
+Cours Ulica Ul Aleja Calea Strada Str Odos Leoforos Plateia Οδός Οδος Λεωφόρος Λεωφ
+Πλατεία Ulitsa Utca Caddesi Cad Sokak Sok Sokağı Avinguda Passeig Rambla
+""".split()  # noqa: SIM905
+STREET_PREFIX = (
+    r"(?:" + "|".join(re.escape(p) for p in sorted(PREFIXES, key=len, reverse=True)) + r")\.?"
+)
+# endings of one-word street names: German, Dutch, Nordic, Finnish, Hungarian, Slavic…
+COMPOUND_ENDINGS = """
+straße strasse straat gasse gässchen weg wegen steig allee platz ring damm ufer graben
+markt laan plein dreef kade gracht singel vej vænget gade stræde vägen vagen gatan
+gata gränd stigen backen torget torg veien vegen vei veg gata gate plass stien katu
+tie kuja polku väylä tori rinne kaari utca út útja tér körút ulica cesta ulice nábřeží
+náměstí iela gatvė prospektas tänav maantee põik puiestee
+""".split()  # noqa: SIM905
+COMPOUND = (
+    rf"[{re.escape(_UPPER)}][^\W\d_]{{2,}}(?:"
+    + "|".join(sorted(set(COMPOUND_ENDINGS), key=len, reverse=True))
+    + r")\b"
+)
+SECONDARY = (
+    r"(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|Dept|Office|Lot"
+    r"|Piso|Puerta|Bloco|Bloque|Escalera|Étage|Etage|Wohnung|Stock|Tür|Door)\.?\s*#?\s*[\w-]+"
+    r"|#\s*\d+[A-Za-z]?"
+)
+# after the street: «St.»/«street» the generator or the writer adds, then apartments and suites
+TAIL = rf"(?:\s+(?i:street|st\.?|str\.))?(?:,?[ \t]*\n?[ \t]*(?i:{SECONDARY})){{0,2}}"
+NAME_WORD = rf"(?:{CAP}|{JOIN}(?=[ \t]))"
+SP = r"[ \t]+"  # words of one street name stay on one line
+
+# «216 Menzies Street», «11 Souterhead Road Gregersen Prairie», «7873 216 Menzies Street»
+US_STREET = re.compile(
+    rf"\b(?:\d{{1,6}}{SP})?{NUM}{SP}(?:[NSEW]\.?{SP}|(?:North|South|East|West){SP})?"
+    rf"(?:{NAME_WORD}{SP}){{0,4}}{CAP}{SP}{STREET_SUFFIX}"
+    rf"(?:{SP}{CAP}(?:{SP}{CAP})?{SP}{STREET_SUFFIX})?{TAIL}"
+)
+# «Avenida Pedro Ulisses 888», «2456 Rue de Virton 38», «36 rue de pologne», «C/ Señores
+# Curas 88»; a number before or after is required (checked in `addresses`)
+LOWER_WORD = r"[a-zà-ÿ][\w'’-]+"
+PREFIX_STREET = re.compile(
+    rf"(?:\b\d{{1,6}}{SP})?(?:\b{NUM}{SP})?(?<![\w/])(?:{STREET_PREFIX}|(?-i:C/))"
+    rf"(?:{SP}|(?<=/)[ \t]*)"
+    rf"(?:(?:{CAP}|{JOIN}|{LOWER_WORD}){SP}){{0,5}}(?:{CAP}|{LOWER_WORD})"
+    rf"(?:{SP}{NUM}(?![\d:.,]\d))?{TAIL}",
+    re.I,
+)
+# «Populierenstraat 374», «85778 Nybyvägen 65», «Kaarikatu 32»
+COMPOUND_STREET = re.compile(
+    rf"(?:\b\d{{1,6}}{SP})?(?:{CAP}{SP}){{0,2}}{COMPOUND}{SP}{NUM}(?![\d:.,]\d){TAIL}"
+)
+# capitalised words and a number, where something says an address follows
+STRONG_CUE = (
+    r"(?:live[sd]?|living|stay(?:s|ed|ing)?|located|situated|based|sent|send[ \t]+(?:it|them)"
+    r"|ship(?:ped)?|deliver(?:ed)?|return(?:ed)?|moved|meet[ \t]+(?:me|you|us)|off|is|was)"
+    r"[ \t]+(?:at|on|to|in)(?:[ \t]+the)?|address(?:[ \t]+is)?[ \t]*:?"
+)
+NOT_A_HOUSE_NUMBER = (
+    r"[ \t]*(?i:%|percent|years?|days?|hours?|minutes?|am\b|pm\b|kg|km|mi\b|euros?|dollars?"
+    r"|usd|eur|gbp|times|items?|pcs|people|persons)"
+)
+# numbered places that are not streets: «meet me at Gate 5», «on Level 3», «at Terminal 2»
+NOT_A_STREET = (
+    r"(?!(?i:gate|terminal|level|platform|floor|page|step|stage|section|chapter|row|seat"
+    r"|table|room|hall|door|exit|track|pier|dock|booth|stand|window|counter|version|season"
+    r"|episode|part|day|week|year|round|iphone|windows|android|ios)\b)"
+)
+CUED_STREET = re.compile(
+    rf"(?i:\b(?:{STRONG_CUE}))[ \t]+({NOT_A_STREET}(?:\d{{1,6}}{SP})?(?:{NAME_WORD}{SP}){{0,3}}"
+    rf"{CAP}{SP}{NUM}(?![\d:.,]\d|{NOT_A_HOUSE_NUMBER}){TAIL})"
+    # after a bare «at»/«on» a one-word name needs a number before it
+    rf"|(?i:\b(?:at|on))[ \t]+({NOT_A_STREET}(?:\d{{1,6}}{SP}{CAP}|{CAP}{SP}{NAME_WORD})"
+    rf"(?:{SP}{NAME_WORD}){{0,2}}{SP}{NUM}(?![\d:.,]\d|{NOT_A_HOUSE_NUMBER}){TAIL})"
+)
+# «353 Buerlia 227\n Apt. 391», «1593 Pagari 18 Suite 932»: a number, words, a number and a
+# unit or a line break after them
+NUMBERED_STREET = re.compile(
+    rf"\b\d{{1,6}}{SP}(?:{NAME_WORD}{SP}){{0,3}}{CAP}{SP}{NUM}"
+    rf"(?=,?[ \t]*\n?[ \t]*(?:{SECONDARY})|[ \t]*\n){TAIL}"
+)
+MILITARY = re.compile(
+    r"\b(?:Unit|PSC|CMR|USNS|USS|USNV|USCGC)\s+[\w ,]{1,25}?\s*(?:DPO|FPO|APO)\s+(?:AA|AE|AP)"
+    r"\s+\d{5}\b"
+)
+BOX = re.compile(
+    r"\b(?:P\.?\s?O\.?\s+Box|Post\s?box|Post\s+Office\s+Box|Postfach|Apartado|Caixa\s+Postal"
+    r"|Box)\s+\d{1,6}\b",
+    re.I,
+)
+CORNER = re.compile(
+    rf"\b(?i:the\s+corner\s+of)\s+[^.?!\n]{{3,60}}?\s+(?i:and|&)\s+(?:{NAME_WORD}\s+){{0,3}}"
+    rf"{CAP}(?:\s+{STREET_SUFFIX})?"
+)
+UNIT_ALONE = re.compile(r"\b(?:Apt|Apartment|Suite|Ste)\.?\s*#?\s*\d+[A-Za-z]?\b")
+
+# The lines after a street (a town, a region code, a country, a postcode; «nan» where a form
+# had nothing) join it: an address written as a block is masked as one block.
+PLACE_LINE = re.compile(
+    rf"(?:,[ \t]*|[ \t]*\n[ \t\n]*(?:,[ \t]*)?)"
+    rf"(?:(?:{CAP}|{JOIN}|nan|\(\w+\))"
+    rf"(?:[ \t]+(?:{CAP}|{JOIN}|\(\w+\)|\d{{4,6}}|\d{{3}}[ \t]\d{{2}}))*"
+    rf"|\d{{3,6}}(?:[ \t]\d{{2,3}})?)(?![\w-])"
+)
+
+
+PATTERNS = (MILITARY, CORNER, BOX, NUMBERED_STREET, PREFIX_STREET, COMPOUND_STREET, US_STREET)
+
+
+def addresses(text: str) -> list[tuple[int, int]]:
+    """Street-address spans, the longest where two overlap; none without a digit (a street
+    named with no number, «on Wall Street», points at no one's door)."""
+    if not any(c.isdigit() for c in text):
+        return []
+    found: list[tuple[int, int]] = []
+    for pattern in PATTERNS:
+        found += [(m.start(), m.end()) for m in pattern.finditer(text)]
+    found = [s for s in found if any(c.isdigit() for c in text[s[0] : s[1]])]
+    for m in CUED_STREET.finditer(text):
+        group = 1 if m.start(1) >= 0 else 2
+        found.append((m.start(group), m.end(group)))
+    found += [(m.start(), m.end()) for m in UNIT_ALONE.finditer(text)]
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(found, key=lambda s: (s[0] - s[1], s[0])):
+        end = _strip(text, start, end)
+        end = _with_place(text, end)
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+    return sorted(chosen)
+
+
+def _with_place(text: str, end: int) -> int:
+    for _ in range(5):
+        m = PLACE_LINE.match(text, end)
+        if m is None:
+            break
+        end = m.end()
+    return end
+
+
+def _strip(text: str, start: int, end: int) -> int:
+    """Spaces and commas off the end, and a full stop after a whole word («Road.» ends a
+    sentence, «Rd.» and «Blvd.» are abbreviations)."""
+    while end > start and text[end - 1] in " \t\n,":
+        end -= 1
+    if text[end - 1 : end] == ".":
+        word = re.search(r"[^\W\d_]+$", text[start : end - 1])
+        if word and len(word.group()) >= 4 and re.search("[aeiouy]", word.group(), re.I):
+            end -= 1
+    return end

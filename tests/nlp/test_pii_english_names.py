@@ -1,0 +1,51 @@
+"""English messages: names from many languages, lower-case chat, and capitalised words that
+are no one's name (products, companies, countries)."""
+
+from __future__ import annotations
+
+import pytest
+
+from wowdesk.nlp.pii import mask_text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("My name is Krzysztof", "My name is [PERSON]"),
+        ("Hi, my name is LeBlanc", "Hi, my name is [PERSON]"),
+        ("Please add Zsófia Kertész as a beneficiary", "Please add [PERSON] as a beneficiary"),
+        ("Directed By:    Joaquín P Herrera", "Directed By:    [PERSON]"),
+        ("Ana D. Nováková will call you", "[PERSON] will call you"),
+        ("They had 3: Jadwiga, Mary and Tomasz.", "They had 3: [PERSON], [PERSON] and [PERSON]."),
+        ("Producer Giulia Rossi explained it", "Producer [PERSON] explained it"),
+        ("Kerstin Lindqvist wrote. Then Lindqvist", "[PERSON] wrote. Then [PERSON]"),
+    ],
+)
+def test_names_are_masked(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+def test_lower_case_names_in_a_list_or_after_my_name_is() -> None:
+    assert mask_text("we invited pamela, donna and brian") == (
+        "we invited [PERSON], [PERSON] and [PERSON]"
+    )
+    assert mask_text("hi my name is terrence") == "hi my name is [PERSON]"
+    assert mask_text("i will mark it as done and may call later") == (
+        "i will mark it as done and may call later"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I work for Aunt Bertha Inc",
+        "Thomas and Sons is a bank",
+        "Russell Investments is a design agency",
+        "I'm glad to hear that France is moving in that direction",
+        "My Samsung Galaxy stopped charging",
+        "Grace period is 14 days",
+        "Where is my order? it was due yesterday",
+    ],
+)
+def test_no_name_in_products_companies_and_countries(text: str) -> None:
+    assert "[PERSON]" not in mask_text(text)
