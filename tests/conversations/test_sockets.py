@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
@@ -144,6 +145,40 @@ def test_console_needs_login_and_same_origin(client: TestClient) -> None:
         assert ws.receive_json()["type"] == "ready"
         ws.send_json({"type": "watch", "conversation_id": 424242})
         assert until(ws, "error")["status"] == 404
+
+
+def test_a_reload_whose_old_console_closes_while_the_new_one_connects_is_no_leave(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old socket of a reload closed after the new one wrote its connect but before it
+    was counted: the leave was noted after the connect, and routing offered the reloaded
+    console nothing until its next ping, 20 s later."""
+    anna = add_user(client)
+    login(client, anna)
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    consoles = client.app.state.open_consoles  # type: ignore[attr-defined]
+    connect = presence.do_note_connected
+    sockets: list[WebSocketTestSession] = []
+
+    def connect_while_the_old_one_closes(db: Session, user_id: int) -> None:
+        connect(db, user_id)
+        if len(sockets) == 1:  # the reload's new socket: the old one closes now
+            sockets[0].close()
+            deadline = time.monotonic() + 5
+            while consoles.get(user_id, 0) > 1 and time.monotonic() < deadline:
+                time.sleep(0.01)  # the old socket has counted itself out
+
+    monkeypatch.setattr(presence, "do_note_connected", connect_while_the_old_one_closes)
+    with client.websocket_connect("/ws/console") as old:
+        assert old.receive_json()["type"] == "ready"
+        sockets.append(old)
+        with client.websocket_connect("/ws/console") as new:
+            assert new.receive_json()["type"] == "ready"
+            # the old socket's leave, if any, is written by now; no ping: it would clear it
+            time.sleep(0.5)
+            with factory() as db:
+                user = db.scalars(select(User).where(User.username == anna)).one()
+                assert presence.get_state(db, user.id).console_left_at is None
 
 
 def test_an_operator_whose_console_closed_is_offered_nothing_new(client: TestClient) -> None:

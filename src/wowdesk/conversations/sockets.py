@@ -21,6 +21,7 @@ import collections
 import contextlib
 import functools
 import json
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -428,15 +429,30 @@ async def _console_event(
 async def console_socket(ws: WebSocket) -> None:
     link = Link(ws)
     origins = _allowed_origins(ws, link.settings)
+    # a page reload connects its new socket before the old one is seen closing: count
+    # this process's consoles per operator and note the leave only when none is open
+    open_consoles = _open_consoles(ws)
+    counted: list[int] = []
 
     def auth(db: Session) -> tuple[User, datetime]:
         user = socket_user(db, ws, origins)
         _user, login = operators.check_session(db, ws.cookies.get("wowdesk_session", ""))
+        if not counted:
+            # counted before the connect is written, not once accepted: the reload's old
+            # socket closing in between saw no console, noted a leave after this connect,
+            # and routing offered the reloaded console nothing until its next ping
+            _count_console(open_consoles, user.id, +1)
+            counted.append(user.id)
         presence.do_note_connected(db, user.id)  # a live operator again
         return user, login.expires_at
 
     try:
-        user, expires_at = await link.db(auth)
+        try:
+            user, expires_at = await link.db(auth)
+        except BaseException:
+            for user_id in counted:  # never opened: no console of theirs to wait for
+                _count_console(open_consoles, user_id, -1)
+            raise
     except WowdeskError as exc:
         link.sub.close()
         await ws.close(CLOSE_AUTH, exc.code)
@@ -448,16 +464,12 @@ async def console_socket(ws: WebSocket) -> None:
         await ws.accept()
         await link.close_for_retry()
         return
-    await ws.accept()
-    link.sub.listen(events.operator_channel(user.id), events.QUEUE_CHANNEL)
-    if operators.has_role(user, Role.supervisor):
-        link.sub.listen(events.ROUTING_CHANNEL)
     watching: list[int] = []
-    # a page reload connects its new socket before the old one is seen closing: count
-    # this process's consoles per operator and note the leave only when none is open
-    open_consoles = _open_consoles(ws)
-    open_consoles[user.id] += 1
     try:
+        await ws.accept()
+        link.sub.listen(events.operator_channel(user.id), events.QUEUE_CHANNEL)
+        if operators.has_role(user, Role.supervisor):
+            link.sub.listen(events.ROUTING_CHANNEL)
         await link.send({"type": "ready", "user_id": user.id})
         await link.serve(
             functools.partial(_console_frame, link, user, expires_at, watching),
@@ -465,9 +477,7 @@ async def console_socket(ws: WebSocket) -> None:
         )
     finally:
         closed_at = utcnow()
-        open_consoles[user.id] -= 1
-        if open_consoles[user.id] <= 0:
-            del open_consoles[user.id]
+        if _count_console(open_consoles, user.id, -1) == 0:
 
             def leave(db: Session) -> None:
                 if not open_consoles.get(user.id):  # no console came back meanwhile
@@ -477,6 +487,20 @@ async def console_socket(ws: WebSocket) -> None:
             # silent does the same job after the grace period
             with contextlib.suppress(Exception):
                 await link.db(leave)
+
+
+_CONSOLES_LOCK = threading.Lock()
+
+
+def _count_console(open_consoles: collections.Counter[int], user_id: int, step: int) -> int:
+    """Consoles open in this process for the operator after the step. Under a lock: a
+    connect counts from a database thread while a close counts from the event loop."""
+    with _CONSOLES_LOCK:
+        open_consoles[user_id] += step
+        left = open_consoles[user_id]
+        if left <= 0:
+            del open_consoles[user_id]
+        return max(left, 0)
 
 
 def _open_consoles(ws: WebSocket) -> collections.Counter[int]:

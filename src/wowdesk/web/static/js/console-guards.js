@@ -34,5 +34,9 @@
     } catch (err) { c.showError(err.message); }
   });
   box.querySelector("[data-testid=secret-edit]").addEventListener("click", () => { hide(); c.replyInput.focus(); });
-  c.root.addEventListener("wowdesk:open", hide);
+  // another conversation clears it; the same one opened again (the socket reconnected and
+  // the console reloaded) keeps the held message waiting for the operator's decision
+  c.root.addEventListener("wowdesk:open", (ev) => {
+    if (!held || held.conversation_id !== ev.detail.conversation.id) hide();
+  });
 })();
