@@ -2,13 +2,17 @@
 
 The server is the installed CLI started as users start it (`wowdesk demo --no-serve` to
 migrate and seed, then `wowdesk serve`), so the tests cover the same path as `make demo`.
+The seeding runs once per language and each server starts on a copy of its var dir.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,10 +64,28 @@ def wowdesk_cli(*args: str) -> list[str]:
     return [str(Path(sys.executable).parent / "wowdesk"), *args]
 
 
+# `wowdesk demo --no-serve` (migrations, the demo, 3 000 conversations of history, the topic
+# model) took 15-20 s of every server's start on the 2-core CI machine; what it writes
+# depends on the language alone, so it runs once per language and each server gets a copy
+_SEEDED: dict[str, Path] = {}
+
+
+def _seeded_var_dir(language: str) -> Path:
+    if language not in _SEEDED:
+        seeded = Path(tempfile.mkdtemp(prefix=f"wowdesk-e2e-demo-{language or 'default'}-"))
+        atexit.register(shutil.rmtree, seeded, True)
+        env = {**os.environ, "WOWDESK_VAR_DIR": str(seeded), "WOWDESK_DATABASE_URL": ""}
+        if language:
+            env["WOWDESK_LANGUAGE"] = language
+        subprocess.run(wowdesk_cli("demo", "--no-serve"), env=env, check=True, capture_output=True)
+        _SEEDED[language] = seeded
+    return _SEEDED[language]
+
+
 def start_server(var_dir: Path, **settings: str) -> Iterator[Server]:
     env = {**os.environ, "WOWDESK_VAR_DIR": str(var_dir), "WOWDESK_DATABASE_URL": ""}
     env.update({f"WOWDESK_{k.upper()}": v for k, v in settings.items()})
-    subprocess.run(wowdesk_cli("demo", "--no-serve"), env=env, check=True, capture_output=True)
+    shutil.copytree(_seeded_var_dir(settings.get("language", "")), var_dir, dirs_exist_ok=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env["WOWDESK_PUBLIC_URL"] = url

@@ -11,7 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 from sqlalchemy.orm import Session
 
 from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
@@ -20,6 +20,13 @@ from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.operators import presence
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """This module's own server: anna (capacity 3) takes the demo's two waiting chats and
+    the test's; a customer an earlier module left waiting took that third place first."""
+    yield from start_server(tmp_path_factory.mktemp("e2e-live"), bot_enabled="false")
 
 
 def _session(server: Server) -> Session:
@@ -114,6 +121,17 @@ def test_customer_and_operator_talk_live_and_csat_is_stored(
 
 def test_reconnect_loses_and_doubles_nothing(server: Server, new_page: NewPage) -> None:
     customer = new_page()
+    # Chromium's offline mode leaves WebSockets alone: the chat reconnected at once and its
+    # "offline" message now and then arrived before the operator's reply
+    offline: list[bool] = []
+
+    def chat_socket(ws: WebSocketRoute) -> None:
+        if offline:
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    customer.context.route_web_socket(re.compile(r"/ws/chat"), chat_socket)
     conv_id = _open_chat(customer, server, "Пётр", "Первое сообщение")
     # nobody is online yet: the customer learns their place in the queue (behind whatever
     # the demo and earlier tests left waiting)
@@ -126,6 +144,7 @@ def test_reconnect_loses_and_doubles_nothing(server: Server, new_page: NewPage) 
 
     # the customer's connection drops; while it is down they write and the operator replies
     customer.context.set_offline(True)
+    offline.append(True)
     customer.evaluate("window.wowdeskChat.socket().close()")
     expect(customer.get_by_test_id("chat-error")).to_be_visible()
     customer.get_by_test_id("chat-input").fill("Второе, без связи")
@@ -135,6 +154,7 @@ def test_reconnect_loses_and_doubles_nothing(server: Server, new_page: NewPage) 
     expect(console.get_by_test_id("console-messages")).to_contain_text("Ответ, пока вы были офлайн")
 
     customer.context.set_offline(False)
+    offline.clear()
     expect(customer.locator(".msg.theirs")).to_contain_text("Ответ, пока вы были офлайн")
     expect(console.get_by_test_id("console-messages")).to_contain_text("Второе, без связи")
     # a reload on top (localStorage outbox, full history) still shows each message once
