@@ -60,6 +60,9 @@ def test_forecast_follows_the_week_and_reports_its_holdout_error(db: Session) ->
         [[profile(f.first_day + timedelta(days=d), s) for s in range(48)] for d in range(7)]
     )
     assert np.abs(f.volumes - expected).sum() / expected.sum() < 0.2
+    # each day keeps its weekday: a forecast a day off puts Friday's crowd on Saturday
+    per_day = f.volumes.sum(axis=1) / expected.sum(axis=1)
+    assert per_day == pytest.approx(np.ones(7), abs=0.12)
     assert f.aht == pytest.approx(300.0)
 
 

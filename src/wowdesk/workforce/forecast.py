@@ -140,7 +140,10 @@ def forecast(db: Session, *, days: int, today: date, history_days: int = 56) -> 
     nonzero = np.flatnonzero(volume)
     skip = int(nonzero[0]) // SLOTS * SLOTS if nonzero.size else len(volume)
     volume, handled, handle = (a[skip:] for a in (volume, handled, handle))
-    horizon = days * SLOTS
+    # the history ends yesterday and the forecast starts tomorrow: today (its history not
+    # complete yet) is forecast too and dropped, so each day keeps its own weekday
+    gap = SLOTS
+    horizon = gap + days * SLOTS
     holdout = None
     model = "seasonal_naive"
     if len(volume) >= 3 * WEEK:
@@ -174,8 +177,9 @@ def forecast(db: Session, *, days: int, today: date, history_days: int = 56) -> 
         s = handle[-weeks * WEEK :].reshape(weeks, WEEK).sum(axis=0)
         enough = h >= 5
         aht_week[enough] = s[enough] / h[enough]
-    # aht_week[0] is exactly one week (or several) before tomorrow's first half hour
-    aht = np.resize(aht_week, horizon)
+    # aht_week[0] is exactly one week (or several) before today's first half hour
+    aht = np.resize(aht_week, horizon)[gap:]
+    predicted = predicted[gap:]
     return Forecast(
         first_day=today + timedelta(days=1),
         volumes=predicted.reshape(days, SLOTS),
