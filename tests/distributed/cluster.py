@@ -228,10 +228,12 @@ async def start_conversation(base: str, identity: str, text: str) -> tuple[int, 
     return int(body["conversation"]["id"]), str(body["token"])
 
 
-async def open_chat(base: str, conv_id: int, token: str) -> ClientConnection:
+async def open_chat(base: str, conv_id: int, token: str, after: int = 0) -> ClientConnection:
     ws = await connect(ws_url(base, "/ws/chat"), open_timeout=5, close_timeout=1)
     await ws.send(
-        json.dumps({"type": "hello", "conversation_id": conv_id, "token": token, "after_seq": 0})
+        json.dumps(
+            {"type": "hello", "conversation_id": conv_id, "token": token, "after_seq": after}
+        )
     )
     ready = json.loads(await asyncio.wait_for(ws.recv(), 5))
     assert ready["type"] == "ready", ready

@@ -8,7 +8,11 @@ Checked afterwards, from the database and from what every console socket receive
 - no operator ever held more than their capacity (sampled every 100 ms during the run);
 - every customer message is stored exactly once, and reached live the console of the
   operator who held the conversation whenever that console was open around it;
-- no console received the same message twice.
+- no console received the same message twice;
+- every customer's chat socket (reconnecting to a live process whenever its process dies,
+  resuming after its last seq) got its conversation's messages — the customer's own, the
+  operators' replies written by the other process, the joins and requeues — in seq order
+  with no gap and nothing twice, and all of them in the end.
 The test prints the counts it checked."""
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import random
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -36,6 +41,7 @@ from tests.distributed.cluster import (
     client,
     login,
     make_cluster,
+    open_chat,
     open_console,
     require_servers,
     start_conversation,
@@ -74,13 +80,38 @@ class Console:
 
 
 @dataclass
+class Chat:
+    """A customer's chat: per socket opened, the seq it resumed after and the seqs it got."""
+
+    conv_id: int
+    token: str
+    sockets: list[tuple[int, list[int]]] = field(default_factory=list)
+
+    @property
+    def last(self) -> int:
+        """The seq to resume after: the last one received (the check below holds each
+        socket to no gap, so it is also the highest contiguous one)."""
+        for after, seqs in reversed(self.sockets):
+            if seqs:
+                return seqs[-1]
+            if after:
+                return after
+        return 0
+
+
+@dataclass
 class Run:
     cluster: Cluster
     rng: random.Random
     started: float = 0.0
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     consoles: list[Console] = field(default_factory=list)
+    chats: list[Chat] = field(default_factory=list)
     customer_retries: int = 0
+    chat_reconnects: int = 0
+    readers: list[asyncio.Task[None]] = field(default_factory=list)
+    user_ids: dict[str, int] = field(default_factory=dict)
+    replies: int = 0
     logins: int = 0
     logouts: int = 0
     vanished: int = 0
@@ -131,6 +162,9 @@ async def customer(run: Run, idx: int, sent: list[str]) -> None:
             run.customer_retries += 1
             await asyncio.sleep(0.2)
     sent.append(f"{identity}-0")
+    chat = Chat(conv_id, token)
+    run.chats.append(chat)
+    run.readers.append(asyncio.create_task(chat_socket(run, chat)))
     for n in range(1, FOLLOW_UPS + 1):
         await asyncio.sleep(run.rng.uniform(1, RUN_SECONDS * 0.4))
         client_id = f"{identity}-{n}"
@@ -150,6 +184,57 @@ async def customer(run: Run, idx: int, sent: list[str]) -> None:
         sent.append(client_id)
 
 
+async def read_chat(ws: Any, seqs: list[int], until: Callable[[], bool], idle: float) -> None:
+    """Collects the seqs of the message frames a chat socket gets, until `until()` or until
+    it is quiet for `idle` seconds (0: never)."""
+    quiet = 0.0
+    while not until():
+        try:
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 0.25))
+        except TimeoutError:
+            quiet += 0.25
+            if idle and quiet >= idle:
+                return
+            continue
+        quiet = 0.0
+        if frame.get("type") == "message":
+            seqs.append(int(frame["message"]["seq"]))
+
+
+async def chat_socket(run: Run, chat: Chat) -> None:
+    """The customer's chat page: on one live process, back on another (after its last seq)
+    whenever its socket drops, until the run ends."""
+    while not run.stop.is_set():
+        try:
+            ws = await open_chat(run.pick().url, chat.conv_id, chat.token, chat.last)
+        except Conn:
+            run.chat_reconnects += 1
+            await asyncio.sleep(0.2)
+            continue
+        seqs: list[int] = []
+        chat.sockets.append((chat.last, seqs))
+        try:
+            await read_chat(ws, seqs, run.stop.is_set, 0)
+            await ws.close()
+        except Conn:
+            run.chat_reconnects += 1
+            await asyncio.sleep(0.2)
+
+
+async def drain(run: Run) -> None:
+    """After the run: each chat opens once more after its last seq and reads its backlog."""
+
+    async def one(chat: Chat) -> None:
+        ws = await open_chat(run.cluster.apps[-1].url, chat.conv_id, chat.token, chat.last)
+        seqs: list[int] = []
+        chat.sockets.append((chat.last, seqs))
+        await read_chat(ws, seqs, lambda: False, 1.0)
+        await ws.close()
+
+    for i in range(0, len(run.chats), 50):
+        await asyncio.gather(*(one(c) for c in run.chats[i : i + 50]))
+
+
 async def operator(run: Run, idx: int) -> None:
     username = f"op{idx:02d}"
     await asyncio.sleep(run.rng.uniform(0, 3))
@@ -164,6 +249,7 @@ async def operator(run: Run, idx: int) -> None:
                 console = Console(username, app.port, time.time())
                 run.consoles.append(console)
                 stay = time.monotonic() + run.rng.uniform(10, 20)
+                me, held = run.user_ids[username], set[int]()
                 next_ping = 0.0
                 while time.monotonic() < stay and not run.stop.is_set():
                     if time.monotonic() >= next_ping:  # the console's heartbeat
@@ -172,8 +258,30 @@ async def operator(run: Run, idx: int) -> None:
                     with contextlib.suppress(TimeoutError):
                         wait = max(0.01, next_ping - time.monotonic())
                         event = json.loads(await asyncio.wait_for(ws.recv(), wait))
+                        if event.get("type") == "conversation":
+                            conv = event["conversation"]
+                            if conv.get("operator_id") == me:
+                                held.add(conv["id"])
+                            else:
+                                held.discard(conv["id"])
                         if event.get("type") == "message":
-                            console.received.append(event["message"]["id"])
+                            message = event["message"]
+                            console.received.append(message["id"])
+                            if (  # the holder answers at once
+                                message["author_kind"] == "customer"
+                                and message["conversation_id"] in held
+                            ):
+                                await ws.send(
+                                    json.dumps(
+                                        {
+                                            "type": "send",
+                                            "conversation_id": message["conversation_id"],
+                                            "client_id": f"reply-{message['id']}",
+                                            "text": f"Ответ на {message['id']}",
+                                        }
+                                    )
+                                )
+                                run.replies += 1
                 console.closed = time.time()
                 await ws.close()
                 if run.rng.random() < 0.5:
@@ -230,6 +338,8 @@ def test_churn_and_a_killed_process_lose_and_double_nothing(cluster: Cluster) ->
     run = Run(cluster, random.Random(20261123))
     factory = make_sessionmaker(make_engine(cluster.env["WOWDESK_DATABASE_URL"]))
     watch = CapacityWatch(factory)
+    with factory() as db:
+        run.user_ids = {u.username: u.id for u in operators.list_users(db)}
     sent: list[str] = []
 
     async def main() -> None:
@@ -242,7 +352,7 @@ def test_churn_and_a_killed_process_lose_and_double_nothing(cluster: Cluster) ->
         left = RUN_SECONDS - (time.monotonic() - run.started)
         await asyncio.sleep(max(0.0, left))
         run.stop.set()
-        await asyncio.wait_for(asyncio.gather(*ops), 30)
+        await asyncio.wait_for(asyncio.gather(*ops, *run.readers), 30)
 
     watch.start()
     try:
@@ -251,6 +361,7 @@ def test_churn_and_a_killed_process_lose_and_double_nothing(cluster: Cluster) ->
     finally:
         watch.done.set()
         watch.join()
+    asyncio.run(drain(run))
 
     with factory() as db:
         convs = list(db.scalars(select(Conversation)))
@@ -317,6 +428,21 @@ def test_churn_and_a_killed_process_lose_and_double_nothing(cluster: Cluster) ->
     # the live share is printed and must not fall further.
     assert delivered >= 0.7 * checked, (delivered, checked)
 
+    # every chat socket: its conversation's messages in seq order, no gap, none twice; and
+    # every message of the conversation reached the customer on one socket or another
+    last_seq = {conv.id: conv.last_seq for conv in convs}
+    live = 0
+    for chat in run.chats:
+        got: list[int] = []
+        for after, seqs in chat.sockets:
+            expected = list(range(after + 1, after + 1 + len(seqs)))
+            assert seqs == expected, f"conversation {chat.conv_id} after {after}: {seqs}"
+            got += seqs
+        assert got == list(range(1, last_seq[chat.conv_id] + 1)), (chat.conv_id, got)
+        live += sum(len(seqs) for _after, seqs in chat.sockets[:-1])
+    operator_lines = sum(1 for m in messages if m.author_kind == "operator")
+    assert len(run.chats) == CONVERSATIONS and operator_lines > 0
+
     assert watch.samples > 100
     assert not watch.violations, watch.violations[:5]
     assert watch.most >= 1
@@ -327,6 +453,10 @@ def test_churn_and_a_killed_process_lose_and_double_nothing(cluster: Cluster) ->
         f"(retries after errors {run.customer_retries}); live deliveries checked {checked} of "
         f"{held} held, delivered live {delivered}; consoles {len(run.consoles)}, "
         f"logins {run.logins}, logouts {run.logouts}, vanished {run.vanished}; "
+        f"operator replies sent {run.replies}, stored {operator_lines}; chat sockets "
+        f"{sum(len(c.sockets) for c in run.chats)} (reconnects {run.chat_reconnects}), "
+        f"messages in order live {live}, from the backlog after the run "
+        f"{sum(len(c.sockets[-1][1]) for c in run.chats)}; "
         f"capacity samples {watch.samples}, most held {watch.most}/{CAPACITY}, "
         f"violations {len(watch.violations)}; "
         f"process killed at {KILL_AT:.0f} s, restarted at {RESTART_AT:.0f} s; "
