@@ -11,6 +11,8 @@ customer message the bot still held, the time until the bot's answer or the hand
 that followed it; per conversation the longest such wait (target: every one within 15 s);
 and how long after the burst the bot-turn queue in Redis is empty again (target: 60 s).
 Floor, in the same run: the time the burst took to store (the work with no bot at all).
+The burst starts once the worker is up: one probe conversation (not counted) has had its
+bot turn, as on a system that was running before its customers came.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import time
 from pathlib import Path
 
 import redis
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.distributed.cluster import client, make_cluster, require_servers
 
+from wowdesk.bot.models import BotDecision
 from wowdesk.conversations.models import Conversation, Message
 from wowdesk.kb import service as kb
 
@@ -72,9 +75,34 @@ async def customer(base: str, other: str, idx: int, messages: int) -> None:
             )
 
 
-def waits(url: str) -> dict[int, float]:
+def wait_for_worker(base: str, url: str, limit: float = 120) -> float:
+    """Seconds until a probe conversation gets its bot decision: the worker is up."""
+    started = time.monotonic()
+
+    async def probe() -> None:
+        async with client(base, 30) as http:
+            message = {"client_id": "probe-0", "text": QUESTIONS[0]}
+            await http.post(
+                "/api/v1/chat/conversations", json={"identity": "probe", "message": message}
+            )
+
+    asyncio.run(probe())
+    engine = create_engine(url)
+    try:
+        while time.monotonic() - started < limit:
+            with Session(engine) as db:
+                if db.scalar(select(func.count()).select_from(BotDecision)):
+                    return time.monotonic() - started
+            time.sleep(0.25)
+    finally:
+        engine.dispose()
+    sys.exit(f"the worker made no bot turn within {limit:.0f} s")
+
+
+def waits(url: str) -> tuple[dict[int, float], int, int]:
     """Per conversation, the longest a customer message the bot held waited for its answer
-    or the handoff notice."""
+    or the handoff notice; and how many conversations were handed off, and how many bot
+    answers were sent in all."""
     engine = create_engine(url)
     with Session(engine) as db:
         rows = list(db.scalars(select(Message).order_by(Message.conversation_id, Message.seq)))
@@ -85,6 +113,8 @@ def waits(url: str) -> dict[int, float]:
         by_conv.setdefault(m.conversation_id, []).append(m)
     longest: dict[int, float] = {}
     for conv_id, messages in by_conv.items():
+        if messages[0].client_id == "probe-0":
+            continue
         handed = convs[conv_id].handed_off_at
         worst = 0.0
         for i, m in enumerate(messages):
@@ -96,7 +126,9 @@ def waits(url: str) -> dict[int, float]:
                 break
             worst = max(worst, (reply.created_at - m.created_at).total_seconds())
         longest[conv_id] = worst
-    return longest
+    handed_off = sum(1 for c in convs.values() if c.handed_off_at and c.id in longest)
+    answers = sum(1 for m in rows if m.author_kind == "bot" and m.conversation_id in longest)
+    return longest, handed_off, answers
 
 
 def main() -> None:
@@ -114,6 +146,7 @@ def main() -> None:
     queue = redis.Redis.from_url(cluster.env["WOWDESK_REDIS_URL"])
     with cluster.running(worker=True):
         a, b = (app.url for app in cluster.apps)
+        ready = wait_for_worker(a, cluster.env["WOWDESK_DATABASE_URL"])
 
         async def burst() -> None:
             await asyncio.gather(
@@ -133,7 +166,7 @@ def main() -> None:
                 break
             time.sleep(0.25)
         time.sleep(2)
-    longest = waits(cluster.env["WOWDESK_DATABASE_URL"])
+    longest, handed_off, answers = waits(cluster.env["WOWDESK_DATABASE_URL"])
     finite = sorted(v for v in longest.values() if v != float("inf"))
     within = sum(1 for v in longest.values() if v <= 15)
     total = args.customers * args.messages
@@ -141,7 +174,9 @@ def main() -> None:
         f"bot backlog: {args.customers} customers × {args.messages} messages, "
         "2 app processes, 1 worker"
     )
+    print(f"  worker up (a probe conversation's bot turn made) {ready:.1f} s after start")
     print(f"  conversations answered or handed off within 15 s: {within} of {len(longest)}")
+    print(f"  bot answers sent {answers}; conversations handed to a person {handed_off}")
     if finite:
         print(
             f"  longest wait per conversation: p50 {statistics.median(finite):.1f} s, "

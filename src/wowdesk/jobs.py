@@ -343,6 +343,7 @@ def make_worker(
         ctx["start_within"] = _start_within(settings)
         ctx["assistant"] = Assistant(engine.knowledge)
         case_suggestions.register()  # the worker suggests from the case library too
+        await asyncio.to_thread(bot_runner.warm_up, factory, engine)
         await refresh_colleagues(ctx)
         # the first sweep at once: what waited while no worker ran is answered now
         await sweep(ctx)

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tests.bot.test_service import bot  # noqa: F401  (the fixture)
+from tests.bot.test_service import ARTICLES, bot  # noqa: F401  (the fixture)
 from wowdesk import jobs
 from wowdesk.bot import service
 from wowdesk.bot.engine import BotEngine
@@ -20,6 +20,7 @@ from wowdesk.config import Settings
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Message, Status
 from wowdesk.db import utcnow
+from wowdesk.nlp import ner, secret_model
 
 QUESTION = "сколько дней посылка лежит в пункте выдачи?"
 
@@ -97,3 +98,18 @@ def test_a_worker_runs_several_turns_at_once(tmp_path: Path) -> None:
     assert worker.max_jobs == 6
     assert Settings(var_dir=tmp_path).bot_worker_turns > 1
     assert Settings(var_dir=tmp_path).bot_turn_start_seconds == 10
+
+
+def test_a_worker_loads_what_a_turn_needs_before_its_first_customer(
+    db: Session,
+    bot: BotEngine,  # noqa: F811
+) -> None:
+    """A burst at a fresh worker waited behind the first turn's lazy loading and was handed
+    off as late; the worker's start-up runs each model once instead."""
+    ner.models.cache_clear()
+    secret_model.default_model.cache_clear()
+    assert len(bot.knowledge.index) == 0
+    bot.warm_up(db)
+    assert len(bot.knowledge.index) == len(ARTICLES)  # built over the published articles
+    assert ner.models.cache_info().currsize == 1
+    assert secret_model.default_model.cache_info().currsize == 1

@@ -25,6 +25,7 @@ from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Hit, Index, configured_encoder
 from wowdesk.nlp import injection
 from wowdesk.nlp.injection import Verdict
+from wowdesk.nlp.pii import mask_text
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ class Composed:
     problems: list[str] = field(default_factory=list)
     unavailable: bool = False
     unsafe: bool = False  # stopped by the safety output check, not (only) by grounding
+
+
+# a customer's words the way they come, with a name in them so the NER loads too
+WARM_UP_TEXT = "Здравствуйте, меня зовут Анна Петрова. Где мой заказ? Код из СМС нужен?"
 
 
 class BotEngine:
@@ -93,6 +98,17 @@ class BotEngine:
 
     def search(self, db: Session, text: str) -> list[Hit]:
         return self.knowledge.search(db, text, k=self.top_k)
+
+    def warm_up(self, db: Session) -> None:
+        """Loads what a turn needs (the topic model, the encoder and the index, the secrets
+        model, the NER of the output check and of masking) by running each once. For the
+        worker, whose only work is turns: loaded lazily, a burst of customers arriving at
+        a fresh worker waited seconds behind the first turn and was handed off as late.
+        App processes stay lazy (an idle one stays small)."""
+        self.classify(WARM_UP_TEXT)
+        hits = self.search(db, WARM_UP_TEXT)
+        unsafe_reasons(WARM_UP_TEXT, customer_text=WARM_UP_TEXT, passages=[h.text for h in hits])
+        mask_text(WARM_UP_TEXT)
 
     def learn_public_url(self, base_url: str) -> None:
         """Without WOWDESK_PUBLIC_URL the app takes its origin from the first request, so

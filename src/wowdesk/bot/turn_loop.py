@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +41,13 @@ def turn(
             conversations.do_handoff(db, conv, answer.handoff_notice())
     finally:
         logformat.CONVERSATION_ID.reset(context)
+
+
+def warm_up(factory: sessionmaker[Session], engine: BotEngine) -> None:
+    started = time.perf_counter()
+    with unit_of_work(factory) as db:
+        engine.warm_up(db)
+    log.info("bot models loaded in %.1f s", time.perf_counter() - started)
 
 
 def pending(factory: sessionmaker[Session]) -> list[tuple[int, int]]:
