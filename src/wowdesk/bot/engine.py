@@ -23,9 +23,8 @@ from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Hit, Index, configured_encoder
-from wowdesk.nlp import injection
+from wowdesk.nlp import injection, ner, secret_model
 from wowdesk.nlp.injection import Verdict
-from wowdesk.nlp.pii import mask_text
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 log = logging.getLogger(__name__)
@@ -41,8 +40,7 @@ class Composed:
     unsafe: bool = False  # stopped by the safety output check, not (only) by grounding
 
 
-# a customer's words the way they come, with a name in them so the NER loads too
-WARM_UP_TEXT = "Здравствуйте, меня зовут Анна Петрова. Где мой заказ? Код из СМС нужен?"
+WARM_UP_TEXT = "Здравствуйте! Где мой заказ?"
 
 
 class BotEngine:
@@ -105,10 +103,10 @@ class BotEngine:
         worker, whose only work is turns: loaded lazily, a burst of customers arriving at
         a fresh worker waited seconds behind the first turn and was handed off as late.
         App processes stay lazy (an idle one stays small)."""
-        self.classify(WARM_UP_TEXT)
-        hits = self.search(db, WARM_UP_TEXT)
-        unsafe_reasons(WARM_UP_TEXT, customer_text=WARM_UP_TEXT, passages=[h.text for h in hits])
-        mask_text(WARM_UP_TEXT)
+        self.classify(WARM_UP_TEXT)  # the topic model and the encoder
+        self.search(db, WARM_UP_TEXT)  # the index over the published articles
+        secret_model.default_model()  # the output check's secrets model
+        ner.models()  # the NER of masking and of the fact check
 
     def learn_public_url(self, base_url: str) -> None:
         """Without WOWDESK_PUBLIC_URL the app takes its origin from the first request, so
