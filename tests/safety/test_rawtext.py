@@ -27,6 +27,7 @@ from wowdesk.errors import Forbidden
 from wowdesk.http import tables
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
+from wowdesk.nlp import pii_en
 from wowdesk.safety import logs
 from wowdesk.safety import service as rawtext
 
@@ -190,6 +191,28 @@ def test_log_records_never_carry_personal_data(
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "raw %s", (PHONE,), None)
     handler.handle(record)
     assert "[PHONE]" in stream.getvalue() and PHONE not in stream.getvalue()
+
+
+def test_log_lines_mask_english_names_without_loading_the_english_model(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's start-up lines loaded spaCy into every idle process (150 MB); logs mask
+    English names from the name lists instead. A record the masker fails on is dropped,
+    so a model call shows as the start-up line missing."""
+
+    def no_model() -> None:
+        raise AssertionError("the log masker loaded spaCy")
+
+    monkeypatch.setattr(pii_en, "_pipeline", no_model)
+    logs.install()
+    log = logging.getLogger("wowdesk.test_pii")
+    with caplog.at_level(logging.INFO):
+        log.info("Started server process [%d]", 4242)
+        log.info("Application startup complete.")
+        log.warning("customer wrote %s", "Hi, I am John Smith, please call me back")
+    assert "Started server process [4242]" in caplog.text
+    assert "Application startup complete." in caplog.text
+    assert "John Smith" not in caplog.text and "I am [PERSON], please" in caplog.text
 
 
 def test_the_llm_sees_only_masked_customer_text(db: Session) -> None:

@@ -173,9 +173,10 @@ def _near_in_sentence(
     return bool(pattern.search(before + text[start:end] + after))
 
 
-def find_pii(text: str, *, names: bool = True) -> list[Span]:
+def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> list[Span]:
     """Non-overlapping spans in text order; the more specific kind wins (an e-mail before a
-    name inside it, a card before a phone made of the same digits)."""
+    name inside it, a card before a phone made of the same digits). Without
+    `english_model`, English names come from the name lists and shapes alone (no spaCy)."""
     found: list[Span] = []
 
     def add(start: int, end: int, kind: str) -> None:
@@ -237,7 +238,7 @@ def find_pii(text: str, *, names: bool = True) -> list[Span]:
         if groups >= 3 or _near(PHONE_CONTEXT, text, m.start(), m.end(), 40):
             add(m.start(), m.end(), "PHONE")
     if names:
-        for start, end, kind in pii_en.english_pii(text):
+        for start, end, kind in pii_en.english_pii(text, model=english_model):
             add(start, end, kind)
     addresses = (RU_ADDRESS_NAME_FIRST, RU_ADDRESS, RU_ADDRESS_BARE, EN_ADDRESS)
     for pattern in addresses if n else addresses[:2]:
@@ -257,9 +258,9 @@ def find_pii(text: str, *, names: bool = True) -> list[Span]:
     return sorted(found, key=lambda s: s.start)
 
 
-def mask_text(text: str, *, names: bool = True) -> str:
+def mask_text(text: str, *, names: bool = True, english_model: bool = True) -> str:
     """Each span replaced by its type in brackets: «Меня зовут [PERSON], карта [CARD]»."""
-    for span in reversed(find_pii(text, names=names)):
+    for span in reversed(find_pii(text, names=names, english_model=english_model)):
         text = text[: span.start] + f"[{span.type}]" + text[span.end :]
     return text
 

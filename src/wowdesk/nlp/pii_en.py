@@ -68,13 +68,15 @@ def _pipeline() -> Any:
     return _nlp
 
 
-def english_pii(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, type) of English names and addresses; empty for non-English text."""
+def english_pii(text: str, *, model: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, type) of English names and addresses; empty for non-English text.
+    Without `model` only the address patterns and the name lists and shapes run: spaCy's
+    NER is the biggest thing a process can load, and log lines must not make it load."""
     if not is_english(text):
         return []
     spans = [(start, end, "ADDRESS") for start, end in pii_en_address.addresses(text)]
     people = []
-    for ent in _pipeline()(text).ents if may_hold_entity(text) else ():
+    for ent in _pipeline()(text).ents if model and may_hold_entity(text) else ():
         if ent.label_ == "PERSON" and any(c.isupper() for c in ent.text):
             people.append((ent.start_char, ent.end_char))
         elif ent.label_ == "FAC" and re.search(r"\d", ent.text):
