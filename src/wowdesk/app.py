@@ -152,11 +152,10 @@ def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
 
 def _warm_up() -> threading.Thread:
     """Every message, the customer's and the operator's, is checked for a request for a
-    secret. Trained on first use, that model made the first message of a process wait a
-    second (several on a busy 2-core machine) inside the writer thread every other write
-    queues behind: routing and presence stalled with it. It is small (about 18 MB), so it
-    is trained beside start-up instead; the big models (NER, the encoder) stay lazy so an
-    idle process stays small."""
+    secret. Loaded on first use, that model made the first message of a process wait
+    inside the writer thread every other write queues behind (routing and presence stalled
+    with it; it was trained then). It is small, so it is read beside start-up instead; the
+    big models (NER, the encoder) stay lazy so an idle process stays small."""
     thread = threading.Thread(target=secret_model.default_model, name="warm-up", daemon=True)
     thread.start()
     return thread

@@ -1,4 +1,4 @@
-"""The app trains the secret-request model as it starts, not on the first message."""
+"""The app reads the secret-request model as it starts, not on the first message."""
 
 from __future__ import annotations
 

@@ -3,30 +3,35 @@ full card number), for the phrasings the rules cannot enumerate: bare «cvv?», 
 «Диктуйте код.», «Пришлите цифры, которые пришли вам в сообщении».
 
 Logistic regression (one per kind) over character n-grams of the normalised sentence
-(`deobfuscate.normalise`, so «к0д из с.м.с» reads as «код из смс») and word n-grams. It
-learns from the development set shipped in `nlp/data/secret_requests.jsonl` (written by
+(`deobfuscate.normalise`, so «к0д из с.м.с» reads as «код из смс») and word n-grams, learnt
+from the development set shipped in `nlp/data/secret_requests.jsonl` (written by
 `scripts/secret_requests_data.py`: thousands of Russian and English requests next to warnings,
-instructions to type a code into the app and codes that are no secret). Training takes about
-a second and happens on first use in each process: nothing is downloaded, and no pickled
-model goes stale against the installed scikit-learn.
+instructions to type a code into the app and codes that are no secret).
+
+Trained with scikit-learn by `nlp.secret_model_training` and shipped as plain arrays
+(`nlp/data/secret_model.npz`, a few hundred KB) that this module reads with numpy alone:
+every message of every process passes this check, and importing scikit-learn brings scipy's
+statistics and pandas along, about 120 MB in each app process. The n-grams are cut exactly as
+scikit-learn's `TfidfVectorizer` cuts them; `tests/nlp/test_secret_model.py` retrains from
+the development set and checks that the shipped arrays give the same probabilities.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from wowdesk.nlp.deobfuscate import normalise
 
 DATA = Path(__file__).parent / "data" / "secret_requests.jsonl"
+MODEL = Path(__file__).parent / "data" / "secret_model.npz"
 KINDS = ("SMS_CODE", "CVV", "PIN", "PASSWORD", "CARD")
 # a sentence that names no secret at all is never a request for one
 SECRET_WORDS = re.compile(
@@ -35,19 +40,70 @@ SECRET_WORDS = re.compile(
 )
 THRESHOLD = 0.5
 WORD_PATTERN = r"(?u)\b\w+\b"  # one-letter words count: «и», «в»
+CHAR_GRAMS = (2, 5)
+WORD_GRAMS = (1, 2)
+_WORD = re.compile(WORD_PATTERN)
+_SPACES = re.compile(r"\s\s+")
 
 
-@dataclass
+def char_grams(text: str, low: int = CHAR_GRAMS[0], high: int = CHAR_GRAMS[1]) -> list[str]:
+    """scikit-learn's `analyzer="char_wb"`: n-grams inside each space-padded word, a word
+    shorter than n counted once."""
+    grams = []
+    for word in _SPACES.sub(" ", text.lower()).split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            offset = 0
+            grams.append(padded[offset : offset + n])
+            while offset + n < len(padded):
+                offset += 1
+                grams.append(padded[offset : offset + n])
+            if offset == 0:
+                break
+    return grams
+
+
+def word_grams(text: str, low: int = WORD_GRAMS[0], high: int = WORD_GRAMS[1]) -> list[str]:
+    """scikit-learn's `analyzer="word"` with the pattern above: words and pairs of words."""
+    tokens = _WORD.findall(text.lower())
+    grams: list[str] = []
+    for n in range(low, min(high, len(tokens)) + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+@dataclass(frozen=True)
+class _Vectorizer:
+    """Sublinear TF times IDF, L2-normalised: a fitted `TfidfVectorizer` as plain data."""
+
+    columns: dict[str, int]
+    idf: np.ndarray
+
+    def row(self, grams: list[str]) -> np.ndarray:
+        out = np.zeros(len(self.idf))
+        for gram, count in Counter(g for g in grams if g in self.columns).items():
+            col = self.columns[gram]
+            out[col] = (1.0 + math.log(count)) * self.idf[col]
+        norm = float(np.sqrt(out @ out))
+        return out / norm if norm else out
+
+
+@dataclass(frozen=True)
 class SecretRequestModel:
-    chars: TfidfVectorizer
-    words: TfidfVectorizer
-    heads: dict[str, LogisticRegression]
+    chars: _Vectorizer
+    words: _Vectorizer
+    labels: tuple[str, ...]
+    coef: np.ndarray  # one row per label over the char columns, then the word columns
+    intercept: np.ndarray
 
     def probabilities(self, sentences: list[str]) -> list[dict[str, float]]:
-        texts = [normalise(s).text for s in sentences]
-        features = hstack([self.chars.transform(texts), self.words.transform(texts)]).tocsr()
-        columns = {k: head.predict_proba(features)[:, 1] for k, head in self.heads.items()}
-        return [{k: float(columns[k][i]) for k in self.heads} for i in range(len(texts))]
+        out = []
+        for sentence in sentences:
+            text = normalise(sentence).text
+            x = np.concatenate([self.chars.row(char_grams(text)), self.words.row(word_grams(text))])
+            p = 1.0 / (1.0 + np.exp(-(self.coef @ x + self.intercept)))
+            out.append({k: float(v) for k, v in zip(self.labels, p, strict=True)})
+        return out
 
     def kinds(self, sentence: str) -> list[str]:
         """The kinds of secret the sentence asks for, by the model alone."""
@@ -55,6 +111,29 @@ class SecretRequestModel:
             return []
         probs = self.probabilities([sentence])[0]
         return [k for k in KINDS if probs.get(k, 0.0) >= THRESHOLD]
+
+    def save(self, path: Path = MODEL) -> None:
+        np.savez_compressed(
+            path,
+            char_terms=np.array(sorted(self.chars.columns, key=self.chars.columns.__getitem__)),
+            char_idf=self.chars.idf,
+            word_terms=np.array(sorted(self.words.columns, key=self.words.columns.__getitem__)),
+            word_idf=self.words.idf,
+            labels=np.array(self.labels),
+            coef=self.coef,
+            intercept=self.intercept,
+        )
+
+
+def load(path: Path = MODEL) -> SecretRequestModel:
+    with np.load(path, allow_pickle=False) as f:
+        return SecretRequestModel(
+            _Vectorizer({str(t): i for i, t in enumerate(f["char_terms"])}, f["char_idf"]),
+            _Vectorizer({str(t): i for i, t in enumerate(f["word_terms"])}, f["word_idf"]),
+            tuple(str(label) for label in f["labels"]),
+            f["coef"],
+            f["intercept"],
+        )
 
 
 def load_examples(path: Path = DATA) -> list[tuple[str, list[str]]]:
@@ -66,25 +145,7 @@ def load_examples(path: Path = DATA) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def train(examples: list[tuple[str, list[str]]]) -> SecretRequestModel:
-    texts = [normalise(t).text for t, _k in examples]
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
-    words = TfidfVectorizer(
-        analyzer="word", ngram_range=(1, 2), token_pattern=WORD_PATTERN, sublinear_tf=True
-    )
-    features = hstack([chars.fit_transform(texts), words.fit_transform(texts)]).tocsr()
-    heads = {}
-    for kind in KINDS:
-        labels = np.array([kind in k for _t, k in examples], dtype=int)
-        if labels.sum() == 0:
-            continue
-        head = LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced")
-        head.fit(features, labels)
-        heads[kind] = head
-    return SecretRequestModel(chars, words, heads)
-
-
 @cache
 def default_model() -> SecretRequestModel:
-    """Trained once per process from the shipped development set."""
-    return train(load_examples())
+    """The shipped model, read once per process."""
+    return load()
