@@ -6,7 +6,8 @@ Requests for secrets come in many shapes (a full polite sentence, a bare «cvv?�
 смс?», «Диктуйте.», a modal «мне нужен ваш…», English, obfuscated spellings) and so do the
 texts that only mention one (warnings, instructions to type a code into the app, codes that
 are no secret: promo, order, pickup). The set crosses hand-written parts of both; the seed
-makes it reproducible. Run: `python scripts/secret_requests_data.py`.
+makes it reproducible. Run: `python scripts/secret_requests_data.py`, then
+`python -m wowdesk.nlp.secret_model_training` to retrain and write the shipped arrays.
 """
 
 from __future__ import annotations
