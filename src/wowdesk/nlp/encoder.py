@@ -52,18 +52,23 @@ class UniversalSentenceEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        if len(texts) > QUERY_BATCH:  # an index being built: nothing to share
+            return self._forward(texts)
+        # a bot turn encodes the customer's question for triage and again for its search
+        return np.vstack([_query_vector(self, text) for text in texts])
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
         vectors = np.asarray(self._get().encode(list(texts)), np.float32).reshape(len(texts), -1)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.asarray(vectors / np.where(norms > 0, norms, 1.0), np.float32)
 
-    def encode_one(self, text: str) -> np.ndarray:
-        return _cached_query(self, text)
+
+QUERY_BATCH = 2  # a search encodes the question and the whole message in one call
 
 
-@lru_cache(maxsize=2048)
-def _cached_query(encoder: UniversalSentenceEncoder, text: str) -> np.ndarray:
-    # the same question is encoded for triage and for search within one turn
-    vector: np.ndarray = encoder.encode([text])[0]
+@lru_cache(maxsize=512)
+def _query_vector(encoder: UniversalSentenceEncoder, text: str) -> np.ndarray:
+    vector: np.ndarray = encoder._forward([text])[0]
     vector.setflags(write=False)
     return vector
 
