@@ -13,7 +13,9 @@ admin/admin-demo-1 by default); pass --server-pid to get its CPU figures too.
 Flow: the admin creates M operator accounts (REST); each operator logs in through the login
 form (its own cookie jar), reads its CSRF token from /api/v1/me and opens /ws/console. Each
 customer starts a conversation over REST (its first message) and the operators take them in
-turn (POST …/assign), so each owns about N/M. Then every customer opens /ws/chat and sends
+turn (POST …/assign), so each owns about N/M, and each console opens (watches) the first of
+its conversations, whose customer's messages get the copilot's suggestions as they arrive
+(the others' are computed when a console opens them). Then every customer opens /ws/chat and sends
 its messages, each with a unique client_id and a marker in the text, paced to --rate messages
 per second over all customers (round robin, so one customer sends every N/rate seconds);
 --rate 0 sends as fast as the server acknowledges (each customer sends its next message as
@@ -526,6 +528,12 @@ class Bench:
                 raise Aborted(f"assign {c.conv_id}: got {body['status']} / {body['operator_id']}")
 
         await bounded(self.args.staff_concurrency, self.customers, take)
+        # each console shows one of its conversations, as an operator's does: that customer's
+        # messages get the copilot's suggestions as they arrive, the others' when opened
+        for op in self.operators:
+            first = next((c for c in self.customers if c.op == op.idx), None)
+            if first is not None and op.ws is not None:
+                await op.ws.send(json.dumps({"type": "watch", "conversation_id": first.conv_id}))
 
     async def open_chats(self) -> None:
         async def open_one(c: Customer) -> None:

@@ -148,6 +148,8 @@ def test_a_customer_message_pushes_suggestions_to_the_operators_console(
     client.post(f"/api/v1/conversations/{conv_id}/assign", headers=headers)
     with client.websocket_connect("/ws/console") as console:
         assert console.receive_json()["type"] == "ready"
+        console.send_json({"type": "watch", "conversation_id": conv_id})  # the console opens it
+        until(console, "watching")
         posted = client.post(
             f"/api/v1/chat/conversations/{conv_id}/messages",
             json={"client_id": "c-2", "text": "Это ужас!!! Заказ не привезли"},

@@ -19,6 +19,7 @@ from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
 from wowdesk.conversations.threads import RatedThread
+from wowdesk.db import utcnow
 from wowdesk.demo.templates import TEMPLATES
 from wowdesk.errors import Forbidden, Invalid
 from wowdesk.kb import service as kb
@@ -55,8 +56,11 @@ def reply(db: Session, conv: Conversation, user: User, text: str) -> int:
 
 
 def held(db: Session, user: User, text: str, name: str = "Мария Кузнецова") -> Conversation:
+    """Assigned to `user`, whose console opens it (suggestions are pushed for that one)."""
     conv = new_conversation(db, text, name=name)
-    return conversations.do_assign(db, conv.id, user)
+    conv = conversations.do_assign(db, conv.id, user)
+    presence.do_note_watching(db, user.id, conv.id)
+    return conv
 
 
 def rated(db: Session, user: User, question: str, answer: str, csat: int) -> Conversation:
@@ -235,6 +239,45 @@ def test_stored_once_pushed_to_the_holder_after_commit(
     assert service.do_suggest(db, assistant, conv.id) is None  # answered: nothing to suggest
 
 
+def test_pushed_only_for_the_conversation_the_console_shows(
+    db: Session, anna: User, assistant: Assistant
+) -> None:
+    shown = held(db, anna, "Сколько хранится заказ в пункте выдачи?")
+    other = held(db, anna, "Где мой заказ?")  # opened last: the console shows this one
+    message = say(db, shown, "И можно ли продлить срок?")
+    # the console shows the other conversation: nothing computed, nothing stored
+    assert service.do_suggest(db, assistant, shown.id, message) is None
+    assert service.access_suggestions(db, assistant, anna, other.id) is not None
+    # opened: computed then, in the holder's name, and stored once
+    opened = service.access_suggestions(db, assistant, anna, shown.id)
+    assert opened is not None and opened.message_id == message and opened.operator_id == anna.id
+    presence.do_note_watching(db, anna.id, shown.id)
+    again = service.do_suggest(db, assistant, shown.id, message)
+    assert again is not None and again.id == opened.id
+    # the console closed: nothing is pushed any more
+    presence.do_note_left(db, anna.id, utcnow())
+    newer = say(db, shown, "Алло?")
+    assert service.do_suggest(db, assistant, shown.id, newer) is None
+
+
+def test_only_the_shown_conversations_customer_messages_go_to_the_assistant(
+    db: Session, anna: User
+) -> None:
+    shown = held(db, anna, "Сколько хранится заказ в пункте выдачи?")
+    other = held(db, anna, "Где мой заказ?")
+    presence.do_note_watching(db, anna.id, shown.id)
+    bus = capture_events(db)
+    say(db, shown, "И можно ли продлить срок?")
+    say(db, other, "Алло?")
+    db.commit()
+    heard = [
+        p["message"]["conversation_id"]
+        for channels, p in bus.published
+        if p["type"] == "message" and events.ASSIST_CHANNEL in channels
+    ]
+    assert heard == [shown.id]
+
+
 def test_choice_is_used_edited_or_ignored(db: Session, anna: User, assistant: Assistant) -> None:
     def fresh() -> tuple[Conversation, int, list[dict[str, object]]]:
         conv = held(db, anna, "Сколько хранится заказ в пункте выдачи?")
@@ -396,14 +439,14 @@ def test_suggestions_speak_in_the_name_of_whoever_holds_the_conversation(
     assert peek is not None and peek.id is None  # shown to the supervisor, not stored
     assert service.count_logs(db) == 0
     conversations.do_assign(db, waiting.id, anna)
-    log = service.do_suggest(db, assistant, waiting.id)
+    log = service.access_suggestions(db, assistant, anna, waiting.id)  # her console opens it
     assert log is not None and log.operator_id == anna.id
     greeting = next(s for s in log.suggestions if s["ref"].get("category") == "greeting")
     assert "Меня зовут Анна" in greeting["text"]
     boris = make_user(db, name="Борис Орлов")
     presence.do_set_status(db, boris, OperatorStatus.online)
     routing.do_transfer_to_operator(db, waiting, anna, boris.id)
-    again = service.do_suggest(db, assistant, waiting.id)
+    again = service.access_suggestions(db, assistant, boris, waiting.id)
     assert again is not None and again.id == log.id and again.operator_id == boris.id
     greeting = next(s for s in again.suggestions if s["ref"].get("category") == "greeting")
     assert "Меня зовут Борис" in greeting["text"]

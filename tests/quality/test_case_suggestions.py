@@ -22,6 +22,7 @@ from wowdesk.assist.indexes import Assistant
 from wowdesk.config import Settings
 from wowdesk.conversations import service as conversations
 from wowdesk.kb.knowledge import Knowledge
+from wowdesk.operators import presence
 from wowdesk.operators.models import User
 from wowdesk.quality import case_suggestions, cases
 from wowdesk.quality.models import LibraryCase
@@ -90,8 +91,10 @@ def test_a_removed_or_private_case_is_not_suggested(db: Session, registered: Non
 
 
 def _held(db: Session, operator: User, text: str) -> int:
+    """Assigned to `operator`, whose console opens it (suggestions are pushed for that one)."""
     conv = new_conversation(db, text, name="Мария Кузнецова")
     conversations.do_assign(db, conv.id, operator)
+    presence.do_note_watching(db, operator.id, conv.id)
     return conv.id
 
 
@@ -158,6 +161,8 @@ def test_the_case_is_pushed_live_and_removed_by_a_supervisor(client: TestClient)
     client.post(f"/api/v1/conversations/{second}/assign", headers=headers)
     with client.websocket_connect("/ws/console") as console:
         assert console.receive_json()["type"] == "ready"
+        console.send_json({"type": "watch", "conversation_id": second})  # the console opens it
+        until(console, "watching")
         client.post(
             f"/api/v1/chat/conversations/{second}/messages",
             json={"client_id": "c-2", "text": ASKED},

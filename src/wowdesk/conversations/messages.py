@@ -26,6 +26,7 @@ from wowdesk.errors import Conflict
 from wowdesk.i18n import gettext as _
 from wowdesk.nlp.gender import gender_of
 from wowdesk.nlp.pii import mask_text
+from wowdesk.operators import presence
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import User
 
@@ -100,8 +101,15 @@ def publish_message(db: Session, conv: Conversation, msg: Message) -> None:
     serving = conv.operator_id if conv.status in (Status.assigned, Status.wrapup) else None
     event = MessageCreated(id=msg.id, message=payload, served_by=serving)
     channels = channels_of(conv)
-    if msg.author_kind == AuthorKind.customer and conv.status == Status.assigned:
-        channels.append(events.ASSIST_CHANNEL)  # the operator's suggestions follow it
+    if (
+        msg.author_kind == AuthorKind.customer
+        and conv.status == Status.assigned
+        and conv.operator_id is not None
+        and presence.watches(db, conv.operator_id, conv.id)
+    ):
+        # suggestions follow the conversation the holder's console shows (the others' are
+        # computed when opened): a lookup here instead of a job per customer message
+        channels.append(events.ASSIST_CHANNEL)
     events.publish_on_commit(db, channels, event)
 
 

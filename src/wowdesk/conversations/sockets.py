@@ -361,7 +361,13 @@ async def _console_frame(
         return
     conv_id = _int(frame, "conversation_id")
     if kind == "watch":
-        last_seq = await link.db(lambda db: service.access_conversation(db, user, conv_id).last_seq)
+
+        def watch(db: Session) -> int:
+            conv = service.access_conversation(db, user, conv_id)
+            presence.do_note_watching(db, user.id, conv.id)  # its suggestions follow it
+            return conv.last_seq
+
+        last_seq = await link.db(watch)
         for old in watching:
             link.sub.ignore(events.conversation_channel(old))
             link.delivered.pop(old, None)

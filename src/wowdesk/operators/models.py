@@ -132,6 +132,9 @@ class OperatorState(Base):
     # the console's socket closed: no new conversations until a console writes again (a
     # reload reconnects at once; conversations already held wait out the grace as before)
     console_left_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the conversation the operator's console shows (the last opened, in any tab): its
+    # suggestions are computed as the customer writes, the others' when they are opened
+    watching_conversation_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class StatusChange(Base):

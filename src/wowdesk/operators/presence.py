@@ -147,6 +147,30 @@ def do_note_connected(db: Session, user_id: int) -> None:
     db.flush()
 
 
+def do_note_watching(db: Session, user_id: int, conversation_id: int | None) -> None:
+    """The console opened a conversation (None: the console closed). A plain UPDATE: the
+    operator's own clicks are rare, and a routing pass holding the row is short."""
+    get_state(db, user_id)
+    db.execute(
+        update(OperatorState)
+        .where(
+            OperatorState.user_id == user_id,
+            OperatorState.watching_conversation_id.is_distinct_from(conversation_id),
+        )
+        .values(watching_conversation_id=conversation_id)
+    )
+
+
+def watches(db: Session, user_id: int, conversation_id: int) -> bool:
+    """Whether the operator's console shows this conversation now."""
+    return (
+        db.scalar(
+            select(OperatorState.watching_conversation_id).where(OperatorState.user_id == user_id)
+        )
+        == conversation_id
+    )
+
+
 def do_note_left(db: Session, user_id: int, closed_at: datetime) -> None:
     """The operator's last console in this process closed at `closed_at`. Without this,
     routing kept offering new conversations to a closed browser for the whole grace period,
@@ -156,6 +180,7 @@ def do_note_left(db: Session, user_id: int, closed_at: datetime) -> None:
     state = lock_state(db, user_id)
     if state.last_seen_at is None or state.last_seen_at <= closed_at:
         state.console_left_at = closed_at
+        state.watching_conversation_id = None
         db.flush()
 
 
