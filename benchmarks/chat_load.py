@@ -3,12 +3,17 @@
 Run: python benchmarks/chat_load.py [--url http://127.0.0.1:8000] [--customers 500]
         [--operators 20] [--messages-per-customer 6] [--rate 320] [--duration-limit 300]
         [--json] [--deflate/--no-deflate] [--py-spy FILE.svg]
+        [--also-url http://127.0.0.1:8001 --also-server-pid PID]
 
 Without --url the script starts its own server: a temporary WOWDESK_VAR_DIR, `wowdesk demo
 --no-serve` (migrate + seed), `wowdesk serve` on a free 127.0.0.1 port (bot off, so new
 conversations wait in the human queue), stopped at the end. With --url it uses a running
 server (loopback only) and its admin account (--admin-user, --admin-password; the demo's
-admin/admin-demo-1 by default); pass --server-pid to get its CPU figures too.
+admin/admin-demo-1 by default); pass --server-pid to get its CPU figures too. With
+--also-url (and --also-server-pid) it drives two app processes of one deployment on
+PostgreSQL + Redis: every other operator works on the second, and each customer talks to the
+process its operator does not use, so every message reaches the console through Redis; the
+CPU figures are the two processes' sum.
 
 Flow: the admin creates M operator accounts (REST); each operator logs in through the login
 form (its own cookie jar), reads its CSRF token from /api/v1/me and opens /ws/console. Each
@@ -397,6 +402,11 @@ class Bench:
         self.args = args
         self.base = base.rstrip("/")
         self.server_pid = server_pid
+        # --also-url: a second app process of the same deployment (PostgreSQL + Redis)
+        self.bases = [self.base, *([args.also_url.rstrip("/")] if args.also_url else [])]
+        self.server_pids = [
+            pid for pid in (server_pid, args.also_server_pid if args.also_url else None) if pid
+        ]
         self.run_id = uuid.uuid4().hex[:6]
         self.stats = Stats()
         self.deadline = Deadline(args.duration_limit)
@@ -415,6 +425,18 @@ class Bench:
         }
         self.profiler: subprocess.Popen[bytes] | None = None
 
+    def customer_base(self, c: Customer) -> int:
+        """With two processes a customer talks to the one its operator does not, so every
+        message crosses Redis on its way to the console."""
+        return (c.op + 1) % len(self.bases)
+
+    def server_cpu(self) -> float | None:
+        """User + system CPU of the app process(es) under test, summed."""
+        found = [process_cpu_seconds(pid) for pid in self.server_pids]
+        if not found or any(cpu is None for cpu in found):
+            return None
+        return sum(cpu for cpu in found if cpu is not None)
+
     # phases ------------------------------------------------------------------------
 
     async def phase(self, name: str, coro: Awaitable[T], cap: float | None = None) -> T:
@@ -431,7 +453,12 @@ class Bench:
         try:
             csrf, _ = await login(admin, a.admin_user, a.admin_password)
             self.operators = [
-                Operator(i, f"bench-{self.run_id}-op{i:03d}", self.base, a.request_timeout)
+                Operator(
+                    i,
+                    f"bench-{self.run_id}-op{i:03d}",
+                    self.bases[i % len(self.bases)],
+                    a.request_timeout,
+                )
                 for i in range(a.operators)
             ]
 
@@ -472,7 +499,7 @@ class Bench:
             op.csrf, op.user_id = await login(op.http, op.username, OPERATOR_PASSWORD)
             cookie = op.http.cookies.get("wowdesk_session")
             op.ws = await connect(
-                ws_url(self.base, "/ws/console"),
+                ws_url(str(op.http.base_url), "/ws/console"),
                 additional_headers={"Cookie": f"wowdesk_session={cookie}"},
                 **self.ws_kwargs,
             )
@@ -487,12 +514,12 @@ class Bench:
         a = self.args
         m = len(self.operators)
         self.customers = [Customer(i, i % m) for i in range(a.customers)]
-        http = httpx.AsyncClient(base_url=self.base, timeout=a.request_timeout)
+        clients = [httpx.AsyncClient(base_url=b, timeout=a.request_timeout) for b in self.bases]
         try:
 
             async def start(c: Customer) -> None:
                 c.first_client_id = f"{self.run_id}-{c.idx}-0"
-                resp = await http.post(
+                resp = await clients[self.customer_base(c)].post(
                     "/api/v1/chat/conversations",
                     json={
                         "identity": f"bench-{self.run_id}-{c.idx}",
@@ -515,7 +542,8 @@ class Bench:
 
             await bounded(a.http_concurrency, self.customers, start)
         finally:
-            await http.aclose()
+            for client in clients:
+                await client.aclose()
 
     async def assign(self) -> None:
         async def take(c: Customer) -> None:
@@ -537,7 +565,8 @@ class Bench:
 
     async def open_chats(self) -> None:
         async def open_one(c: Customer) -> None:
-            c.ws = await connect(ws_url(self.base, "/ws/chat"), **self.ws_kwargs)
+            base = self.bases[self.customer_base(c)]
+            c.ws = await connect(ws_url(base, "/ws/chat"), **self.ws_kwargs)
             await c.ws.send(
                 json.dumps(
                     {
@@ -563,13 +592,13 @@ class Bench:
         await c.ws.send(
             json.dumps({"type": "send", "client_id": f"{self.run_id}-warm-up", "text": TEXTS[0]})
         )
-        if self.server_pid is None:
+        if self.server_cpu() is None:
             await asyncio.sleep(5)
             return
-        for _ in range(240):  # until the server's CPU over half a second is below 10 %
-            before = process_cpu_seconds(self.server_pid) or 0.0
+        for _ in range(240):  # until the servers' CPU over half a second is below 10 %
+            before = self.server_cpu() or 0.0
             await asyncio.sleep(0.5)
-            if (process_cpu_seconds(self.server_pid) or 0.0) - before < 0.05:
+            if (self.server_cpu() or 0.0) - before < 0.05:
                 return
 
     async def settle(self) -> None:
@@ -844,7 +873,7 @@ class Bench:
             await self.phase("warm up", self.warm_up(), cap=150)
             await self.phase("settle", self.settle(), cap=30)
             self.start_profiler()
-            cpu0, srv0 = own_cpu_seconds(), process_cpu_seconds(self.server_pid)
+            cpu0, srv0 = own_cpu_seconds(), self.server_cpu()
             box0, t0 = machine_cpu_seconds(), time.perf_counter()
             measured = True
             try:
@@ -852,7 +881,7 @@ class Bench:
                 await self.phase("drain", self.drain())
             finally:
                 wall = time.perf_counter() - t0
-                cpu1, srv1 = own_cpu_seconds(), process_cpu_seconds(self.server_pid)
+                cpu1, srv1 = own_cpu_seconds(), self.server_cpu()
                 box1 = machine_cpu_seconds()
                 self.stop_profiler()
                 client = cpu1 - cpu0
@@ -1019,6 +1048,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--admin-user", default="admin")
     p.add_argument("--admin-password", default="admin-demo-1")
     p.add_argument("--server-pid", type=int, help="with --url: measure this process's CPU")
+    p.add_argument(
+        "--also-url",
+        help="with --url: a second app process of the same deployment (PostgreSQL + Redis); "
+        "every other operator works on it, and customers talk to the process their "
+        "operator does not, so every message crosses Redis",
+    )
+    p.add_argument("--also-server-pid", type=int, help="with --also-url: its process's CPU too")
     p.add_argument("--customers", type=int, default=500)
     p.add_argument("--operators", type=int, default=20)
     p.add_argument("--messages-per-customer", type=int, default=6)
@@ -1090,8 +1126,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--customers, --operators and --messages-per-customer must be >= 1")
     if args.rate < 0 or args.duration_limit <= 0:
         p.error("--rate must be >= 0 and --duration-limit > 0")
-    if args.url and (urlsplit(args.url).hostname or "") not in LOOPBACK:
-        p.error("--url must point at 127.0.0.1 (this benchmark only talks to loopback)")
+    for url in (args.url, args.also_url):
+        if url and (urlsplit(url).hostname or "") not in LOOPBACK:
+            p.error("--url must point at 127.0.0.1 (this benchmark only talks to loopback)")
+    if args.also_url and not args.url:
+        p.error("--also-url goes with --url (two processes of one running deployment)")
     return args
 
 
@@ -1103,6 +1142,7 @@ def run_one(
         if server is not None:
             server.start(timeout=min(60.0, args.duration_limit))
             base, pid = server.url, server.pid
+            args = argparse.Namespace(**{**vars(args), "also_url": None})  # one process
         else:
             base, pid = args.url, args.server_pid
         bench = Bench(args, base, pid)

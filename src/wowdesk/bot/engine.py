@@ -23,7 +23,7 @@ from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Hit, Index, configured_encoder
-from wowdesk.nlp import injection, ner, secret_model
+from wowdesk.nlp import injection, morph, ner, secret_model
 from wowdesk.nlp.injection import Verdict
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
 from wowdesk.nlp.vector_store import VectorStore
@@ -100,14 +100,15 @@ class BotEngine:
 
     def warm_up(self, db: Session) -> None:
         """Loads what a turn needs (the topic model, the encoder and the index, the secrets
-        model, the NER of the output check and of masking) by running each once. For the
-        worker, whose only work is turns: loaded lazily, a burst of customers arriving at
-        a fresh worker waited seconds behind the first turn and was handed off as late.
-        App processes stay lazy (an idle one stays small)."""
+        model, the NER of the output check and of masking, the morphological analyzer) by
+        running each once. For the worker, whose only work is turns: loaded lazily, a
+        burst of customers arriving at a fresh worker waited seconds behind the first turn
+        and was handed off as late. App processes stay lazy (an idle one stays small)."""
         self.classify(WARM_UP_TEXT)  # the topic model and the encoder
         self.search(db, WARM_UP_TEXT)  # the index over the published articles
         secret_model.default_model()  # the output check's secrets model
         ner.models()  # the NER of masking and of the fact check
+        morph.analyzer()  # word forms: triage's request form, names (the first turn: +250 ms)
 
     def learn_public_url(self, base_url: str) -> None:
         """Without WOWDESK_PUBLIC_URL the app takes its origin from the first request, so

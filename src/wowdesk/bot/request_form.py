@@ -21,10 +21,9 @@ call. The topic model then says what the request is about (the flag's evidence n
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
-from typing import Any
 
+from wowdesk.nlp import morph
 from wowdesk.nlp.normalize import QUESTION_WORDS, normalize, sentences
 
 ASKING_VERBS = frozenset(
@@ -72,26 +71,12 @@ ENGLISH_NOT_ACTIONS = frozenset(
     ]
 )
 
-_lock = threading.Lock()
-_morph: Any = None
-
-
-def _analyzer() -> Any:
-    global _morph
-    if _morph is None:
-        with _lock:
-            if _morph is None:
-                import pymorphy3
-
-                _morph = pymorphy3.MorphAnalyzer()
-    return _morph
-
 
 @lru_cache(maxsize=50_000)
 def _parse(word: str) -> tuple[str, bool, bool]:
     """(lemma, may be imperative, infinitive) of a Russian word: «отмените» reads as the
     future («вы отмените») or the imperative, and is imperative unless «вы» precedes it."""
-    readings = _analyzer().parse(word)
+    readings = morph.analyzer().parse(word)
     imperative = next((p for p in readings if "impr" in p.tag), None)
     if imperative is not None and readings[0].tag.POS == "VERB":  # «мой» is not «wash!»
         return str(imperative.normal_form), True, False

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from itertools import permutations
 from typing import Any
 
@@ -31,6 +30,7 @@ from wowdesk.customers import orders
 from wowdesk.customers.models import AssociationRule
 from wowdesk.db import advisory_lock, utcnow
 from wowdesk.i18n import current_language, gettext
+from wowdesk.nlp import morph
 
 _LOCK_KEY = 7_301_120  # PostgreSQL advisory lock: one rebuild at a time across processes
 
@@ -145,13 +145,6 @@ def offers_for(db: Session, customer_id: int, *, limit: int = 3) -> list[Offer]:
 # --- the reason, in words ---------------------------------------------------------------
 
 
-@cache
-def _morph() -> Any:
-    import pymorphy3  # 15 MB of dictionaries: loaded on the first reason, not at start
-
-    return pymorphy3.MorphAnalyzer()
-
-
 def _like(original: str, word: str) -> str:
     return word[:1].upper() + word[1:] if original[:1].isupper() else word
 
@@ -162,7 +155,7 @@ PROPER = frozenset({"Surn", "Name", "Patr", "Geox", "Fixd"})
 def _nominative(word: str, parts: tuple[str, ...]) -> Any:
     """The reading of the word as a nominative of these parts of speech, if it has one
     («стол» is more often read as an accusative: the dictionary form is what we have)."""
-    for parse in _morph().parse(word):
+    for parse in morph.analyzer().parse(word):
         tag = parse.tag
         if tag.POS in parts and tag.case == "nomn" and not (PROPER & tag.grammemes):
             return parse

@@ -6,22 +6,17 @@ or one used for both, gives None and the caller keeps the neutral wording."""
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
+
+from wowdesk.nlp import morph
 
 Gender = Literal["m", "f"]
 
 
 @cache
-def _morph() -> Any:
-    import pymorphy3  # 15 MB of dictionaries: loaded on first use, not at start
-
-    return pymorphy3.MorphAnalyzer()
-
-
-@cache
 def _of_word(word: str) -> Gender | None:
     best: tuple[float, Gender | None] = (0.0, None)
-    for parse in _morph().parse(word):
+    for parse in morph.analyzer().parse(word):
         tag = parse.tag
         if "Name" not in tag or "nomn" not in tag or "sing" not in tag:
             continue

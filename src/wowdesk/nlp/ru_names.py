@@ -12,9 +12,9 @@ likeliest reading is a name, or after those cues, never alone.
 from __future__ import annotations
 
 import re
-import threading
 from functools import lru_cache
-from typing import Any
+
+from wowdesk.nlp import morph
 
 WORD = re.compile(r"[А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)?")
 CUE = re.compile(
@@ -23,27 +23,13 @@ CUE = re.compile(
 )
 MIN_SCORE = 0.1
 
-_lock = threading.Lock()
-_morph: Any = None
-
-
-def _analyzer() -> Any:
-    global _morph
-    if _morph is None:
-        with _lock:
-            if _morph is None:
-                import pymorphy3
-
-                _morph = pymorphy3.MorphAnalyzer()
-    return _morph
-
 
 @lru_cache(maxsize=50_000)
 def name_part(word: str) -> str | None:
     """'Name', 'Surn' or 'Patr' when a likely reading of the word is one, else None."""
     if len(word) < 2:
         return None
-    for parsed in _analyzer().parse(word.lower()):
+    for parsed in morph.analyzer().parse(word.lower()):
         if parsed.score < MIN_SCORE:
             break
         for part in ("Name", "Surn", "Patr"):
@@ -54,7 +40,7 @@ def name_part(word: str) -> str | None:
 
 def _common_word(word: str, parts: tuple[str, ...] = ("Name", "Surn", "Patr")) -> bool:
     """The likeliest reading is not a name: «вера» is faith before it is Vera."""
-    best = _analyzer().parse(word.lower())[0]
+    best = morph.analyzer().parse(word.lower())[0]
     return not any(part in best.tag for part in parts)
 
 
