@@ -56,6 +56,7 @@ MAX_QUESTIONS = 20
 CHAR_FEATURES = 2**20
 TRIGRAM_FEATURES = 2**18
 TYPO_SIMILARITY = 0.55
+MAX_CORRECTIONS = 50_000
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ class _Matrices:
     question_dense: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
     vocab_terms: list[str] = field(default_factory=list)
     vocab_trigrams: sparse.csr_matrix | None = None
+    # unknown stem -> its correction against this vocabulary (itself when none is near)
+    corrections: dict[str, str] = field(default_factory=dict)
 
 
 def _lexical(
@@ -320,9 +323,22 @@ class Index:
 
     def _correct(self, m: _Matrices, query_terms: list[str]) -> list[str]:
         """Unknown stems replaced by the nearest known one, when one is near enough."""
-        unknown = [t for t in query_terms if t not in m.vocab and len(t) >= 4 and t.isalpha()]
-        if not unknown:
-            return query_terms
+        unknown = [
+            t
+            for t in dict.fromkeys(query_terms)
+            if t not in m.vocab and t not in m.corrections and len(t) >= 4 and t.isalpha()
+        ]
+        if unknown:
+            m.corrections.update(self._nearest(m, unknown))
+        return [m.corrections.get(t, t) for t in query_terms]
+
+    @staticmethod
+    def _nearest(m: _Matrices, unknown: list[str]) -> dict[str, str]:
+        """Each unknown stem's nearest known one by character trigrams, or itself. Kept per
+        vocabulary: the same misspellings and foreign words come back, and the sparse
+        products cost a millisecond a message."""
+        if len(m.corrections) > MAX_CORRECTIONS:
+            m.corrections.clear()
         if m.vocab_trigrams is None:
             grams = _hashed(m.vocab_terms, (3,), TRIGRAM_FEATURES)
             norms = np.sqrt(np.asarray(grams.multiply(grams).sum(axis=1)).ravel())
@@ -335,9 +351,8 @@ class Index:
         fixed = {}
         for row, term in enumerate(unknown):
             best = int(similar[row].argmax())
-            if similar[row, best] >= TYPO_SIMILARITY:
-                fixed[term] = m.vocab_terms[best]
-        return [fixed.get(t, t) for t in query_terms]
+            fixed[term] = m.vocab_terms[best] if similar[row, best] >= TYPO_SIMILARITY else term
+        return fixed
 
     def _features(
         self, m: _Matrices, text: str, vector: np.ndarray

@@ -43,6 +43,23 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded word tokens (punctuation dropped), in order."""
+    if len(text) <= CACHED_CHARS:
+        return list(_cached_words(text))
+    return _words(text)
+
+
+# The same short texts are tokenised again and again: a KB passage for every suggestion
+# and answer that quotes it, a template, the customer's turn for triage and for search
+# (tokenising was a quarter of a suggestion's time).
+CACHED_CHARS = 1_000
+
+
+@lru_cache(maxsize=8_192)
+def _cached_words(text: str) -> tuple[str, ...]:
+    return tuple(_words(text))
+
+
+def _words(text: str) -> list[str]:
     return [t for t in (fold(tok.text) for tok in tokenize(text)) if WORD.search(t)]
 
 
