@@ -37,7 +37,12 @@ _TAKE_SEQ = (
     update(_CONVERSATIONS)
     .where(_CONVERSATIONS.c.id == bindparam("cid"))
     .values(last_seq=_CONVERSATIONS.c.last_seq + 1, last_message_at=bindparam("now"))
-    .returning(_CONVERSATIONS.c.last_seq, _CONVERSATIONS.c.operator_id, _CONVERSATIONS.c.status)
+    .returning(
+        _CONVERSATIONS.c.last_seq,
+        _CONVERSATIONS.c.operator_id,
+        _CONVERSATIONS.c.status,
+        presence.watching(_CONVERSATIONS.c.operator_id, _CONVERSATIONS.c.id).label("watched"),
+    )
 )
 
 
@@ -94,21 +99,17 @@ def publish_conversation(
     )
 
 
-def publish_message(db: Session, conv: Conversation, msg: Message) -> None:
+def publish_message(db: Session, conv: Conversation, msg: Message, *, watched: bool) -> None:
     """The masked copy travels (through Redis too, in distributed mode); a socket of the
-    customer or of `served_by` reads the raw words through `raw_text_of`."""
+    customer or of `served_by` reads the raw words through `raw_text_of`. `watched`: the
+    holder's console shows this conversation (read with the seq, under its row lock)."""
     payload = message_out(db, [msg])[0].model_dump(mode="json")
     serving = conv.operator_id if conv.status in (Status.assigned, Status.wrapup) else None
     event = MessageCreated(id=msg.id, message=payload, served_by=serving)
     channels = channels_of(conv)
-    if (
-        msg.author_kind == AuthorKind.customer
-        and conv.status == Status.assigned
-        and conv.operator_id is not None
-        and presence.watches(db, conv.operator_id, conv.id)
-    ):
+    if msg.author_kind == AuthorKind.customer and conv.status == Status.assigned and watched:
         # suggestions follow the conversation the holder's console shows (the others' are
-        # computed when opened): a lookup here instead of a job per customer message
+        # computed when opened), not a job per customer message
         channels.append(events.ASSIST_CHANNEL)
     events.publish_on_commit(db, channels, event)
 
@@ -200,7 +201,7 @@ def append(
     if author_kind == AuthorKind.operator and conv.first_human_reply_at is None:
         conv.first_human_reply_at = now
     telemetry.MESSAGES.labels(str(author_kind)).inc()
-    publish_message(db, conv, msg)
+    publish_message(db, conv, msg, watched=bool(taken.watched))
     return msg, True
 
 

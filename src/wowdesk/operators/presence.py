@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from wowdesk import events
@@ -158,6 +158,17 @@ def do_note_watching(db: Session, user_id: int, conversation_id: int | None) -> 
             OperatorState.watching_conversation_id.is_distinct_from(conversation_id),
         )
         .values(watching_conversation_id=conversation_id)
+    )
+
+
+def watching(user_id: ColumnElement[Any], conversation_id: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """Whether `user_id`'s console shows `conversation_id`, as a subquery: a statement of the
+    conversations domain (the message's UPDATE … RETURNING) reads it without a query of its
+    own, on every customer message."""
+    return (
+        select(OperatorState.watching_conversation_id == conversation_id)
+        .where(OperatorState.user_id == user_id)
+        .scalar_subquery()
     )
 
 
