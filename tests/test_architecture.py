@@ -49,6 +49,7 @@ KERNEL = {
     "migrate",
     "telemetry",
     "logformat",
+    "heap",
 }
 # what puts the domains together: the app, its background jobs, pages, the CLI and the demo
 TOP = {"app", "jobs", "web", "cli", "demo", "migrations", "backup"}

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wowdesk import __version__, events, jobs, logformat, telemetry
+from wowdesk import __version__, events, heap, jobs, logformat, telemetry
 from wowdesk.analytics import api as analytics_api
 from wowdesk.analytics import pages as analytics_pages
 from wowdesk.analytics import service as analytics_service
@@ -156,7 +156,12 @@ def _warm_up() -> threading.Thread:
     inside the writer thread every other write queues behind (routing and presence stalled
     with it; it was trained then). It is small, so it is read beside start-up instead; the
     big models (NER, the encoder) stay lazy so an idle process stays small."""
-    thread = threading.Thread(target=secret_model.default_model, name="warm-up", daemon=True)
+
+    def warm_up() -> None:
+        secret_model.default_model()
+        heap.settle()  # the app and its imports stay: later collections skip them
+
+    thread = threading.Thread(target=warm_up, name="warm-up", daemon=True)
     thread.start()
     return thread
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:  # scikit-learn comes with the model, on the first message, not at start
     from wowdesk.bot.topic_model import TopicModel
 
+from wowdesk import heap
 from wowdesk.bot.llm import LLMConfig, LLMUnavailable, answer_with_llm, llm_config_from_settings
 from wowdesk.config import Settings
 from wowdesk.errors import Invalid
@@ -109,6 +110,7 @@ class BotEngine:
         secret_model.default_model()  # the output check's secrets model
         ner.models()  # the NER of masking and of the fact check
         morph.analyzer()  # word forms: triage's request form, names (the first turn: +250 ms)
+        heap.settle()  # the index and the models stay: later collections skip them
 
     def learn_public_url(self, base_url: str) -> None:
         """Without WOWDESK_PUBLIC_URL the app takes its origin from the first request, so

