@@ -151,7 +151,9 @@ def test_reconnect_loses_and_doubles_nothing(server: Server, new_page: NewPage) 
     customer.get_by_test_id("chat-send").click()
     console.get_by_test_id("reply-input").fill("Ответ, пока вы были офлайн")
     console.get_by_test_id("reply-send").click()
-    expect(console.get_by_test_id("console-messages")).to_contain_text("Ответ, пока вы были офлайн")
+    # stored (acknowledged), not only shown as pending, before the customer is back online
+    stored_reply = console.locator("[data-testid=console-messages] .msg:not(.pending)")
+    expect(stored_reply.filter(has_text="Ответ, пока вы были офлайн")).to_have_count(1)
 
     customer.context.set_offline(False)
     offline.clear()
@@ -163,6 +165,9 @@ def test_reconnect_loses_and_doubles_nothing(server: Server, new_page: NewPage) 
     expect(console.get_by_test_id("console-messages")).to_contain_text("Третье")
     customer.reload()
     expect(customer.locator(".msg").filter(has_text="Третье")).to_have_count(1)
+    # the history arrives after the page: a message still in the outbox when the page
+    # reloaded shows at once (pending, no seq) and is resent; each ends up once, with its seq
+    expect(customer.locator(".msg[data-seq]:not(.system)")).to_have_count(4)
 
     shown = customer.locator(".msg:not(.system)").evaluate_all("els => els.map(e => e.dataset.seq)")
     assert len(shown) == len(set(shown)) == 4
