@@ -21,7 +21,7 @@ from typing import Protocol
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
 
 from tests.helpers import free_port
 from tests.webhook import Receiver, local_webhook
@@ -178,6 +178,12 @@ def login(page: Page, server: Server, username: str, password: str, online: bool
         if "/console" in page.url:
             page.reload()
             page.wait_for_load_state("networkidle")
+
+
+def status_put(response: Response) -> bool:
+    """The console's status change: the console also GETs /me/status whenever its load or
+    status changes, and waiting for that instead read the history before the PUT committed."""
+    return response.request.method == "PUT" and response.url.endswith("/api/v1/me/status")
 
 
 def screenshot(page: Page, name: str) -> None:

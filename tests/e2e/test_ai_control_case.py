@@ -15,7 +15,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import NewPage, Server, login, screenshot, wowdesk_cli
+from tests.e2e.conftest import NewPage, Server, login, screenshot, status_put, wowdesk_cli
 from tests.webhook import Receiver
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +49,7 @@ def test_wrong_answer_to_manual_mode_to_fixed_and_back(
     second = new_page()
     login(second, server, "dmitry", "operator-demo-2")
     second.goto(f"{server.url}/console")
-    with second.expect_response(lambda r: r.url.endswith("/api/v1/me/status")) as answer:
+    with second.expect_response(status_put) as answer:
         second.get_by_test_id("my-status").select_option("break")
     assert answer.value.ok
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 from sqlalchemy.orm import Session
 
-from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
+from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server, status_put
 from wowdesk.conversations import service as conversations
 from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.operators import presence
@@ -110,7 +110,7 @@ def test_customer_and_operator_talk_live_and_csat_is_stored(
     assert "Добрый день! Заказ передан в доставку." in texts
 
     # the shift is over: the operator goes offline and routing stops offering her work
-    with console.expect_response(lambda r: r.url.endswith("/api/v1/me/status")) as answer:
+    with console.expect_response(status_put) as answer:
         console.get_by_test_id("my-status").select_option("offline")
     assert answer.value.ok
     expect(console.get_by_test_id("my-status")).to_have_value("offline")
