@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +139,24 @@ def test_a_lone_unrelated_article_is_not_a_confident_answer(question: str) -> No
     assert not hits or hits[0].confidence < 0.35
     index.add(PICKUP)
     assert index.search("сколько дней хранится заказ в пункте выдачи", k=1)[0].confidence > 0.35
+
+
+def test_character_grams_hash_the_same_in_every_process() -> None:
+    """`hash()` of a string is salted per process: the typo-tolerant features (and the eval
+    figures) changed from run to run until the grams were hashed with CRC-32."""
+    code = (
+        "from wowdesk.kb.retrieval import _hashed; "
+        "print(sorted(_hashed(['вернуть деньги за заказ'], (3, 4, 5), 2**20).indices.tolist()))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1
+    assert len(next(iter(outputs)).split(",")) > 20

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -116,13 +117,15 @@ def _grams(text: str, sizes: tuple[int, ...]) -> list[str]:
 
 
 def _hashed(texts: list[str], sizes: tuple[int, ...], n_features: int) -> sparse.csr_matrix:
-    """Counts of hashed character n-grams, one row per text (hashes are per process, like
-    the index itself; sklearn's HashingVectorizer costs ~3 ms a call in validation alone)."""
+    """Counts of hashed character n-grams, one row per text. CRC-32, not `hash()`: Python
+    salts string hashes per process, so collisions (and `wowdesk eval retrieval`'s figures)
+    changed from run to run. sklearn's HashingVectorizer costs ~3 ms a call in validation
+    alone."""
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for text in texts:
-        counts = Counter(hash(g) % n_features for g in _grams(text, sizes))
+        counts = Counter(zlib.crc32(g.encode()) % n_features for g in _grams(text, sizes))
         indices.extend(counts.keys())
         data.extend(counts.values())
         indptr.append(len(indices))
