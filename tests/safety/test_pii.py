@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from wowdesk.cli.main import app
-from wowdesk.nlp.pii import find_pii, iban_ok, inn_ok, luhn_ok, mask_text, snils_ok
+from wowdesk.nlp.pii import Span, find_pii, iban_ok, inn_ok, luhn_ok, mask_text, snils_ok
+from wowdesk.nlp.pii_evaluation import evaluate
 
 
 def test_masks_contacts_and_valid_cards_only() -> None:
@@ -148,3 +149,22 @@ def test_eval_pii_prints_the_agreed_json(tmp_path: Path) -> None:
 )
 def test_phones_next_to_orders(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+def test_one_mask_over_an_address_labelled_in_pieces_hides_all_its_characters() -> None:
+    """Presidio's addresses come in pieces (house number, street, apartment, postcode): span
+    matching credits one whole-address mask with one piece at most, the character figures
+    say that every piece is hidden, and a mask over an unlabelled word lowers precision."""
+    text = "Send it to 974 Via Roma 131\n Apt. 425\n Montafia\n Italy 39767"
+    pieces = ["974", "Via Roma 131", "Apt. 425", "39767"]
+    gold = [Span(text.index(p), text.index(p) + len(p), "STREET_ADDRESS") for p in pieces]
+    gold += [Span(text.index("Montafia"), text.index("Montafia") + 8, "GPE")]
+    gold += [Span(text.index("Italy"), text.index("Italy") + 5, "GPE")]
+    result = evaluate([(text, gold)])
+    assert result["recall"] < 0.5
+    assert result["characters"] == {"precision": 1.0, "recall": 1.0}
+    unlabelled = evaluate([(text, gold[:4])])  # the town and country not labelled at all
+    assert unlabelled["characters"]["recall"] == 1.0
+    assert unlabelled["characters"]["precision"] < 0.8
+    missed = evaluate([("Call me back please", [Span(0, 4, "PERSON")])])
+    assert missed["characters"] == {"precision": 0.0, "recall": 0.0}

@@ -58,6 +58,8 @@ def eval_pii(
         table.add_column(column)
     for kind, s in [*result["per_type"].items(), ("overall", result["overall"])]:
         table.add_row(kind, *(str(s[k]) for k in ("precision", "recall", "f1", "support")))
+    chars = result["characters"]
+    table.add_row("characters", str(chars["precision"]), str(chars["recall"]), "", "")
     Console().print(table)
 
 
