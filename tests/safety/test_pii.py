@@ -168,3 +168,23 @@ def test_one_mask_over_an_address_labelled_in_pieces_hides_all_its_characters() 
     assert unlabelled["characters"]["precision"] < 0.8
     missed = evaluate([("Call me back please", [Span(0, 4, "PERSON")])])
     assert missed["characters"] == {"precision": 0.0, "recall": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Here's my SSN: 460-89-9847", "Here's my SSN: [SSN]"),
+        ("His social security number is 588 46 6702.", "His social security number is [SSN]."),
+        ("ssn 588466702 thanks", "ssn [SSN] thanks"),
+        # never issued (area 000, 666, 9xx; group 00; serial 0000): not an SSN
+        ("Ticket 666-12-3456 is open", "Ticket 666-12-3456 is open"),
+        ("Ticket 912-12-3456 is open", "Ticket 912-12-3456 is open"),
+        ("Ticket 123-00-3456 is open", "Ticket 123-00-3456 is open"),
+        # nine digits not named as an SSN, or the dashed shape in Russian text: left alone
+        ("order 588466702 is late", "order 588466702 is late"),
+        ("Где заказ 123-45-6789?", "Где заказ 123-45-6789?"),
+        ("Мой SSN 123-45-6789", "Мой SSN [SSN]"),
+    ],
+)
+def test_us_social_security_numbers(text: str, masked: str) -> None:
+    assert mask_text(text) == masked

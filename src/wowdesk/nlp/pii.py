@@ -18,7 +18,18 @@ import phonenumbers
 from wowdesk.nlp import ner, pii_en, ru_names
 
 # the types this module reports (and `wowdesk eval pii` scores)
-TYPES = ("PERSON", "ADDRESS", "PHONE", "EMAIL", "CARD", "PASSPORT", "SNILS", "INN", "ACCOUNT")
+TYPES = (
+    "PERSON",
+    "ADDRESS",
+    "PHONE",
+    "EMAIL",
+    "CARD",
+    "PASSPORT",
+    "SNILS",
+    "INN",
+    "SSN",
+    "ACCOUNT",
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,9 @@ EMAIL_OBFUSCATED = re.compile(
 )
 CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
 SNILS = re.compile(r"(?<!\d)(\d{3})[- ]?(\d{3})[- ]?(\d{3})[- ]?(\d{2})(?!\d)")
+# a US Social Security number: written in its three groups, or nine digits named as one
+SSN = re.compile(r"(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])")
+SSN_CONTEXT = re.compile(r"\bSSN\b|social security|\bSS#|\bSSA\b", re.IGNORECASE)
 INN = re.compile(r"(?<!\d)(\d{12}|\d{10})(?!\d)")
 INN_CONTEXT = re.compile(r"\bИНН\b|\bINN\b|\bTIN\b", re.IGNORECASE)
 PASSPORT = re.compile(
@@ -121,6 +135,12 @@ def snils_ok(digits: str) -> bool:
     return (0 if check == 100 else check) == int(digits[9:])
 
 
+def ssn_ok(area: str, group: str, serial: str) -> bool:
+    """The Social Security Administration never issues area 000, 666 or 900-999, group 00 or
+    serial 0000."""
+    return area not in ("000", "666") and area[0] != "9" and group != "00" and serial != "0000"
+
+
 def inn_ok(digits: str) -> bool:
     def check(weights: tuple[int, ...], part: str) -> int:
         return sum(w * int(d) for w, d in zip(weights, part, strict=False)) % 11 % 10
@@ -203,6 +223,15 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
     for m in SNILS.finditer(text) if n >= 11 else ():
         if snils_ok("".join(m.groups())):
             add(m.start(), m.end(), "SNILS")
+    for m in SSN.finditer(text) if n >= 9 else ():
+        area, sep, group, serial = m.groups()
+        # the dashed form is an SSN's own shape in English; in Russian text, or written
+        # otherwise, it must be named as one («номер 123-45-6789» may be an order)
+        shaped = sep == "-" and not CYRILLIC.search(text)
+        if ssn_ok(area, group, serial) and (
+            shaped or _near(SSN_CONTEXT, text, m.start(), m.end(), 40)
+        ):
+            add(m.start(), m.end(), "SSN")
     for m in INN.finditer(text) if n >= 10 else ():
         digits = m.group()
         if inn_ok(digits) and _near(INN_CONTEXT, text, m.start(), m.end()):

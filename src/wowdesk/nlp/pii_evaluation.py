@@ -49,6 +49,8 @@ ALIASES = {
     "RU_PASSPORT": "PASSPORT",
     "SNILS": "SNILS",
     "INN": "INN",
+    "US_SSN": "SSN",
+    "SSN": "SSN",
 }
 
 
