@@ -77,7 +77,12 @@ def english_pii(text: str, *, model: bool = True) -> list[tuple[int, int, str]]:
     spans = [(start, end, "ADDRESS") for start, end in pii_en_address.addresses(text)]
     people = []
     for ent in _pipeline()(text).ents if model and may_hold_entity(text) else ():
-        if ent.label_ == "PERSON" and any(c.isupper() for c in ent.text):
+        # no one's name holds a digit: «Reference 666-12-3456» came back as a PERSON
+        if (
+            ent.label_ == "PERSON"
+            and any(c.isupper() for c in ent.text)
+            and not any(c.isdigit() for c in ent.text)
+        ):
             people.append((ent.start_char, ent.end_char))
         elif ent.label_ == "FAC" and re.search(r"\d", ent.text):
             spans.append((ent.start_char, ent.end_char, "ADDRESS"))
