@@ -30,7 +30,10 @@ PROMISE = re.compile(
     r"|i(?: will|'ll) (?:refund|reimburse|compensate|return|credit)|guarantee\w*|promise\w*)\b",
     re.IGNORECASE,
 )
-PERSONAL = ("EMAIL", "PHONE", "CARD", "ACCOUNT", "PASSPORT", "SNILS", "INN", "SSN", "PERSON")
+# personal data an answer may repeat only when the customer or a source wrote it first;
+# numbers are compared by their digits
+NUMBERED = ("PHONE", "CARD", "ACCOUNT", "PASSPORT", "SNILS", "INN", "SSN")
+PERSONAL = ("EMAIL", *NUMBERED, "PERSON")
 SHINGLE = 6
 
 
@@ -43,7 +46,7 @@ def _digits(text: str) -> str:
 
 
 def _known(span_text: str, kind: str, sources: str, source_stems: set[str]) -> bool:
-    if kind in ("PHONE", "CARD", "ACCOUNT", "PASSPORT", "SNILS", "INN", "SSN"):
+    if kind in NUMBERED:
         digits = _digits(span_text)
         return bool(digits) and digits[-10:] in _digits(sources)
     if kind == "PERSON":
