@@ -33,3 +33,22 @@ def test_no_number_no_order_fact(text: str) -> None:
 )
 def test_numbers_with_digits_are_facts(text: str, kind: str, value: str) -> None:
     assert {"kind": kind, "value": value} in collect_facts([text])
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("Hi, my SSN is 460-89-9847, the refund is late", ["460", "89", "9847"]),
+        ("Мой СНИЛС 112-233-445 95, пенсия не пришла", ["112", "233", "445", "95"]),
+        ("карта 4276 3800 1234 5679 списали дважды", ["4276", "3800", "1234", "5679"]),
+    ],
+)
+def test_pieces_of_personal_numbers_are_no_facts(text: str, hidden: list[str]) -> None:
+    """The supervisor's card masks each fact alone: a piece of an SSN, SNILS or card number
+    is no personal data by itself, so the card showed the whole number in pieces."""
+    values = {f["value"] for f in collect_facts([text])}
+    assert not values & set(hidden)
+
+
+def test_a_whole_personal_number_named_as_an_order_stays_one_fact() -> None:
+    assert {"kind": "order", "value": "123-45-6789"} in collect_facts(["order 123-45-6789 is late"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from razdel import sentenize
 
 from wowdesk.nlp.facts import extract_facts
+from wowdesk.nlp.pii import Span, find_pii
 
 GREETING = re.compile(
     r"^(здравствуйте|добрый\s+(день|вечер|утро)|привет|доброго\s+времени\s+суток|hello|hi)[\s!.,]*$",
@@ -70,15 +71,27 @@ def collect_facts(texts: list[str]) -> list[dict[str, str]]:
             facts.append({"kind": kind, "value": value})
 
     for text in texts:
-        for m in ORDER.finditer(text):
-            add("order", m.group(3))
-        for m in AD.finditer(text):
-            add("ad", m.group(3))
+        personal = find_pii(text)
+        for pattern, kind in ((ORDER, "order"), (AD, "ad")):
+            for m in pattern.finditer(text):
+                if not _piece_of(m.start(3), m.end(3), personal):
+                    add(kind, m.group(3))
         for fact in extract_facts(text):
-            if fact.kind == "number" and any(value == fact.text for _k, value in seen):
-                continue  # already shown as an order or ad number
+            if fact.kind == "number" and (
+                any(value == fact.text for _k, value in seen)  # shown as an order or ad
+                or _piece_of(fact.start, fact.end, personal)
+            ):
+                continue
             add(fact.kind, fact.text)
     return facts
+
+
+def _piece_of(start: int, end: int, personal: list[Span]) -> bool:
+    """A number inside a card, SNILS or SSN («460» of «460-89-9847») is no fact of its own,
+    and masking it alone, as the supervisor's card does, would show the whole in pieces."""
+    return any(
+        s.start <= start and end <= s.end and (s.start, s.end) != (start, end) for s in personal
+    )
 
 
 def build_card(customer_texts: list[str], bot_texts: list[str]) -> Card:
