@@ -96,6 +96,15 @@ def test_operator_inserts_a_suggestion_edits_it_and_sends(
     suggested = box.input_value()
     assert "Продлить хранение" in suggested
     expect(customer.locator(".msg.theirs")).to_have_count(0)
+    # opening the same conversation again (here a click on it in the inbox; a reconnect
+    # reloads it too) keeps where the reply started from
+    with console.expect_response(
+        lambda r: r.url.endswith(f"/assist/conversations/{conv_id}/suggestions")
+    ):
+        console.locator(
+            f"[data-testid=mine-list] [data-testid=inbox-item][data-id='{conv_id}']"
+        ).click()
+    assert box.input_value() == suggested
     box.fill("Ольга, " + suggested + " Если что-то не получится, напишите мне.")
     console.get_by_test_id("reply-send").click()
     expect(customer.locator(".msg.theirs").last).to_contain_text("напишите мне")

@@ -160,9 +160,15 @@
     input.focus(); selectPlaceholder();
   }, true);
 
+  // opening the conversation already on screen again (a click on it in the inbox, a
+  // reconnect's reload) keeps what the reply box started from: only another one resets it
+  let openId = null;
   root.addEventListener("wowdesk:open", (ev) => {
-    inserted = null; closePopup(); render(null); showMissing();
-    const c = ev.detail.conversation;
+    const c = ev.detail.conversation, again = c.id === openId;
+    openId = c.id;
+    if (!again) { inserted = null; closePopup(); render(null); }
+    else if (!canReply(c)) render(null);
+    showMissing();
     if (canReply(c)) load(c.id);
   });
   root.addEventListener("wowdesk:sent", (ev) => {
