@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -14,6 +15,9 @@ from wowdesk.conversations.models import Conversation
 from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.demo import history
 from wowdesk.kb import service as kb
+from wowdesk.kb.knowledge import Knowledge
+from wowdesk.kb.retrieval import Index
+from wowdesk.nlp.vector_store import VectorStore
 from wowdesk.operators.models import User
 from wowdesk.workforce import erlang
 
@@ -110,6 +114,36 @@ def test_kb_import_reports_bad_rows_and_reimports_without_duplicates(
     assert "Создано 0" in again.output and "без изменений 1" in again.output
     missing = runner.invoke(app, ["kb", "import", str(tmp_path / "nothing.csv")])
     assert missing.exit_code == 2
+
+
+def test_kb_import_encodes_the_articles_for_the_servers_search(env: Path, tmp_path: Path) -> None:
+    """The servers' first search after an import reads every passage's vector from the
+    store the import filled: none is encoded while a customer waits."""
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        "question,answer\n"
+        "Сколько хранится заказ?,Заказ хранится в пункте выдачи 7 дней.\n"
+        "Как сменить пароль?,Пароль меняют в настройках безопасности.\n"
+    )
+    result = runner.invoke(app, ["kb", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Подготовка поиска" in result.output
+
+    class NoEncoding:
+        dim = 512
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            raise AssertionError(f"encoded at search time: {texts}")
+
+    settings = get_settings()
+    store = VectorStore(settings.var_dir / "cache" / "vectors.sqlite", NoEncoding(), "usem3")
+    knowledge = Knowledge(Index(NoEncoding(), store))
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    with factory() as db:
+        assert knowledge.refresh(db) == 2
+    assert len(knowledge.index) == 2
 
 
 def test_eval_retrieval_prints_the_agreed_json(tmp_path: Path) -> None:

@@ -9,13 +9,16 @@ question, and no restart is ever needed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from wowdesk.kb import service
-from wowdesk.kb.models import ArticleStatus
+from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.kb.retrieval import Document, Hit, Index
+
+Track = Callable[[Sequence[Article]], Iterable[Article]]
 
 # Transactions may commit out of timestamp order; re-reading a short window behind the
 # watermark (and comparing versions) catches the late ones.
@@ -30,13 +33,15 @@ class Knowledge:
         self._revision: tuple[object, ...] | None = None
         self._lock = threading.Lock()
 
-    def refresh(self, db: Session) -> int:
-        """Applies every change since the last refresh; returns how many articles changed."""
+    def refresh(self, db: Session, track: Track | None = None) -> int:
+        """Applies every change since the last refresh; returns how many articles changed.
+        `track` wraps the changed articles (a progress bar: a first build encodes them all)."""
         with self._lock:
             since = self._watermark - OVERLAP if self._watermark else None
             names = service.topic_names(db)
             applied = 0
-            for article in service.changed_since(db, since):
+            changed = service.changed_since(db, since)
+            for article in track(changed) if track is not None else changed:
                 if self._versions.get(article.id) == article.version:
                     continue
                 self._versions[article.id] = article.version
