@@ -7,8 +7,8 @@ never sent, an operator's message is held (warn) or refused (block). Warnings ab
 ("никому не сообщайте код из СМС") must pass, and the knowledge base is full of them, so a
 request needs both a secret and a verb that asks for it (imperative or second person, a
 "нам нужен ваш…", a "какой у вас…?") that is not negated. Russian verbs are recognised by
-their lemma and mood (pymorphy, through natasha), nouns by Snowball stems, so inflected forms
-("продиктуй", "паролем", "кодами из СМС") are covered.
+their lemma and mood (the process's one pymorphy3, `nlp.morph`), nouns by Snowball stems, so
+inflected forms ("продиктуй", "паролем", "кодами из СМС") are covered.
 
 Pure detectors: the policy applied to an operator's message and the audit live in
 `conversations.secrets_policy`, the bot's output check in `nlp.unsafe_answers`.
@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from typing import Any
+from functools import lru_cache
 
 from razdel import sentenize
 
 from wowdesk.i18n import N_, gettext
+from wowdesk.nlp import morph
 from wowdesk.nlp.deobfuscate import normalise
 from wowdesk.nlp.pii import Span, find_pii
 from wowdesk.nlp.secret_model import default_model
@@ -144,7 +144,7 @@ def _instrument(word: str) -> bool:
     uses, not something handed over (every noun reading is instrumental)."""
     if not CYRILLIC.search(word):
         return False
-    nouns = [p.tag for p in _morph().parse(word) if p.tag.POS == "NOUN"]
+    nouns = [p.tag for p in morph.analyzer().parse(word) if p.tag.POS == "NOUN"]
     return bool(nouns) and all(t.case == "ablt" for t in nouns)
 
 
@@ -198,19 +198,11 @@ QUOTED = re.compile(r"«[^»]{1,60}»|\"[^\"]{1,60}\"|“[^”]{1,60}”")
 POLITE_AFTER_NEGATION = {"могли", "можете", "мог", "могла", "сможете", "хотите", "затруднит"}
 
 
-@cache
-def _morph() -> Any:
-    """natasha's pymorphy vocabulary, loaded on first use (~0.5 s)."""
-    from natasha import MorphVocab
-
-    return MorphVocab()
-
-
 @lru_cache(maxsize=50_000)
 def _verb_forms(word: str) -> tuple[tuple[str, bool, bool], ...]:
     """(lemma, asks: imperative or 2nd person, infinitive or 1st person) per verb parse."""
     out = []
-    for parse in _morph().parse(word):
+    for parse in morph.analyzer().parse(word):
         tag = parse.tag
         if tag.POS not in ("VERB", "INFN"):
             continue
@@ -264,7 +256,7 @@ def _is_verb(word: str) -> bool:
     получить ваш пароль")."""
     if not CYRILLIC.search(word):
         return False
-    parses = _morph().parse(word)
+    parses = morph.analyzer().parse(word)
     return bool(parses) and parses[0].tag.POS == "VERB"
 
 
