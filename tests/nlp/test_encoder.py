@@ -20,9 +20,9 @@ def forwards(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[list[str]]]:
         return np.asarray([[len(t), ord(t[0]), 1.0] for t in texts], np.float32)
 
     monkeypatch.setattr(enc.UniversalSentenceEncoder, "_forward", forward)
-    enc._query_vector.cache_clear()
+    enc.query_vectors.clear()
     yield seen
-    enc._query_vector.cache_clear()
+    enc.query_vectors.clear()
 
 
 def test_a_question_encoded_for_triage_is_not_encoded_again_for_its_search(
@@ -43,4 +43,30 @@ def test_an_index_batch_goes_straight_to_the_model(forwards: list[list[str]]) ->
     model.encode(passages)
     model.encode(passages)
     assert forwards == [passages, passages]
-    assert enc._query_vector.cache_info().currsize == 0
+    assert len(enc.query_vectors) == 0
+
+
+def test_a_question_and_its_message_new_together_are_one_forward_pass(
+    forwards: list[list[str]],
+) -> None:
+    """A pass costs about the same for one short text as for two (the weights are read
+    once), so the copilot's search encodes the question and the whole message together."""
+    model = enc.UniversalSentenceEncoder()
+    both = model.encode(["как вернуть товар", "здравствуйте как вернуть товар"])
+    assert forwards == [["как вернуть товар", "здравствуйте как вернуть товар"]]
+    assert both[0, 0] == len("как вернуть товар") and both[1, 0] == len(
+        "здравствуйте как вернуть товар"
+    )
+    again = model.encode(["здравствуйте как вернуть товар", "здравствуйте как вернуть товар"])
+    assert len(forwards) == 1  # both kept
+    assert np.array_equal(again[0], both[1]) and np.array_equal(again[1], both[1])
+
+
+def test_the_kept_vectors_are_bounded(forwards: list[list[str]]) -> None:
+    kept = enc.QueryVectors(size=2)
+    model = enc.UniversalSentenceEncoder()
+    for text in ("а", "б", "в"):
+        kept.get(model, [text])
+    assert len(kept) == 2
+    kept.get(model, ["а"])  # the oldest went first
+    assert forwards[-1] == ["а"]
