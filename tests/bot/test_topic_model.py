@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -16,6 +17,8 @@ from wowdesk.bot.topic_model import TopicModel, evaluate, read_labelled_csv
 from wowdesk.cli.bot import eval_triage
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
+from wowdesk.kb.retrieval import Document, Index
+from wowdesk.nlp.encoder import UniversalSentenceEncoder, default_encoder, query_vectors
 
 EXAMPLES = {
     "доставка": [
@@ -128,3 +131,26 @@ def test_a_running_engine_picks_up_a_retrained_model(model: TopicModel, tmp_path
     path.write_bytes(b"half a file")
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 2 * 10**9))
     assert engine.classify("где посылка")[0] == "a"
+
+
+def test_a_turn_encodes_its_message_once(
+    model: TopicModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Triage's vector and the search's (the question part and the whole message) come from
+    one forward pass of the encoder, which costs about the same for one text as for three."""
+    passes: list[list[str]] = []
+    forward = UniversalSentenceEncoder._forward
+
+    def counted(self: UniversalSentenceEncoder, texts: list[str]) -> np.ndarray:
+        passes.append(list(texts))
+        return forward(self, texts)
+
+    index = Index(default_encoder())
+    index.add(Document(1, "Сколько хранится заказ", "Заказ хранится в пункте выдачи 7 дней."))
+    bot = BotEngine(Knowledge(index), topic_model=model)
+    monkeypatch.setattr(UniversalSentenceEncoder, "_forward", counted)
+    query_vectors.clear()
+    message = "Добрый день! Посылка пришла в пункт выдачи вчера. Сколько дней её там хранят?"
+    assert bot.classify(message)[0] == "доставка"
+    assert index.search(message)[0].article_id == 1
+    assert len(passes) == 1 and len(passes[0]) == 3

@@ -23,9 +23,11 @@ from wowdesk.bot.llm import LLMConfig, LLMUnavailable, answer_with_llm, llm_conf
 from wowdesk.config import Settings
 from wowdesk.errors import Invalid
 from wowdesk.kb.knowledge import Knowledge
-from wowdesk.kb.retrieval import Hit, Index, configured_encoder
+from wowdesk.kb.retrieval import Hit, Index, configured_encoder, query_texts
 from wowdesk.nlp import injection, morph, ner, secret_model
+from wowdesk.nlp.encoder import UniversalSentenceEncoder, query_vectors
 from wowdesk.nlp.injection import Verdict
+from wowdesk.nlp.normalize import normalize
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
 from wowdesk.nlp.vector_store import VectorStore
 
@@ -93,8 +95,18 @@ class BotEngine:
         self._reload_if_changed()
         if self.topic_model is None:
             return "", 0.0
+        self._encode_turn(text)
         prediction = self.topic_model.predict_one(text)
         return prediction.label, float(prediction.confidence)
+
+    def _encode_turn(self, text: str) -> None:
+        """Triage's vector (the normalised message) and the search's (question part, whole
+        message) in one forward pass: a pass costs ~2.2 ms whatever the text, and a turn
+        made 1.7 of them apart. Only when both use the process's USE (a configured local
+        model serves the search alone)."""
+        encoder = self.knowledge.index.encoder
+        if isinstance(encoder, UniversalSentenceEncoder):
+            query_vectors.get(encoder, list(dict.fromkeys([normalize(text), *query_texts(text)])))
 
     def search(self, db: Session, text: str) -> list[Hit]:
         return self.knowledge.search(db, text, k=self.top_k)

@@ -80,6 +80,15 @@ class Hit:
     confidence: float
 
 
+def query_texts(query: str) -> list[str]:
+    """What a search reads of a message: its question part, then the whole message when
+    there is context around the question (the bot encodes them with triage's text)."""
+    clean = normalize(query)
+    question, context = question_parts(clean)
+    whole = f"{question} {context}".strip() or clean
+    return [question, whole] if context else [question or whole]
+
+
 def split_passages(body: str) -> list[tuple[int, int]]:
     """Paragraph spans of the body; a long paragraph is cut at sentence ends."""
     spans: list[tuple[int, int]] = []
@@ -396,16 +405,12 @@ class Index:
         """All articles' fusion features for a raw message (question part, whole message)
         and the passage scores; public so `kb.fusion` can be fitted on a dev set."""
         m = self._build()
-        clean = normalize(query)
-        question, context = question_parts(clean)
-        whole = f"{question} {context}".strip() or clean
-        if not context:
-            vector = self.encoder.encode([question or whole])[0]
-            q_features, q_passages = self._features(m, question or whole, vector)
+        texts = query_texts(query)
+        vectors = self.encoder.encode(texts)  # one forward pass for both
+        q_features, q_passages = self._features(m, texts[0], vectors[0])
+        if len(texts) == 1:
             return np.hstack([q_features, q_features]), q_passages
-        vectors = self.encoder.encode([question, whole])  # one forward pass for both
-        q_features, q_passages = self._features(m, question, vectors[0])
-        w_features, w_passages = self._features(m, whole, vectors[1])
+        w_features, w_passages = self._features(m, texts[1], vectors[1])
         return np.hstack([q_features, w_features]), q_passages + 0.5 * w_passages
 
     @staticmethod
