@@ -52,3 +52,30 @@ def test_pieces_of_personal_numbers_are_no_facts(text: str, hidden: list[str]) -
 
 def test_a_whole_personal_number_named_as_an_order_stays_one_fact() -> None:
     assert {"kind": "order", "value": "123-45-6789"} in collect_facts(["order 123-45-6789 is late"])
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("Номер накладной 12-34-56, где посылка?", [("number", "12-34-56")]),
+        ("Заказ 4521-7788 не доставлен", [("order", "4521-7788")]),
+        (
+            "код товара 55-10-2031 не найден, заказ 778899",
+            [("order", "778899"), ("number", "55-10-2031")],
+        ),
+        ("звоните 8-912-345-67-89", [("phone", "8-912-345-67-89")]),
+    ],
+)
+def test_a_number_written_in_groups_is_one_fact(text: str, facts: list[tuple[str, str]]) -> None:
+    """«12», «34», «56» under a waybill number told the operator nothing: the card shows the
+    number as the customer wrote it, once (an order's pieces were shown beside the order)."""
+    assert [(f["kind"], f["value"]) for f in collect_facts([text])] == facts
+
+
+def test_a_range_stays_its_numbers() -> None:
+    assert [f["value"] for f in collect_facts(["Доставка 3-5 дней, а прошло 10-15"])] == [
+        "3",
+        "5",
+        "10",
+        "15",
+    ]

@@ -23,6 +23,10 @@ ORDER = re.compile(
     r"\b(заказ\w*|order)\s*(№|#|номер|no\.?|number)?\s*((?=[A-ZА-Я-]*\d)[A-ZА-Я0-9-]{4,})\b",
     re.I,
 )
+# a waybill, track or item number written in groups («12-34-56», «4521-7788») is one fact;
+# a range («3-5 дней», «10-15») has too few digits to be one
+IDENTIFIER = re.compile(r"(?<![\w-])\d+(?:-\d+)+(?![\w-])")
+IDENTIFIER_DIGITS = 5
 AD = re.compile(r"\b(объявлени\w*|объяв\w*|ad)\s*(№|#|номер)?\s*(\d{4,})\b", re.I)
 MAX_SENTENCES = 3
 
@@ -72,18 +76,36 @@ def collect_facts(texts: list[str]) -> list[dict[str, str]]:
 
     for text in texts:
         personal = find_pii(text)
+        wholes: list[tuple[int, int]] = []  # shown whole: a number inside is no fact of its own
         for pattern, kind in ((ORDER, "order"), (AD, "ad")):
             for m in pattern.finditer(text):
                 if not _piece_of(m.start(3), m.end(3), personal):
                     add(kind, m.group(3))
-        for fact in extract_facts(text):
+                    wholes.append((m.start(3), m.end(3)))
+        found = extract_facts(text)
+        other = [(f.start, f.end) for f in found if f.kind != "number"] + [
+            (p.start, p.end) for p in personal
+        ]
+        for m in IDENTIFIER.finditer(text):
+            span = (m.start(), m.end())
+            if sum(c.isdigit() for c in m.group(0)) >= IDENTIFIER_DIGITS and not any(
+                _overlap(span, taken) for taken in other + wholes
+            ):
+                add("number", m.group(0))
+                wholes.append(span)
+        for fact in found:
             if fact.kind == "number" and (
                 any(value == fact.text for _k, value in seen)  # shown as an order or ad
+                or any(a <= fact.start and fact.end <= b for a, b in wholes)
                 or _piece_of(fact.start, fact.end, personal)
             ):
                 continue
             add(fact.kind, fact.text)
     return facts
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def _piece_of(start: int, end: int, personal: list[Span]) -> bool:
