@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.helpers import assert_json_error
 from wowdesk.app import create_app
 from wowdesk.config import Settings
+from wowdesk.http import templating
+from wowdesk.i18n import activate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,3 +42,17 @@ def test_english_through_the_same_catalog_mechanism(
 def test_russian_is_the_default(client: TestClient) -> None:
     assert "Войти" in client.get("/login").text
     assert "Напишите сообщение" in client.get("/chat").text
+
+
+def test_pages_fill_placeholders_and_escape_what_fills_them() -> None:
+    """Jinja's own newstyle gettext fills %(n)s only: the catalogs' {n} reached the pages."""
+    page = templating.env.from_string(
+        '{{ _("last {n} days", n=7) }} / {{ _("Line {n}: {error}", n=3, error="<b>x</b>") }}'
+    )
+    activate("ru")
+    try:
+        assert page.render() == "за 7 дн. / Строка 3: &lt;b&gt;x&lt;/b&gt;"
+        activate("en")
+        assert page.render() == "last 7 days / Line 3: &lt;b&gt;x&lt;/b&gt;"
+    finally:
+        activate("ru")

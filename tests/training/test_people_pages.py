@@ -3,6 +3,8 @@ input re-renders the page with the message (Russian by default)."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from tests.helpers import add_user, login, make_user
@@ -40,6 +42,8 @@ def test_people_pages_render_and_post(client: TestClient) -> None:
     for url in ("/training/mentor", "/training/career", "/training/board", "/analytics/me"):
         r = client.get(url, headers=HTML)
         assert r.status_code == 200, (url, r.text[:500])
+        shown = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)  # scripts fill theirs
+        assert not re.findall(r".{30}\{[a-z_]+\}", shown), url  # «за {days} дн.» was shown
     assert client.get("/training/mentors", headers=HTML).status_code == 403
     r = client.post("/training/board/mode", data={"csrf_token": csrf, "mode": "loud"})
     assert r.status_code == 422 and "Неизвестный режим рейтинга" in r.text

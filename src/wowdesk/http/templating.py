@@ -8,7 +8,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from wowdesk import __version__
@@ -26,6 +27,20 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+@pass_context
+def _translated(context: Context, message: str, **params: Any) -> str:
+    """`_("last {n} days", n=7)` as in Python code: jinja's newstyle gettext fills
+    %(n)s-style placeholders only, so the catalogs' {n} reached pages as «{n}». The
+    translation is trusted markup; the values are escaped (Markup.format)."""
+    text = gettext(message)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - the catalog's own text; params escaped below
+    return text.format(**params) if params else text
+
+
+env.globals["_"] = env.globals["gettext"] = _translated
 
 
 def js_strings(*msgids: str) -> Markup:
