@@ -48,12 +48,14 @@ from wowdesk.privacy import pages as privacy_pages
 from wowdesk.quality import api as quality_api
 from wowdesk.quality import case_suggestions, gap_drafts, incident_views
 from wowdesk.quality import pages as quality_pages
+from wowdesk.quality import review as quality_review
 from wowdesk.routing import api as routing_api
 from wowdesk.routing import pages as routing_pages
 from wowdesk.safety import api as safety_api
 from wowdesk.safety import logs as pii_logs
 from wowdesk.training import api as training_api
 from wowdesk.training import kpi_source as training_kpis
+from wowdesk.training import mentors as training_mentors
 from wowdesk.training import micro as training_micro
 from wowdesk.training import pages as training_pages
 from wowdesk.training import people_api as training_people_api
@@ -235,6 +237,7 @@ def create_app(
     gap_drafts.register()
     incident_views.register_panel("training.micro", training_micro.incident_panel)
     training_kpis.register(analytics_service.operator_kpis, analytics_service.kpi_labels())
+    quality_review.register_reader(training_mentors.mentors)  # trainees' scored conversations
     _install_http_handlers(app, settings)
 
     # the language, fallback headers and the origin learnt (WOWDESK_PUBLIC_URL unset)

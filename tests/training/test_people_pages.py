@@ -7,10 +7,12 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import add_user, login, make_user
+from tests.helpers import add_user, login, make_user, new_conversation
 from tests.training.test_training_api import _seed
+from wowdesk.conversations import service as conversations
 from wowdesk.kb import service as kb
 from wowdesk.training import micro
+from wowdesk.training.models import Mentorship
 
 HTML = {"accept": "text/html"}
 
@@ -72,3 +74,24 @@ def test_people_pages_render_and_post(client: TestClient) -> None:
     assert r.status_code == 422
     completion = client.get(f"/training/micro/{lesson_id}", headers=HTML)
     assert 'data-testid="micro-completion"' in completion.text and "✓ Анна Тест" in completion.text
+
+
+def test_a_mentor_opens_the_trainees_conversations_and_nobody_elses(client: TestClient) -> None:
+    """The trainee page links the trainee's first real conversations to their quality page;
+    it answered «not found» to the mentor, who is an operator."""
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        trainee, mentor, colleague = make_user(db), make_user(db), make_user(db)
+        db.add(Mentorship(trainee_id=trainee.id, mentor_id=mentor.id))
+        conv = conversations.do_assign(db, new_conversation(db).id, trainee)
+        served = conv.id
+        theirs = conversations.do_assign(db, new_conversation(db).id, colleague).id
+        db.commit()
+        names = mentor.username, colleague.username
+    login(client, names[0])
+    page = client.get(f"/quality/conversations/{served}", headers=HTML)
+    assert page.status_code == 200 and "qa-transcript" in page.text
+    assert 'data-testid="qa-dispute"' not in page.text  # disputes are the trainee's own
+    assert client.get(f"/quality/conversations/{theirs}", headers=HTML).status_code == 404
+    login(client, names[1])
+    assert client.get(f"/quality/conversations/{served}", headers=HTML).status_code == 404

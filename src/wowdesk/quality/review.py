@@ -13,6 +13,7 @@ criterion is overridden, audited) or rejects it, with a comment.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,16 +89,35 @@ def get_score(db: Session, score_id: int) -> Score:
 
 
 def access_score(db: Session, user: User, score_id: int) -> Score:
-    """Supervisors see every score; an operator only those of their own conversations."""
+    """Supervisors see every score; an operator those of their own conversations, and a
+    mentor their trainee's (`register_reader`)."""
     score = get_score(db, score_id)
-    if not operators.has_role(user, Role.supervisor) and score.operator_id != user.id:
+    if not _reads(db, user, score.operator_id):
         raise NotFound("Score not found")
     return score
 
 
+# Who else may read an operator's scored conversations: a trainee's mentor. Training is a
+# layer above and registers its check at start-up (`register_reader`).
+Reader = Callable[[Session, User, int], bool]  # (db, reader, the conversation's operator)
+_readers: list[Reader] = []
+
+
+def register_reader(check: Reader) -> None:
+    if check not in _readers:
+        _readers.append(check)
+
+
+def _reads(db: Session, user: User, operator_id: int | None) -> bool:
+    """Supervisors, the operator scored, and whoever a registered reader admits."""
+    if operators.has_role(user, Role.supervisor) or operator_id == user.id:
+        return True
+    return operator_id is not None and any(check(db, user, operator_id) for check in _readers)
+
+
 def scores_of(db: Session, user: User, conversation_id: int) -> list[Score]:
     conv = conversations.get_conversation(db, conversation_id)
-    if not operators.has_role(user, Role.supervisor) and conv.operator_id != user.id:
+    if not _reads(db, user, conv.operator_id):
         raise NotFound("Conversation not found")
     return list(
         db.scalars(

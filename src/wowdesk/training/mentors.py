@@ -42,6 +42,13 @@ def mentor_of(db: Session, trainee_id: int) -> Mentorship | None:
     return db.get(Mentorship, trainee_id)
 
 
+def mentors(db: Session, user: User, trainee_id: int) -> bool:
+    """Registered with quality at start-up: a mentor reads the trainee's scored
+    conversations (the trainee page links them)."""
+    found = mentor_of(db, trainee_id)
+    return found is not None and found.mentor_id == user.id
+
+
 def trainees_of(db: Session, mentor_id: int) -> list[User]:
     ids = set(db.scalars(select(Mentorship.trainee_id).where(Mentorship.mentor_id == mentor_id)))
     users = operators.users_by_id(db, ids)
