@@ -84,6 +84,13 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
     expect(colleague.get_by_test_id("my-status")).to_have_value("online")
     boss = new_page()
     login(boss, server, "supervisor", "super-demo-1")
+    # the scorecards' fields fit their panels (at their natural size they ran ~140 px past)
+    boss.goto(f"{server.url}/quality/scorecards")
+    past_the_edge = boss.evaluate(
+        """() => [...document.querySelectorAll('.panel table')].map(t =>
+            t.getBoundingClientRect().right - t.closest('.panel').getBoundingClientRect().right)"""
+    )
+    assert past_the_edge and max(past_the_edge) <= 0, past_the_edge
     boss.goto(f"{server.url}/quality/wow")
     boss.get_by_test_id("qa-wow-find").click()
     candidate = boss.locator("[data-testid=qa-wow]").filter(
