@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.helpers import assert_json_error
 from wowdesk.app import create_app
 from wowdesk.config import Settings
+from wowdesk.conversations.service import CHANNELS
 from wowdesk.http import templating
-from wowdesk.i18n import activate
+from wowdesk.i18n import activate, translations
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,3 +58,25 @@ def test_pages_fill_placeholders_and_escape_what_fills_them() -> None:
         assert page.render() == "last 7 days / Line 3: &lt;b&gt;x&lt;/b&gt;"
     finally:
         activate("ru")
+
+
+def test_codes_shown_on_pages_have_english_names() -> None:
+    """A status, model or channel code is a msgid like «in_review»: without an English
+    msgstr the English pages showed the code itself."""
+    catalog = translations("en")
+    codes = [m for m in _catalog_ids("en") if re.fullmatch(r"[a-z]+(?:_[a-z]+)+|wrapup", m)]
+    assert codes, "no code-like msgids found"
+    untranslated = [m for m in codes if catalog.gettext(m) == m]
+    assert not untranslated
+
+
+def test_channels_are_named_in_both_languages() -> None:
+    """Pages show `_(channel)`: «Канал: web» on the Russian safety page, «web» in analytics."""
+    names = {lang: translations(lang) for lang in ("ru", "en")}
+    assert [names["ru"].gettext(c) for c in CHANNELS] == ["веб-чат", "Telegram", "почта", "телефон"]
+    assert [names["en"].gettext(c) for c in CHANNELS] == ["web chat", "Telegram", "e-mail", "phone"]
+
+
+def _catalog_ids(language: str) -> list[str]:
+    po = ROOT / "src" / "wowdesk" / "i18n" / "locales" / language / "LC_MESSAGES" / "wowdesk.po"
+    return re.findall(r'^msgid "([^"]+)"$', po.read_text(), flags=re.M)

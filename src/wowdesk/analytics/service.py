@@ -229,7 +229,7 @@ def _labeler(db: Session, group: Group) -> Any:
 
         return person
     if group == "channel":
-        return lambda raw: (str(raw), str(raw))
+        return lambda raw: (str(raw), _(str(raw)))  # the channel's name
     names = {t.id: t.name for t in topics.list_topics(db)}
     return lambda raw: (str(raw or 0), names.get(int(raw or 0), _("No topic")))
 

@@ -28,13 +28,12 @@ from wowdesk.bot.models import (
 from wowdesk.bot.schemas import SwitchChanged, SwitchRequestChanged
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
+from wowdesk.conversations.service import CHANNELS
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 
-# the channels customers write from (the chat widget, messengers, mail, call transcripts)
-CHANNELS = ("web", "telegram", "email", "phone")
 MAX_REASON = 2000
 
 

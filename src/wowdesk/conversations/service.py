@@ -40,6 +40,7 @@ from wowdesk.conversations.topics import get_topic
 from wowdesk.customers import service as customers
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from wowdesk.i18n import N_
 from wowdesk.i18n import gettext as _
 from wowdesk.nlp import secrets
 from wowdesk.nlp.pii import mask_text
@@ -52,6 +53,9 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # breaks PostgreSQL text columns.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 OPEN = (Status.bot, Status.queued, Status.assigned)
+# the channels customers write from (the chat widget, messengers, mail, call transcripts);
+# N_ marks the codes for the catalogs: pages show `_(channel)`
+CHANNELS = (N_("web"), N_("telegram"), N_("email"), N_("phone"))
 Side = Literal["customer", "operator"]
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from wowdesk.bot import switch
 from wowdesk.bot.models import BotSwitch
 from wowdesk.conversations import topics
+from wowdesk.conversations.service import CHANNELS
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.forms import form_error
@@ -39,7 +40,7 @@ def _scopes(db: DbSession) -> list[tuple[str, str, BotSwitch | None]]:
     known = {(s.scope_kind, s.scope_value): s for s in switch.list_switches(db)}
     scopes: list[tuple[str, str]] = [("global", "")]
     scopes += [("topic", t.name) for t in topics.list_topics(db, active_only=True)]
-    scopes += [("channel", c) for c in switch.CHANNELS]
+    scopes += [("channel", c) for c in CHANNELS]
     return [(kind, value, known.get((kind, value))) for kind, value in scopes]
 
 
@@ -60,7 +61,7 @@ def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object
         names=names,
         cases=regression.list_cases(db),
         topics=[t.name for t in topics.list_topics(db, active_only=True)],
-        channels=switch.CHANNELS,
+        channels=CHANNELS,
         **ctx,
     )
 

@@ -55,7 +55,7 @@
   let ws = null, retry = 0, deliveredSeq = 0, status = null, typingTimer = null, lastTyping = 0, seenTimer = null;
 
   function showError(text) { errorEl.textContent = text; errorEl.hidden = !text; }
-  function fmtTime(iso) { const d = iso ? new Date(iso) : new Date(); return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  function fmtTime(iso) { const d = iso ? new Date(iso) : new Date(); return d.toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" }); }
 
   function render(m) {
     let li = list.querySelector(`[data-seq="${m.seq}"]`) || pending.get(m.client_id);

@@ -18,7 +18,7 @@
     if (cls) e.className = cls;
     return e;
   }
-  function day(iso) { return new Date(iso).toLocaleDateString("ru-RU", { day: "2-digit", month: "2-digit", year: "numeric" }); }
+  function day(iso) { return new Date(iso).toLocaleDateString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric" }); }
   function empty(ul, text) { ul.appendChild(el("li", text, "muted")); }
 
   function render(p) {
@@ -76,7 +76,7 @@
     if (!p.orders.length) { const tr = el("tr"); const td = el("td", T("No orders"), "muted"); td.colSpan = 3; tr.appendChild(td); body.appendChild(tr); }
     for (const o of p.orders) {
       const tr = el("tr"); tr.dataset.testid = "profile-order";
-      const when = el("td", new Date(o.placed_at).toLocaleDateString("ru-RU", { day: "2-digit", month: "2-digit", year: "numeric" })); when.appendChild(el("span", o.status_label, "sub"));
+      const when = el("td", new Date(o.placed_at).toLocaleDateString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric" })); when.appendChild(el("span", o.status_label, "sub"));
       tr.append(when, el("td", o.products.join(", ")), el("td", o.total_text, "sum"));
       tr.title = `${o.source} ${o.order_id}`;
       body.appendChild(tr);

@@ -9,7 +9,7 @@
   const root = C.root, input = C.replyInput;
   const T = (k, p) => { let s = (window.I18N_WORKBENCH && window.I18N_WORKBENCH[k]) || C.T(k); for (const [a, b] of Object.entries(p || {})) s = s.replace(`{${a}}`, b); return s; };
   const $ = (id) => document.querySelector(`[data-testid=${id}]`);
-  const when = (iso) => new Date(iso).toLocaleString("ru-RU", { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
+  const when = (iso) => new Date(iso).toLocaleString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
   let colleagues = [];
 
   // --- knowledge base ---------------------------------------------------------------------

@@ -45,7 +45,7 @@
     return data;
   }
   function showError(text) { errorEl.textContent = text || ""; errorEl.hidden = !text; }
-  function fmtTime(iso) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); }
+  function fmtTime(iso) { return new Date(iso).toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" }); }
   function waited(iso) { return Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000)); }
 
   function renderInbox() {

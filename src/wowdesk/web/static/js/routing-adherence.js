@@ -4,7 +4,7 @@
   "use strict";
   const T = (k, p) => { let s = (window.I18N_ADHERENCE && window.I18N_ADHERENCE[k]) || k; for (const [a, b] of Object.entries(p || {})) s = s.replace(`{${a}}`, b); return s; };
   const table = document.querySelector("[data-testid=adherence-table] tbody");
-  const hhmm = (s) => new Date(s).toLocaleTimeString("ru-RU", { hour: "2-digit", minute: "2-digit" });
+  const hhmm = (s) => new Date(s).toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" });
   const TEXT = {
     absent: (r) => T("Should be on the line, is not: {n} min", { n: r.minutes }),
     long_break: (r) => T("Break longer than planned: {n} min", { n: r.minutes }),
