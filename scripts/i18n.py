@@ -29,7 +29,7 @@ def extract() -> dict[str, list[str]]:
         ("**/templates/**.html", "jinja2"),
         ("**/templates/**.js", "jinja2"),
     ]
-    options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n,jinja2.ext.do"}}
     for filename, _lineno, message, _comments, _ctx in extract_from_dir(
         ROOT, method_map, options, keywords=KEYWORDS
     ):

@@ -47,6 +47,10 @@ def test_people_pages_render_and_post(client: TestClient) -> None:
         shown = re.sub(r"<script.*?</script>", "", r.text, flags=re.S)  # scripts fill theirs
         assert not re.findall(r".{30}\{[a-z_]+\}", shown), url  # «за {days} дн.» was shown
     assert client.get("/training/mentors", headers=HTML).status_code == 403
+    career_page = client.get("/training/career", headers=HTML).text
+    criteria = re.findall(r'data-testid="career-criteria">([^<]*)<', career_page)
+    assert criteria and all(c.strip() and not c.strip().endswith("·") for c in criteria)
+    assert "angry-blocked-ad" not in career_page  # scenarios and tests by their titles
     r = client.post("/training/board/mode", data={"csrf_token": csrf, "mode": "loud"})
     assert r.status_code == 422 and "Неизвестный режим рейтинга" in r.text
     r = client.post(

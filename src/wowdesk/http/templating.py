@@ -22,7 +22,7 @@ TEMPLATES = Path(__file__).parents[1] / "web" / "templates"
 env = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["html"]),
-    extensions=["jinja2.ext.i18n"],
+    extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
     trim_blocks=True,
     lstrip_blocks=True,
 )

@@ -62,7 +62,7 @@ QUIZZES: tuple[dict[str, Any], ...] = (
     ENTRY,
     {
         "slug": "security-quiz",
-        "title": "Тест: коды и мошенники",
+        "title": "Коды и мошенники",
         "questions": [
             {
                 "kind": "short",

@@ -216,6 +216,8 @@ def _career_page(
         mine=career.level_of(db, user.id),
         editor=operators.has_role(user, Role.supervisor),
         kpis=kpi_source.known(),
+        quizzes={q.slug: q.title for q in service.list_quizzes(db)},
+        scenarios={s.slug: s.title for s in service.list_scenarios(db)},
         error=error,
     )
 
