@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
@@ -102,5 +104,9 @@ def test_pages_and_the_served_plotly(client: TestClient) -> None:
     login(client, add_user(client, role="supervisor"))
     page = client.get("/analytics")
     assert page.status_code == 200 and "/vendor/plotly.min.js" in page.text
+    # the contact center's day, which the KPI days are (the browser's was used)
+    zone = client.app.state.settings.timezone  # type: ignore[attr-defined]
+    assert f'data-today="{datetime.now(ZoneInfo(zone)).date().isoformat()}"' in page.text
+    assert ">веб-чат</option>" in page.text  # channels by name
     js = client.get("/vendor/plotly.min.js")
     assert js.status_code == 200 and "plotly" in js.text[:2000].lower()

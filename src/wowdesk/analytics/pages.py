@@ -8,9 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
+from wowdesk.analytics import service
 from wowdesk.analytics.report import definitions
+from wowdesk.config import Settings
 from wowdesk.conversations import topics
-from wowdesk.http.deps import DbSession
+from wowdesk.conversations.service import CHANNELS
+from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.operators import service as operators
@@ -35,14 +38,16 @@ def plotly_js() -> Response:
     )
 
 
-def _dashboard(request: Request, mode: str, **filters: Any) -> Response:
+def _dashboard(request: Request, settings: Settings, mode: str, **filters: Any) -> Response:
     """One page for both: the supervisors' filters (teams, operators, topics, channels)
-    appear only in "team" mode."""
+    appear only in "team" mode. `today` is the contact center's day (its time zone), which
+    the KPI days are: the browser's date marked the wrong day partial near midnight."""
     kpis = definitions()
     return render(
         request,
         "analytics/dashboard.html",
         mode=mode,
+        today=service.today(settings.timezone).isoformat(),
         kpis=kpis,
         kpis_json=[k.model_dump() for k in kpis],
         **filters,
@@ -50,22 +55,23 @@ def _dashboard(request: Request, mode: str, **filters: Any) -> Response:
 
 
 @supervisors.get("/analytics")
-def analytics_page(request: Request, db: DbSession) -> Response:
+def analytics_page(request: Request, db: DbSession, settings: AppSettings) -> Response:
     return _dashboard(
         request,
+        settings,
         "team",
         teams=operators.list_teams(db),
         operators=[u for u in operators.list_users(db) if u.role == Role.operator],
         topics=topics.list_topics(db),
-        channels=["web", "telegram", "email", "phone"],
+        channels=CHANNELS,
     )
 
 
 @staff.get("/analytics/me")
-def my_page(request: Request, user: CurrentUser, db: DbSession) -> Response:
+def my_page(request: Request, user: CurrentUser, db: DbSession, settings: AppSettings) -> Response:
     """The operator's KPIs, and beside them training: progress, badges, points, the
     contests on now and the next step of the career track."""
-    return _dashboard(request, "me", growth=training.growth_of(db, user))
+    return _dashboard(request, settings, "me", growth=training.growth_of(db, user))
 
 
 routes = Routes(public=(public,), staff=(staff,), supervisors=(supervisors,))

@@ -12,8 +12,9 @@
   const UNITS = Object.fromEntries(KPIS.map((k) => [k.key, k]));
 
   function iso(d) { return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10); }
-  const today = new Date();
-  const todayIso = iso(today);
+  // the contact center's day (its time zone, as the KPI days), not the browser's
+  const todayIso = root.dataset.today || iso(new Date());
+  const today = new Date(`${todayIso}T12:00:00`);
   // supervisors open on this week (Monday to today); operators on their last 30 days
   const monday = new Date(today.getTime() - ((today.getDay() + 6) % 7) * 86400000);
   $("kpi-end").value = todayIso;
