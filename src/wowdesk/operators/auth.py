@@ -17,7 +17,7 @@ from fastapi import Depends, Request, WebSocket
 from sqlalchemy.orm import Session
 
 from wowdesk.db import run_unit
-from wowdesk.errors import Forbidden
+from wowdesk.errors import Forbidden, WowdeskError
 from wowdesk.http.deps import DbSession
 from wowdesk.operators import service
 from wowdesk.operators.models import LoginSession, Role, User
@@ -73,6 +73,24 @@ class Viewer:
 
 
 CurrentUser = Annotated[User, Depends(_current)]
+
+
+def _maybe(request: Request, db: DbSession) -> User | None:
+    """For public pages that greet staff differently: whoever is logged in, else nobody;
+    never an error (GET only, so no CSRF check is needed)."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if not token:
+        return None
+    try:
+        user, login = service.check_session(db, token)
+    except WowdeskError:
+        return None
+    request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
+    request.state.csrf_token = login.csrf_token
+    return user
+
+
+MaybeUser = Annotated[User | None, Depends(_maybe)]
 
 
 def require(role: Role) -> Callable[..., object]:

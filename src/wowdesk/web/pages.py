@@ -21,6 +21,7 @@ from wowdesk.operators.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     CurrentUser,
+    MaybeUser,
     check_login_form,
     client_address,
     login_form_token,
@@ -39,7 +40,8 @@ def _safe_next(target: str) -> str:
 
 
 @public.get("/")
-def landing(request: Request) -> Response:
+def landing(request: Request, _user: MaybeUser) -> Response:
+    """Staff who are logged in see their own menu and no «Staff login»."""
     return render(request, "web/landing.html")
 
 

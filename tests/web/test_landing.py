@@ -1,0 +1,21 @@
+"""The public landing page as staff meet it."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import add_user, login
+
+
+def test_the_landing_page_greets_staff_who_are_logged_in(client: TestClient) -> None:
+    """It offered «Вход для сотрудников» to someone logged in, and operators an
+    «Администрирование» tile that answers 403."""
+    anonymous = client.get("/").text
+    assert "Вход для сотрудников" in anonymous and 'href="/admin"' in anonymous
+    login(client, add_user(client))
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Вход для сотрудников" not in page.text and 'href="/admin"' not in page.text
+    assert "Выйти" in page.text
+    client.cookies.set("wowdesk_session", "forged")
+    assert "Вход для сотрудников" in client.get("/").text  # a bad session is nobody
