@@ -17,5 +17,8 @@ def test_the_landing_page_greets_staff_who_are_logged_in(client: TestClient) -> 
     assert page.status_code == 200
     assert "Вход для сотрудников" not in page.text and 'href="/admin"' not in page.text
     assert "Выйти" in page.text
+    for url in ("/chat", "/help/1"):  # the customer's pages too, for staff trying them
+        shown = client.get(url)
+        assert shown.status_code in (200, 404) and "Вход для сотрудников" not in shown.text, url
     client.cookies.set("wowdesk_session", "forged")
     assert "Вход для сотрудников" in client.get("/").text  # a bad session is nobody

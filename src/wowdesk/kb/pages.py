@@ -17,7 +17,7 @@ from wowdesk.http.templating import render
 from wowdesk.kb import drafts, service
 from wowdesk.kb.markdown import to_html
 from wowdesk.kb.models import Article, ArticleStatus
-from wowdesk.operators.auth import CurrentUser, require
+from wowdesk.operators.auth import CurrentUser, MaybeUser, require
 from wowdesk.operators.models import Role
 
 supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
@@ -25,7 +25,7 @@ public = APIRouter(include_in_schema=False)
 
 
 @public.get("/help/{article_id}")
-def help_article(request: Request, article_id: int, db: DbSession) -> Response:
+def help_article(request: Request, article_id: int, db: DbSession, _user: MaybeUser) -> Response:
     """The article the bot links to: customers see published articles only."""
     article = service.get_published(db, article_id)
     return render(request, "kb/article.html", article=article, body=to_html(article.body))

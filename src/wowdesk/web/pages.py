@@ -116,7 +116,9 @@ def logout(request: Request, db: DbSession) -> Response:
 
 
 @public.get("/chat")
-def chat(request: Request, settings: AppSettings, embed: int = 0) -> Response:
+def chat(request: Request, settings: AppSettings, _user: MaybeUser, embed: int = 0) -> Response:
+    """Staff trying the chat see their own menu (a customer has no session cookie: no
+    query is made for them)."""
     return render(
         request, "chat/chat.html", embed=bool(embed), max_chars=settings.max_message_chars
     )
