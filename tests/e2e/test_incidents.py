@@ -84,6 +84,7 @@ def test_a_flagged_answer_becomes_an_incident_that_reaches_technical_support(
         "Отправлен в техподдержку", timeout=10_000
     )
     expect(boss.get_by_test_id("delivery-row")).to_contain_text("принят")
+    expect(boss.get_by_test_id("delivery-row")).to_contain_text("вебхук")  # by name, not «webhook»
     screenshot(boss, "incident-detail")
 
     deadline = time.monotonic() + 10

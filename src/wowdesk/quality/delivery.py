@@ -13,8 +13,11 @@ from typing import Any
 import httpx
 
 from wowdesk import __version__
+from wowdesk.i18n import N_
 from wowdesk.mail import Smtp, send_now
 
+# how a report went, named on the incident page (`_(channel)`)
+WEBHOOK, EMAIL = N_("webhook"), N_("email")
 MAX_ERROR = 500
 
 
@@ -46,11 +49,11 @@ def post_webhook(url: str, report: dict[str, Any], timeout: float) -> Delivery:
             follow_redirects=False,
         )
     except httpx.HTTPError as exc:
-        return Delivery("webhook", url, False, f"{type(exc).__name__}: {exc}"[:MAX_ERROR])
+        return Delivery(WEBHOOK, url, False, f"{type(exc).__name__}: {exc}"[:MAX_ERROR])
     if not 200 <= response.status_code < 300:
         detail = response.text.strip()[:200]
-        return Delivery("webhook", url, False, f"HTTP {response.status_code} {detail}".strip())
-    return Delivery("webhook", url, True)
+        return Delivery(WEBHOOK, url, False, f"HTTP {response.status_code} {detail}".strip())
+    return Delivery(WEBHOOK, url, True)
 
 
 def send_mail(
@@ -59,7 +62,7 @@ def send_mail(
     """The readable summary in the body, the whole report attached as JSON."""
     target = ", ".join(to)
     if smtp is None:
-        return Delivery("email", target, False, "WOWDESK_SMTP_HOST is not set")
+        return Delivery(EMAIL, target, False, "WOWDESK_SMTP_HOST is not set")
     message = EmailMessage()
     message["From"] = smtp.sender
     message["To"] = target
@@ -76,8 +79,8 @@ def send_mail(
         send_now(smtp, message)
     except (smtplib.SMTPException, OSError) as exc:
         where = f"{smtp.host}:{smtp.port}"
-        return Delivery("email", target, False, f"{where}: {exc}"[:MAX_ERROR])
-    return Delivery("email", target, True)
+        return Delivery(EMAIL, target, False, f"{where}: {exc}"[:MAX_ERROR])
+    return Delivery(EMAIL, target, True)
 
 
 def deliver(
