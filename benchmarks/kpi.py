@@ -38,7 +38,7 @@ from wowdesk.analytics.models import KpiDay
 from wowdesk.analytics.report import kpi_report
 from wowdesk.conversations.kpi_rollup import day_bounds
 from wowdesk.conversations.models import Conversation
-from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.db import local_today, make_engine, make_sessionmaker, unit_of_work
 from wowdesk.demo import history
 from wowdesk.demo import seed as demo
 from wowdesk.operators import service as operators
@@ -124,7 +124,7 @@ def main() -> None:
     with unit_of_work(factory) as db:
         total = db.scalar(select(func.count()).select_from(Conversation)) or 0
         first = history.first_day_of(db, TZ)
-    last = service.today(TZ)
+    last = local_today(TZ)
     t0 = time.perf_counter()
     with unit_of_work(factory) as db:
         rows = service.do_refresh(db, first, last, sl_seconds=20, timezone=TZ)

@@ -83,6 +83,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def local_today(timezone: str) -> date:
+    """The contact center's day (its time zone), which KPI days, WOW days and schedules are."""
+    return datetime.now(ZoneInfo(timezone)).date()
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

@@ -35,7 +35,7 @@ from wowdesk.conversations.models import Conversation, FollowUp, Note
 from wowdesk.customers import links
 from wowdesk.customers import service as customers
 from wowdesk.customers.models import CustomerLink
-from wowdesk.db import utcnow
+from wowdesk.db import local_today, utcnow
 from wowdesk.migrations.metadata import metadata
 from wowdesk.privacy import inventory, retention, service
 from wowdesk.quality.models import Flag, Incident, LibraryCase, Proposal, RegressionCase
@@ -275,7 +275,7 @@ def test_erasure_reaches_every_table_and_kpis_stay(db: Session, tmp_path: Path) 
     got = _person(db, tmp_path)
     cid = got["main"].customer_id
     assert len(_leftovers(db)) > 20, "the secrets are there before"
-    today = analytics.today(TZ)
+    today = local_today(TZ)
     analytics.do_refresh(db, today, today, sl_seconds=20, timezone=TZ)
     before = [
         r.values for r in analytics.summarize(db, today, today, group="operator", timezone=TZ)

@@ -21,7 +21,7 @@ from wowdesk.conversations.models import Conversation, Message, OutgoingMail
 from wowdesk.customers import personal_data as customer_data
 from wowdesk.customers import service as customers
 from wowdesk.customers.models import Customer, CustomerDataAccess
-from wowdesk.db import utcnow
+from wowdesk.db import local_today, utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.privacy import retention, service
 from wowdesk.quality.models import Flag, Incident
@@ -176,7 +176,7 @@ def test_erasure_leaves_no_way_to_the_person_and_kpis_unchanged(
     )
     assert matched.id == customer_id and not created
     other = _served(db, "Где мой заказ?", "browser-other", name="Пётр Сидоров")
-    today = analytics.today(TZ)
+    today = local_today(TZ)
     analytics.do_refresh(db, today, today, sl_seconds=20, timezone=TZ)
     before = [
         r.values for r in analytics.summarize(db, today, today, group="operator", timezone=TZ)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from tests.helpers import make_user
 from tests.quality.factories import dialogue
 from wowdesk.analytics import service as analytics
+from wowdesk.db import local_today
 from wowdesk.quality import autoqa
 
 GOOD = [
@@ -26,7 +27,7 @@ def test_qa_score_critical_and_repeat_rates_per_operator(db: Session) -> None:
     dialogue(db, GOOD, operator=anna)
     dialogue(db, BAD, operator=boris)
     autoqa.do_score_pending(db, autoqa.Scorer())
-    today = analytics.today("Europe/Moscow")
+    today = local_today("Europe/Moscow")
     rows = {r.label: r.values for r in analytics.summarize(db, today, today, group="operator")}
     assert rows["Анна"]["critical_error_rate"] == 0.0 and rows["Анна"]["repeat_rate"] == 0.0
     assert rows["Анна"]["qa_score"] is not None and rows["Анна"]["qa_score"] > 0.8

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.helpers import capture_events, make_user
 from tests.quality.factories import dialogue
+from wowdesk.db import local_today
 from wowdesk.errors import Conflict, Forbidden, Invalid
 from wowdesk.operators import broadcasts
 from wowdesk.quality import autoqa, cases, proposals, wow
@@ -33,7 +34,7 @@ def test_the_day_s_candidates_have_reasons(db: Session) -> None:
     low = dialogue(db, WOW, csat=3)
     for conv in (star, plain, low):
         autoqa.do_score(db, autoqa.Scorer(), conv)
-    today = wow.local_today(TZ)
+    today = local_today(TZ)
     found = wow.do_find(db, today, TZ)
     assert [c.conversation_id for c in found] == [star.id]
     assert {"rated_thanked", "high_qa", "hard_start", "escalation_avoided"} <= set(found[0].reasons)
@@ -48,7 +49,7 @@ def test_confirmed_wow_is_announced_and_enters_the_library(db: Session) -> None:
     supervisor = make_user(db, "supervisor")
     conv = dialogue(db, WOW, operator=operator, csat=5)
     autoqa.do_score(db, autoqa.Scorer(), conv)
-    wow.do_find(db, wow.local_today(TZ), TZ)
+    wow.do_find(db, local_today(TZ), TZ)
     candidate = wow.list_wows(db, "candidate")[0]
     bus = capture_events(db)
     wow.do_decide(db, supervisor, candidate.id, confirm=True, tags=["Раздражённый клиент"])
@@ -80,15 +81,15 @@ def test_operator_saved_case_is_private_with_a_follow_up(db: Session) -> None:
         source="operator",
         title="Сомневался, что пишет банк",
         tags=["сомневается, что звонит банк"],
-        follow_up_due=wow.local_today(TZ),
+        follow_up_due=local_today(TZ),
     )
     assert cases.search_cases(db, other, "банк") == []
     assert [c.id for c in cases.search_cases(db, operator, "банк")] == [case.id]
-    assert [c.id for c in cases.due_follow_ups(db, operator, wow.local_today(TZ))] == [case.id]
+    assert [c.id for c in cases.due_follow_ups(db, operator, local_today(TZ))] == [case.id]
     with pytest.raises(Forbidden):
         cases.do_update(db, other, case, follow_up="x")
     cases.do_update(db, operator, case, follow_up="Перезвонил сам, всё хорошо")
-    assert cases.due_follow_ups(db, operator, wow.local_today(TZ)) == []
+    assert cases.due_follow_ups(db, operator, local_today(TZ)) == []
     with pytest.raises(Forbidden):
         cases.check_source(operator, "mentor")
 

@@ -22,7 +22,7 @@ from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.llm import LLMConfig
 from wowdesk.bot.models import HandoffCard
 from wowdesk.conversations import service as conversations
-from wowdesk.db import utcnow
+from wowdesk.db import local_today, utcnow
 from wowdesk.errors import Forbidden
 from wowdesk.http import tables
 from wowdesk.kb import service as kb
@@ -249,7 +249,7 @@ def test_exports_hold_no_message_text(db: Session) -> None:
     conversations.do_operator_message(
         db, conv, operator, client_id="r1", text=f"Перезвоню на {PHONE}", limit=4000
     )
-    day = analytics.today("Europe/Moscow")
+    day = local_today("Europe/Moscow")
     start, end = day - timedelta(days=1), day + timedelta(days=1)
     analytics.do_refresh(db, start, end, sl_seconds=20, timezone="Europe/Moscow")
     for group in ("total", "day", "operator", "channel", "topic"):

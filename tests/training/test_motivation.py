@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tests.helpers import make_user
 from tests.quality.factories import dialogue
 from tests.quality.test_wow import TZ, WOW
+from wowdesk.db import local_today
 from wowdesk.quality import autoqa, wow
 from wowdesk.training import kpi_source, motivation
 from wowdesk.training.kpi_source import KpiResult
@@ -133,7 +134,7 @@ def test_a_confirmed_wow_earns_points_once_and_a_badge(
     make_user(db)  # a colleague for the announcement
     conv = dialogue(db, WOW, operator=anna, csat=5)
     autoqa.do_score(db, autoqa.Scorer(), conv)
-    wow.do_find(db, wow.local_today(TZ), TZ)
+    wow.do_find(db, local_today(TZ), TZ)
     assert motivation.do_refresh(db, anna.id) == 0  # a candidate is not an outcome yet
     candidate = wow.list_wows(db, "candidate")[0]
     wow.do_decide(db, boss, candidate.id, confirm=True)

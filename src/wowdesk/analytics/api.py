@@ -22,6 +22,7 @@ from wowdesk.analytics.schemas import (
 )
 from wowdesk.config import Settings
 from wowdesk.conversations import outbox
+from wowdesk.db import local_today
 from wowdesk.http import tables
 from wowdesk.http.deps import AppSettings, DbSession, IsoDate
 from wowdesk.http.routes import Routes
@@ -41,7 +42,7 @@ staff = APIRouter(
 
 
 def _period(start: date | None, end: date | None, settings: Settings) -> tuple[date, date]:
-    last = end or service.today(settings.timezone)
+    last = end or local_today(settings.timezone)
     return (start or last - timedelta(days=29)), last
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from wowdesk.analytics import service
 from wowdesk.analytics.definitions import BY_KEY
 from wowdesk.analytics.models import KpiTarget
-from wowdesk.db import utcnow
+from wowdesk.db import local_today, utcnow
 from wowdesk.errors import Invalid
 from wowdesk.routing import board
 
@@ -93,7 +93,7 @@ def at_target(rows: list[service.Row], targets: dict[str, float | None]) -> AtTa
 def overview(db: Session, *, sl_seconds: float, timezone: str) -> Overview:
     """Today is counted live from the conversations (the rollup may lag a few minutes);
     the week (Monday to today) from the rollup plus the live people figures."""
-    today = service.today(timezone)
+    today = local_today(timezone)
     monday = today - timedelta(days=today.weekday())
     live = service.live_today(db, sl_seconds=sl_seconds, timezone=timezone)
     today_rows = service.summarize(db, today, today, timezone=timezone)

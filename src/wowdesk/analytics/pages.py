@@ -8,11 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
-from wowdesk.analytics import service
 from wowdesk.analytics.report import definitions
 from wowdesk.config import Settings
 from wowdesk.conversations import topics
 from wowdesk.conversations.service import CHANNELS
+from wowdesk.db import local_today
 from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
@@ -47,7 +47,7 @@ def _dashboard(request: Request, settings: Settings, mode: str, **filters: Any) 
         request,
         "analytics/dashboard.html",
         mode=mode,
-        today=service.today(settings.timezone).isoformat(),
+        today=local_today(settings.timezone).isoformat(),
         kpis=kpis,
         kpis_json=[k.model_dump() for k in kpis],
         **filters,

@@ -20,7 +20,7 @@ from wowdesk.analytics.definitions import BY_KEY, evaluate
 from wowdesk.analytics.models import KpiDay, KpiInterval, KpiStaffDay, KpiTarget
 from wowdesk.conversations import kpi_rollup as facts
 from wowdesk.conversations import topics
-from wowdesk.db import advisory_lock, utcnow
+from wowdesk.db import advisory_lock, local_today, utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import presence, schedule
@@ -60,10 +60,6 @@ def check_period(start: date, end: date) -> None:
         raise Invalid("The period is too long", code="invalid_period")
 
 
-def today(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
-
-
 # --- the rollup --------------------------------------------------------------------------
 
 
@@ -86,7 +82,7 @@ def do_refresh(db: Session, start: date, end: date, *, sl_seconds: float, timezo
 def do_refresh_recent(db: Session, *, sl_seconds: float, timezone: str) -> int:
     """The background job: the days that may still change, and any history never rolled
     up (a fresh install, an import, the demo)."""
-    last = today(timezone)
+    last = local_today(timezone)
     rolled = db.scalar(select(func.max(KpiDay.day)))
     if rolled is None:
         first = facts.first_created_at(db)
@@ -358,7 +354,7 @@ def group_sums(rows: Iterable[Row]) -> dict[str, float]:
 def live_today(db: Session, *, sl_seconds: float, timezone: str) -> dict[str, float | None]:
     """Today's KPIs straight from the conversations (one day's aggregate, not the rollup,
     so the live board never waits for the next refresh)."""
-    day = today(timezone)
+    day = local_today(timezone)
     dialect = db.get_bind().dialect.name
     source = facts.daily_facts(dialect, day, day, sl_seconds=sl_seconds, timezone=timezone)
     sums = dict.fromkeys(SUMMED, 0.0)

@@ -14,7 +14,7 @@ import typer
 from wowdesk.analytics import export, service
 from wowdesk.cli.terminal import fail
 from wowdesk.config import get_settings
-from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.db import local_today, make_engine, make_sessionmaker, unit_of_work
 from wowdesk.errors import Invalid, WowdeskError
 
 PERIOD_HELP = "YYYY-MM-DD..YYYY-MM-DD, YYYY-MM (a month), YYYY-MM-DD (a day) or Nd (last N days)"
@@ -57,7 +57,7 @@ def report(
             raise Invalid("Unknown grouping {group}", group=group, code="invalid_group")
         if fmt == "xlsx" and output is None:
             raise Invalid("XLSX is a binary file: give --output FILE.xlsx")
-        start, end = parse_period(period, service.today(settings.timezone))
+        start, end = parse_period(period, local_today(settings.timezone))
         service.check_period(start, end)
         factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
         with unit_of_work(factory) as db:

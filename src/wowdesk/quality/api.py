@@ -18,7 +18,7 @@ from wowdesk.bot.schemas import (
     ChangeOut,
     SwitchOnIn,
 )
-from wowdesk.db import run_unit, utcnow
+from wowdesk.db import local_today, run_unit, utcnow
 from wowdesk.http.deps import AppSettings, DbSession, IsoDate
 from wowdesk.http.routes import Routes
 from wowdesk.operators.auth import CurrentUser, require, require_briefly
@@ -426,7 +426,7 @@ def wows(db: DbSession, status: Annotated[str | None, Query(max_length=16)] = No
 
 @qa_supervisors.post("/wow/find")
 def find_wow(db: DbSession, settings: AppSettings, day: IsoDate | None = None) -> list[WowOut]:
-    day = day or wow.local_today(settings.timezone)
+    day = day or local_today(settings.timezone)
     wow.do_find(db, day, settings.timezone)
     return [WowOut.model_validate(w) for w in wow.list_wows(db) if w.day == day]
 

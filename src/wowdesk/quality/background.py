@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from wowdesk.config import Settings
-from wowdesk.db import unit_of_work
+from wowdesk.db import local_today, unit_of_work
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.quality import autoqa, gaps, wow
 
@@ -40,7 +40,7 @@ def score_pending(factory: sessionmaker[Session], scorer: autoqa.Scorer) -> int:
 
 def daily(db: Session, settings: Settings) -> dict[str, int]:
     """Yesterday's (and today's so far) WOW candidates and gap drafts."""
-    today = wow.local_today(settings.timezone)
+    today = local_today(settings.timezone)
     found = 0
     for day in (today - timedelta(days=1), today):
         found += len(wow.do_find(db, day, settings.timezone))

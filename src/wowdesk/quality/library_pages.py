@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from wowdesk.db import utcnow
+from wowdesk.db import local_today, utcnow
 from wowdesk.errors import Invalid
 from wowdesk.http.deps import AppSettings, DbSession
 from wowdesk.http.templating import render
@@ -51,7 +51,7 @@ def wow_page(request: Request, db: DbSession, done: str = "") -> Response:
 
 @supervisors.post("/quality/wow/find")
 def wow_find(db: DbSession, settings: AppSettings) -> Response:
-    today = wow.local_today(settings.timezone)
+    today = local_today(settings.timezone)
     for day in (today - timedelta(days=1), today):
         wow.do_find(db, day, settings.timezone)
     return go_to("/quality/wow?done=found")

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
@@ -60,10 +59,6 @@ class Candidate:
     points: float
     reasons: list[str]
     quote: str  # the customer's thanks (masked)
-
-
-def local_today(timezone: str) -> date:
-    return datetime.now(ZoneInfo(timezone)).date()
 
 
 def reason_label(code: str) -> str:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, UploadFile
 from fastapi.responses import Response
 
 from wowdesk.analytics import service as analytics
-from wowdesk.db import utcnow
+from wowdesk.db import local_today, utcnow
 from wowdesk.errors import Invalid
 from wowdesk.http import tables
 from wowdesk.http.deps import AppSettings, DbSession, IsoDate
@@ -44,7 +44,7 @@ supervisors = APIRouter(
 
 
 def _plan(db: DbSession, settings: AppSettings, day: date | None) -> tuple[planning.Plan, float]:
-    today = analytics.today(settings.timezone)
+    today = local_today(settings.timezone)
     day = day or today + timedelta(days=1)
     sl_target = analytics.targets(db).get("service_level") or 0.8
     plan = planning.staffing_plan(
@@ -97,7 +97,7 @@ MAX_CSV_BYTES = 5 * 1024 * 1024
 @supervisors.get("/schedule")
 def week(db: DbSession, settings: AppSettings, day: IsoDate | None = None) -> WeekOut:
     """The week (Monday to Sunday) holding `day`: every operator and every shift."""
-    monday = schedule.week_start(day or analytics.today(settings.timezone))
+    monday = schedule.week_start(day or local_today(settings.timezone))
     people = [u for u in operators.list_users(db) if u.is_active and u.role == Role.operator]
     return WeekOut(
         monday=monday,
