@@ -157,6 +157,7 @@ def test_the_leads_day(day_server: Server, new_page: NewPage, tmp_path: Path) ->
     # the forecast fits Holt-Winters twice: seconds on a busy machine
     expect(boss.get_by_test_id("wfm-basis")).to_contain_text("доходят до людей", timeout=90_000)
     expect(boss.get_by_test_id("wfm-channel").first).to_be_visible()
+    expect(boss.get_by_test_id("wfm-channels")).to_contain_text("веб-чат")  # named, not «web»
     expect(boss.get_by_test_id("wfm-chart").locator(".main-svg").first).to_be_attached()
     assert (
         boss.evaluate("document.querySelector('[data-testid=wfm-chart]').layout.yaxis.tickformat")

@@ -10,7 +10,8 @@
   async function load() {
     const res = await fetch(`/api/v1/workforce/staffing?day=${$("wfm-day").value}`, { credentials: "same-origin" });
     const data = await res.json().catch(() => ({}));
-    if (!res.ok) { $("wfm-error").textContent = (data.error && data.error.message) || res.statusText; $("wfm-error").hidden = false; return; }
+    $("wfm-summary").classList.remove("muted");  // no longer «counting…»
+    if (!res.ok) { $("wfm-summary").textContent = ""; $("wfm-error").textContent = (data.error && data.error.message) || res.statusText; $("wfm-error").hidden = false; return; }
     $("wfm-error").hidden = true;
     $("wfm-csv").href = `/api/v1/workforce/staffing.csv?day=${data.day}`;
     $("wfm-xlsx").href = `/api/v1/workforce/staffing.xlsx?day=${data.day}`;
