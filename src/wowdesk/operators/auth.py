@@ -57,11 +57,29 @@ async def _current(
         sent = await _csrf_from_request(request)
         if not sent or not same(sent, login.csrf_token):
             raise Forbidden("Missing or wrong CSRF token; reload the page", code="csrf")
-    # Plain copies: pages rendered after a rollback must not touch expired ORM objects.
-    request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
-    request.state.csrf_token = login.csrf_token
+    _remember(request, user, login.csrf_token)
     request.state.login_session_id = login.id  # kept when the user changes the password
     return user
+
+
+def _remember(request: Request, user: User, csrf_token: str) -> None:
+    """Who the page is for, as plain copies: pages rendered after a rollback must not touch
+    expired ORM objects."""
+    request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
+    request.state.csrf_token = csrf_token
+
+
+async def _session_briefly(request: Request, token: str) -> tuple[User, str]:
+    """The session checked in a unit of work of its own that ends at once: the request then
+    holds no database connection (nor, on SQLite, the one request slot)."""
+
+    def check(db: Session) -> tuple[User, str]:
+        user, login = service.check_session(db, token)
+        return user, login.csrf_token
+
+    state = request.app.state
+    found: tuple[User, str] = await run_unit(state.sessionmaker, state.db_executor, check)
+    return found
 
 
 @dataclass(frozen=True)
@@ -75,18 +93,18 @@ class Viewer:
 CurrentUser = Annotated[User, Depends(_current)]
 
 
-def _maybe(request: Request, db: DbSession) -> User | None:
+async def _maybe(request: Request) -> User | None:
     """For public pages that greet staff differently: whoever is logged in, else nobody;
-    never an error (GET only, so no CSRF check is needed)."""
+    never an error (GET only, so no CSRF check is needed). A customer has no session cookie
+    and costs nothing here: no database session, no admission slot."""
     token = request.cookies.get(SESSION_COOKIE, "")
     if not token:
         return None
     try:
-        user, login = service.check_session(db, token)
+        user, csrf = await _session_briefly(request, token)
     except WowdeskError:
         return None
-    request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
-    request.state.csrf_token = login.csrf_token
+    _remember(request, user, csrf)
     return user
 
 
@@ -106,25 +124,17 @@ def require(role: Role) -> Callable[..., object]:
 
 def require_briefly(role: Role) -> Callable[..., object]:
     """`require(role)` for routes that wait on the network (a webhook, an SMTP server): the
-    session is checked in a unit of work of its own that ends at once, so the request holds
-    no database connection (nor, on SQLite, the one request slot) while it waits. Such a
-    route is async and runs its database work with `db.run_unit`."""
+    session is checked briefly (`_session_briefly`), so the request holds no database
+    connection while it waits. Such a route is async and runs its database work with
+    `db.run_unit`."""
 
     async def _check(request: Request) -> User:
-        token = request.cookies.get(SESSION_COOKIE, "")
-
-        def check(db: Session) -> tuple[User, str]:
-            user, login = service.check_session(db, token)
-            return user, login.csrf_token
-
-        state = request.app.state
-        user, csrf = await run_unit(state.sessionmaker, state.db_executor, check)
+        user, csrf = await _session_briefly(request, request.cookies.get(SESSION_COOKIE, ""))
         if request.method not in SAFE_METHODS:
             sent = await _csrf_from_request(request)
             if not sent or not same(sent, csrf):
                 raise Forbidden("Missing or wrong CSRF token; reload the page", code="csrf")
-        request.state.viewer = Viewer(user.id, user.username, user.display_name, user.role)
-        request.state.csrf_token = csrf
+        _remember(request, user, csrf)
         if not service.has_role(user, role):
             raise Forbidden("You do not have access to this page", code="role")
         return user
