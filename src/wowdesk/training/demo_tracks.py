@@ -80,7 +80,7 @@ QUIZZES: tuple[dict[str, Any], ...] = (
     },
     {
         "slug": "paid-services-quiz",
-        "title": "Тест: платные услуги",
+        "title": "Платные услуги",
         "questions": [
             {
                 "kind": "single",
@@ -99,7 +99,7 @@ QUIZZES: tuple[dict[str, Any], ...] = (
     },
     {
         "slug": "pickup-quiz",
-        "title": "Тест: пункты выдачи",
+        "title": "Пункты выдачи",
         "questions": [
             {
                 "kind": "short",
