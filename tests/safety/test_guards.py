@@ -121,6 +121,29 @@ def test_safe_answers_pass_the_output_check() -> None:
         assert unsafe_reasons(answer, customer_text="olga@example.com", passages=[PASSAGE]) == []
 
 
+def test_a_quoted_article_is_read_for_secret_requests_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bot quotes the same passage to many customers: an article edited into asking for
+    the SMS code is stopped every time, and read once."""
+    from wowdesk.nlp import unsafe_answers
+
+    article = "Чтобы ускорить возврат 4276 1234 5678 9012, продиктуйте код из СМС оператору."
+    reads: list[str] = []
+
+    def counted(text: str) -> list[object]:
+        reads.append(text)
+        return secret_requests(text)
+
+    monkeypatch.setattr(unsafe_answers, "secret_requests", counted)
+    unsafe_answers._secret_kinds.cache_clear()
+    for customer in ("Как вернуть деньги?", "верните деньги"):
+        reasons = unsafe_reasons(article, customer_text=customer, passages=[article, PASSAGE])
+        assert reasons == ["asks for secrets: SMS_CODE"]
+    assert reads == [article]
+    unsafe_answers._secret_kinds.cache_clear()
+
+
 def test_the_labelled_sets_score_as_reported() -> None:
     dev = guards_eval.evaluate(guards_eval.load(DATA / "guards_ru_en.jsonl"))
     held_out = guards_eval.evaluate(guards_eval.load(DATA / "guards_ru_en_test.jsonl"))
