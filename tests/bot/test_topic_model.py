@@ -69,6 +69,38 @@ def test_confidence_is_a_probability_and_top_is_sorted(model: TopicModel) -> Non
     assert prediction.top[0] == (prediction.label, prediction.confidence)
 
 
+def _pipeline_probabilities(model: TopicModel, text: str) -> np.ndarray:
+    scores = np.asarray(model.pipeline.decision_function([text]))
+    if scores.ndim == 1:
+        scores = np.stack([-scores, scores], axis=-1)
+    z = scores[0] * model.temperature
+    e = np.exp(z - z.max())
+    return np.asarray(e / e.sum())
+
+
+def test_one_message_scores_as_the_fitted_pipeline_does(model: TopicModel) -> None:
+    """A turn's fast path (no scikit-learn per-call work) must give the pipeline's numbers:
+    on the demo topics, on a two-topic model, and on real-style messages with words, typos,
+    emoji and Latin letters no vocabulary holds."""
+    import csv
+
+    from wowdesk.bot.training import DEMO_EXAMPLES
+
+    queries = Path(__file__).parents[2] / "benchmarks" / "data" / "kb_queries_noisy_ru.csv"
+    with queries.open(encoding="utf-8") as fh:
+        messages = [row["query"] for row in csv.DictReader(fh)][:60]
+    messages += ["", "!!!", "zzzz qqqq", "курьер 🙂🙂 не приехал", "Payment failed twice"]
+    texts, labels = read_labelled_csv(DEMO_EXAMPLES)
+    two = TopicModel.fit(
+        [t for ts in list(EXAMPLES.values())[:2] for t in ts],
+        [label for label, ts in list(EXAMPLES.items())[:2] for _ in ts],
+    )
+    for fitted in (TopicModel.fit(texts, labels), model, two):
+        for text in messages:
+            expected = _pipeline_probabilities(fitted, text)
+            np.testing.assert_allclose(fitted.probabilities(text), expected, atol=1e-6)
+
+
 def test_save_and_load_give_the_same_answers(model: TopicModel, tmp_path: Path) -> None:
     path = tmp_path / "m.joblib"
     model.save(path)
