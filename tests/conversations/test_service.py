@@ -261,3 +261,38 @@ def test_any_resend_pattern_stores_each_message_once_in_order(
     stored = service.list_messages(db, conv)
     assert [m.seq for m in stored] == list(range(1, len(stored) + 1))
     assert [m.client_id for m in stored[1:]] == list(dict.fromkeys(sends))
+
+
+def test_the_bots_quoted_passage_is_stored_masked_and_masked_once(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A passage the bot quotes to customer after customer is masked once per process; each
+    stored copy is masked all the same."""
+    from wowdesk.nlp import pii
+
+    passage = "Пишите юристу Ивану Петрову на legal@example.ru или звоните +7 495 123-45-67."
+    masked: list[str] = []
+    real = pii.mask_text
+
+    def counted(text: str, **kwargs: bool) -> str:
+        masked.append(text)
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(pii, "mask_text", counted)
+    pii.mask_repeated.cache_clear()
+    for n in range(2):
+        conv, _token, asked = service.do_start(
+            db,
+            identity=f"customer-{n}",
+            channel="web",
+            client_id=uuid.uuid4().hex,
+            text="Как связаться с юристом?",
+            limit=LIMIT,
+            first_line=True,
+            secret="test-secret",
+        )
+        reply = service.do_bot_message(db, conv, passage, {"kind": "answer"}, reply_to=asked.id)
+        assert reply.text == passage
+        assert reply.masked_text == "Пишите юристу [PERSON] на [EMAIL] или звоните [PHONE]."
+    assert masked == [passage]
+    pii.mask_repeated.cache_clear()

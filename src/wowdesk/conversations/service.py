@@ -43,7 +43,7 @@ from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.i18n import N_
 from wowdesk.i18n import gettext as _
 from wowdesk.nlp import secrets
-from wowdesk.nlp.pii import mask_text
+from wowdesk.nlp.pii import mask_repeated, mask_text
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import Role, User
 from wowdesk.security import derived_token, same, token_hash
@@ -446,6 +446,7 @@ def do_bot_message(
         client_id=f"bot-{reply_to}",
         text=text,
         meta=meta,
+        masked_text=mask_repeated(text),
     )
     if conv.first_bot_reply_at is None:
         conv.first_bot_reply_at = msg.created_at
