@@ -215,6 +215,29 @@ def test_the_moment_decides_which_template(db: Session, anna: User, assistant: A
     assert "clarification" in {s["ref"].get("category") for s in out.suggestions}
 
 
+def test_variables_are_read_only_for_a_suggestion_that_uses_them(
+    db: Session, anna: User, assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[int] = []
+    context = service.template_context
+
+    def counted(db: Session, conversation_id: int, operator: User) -> dict[str, str | None]:
+        read.append(conversation_id)
+        return context(db, conversation_id, operator)
+
+    monkeypatch.setattr(service, "template_context", counted)
+    conv = held(db, anna, "Сколько дней хранится заказ в пункте выдачи?")
+    first = service.do_suggest(db, assistant, conv.id)
+    assert first is not None and first.suggestions[-1]["text"].startswith("Здравствуйте, Мария!")
+    assert read == [conv.id]  # the greeting names the customer
+    reply(db, conv, anna, "Здравствуйте, Мария! Заказ хранится 7 дней.")
+    say(db, conv, "А можно продлить срок хранения заказа в пункте выдачи?")
+    follow_up = service.do_suggest(db, assistant, conv.id)
+    assert follow_up is not None and follow_up.suggestions
+    assert all("{" not in s["text"] for s in follow_up.suggestions)
+    assert read == [conv.id]  # the article needs no variable
+
+
 def test_stored_once_pushed_to_the_holder_after_commit(
     db: Session, anna: User, assistant: Assistant
 ) -> None:

@@ -185,9 +185,10 @@ class ColleagueIndex:
         if built.lexical is None or not question.strip():
             return []
         q = self._hasher.transform([question]).tocsr()
-        q = q.multiply(built.idf).tocsr()
-        q.data = np.log1p(q.data)
-        q = _normalize(q)
+        q.data = np.log1p(q.data * built.idf[q.indices])
+        norm = float(np.sqrt(q.data @ q.data))
+        if norm:  # by hand as `_normalize` does the rows: its checks cost a millisecond
+            q.data /= norm
         lexical = np.asarray((built.lexical @ q.T).todense()).ravel()
         cosine = built.dense @ self._encoder.encode([question])[0]
         semantic = np.clip((cosine - 0.35) / 0.5, 0.0, 1.0)

@@ -19,7 +19,7 @@ from wowdesk.assist import transfer_card as handoff
 from wowdesk.assist.indexes import Assistant
 from wowdesk.assist.models import Category, Outcome, SuggestionLog, Template
 from wowdesk.assist.schemas import SuggestionsReady, TemplateChanged
-from wowdesk.assist.variables import VARIABLES, Rendered, placeholders, render_template
+from wowdesk.assist.variables import VARIABLES, Deferred, Rendered, placeholders, render_template
 from wowdesk.bot import service as bot
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
@@ -323,7 +323,7 @@ def compute(
     hits = assistant.search_kb(db, turn.query, k=3)
     matches = assistant.colleagues.search(turn.query, k=3)
     found = sources.gather(db, turn.query or turn.text)
-    variables = template_context(db, conv.id, operator)
+    variables = Deferred(lambda: template_context(db, conv.id, operator))
     return suggest.rank(turn, hits, templates, matches, variables, found)
 
 

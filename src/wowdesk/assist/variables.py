@@ -9,7 +9,7 @@ console highlights it and refuses to send until the operator has filled it in. A
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from wowdesk.i18n import N_
@@ -59,6 +59,30 @@ def render_template(text: str, variables: Mapping[str, str | None]) -> Rendered:
         return str(value).strip()
 
     return Rendered(PLACEHOLDER.sub(fill, text), missing)
+
+
+class Deferred(Mapping[str, str | None]):
+    """Variables read on the first placeholder that needs one. Most suggestions are articles
+    and templates without placeholders, and reading the variables is five queries (about
+    3 ms of every suggestion, measured)."""
+
+    def __init__(self, load: Callable[[], Mapping[str, str | None]]) -> None:
+        self._load = load
+        self._values: Mapping[str, str | None] | None = None
+
+    def _read(self) -> Mapping[str, str | None]:
+        if self._values is None:
+            self._values = self._load()
+        return self._values
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._read()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
 
 
 def has_placeholders(text: str) -> bool:
