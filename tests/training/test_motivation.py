@@ -141,3 +141,28 @@ def test_a_confirmed_wow_earns_points_once_and_a_badge(
     assert motivation.do_refresh(db, anna.id) == motivation.POINTS["wow"]
     assert motivation.do_refresh(db, anna.id) == 0
     assert "wow" in {k for k, _n, _t in motivation.badges_of(db, anna.id)}
+
+
+def test_posts_are_read_in_the_readers_language(db: Session) -> None:
+    """A post earned while the server spoke Russian reads in English on an English board,
+    and a post kept before posts kept what they say shows its stored sentence."""
+    from wowdesk.i18n import activate
+    from wowdesk.training.models import Recognition
+
+    anna = make_user(db, name="Анна Смирнова")
+    make_user(db)  # a colleague for the announcement
+    activate("ru")
+    try:
+        motivation.do_level_up(db, anna.id, "Старший оператор", attestation_id=1)
+        db.add(Recognition(user_id=anna.id, kind="level", text="Анна Смирнова — давняя запись"))
+        db.flush()
+        russian = [text for _r, text in motivation.recognitions(db)]
+        assert "Анна Смирнова теперь Старший оператор" in russian
+        assert "Анна Смирнова получает значок «Повышение»" in russian
+        activate("en")
+        english = [text for _r, text in motivation.recognitions(db)]
+        assert "Анна Смирнова is now Старший оператор" in english
+        assert "Анна Смирнова earned the badge «Promoted»" in english
+        assert "Анна Смирнова — давняя запись" in english
+    finally:
+        activate("ru")

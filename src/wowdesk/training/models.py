@@ -439,5 +439,8 @@ class Recognition(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
+    # the sentence in the language it was made in (the banner sent then, and the post's
+    # text where `params` is missing); pages say it again from `params` in theirs
     text: Mapped[str] = mapped_column(String(500))
+    params: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

@@ -146,10 +146,33 @@ def _award(db: Session, user_id: int, kind: str, ref: str, points: int, note: st
 ANNOUNCED = ("level", "contest")
 
 
-def _recognise(db: Session, user_id: int, kind: str, text: str) -> None:
+# what each kind of post says; the names and titles fill it in the reader's language
+POSTS = {
+    "badge": N_("{name} earned the badge «{badge}»"),
+    "level": N_("{name} is now {level}"),
+    "contest": N_("{name} won «{title}»"),
+}
+
+
+def post_text(kind: str, params: dict[str, str] | None, name: str, stored: str) -> str:
+    """A post in the current language, from what it stores rather than the sentence it was
+    made with: a board read in English must not show the Russian of the day it was earned.
+    A badge is named by its code; a post without `params` (made before they were kept)
+    shows its stored sentence."""
+    if params is None or kind not in POSTS:
+        return stored
+    values = dict(params)
+    if "badge" in values:
+        values["badge"] = _(BADGES.get(values["badge"], values["badge"]))
+    return _(POSTS[kind], name=name, **values)
+
+
+def _recognise(db: Session, user_id: int, kind: str, **params: str) -> None:
     """A recognition post; a level or a contest won also goes to the team as a «positive»
     banner, unless the operator has left the leaderboard."""
-    db.add(Recognition(user_id=user_id, kind=kind, text=text[:500]))
+    name = operators.user_names(db, {user_id}).get(user_id, "")
+    text = post_text(kind, params, name, "")
+    db.add(Recognition(user_id=user_id, kind=kind, text=text[:500], params=params))
     db.flush()
     if kind not in ANNOUNCED or board_mode(db, user_id) == BoardMode.opt_out:
         return
@@ -172,19 +195,9 @@ def _sync_badges(db: Session, user_id: int) -> list[str]:
     ]
     have = set(db.scalars(select(BadgeAward.badge).where(BadgeAward.user_id == user_id)))
     new = sorted(badges_for(entries) - have)
-    names = operators.user_names(db, {user_id})
     for badge in new:
         db.add(BadgeAward(user_id=user_id, badge=badge))
-        _recognise(
-            db,
-            user_id,
-            "badge",
-            _(
-                "{name} earned the badge «{badge}»",
-                name=names.get(user_id, ""),
-                badge=_(BADGES[badge]),
-            ),
-        )
+        _recognise(db, user_id, "badge", badge=badge)
     db.flush()
     return new
 
@@ -193,7 +206,7 @@ def do_level_up(db: Session, user_id: int, level_title: str, attestation_id: int
     """A passed attestation: points and a post for the operator, points for the mentor."""
     name = operators.user_names(db, {user_id}).get(user_id, "")
     _award(db, user_id, "level", f"level:{attestation_id}", POINTS["level"], level_title)
-    _recognise(db, user_id, "level", _("{name} is now {level}", name=name, level=level_title))
+    _recognise(db, user_id, "level", level=level_title)
     link = db.get(Mentorship, user_id)
     if link is not None:
         _award(
@@ -409,12 +422,7 @@ def do_settle_contests(db: Session, today: date | None = None) -> int:
             if s.met and _award(
                 db, s.user.id, "contest", f"contest:{contest.id}", contest.points, contest.title
             ):
-                _recognise(
-                    db,
-                    s.user.id,
-                    "contest",
-                    _("{name} won «{title}»", name=s.user.display_name, title=contest.title),
-                )
+                _recognise(db, s.user.id, "contest", title=contest.title)
                 _sync_badges(db, s.user.id)
         contest.settled_at = utcnow()
         settled += 1
@@ -509,14 +517,15 @@ def board(db: Session, viewer: User, today: date | None = None) -> Board:
 def recognitions(
     db: Session, team_id: int | None = None, limit: int = 20
 ) -> list[tuple[Recognition, str]]:
-    """The latest posts, of one team when given; opted-out operators are not posted about."""
+    """The latest posts with their text in the current language, of one team when given;
+    opted-out operators are not posted about."""
     rows = list(db.scalars(select(Recognition).order_by(Recognition.id.desc()).limit(limit * 3)))
     users = operators.users_by_id(db, {r.user_id for r in rows})
     hidden = set(
         db.scalars(select(BoardPreference.user_id).where(BoardPreference.mode == BoardMode.opt_out))
     )
     out = [
-        (r, users[r.user_id].display_name)
+        (r, post_text(r.kind, r.params, users[r.user_id].display_name, r.text))
         for r in rows
         if r.user_id in users
         and r.user_id not in hidden
