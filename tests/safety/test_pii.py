@@ -184,6 +184,10 @@ def test_one_mask_over_an_address_labelled_in_pieces_hides_all_its_characters() 
         ("Reference 666-12-3456", "Reference 666-12-3456"),
         # nine digits not named as an SSN, or the dashed shape in Russian text: left alone
         ("order 588466702 is late", "order 588466702 is late"),
+        # the dashed shape named as something else in its sentence
+        ("Where is order 123-45-6789?", "Where is order 123-45-6789?"),
+        ("Tracking number 234-56-7890 shows nothing", "Tracking number 234-56-7890 shows nothing"),
+        ("My order is late. 460-89-9847", "My order is late. [SSN]"),
         ("Где заказ 123-45-6789?", "Где заказ 123-45-6789?"),
         ("Мой SSN 123-45-6789", "Мой SSN [SSN]"),
     ],

@@ -52,6 +52,12 @@ SNILS = re.compile(r"(?<!\d)(\d{3})[- ]?(\d{3})[- ]?(\d{3})[- ]?(\d{2})(?!\d)")
 # a US Social Security number: written in its three groups, or nine digits named as one
 SSN = re.compile(r"(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])")
 SSN_CONTEXT = re.compile(r"\bSSN\b|social security|\bSS#|\bSSA\b", re.IGNORECASE)
+# what else the dashed 3-2-4 shape numbers in English text («order 123-45-6789»)
+NOT_SSN_CONTEXT = re.compile(
+    r"\b(?:order|tracking|invoice|ticket|case|ref|reference|confirmation|booking|parcel"
+    r"|shipment|package|item|sku|account|contract|policy)\b|№",
+    re.IGNORECASE,
+)
 INN = re.compile(r"(?<!\d)(\d{12}|\d{10})(?!\d)")
 INN_CONTEXT = re.compile(r"\bИНН\b|\bINN\b|\bTIN\b", re.IGNORECASE)
 PASSPORT = re.compile(
@@ -228,7 +234,11 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
         area, sep, group, serial = m.groups()
         # the dashed form is an SSN's own shape in English; in Russian text, or written
         # otherwise, it must be named as one («номер 123-45-6789» may be an order)
-        shaped = sep == "-" and not CYRILLIC.search(text)
+        shaped = (
+            sep == "-"
+            and not CYRILLIC.search(text)
+            and not _near_in_sentence(NOT_SSN_CONTEXT, text, m.start(), m.end())
+        )
         if ssn_ok(area, group, serial) and (
             shaped or _near(SSN_CONTEXT, text, m.start(), m.end(), 40)
         ):
