@@ -219,34 +219,38 @@ class _OneText:
             raise ValueError("weighted feature unions are not supported")
         self.coef = np.asarray(model.coef_, np.float64)
         self.intercept = np.asarray(model.intercept_, np.float64)
-        self.blocks: list[tuple[Any, int, int]] = []
+        # each block: its step, its analyzer (TF-IDF steps only) and its columns
+        self.blocks: list[tuple[Any, Any, int, int]] = []
         start = 0
         for _name, step in union.transformer_list:
             width = int(step.transform(["-"]).shape[1])
-            self.blocks.append((step, start, start + width))
+            analyzer = step.build_analyzer() if isinstance(step, TfidfVectorizer) else None
+            self.blocks.append((step, analyzer, start, start + width))
             start += width
         if start != self.coef.shape[1]:
             raise ValueError("the union's width differs from the model's")
 
     def scores(self, text: str) -> np.ndarray:
         out = self.intercept.copy()
-        for step, start, end in self.blocks:
+        for step, analyzer, start, end in self.blocks:
             if start == end:
                 continue
-            if isinstance(step, TfidfVectorizer):
-                out += self._tfidf(step, text, self.coef[:, start:end])
+            if analyzer is not None:
+                out += self._tfidf(step, analyzer(text), self.coef[:, start:end])
             else:
                 out += self.coef[:, start:end] @ step.transform([text]).toarray()[0]
         return out
 
     @staticmethod
-    def _tfidf(step: TfidfVectorizer, text: str, coef: np.ndarray) -> np.ndarray:
+    def _tfidf(step: TfidfVectorizer, tokens: list[str], coef: np.ndarray) -> np.ndarray:
         vocabulary = step.vocabulary_
-        counts = Counter(vocabulary[t] for t in step.build_analyzer()(text) if t in vocabulary)
+        counts = Counter(vocabulary[t] for t in tokens if t in vocabulary)
         if not counts:
             return np.zeros(coef.shape[0])
         columns = np.fromiter(counts.keys(), np.int64, len(counts))
         tf = np.fromiter(counts.values(), np.float64, len(counts))
+        if step.binary:
+            tf = np.ones_like(tf)
         if step.sublinear_tf:
             tf = np.log(tf) + 1
         weights = tf * step.idf_[columns] if step.use_idf else tf
