@@ -9,9 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wowdesk.errors import Invalid
-from wowdesk.kb.retrieval import Document, Index, configured_encoder, split_passages
+from wowdesk.kb.retrieval import Document, Index, configured_encoder, split_passages, top
 from wowdesk.nlp.encoder import default_encoder
 
 PICKUP = Document(
@@ -160,3 +162,15 @@ def test_character_grams_hash_the_same_in_every_process() -> None:
     }
     assert len(outputs) == 1
     assert len(next(iter(outputs)).split(",")) > 20
+
+
+@given(
+    st.lists(st.sampled_from([-np.inf, -3.5, -1.0, 0.0, 0.25, 0.25, 2.0, 7.5]), max_size=60),
+    st.integers(0, 12),
+)
+def test_the_best_hits_are_those_a_full_stable_sort_gives(scores: list[float], n: int) -> None:
+    """Ties (the same article text twice), -inf (another topic) and fewer articles than
+    asked for: the partition gives what sorting every article gave."""
+    values = np.asarray(scores, np.float32)
+    expected = np.argsort(-values, kind="stable")[:n]
+    assert top(values, n).tolist() == expected.tolist()

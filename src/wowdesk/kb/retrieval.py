@@ -229,6 +229,18 @@ def _per_article(scores: np.ndarray, starts: np.ndarray, n: int, owner: np.ndarr
     return out
 
 
+def top(scores: np.ndarray, n: int) -> np.ndarray:
+    """The first `n` of a stable descending sort (ties keep their order) without sorting
+    every article: a partition finds the n-th score, only those at or above it are sorted."""
+    if n <= 0:
+        return np.zeros(0, np.int64)
+    if len(scores) <= n:
+        return np.argsort(-scores, kind="stable")
+    nth = np.partition(scores, len(scores) - n)[len(scores) - n]
+    kept = np.flatnonzero(scores >= nth)
+    return kept[np.argsort(-scores[kept], kind="stable")][:n]
+
+
 class Index:
     def __init__(self, encoder: Encoder | None = None, store: VectorStore | None = None) -> None:
         self._encoder = encoder
@@ -438,7 +450,7 @@ class Index:
         if topic is not None:
             allowed = np.asarray([a.doc.topic == topic for a in m.articles])
             logit = np.where(allowed, logit, -np.inf)
-        order = np.argsort(-logit, kind="stable")[: k + 1]
+        order = top(logit, k + 1)
         order = order[np.isfinite(logit[order])]
         hits: list[Hit] = []
         for rank, owner in enumerate(order[:k]):
