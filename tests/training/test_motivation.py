@@ -166,3 +166,32 @@ def test_posts_are_read_in_the_readers_language(db: Session) -> None:
         assert "Анна Смирнова — давняя запись" in english
     finally:
         activate("ru")
+
+
+def test_a_viewer_in_no_team_ranks_every_operator(
+    db: Session, kpis: dict[int, list[KpiResult]]
+) -> None:
+    """A supervisor over the whole floor saw «nobody on the board yet» while the posts under
+    it named everyone: the board ranked only operators in no team, like the viewer."""
+    from wowdesk.operators import service as operators
+
+    first, second = operators.do_create_team(db, "Первая"), operators.do_create_team(db, "Вторая")
+    anna = operators.do_create_user(
+        db, username="anna-b", display_name="Анна", role="operator", password="pw-12345678",
+        team_id=first.id,
+    )  # fmt: skip
+    boris = operators.do_create_user(
+        db, username="boris-b", display_name="Борис", role="operator", password="pw-12345678",
+        team_id=second.id,
+    )  # fmt: skip
+    boss = make_user(db, "supervisor")
+    good = KpiResult("acw", "ACW", 8.0, 10.0, False, "seconds", 6)
+    kpis[anna.id] = [good, KpiResult("contacts", "", 6, None, True, "count", 6)]
+    kpis[boris.id] = [good, KpiResult("contacts", "", 6, None, True, "count", 6)]
+    today = date(2026, 12, 4)
+    for user in (anna, boris):
+        motivation.do_refresh(db, user.id, today)
+    floor = motivation.board(db, boss, today)
+    assert sorted(r.name for r in floor.rows) == ["Анна", "Борис"]
+    assert all(r.points > 0 for r in floor.rows) and floor.my_place is None
+    assert [r.name for r in motivation.board(db, anna, today).rows] == ["Анна"]

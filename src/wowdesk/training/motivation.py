@@ -472,15 +472,18 @@ BOARD_DAYS = 30
 
 
 def board(db: Session, viewer: User, today: date | None = None) -> Board:
-    """The viewer's team over the last days by points. Opted-out operators are not ranked
-    (and see no board); private ones are ranked without their name, and see only their
-    own place."""
+    """The viewer's team over the last days by points; a viewer in no team (a supervisor
+    over the whole floor, a center without teams) ranks every operator, as the posts under
+    the board show everyone's. Opted-out operators are not ranked (and see no board);
+    private ones are ranked without their name, and see only their own place."""
     today = today or utcnow().date()
     since = today - timedelta(days=BOARD_DAYS)
     members = [
         u
         for u in operators.list_users(db)
-        if u.is_active and u.role == Role.operator and u.team_id == viewer.team_id
+        if u.is_active
+        and u.role == Role.operator
+        and (viewer.team_id is None or u.team_id == viewer.team_id)
     ]
     prefs = {
         p.user_id: p.mode
