@@ -58,6 +58,7 @@ def test_people_pages_render_and_post(client: TestClient) -> None:
         follow_redirects=False,
     )  # fmt: skip
     assert r.status_code == 303
+    assert 'data-testid="board-mode"' in client.get("/training/board", headers=HTML).text
 
     csrf = login(client, add_user(client, "supervisor"))
     assert "Анна Тест" in client.get("/training/mentors", headers=HTML).text
@@ -71,7 +72,10 @@ def test_people_pages_render_and_post(client: TestClient) -> None:
         "/training/contests", data={**contest, "ends_on": "2026-12-13"}, follow_redirects=False
     )
     assert r.status_code == 303
-    assert "ACW меньше 10 с" in client.get("/training/board", headers=HTML).text
+    board = client.get("/training/board", headers=HTML).text
+    assert "ACW меньше 10 с" in board
+    # a supervisor is not ranked: no «how I appear», no «you: no data ✗» under a contest
+    assert 'data-testid="board-mode"' not in board and 'data-testid="contest-mine"' not in board
     r = client.post(
         "/training/career/operator", data={"csrf_token": csrf, "title": "Оператор", "criteria": "{"}
     )

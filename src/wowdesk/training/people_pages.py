@@ -389,6 +389,7 @@ def _board_page(
 ) -> Response:
     b = motivation.board(db, user)
     editor = operators.has_role(user, Role.supervisor)
+    ranked = user.role == Role.operator  # only operators are on the board and in contests
     contests = motivation.list_contests(db)
     today = date.today()
     return render(
@@ -401,13 +402,14 @@ def _board_page(
             (
                 c,
                 c.starts_on <= today <= c.ends_on,
-                motivation.my_standing(db, c, user) if c.starts_on <= today else None,
+                motivation.my_standing(db, c, user) if ranked and c.starts_on <= today else None,
             )
             for c in contests
         ],
         kpis=kpi_source.known(),
         teams=operators.list_teams(db),
         editor=editor,
+        ranked=ranked,
         standings={
             c.id: motivation.standings(db, c) for c in contests if editor and c.starts_on <= today
         },
