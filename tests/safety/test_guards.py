@@ -13,7 +13,13 @@ from wowdesk.cli.main import app
 from wowdesk.conversations.secrets_policy import check_operator_text
 from wowdesk.errors import Conflict, Forbidden
 from wowdesk.nlp import secrets_evaluation as guards_eval
-from wowdesk.nlp.secrets import mask_secrets, masked_with_kinds, secret_requests, secrets_in
+from wowdesk.nlp.secrets import (
+    mask_secrets,
+    masked_with_kinds,
+    requested_kinds,
+    secret_requests,
+    secrets_in,
+)
 from wowdesk.nlp.unsafe_answers import unsafe_reasons
 
 DATA = Path(__file__).parent / "data"
@@ -131,11 +137,11 @@ def test_a_quoted_article_is_read_for_secret_requests_once(
     article = "Чтобы ускорить возврат 4276 1234 5678 9012, продиктуйте код из СМС оператору."
     reads: list[str] = []
 
-    def counted(text: str) -> list[object]:
+    def counted(text: str) -> list[str]:
         reads.append(text)
-        return secret_requests(text)
+        return requested_kinds(text)
 
-    monkeypatch.setattr(unsafe_answers, "secret_requests", counted)
+    monkeypatch.setattr(unsafe_answers, "requested_kinds", counted)
     unsafe_answers._secret_kinds.cache_clear()
     for customer in ("Как вернуть деньги?", "верните деньги"):
         reasons = unsafe_reasons(article, customer_text=customer, passages=[article, PASSAGE])

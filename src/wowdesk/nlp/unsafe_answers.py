@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from wowdesk.nlp.pii import find_pii
-from wowdesk.nlp.secrets import KINDS, secret_requests
+from wowdesk.nlp.secrets import requested_kinds
 from wowdesk.nlp.text import fold, spans, terms
 
 # --- the bot's answers ---------------------------------------------------------------------
@@ -59,7 +59,7 @@ def _known(span_text: str, kind: str, sources: str, source_stems: set[str]) -> b
 def _secret_kinds(text: str) -> tuple[str, ...]:
     """Kept per text: the bot quotes the same popular passages to customer after customer,
     and reading one for secret requests costs milliseconds (rules, then the model)."""
-    return tuple(sorted({f.kind for f in secret_requests(text)}, key=KINDS.index))
+    return tuple(requested_kinds(text))
 
 
 def unsafe_reasons(
