@@ -1,15 +1,17 @@
-"""The phone search skips texts with too few digits: this checks the premise it rests on,
-that libphonenumber finds no valid number in such a text, whatever its punctuation,
-script of digits or surrounding words."""
+"""The phone search skips texts with too few digits, or with no run of them joined by
+phone punctuation: this checks the premises it rests on, that libphonenumber finds no valid
+number in such a text, whatever its punctuation, script of digits or surrounding words."""
 
 from __future__ import annotations
+
+import re
 
 import phonenumbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wowdesk.nlp import pii
-from wowdesk.nlp.pii import MIN_PHONE_DIGITS, find_pii
+from wowdesk.nlp.pii import MIN_PHONE_DIGITS, PHONE_RUN, find_pii
 
 digits = st.sampled_from("0123456789٣٤۵")  # ASCII, Arabic-Indic and Persian digits
 others = st.sampled_from([*"+-() ./abcxyz", "тел", "phone", "+7", "+1", "+49", "+683"])
@@ -35,6 +37,43 @@ def test_no_valid_number_has_fewer_digits(text: str) -> None:
         assert not list(
             phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
         ), text
+
+
+# the matcher's own marks (dashes, fullwidth brackets and slash, «x», «ー», a soft hyphen, a
+# zero-width space, an ideographic space) and others; numbers it finds, cut into groups
+marks = st.sampled_from([*"-‐–—−ー－（）／xX.()[]/~ \u00a0\u00ad\u200b\u3000,:№аб"])
+numbers = st.sampled_from(["+79161234567", "89161234567", "2125550143", "+6834002", "+4312345"])
+
+
+@st.composite
+def spelled_numbers(draw: st.DrawFn) -> str:
+    """A valid number written with one to four marks between its digit groups."""
+    number = draw(numbers)
+    out = ""
+    for ch in number:
+        if out and out[-1].isdigit() and draw(st.booleans()):
+            out += "".join(draw(st.lists(marks, min_size=1, max_size=4)))
+        out += ch
+    return out
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.one_of(digits, marks, others, spelled_numbers()), max_size=12))
+def test_no_valid_number_lies_outside_a_run_of_digits(parts: list[str]) -> None:
+    text = " ".join(parts)
+    if PHONE_RUN.search(text):
+        return
+    for region in ("RU", "US"):
+        assert not list(
+            phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+        ), text
+
+
+def test_digits_scattered_among_words_skip_the_phone_search() -> None:
+    for text in ("заказ 123, 2 шт., 15 числа", "ticket a1b2c3d4e5f6", "[3f2a1b-123-4]"):
+        assert not PHONE_RUN.search(text), text
+    for text in ("+7 916 123-45-67", "8(916)1234567", "+683 4002", "тел 12 34 56"):
+        assert PHONE_RUN.search(text), text
 
 
 def test_the_shortest_valid_numbers_are_still_found() -> None:
@@ -73,9 +112,10 @@ fragments = st.sampled_from(
 def test_skipping_patterns_by_digit_count_changes_nothing(parts: list[str]) -> None:
     text = "".join(parts)
     fast = find_pii(text, names=False)
-    counted = pii._digit_count
+    counted, runs = pii._digit_count, pii.PHONE_RUN
     pii._digit_count = lambda _text: 10**6  # every pattern runs
+    pii.PHONE_RUN = re.compile("")
     try:
         assert find_pii(text, names=False) == fast
     finally:
-        pii._digit_count = counted
+        pii._digit_count, pii.PHONE_RUN = counted, runs

@@ -40,10 +40,12 @@ class Span:
     type: str
 
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Both e-mail patterns start where a run of name characters starts: a match inside the run
+# implies one from its start, and anchoring spares rescanning each word from every letter.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # «petr.ivanov(at)mail.ru», «petr [at] mail [dot] ru», «petr собака mail точка ru»
 EMAIL_OBFUSCATED = re.compile(
-    r"[\w.+-]+\s*(?:\(at\)|\[at\]|\{at\}|\(собака\)|\s(?:at|собака)\s)\s*[\w-]+"
+    r"(?<![\w.+-])[\w.+-]+\s*(?:\(at\)|\[at\]|\{at\}|\(собака\)|\s(?:at|собака)\s)\s*[\w-]+"
     r"(?:\s*(?:\.|\(dot\)|\[dot\]|\s(?:dot|точка)\s)\s*[\w-]+)+",
     re.I,
 )
@@ -174,6 +176,12 @@ _ANY_DIGIT = re.compile(
     r"\d"
 )  # any script's digits, as the patterns' \d and libphonenumber read them
 MIN_PHONE_DIGITS = 6  # +43 / +49 and four digits: the shortest valid numbers there are
+# libphonenumber's matcher reads a number as runs of digits joined by at most four of its
+# punctuation marks (spaces, dashes, dots, brackets, slashes, «x», «ー»): a text with no
+# such run of MIN_PHONE_DIGITS digits holds no number for it, however many digits it has
+# elsewhere («заказ 123, 2 шт.», «[a1b2c3-17]»). Any non-word character counts as a mark
+# here, so this is looser than the matcher, never stricter.
+PHONE_RUN = re.compile(rf"\d(?:(?:[^\w]|[xXー]){{0,4}}\d){{{MIN_PHONE_DIGITS - 1}}}")
 
 
 def _digit_count(text: str) -> int:
@@ -252,7 +260,7 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
             add(m.start(), m.end(), "PASSPORT")
     # No valid number anywhere has fewer digits than MIN_PHONE_DIGITS (country code and the
     # shortest national number): most chat lines skip libphonenumber, a tenth of a message.
-    regions = ("RU", "US") if n >= MIN_PHONE_DIGITS else ()
+    regions = ("RU", "US") if n >= MIN_PHONE_DIGITS and PHONE_RUN.search(text) else ()
     for region in regions:
         for p in phonenumbers.PhoneNumberMatcher(
             text, region, leniency=phonenumbers.Leniency.VALID
