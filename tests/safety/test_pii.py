@@ -188,6 +188,10 @@ def test_one_mask_over_an_address_labelled_in_pieces_hides_all_its_characters() 
         ("Where is order 123-45-6789?", "Where is order 123-45-6789?"),
         ("Tracking number 234-56-7890 shows nothing", "Tracking number 234-56-7890 shows nothing"),
         ("My order is late. 460-89-9847", "My order is late. [SSN]"),
+        # «no.» abbreviates «number»; it does not end the sentence that names the order
+        ("Tracking no. 234-56-7890 shows nothing", "Tracking no. 234-56-7890 shows nothing"),
+        ("Order No. 123-45-6789 is late", "Order No. 123-45-6789 is late"),
+        ("I said no. 460-89-9847", "I said no. [SSN]"),
         ("Где заказ 123-45-6789?", "Где заказ 123-45-6789?"),
         ("Мой SSN 123-45-6789", "Мой SSN [SSN]"),
     ],

@@ -198,13 +198,18 @@ def _near(pattern: re.Pattern[str], text: str, start: int, end: int, width: int 
     return bool(pattern.search(text[max(0, start - width) : end + 5]))
 
 
+# a period after «No», «Nr», «Ref», «Num» abbreviates the number's name («Tracking no.
+# 234-56-7890»): it ends no sentence
+SENTENCE_END = re.compile(r"(?:(?<!\b[Nn]o)(?<!\b[Nn]r)(?<!\b[Rr]ef)(?<!\b[Nn]um)\.|[?!\n])\s")
+
+
 def _near_in_sentence(
     pattern: re.Pattern[str], text: str, start: int, end: int, width: int = 25
 ) -> bool:
     """Like `_near`, but a sentence end in between cuts the window: in «Как отследить
     заказ? 89031234567» the order is another sentence's."""
-    before = re.split(r"[.?!\n]\s", text[max(0, start - width) : start])[-1]
-    after = re.split(r"[.?!\n]\s", text[end : end + 5])[0]
+    before = SENTENCE_END.split(text[max(0, start - width) : start])[-1]
+    after = SENTENCE_END.split(text[end : end + 5])[0]
     return bool(pattern.search(before + text[start:end] + after))
 
 
