@@ -79,6 +79,8 @@ def test_colleagues_masked_answers_become_this_conversations_names() -> None:
     )
     assert out.text.startswith("Здравствуйте, Ольга! Меня зовут Анна.")
     assert out.missing == ["phone"]  # another customer's phone is never suggested
+    # every masked type becomes a blank to fill, the SSN added last too
+    assert unmask("SSN on file: [SSN], card [CARD].") == "SSN on file: {ssn}, card {card}."
 
 
 def test_first_names_and_loyalty_figures() -> None:

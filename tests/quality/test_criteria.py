@@ -107,6 +107,11 @@ C, OP = "customer", "operator"
             t((C, "what is on file?"), (OP, "Your email is [EMAIL]."), verified=True),
             t((C, "what is on file?"), (OP, "Your email is [EMAIL].")),
         ),
+        (  # every masked type counts, the SSN added last too
+            criteria.no_disclosure,
+            t((C, "my SSN is [SSN]"), (OP, "Thank you, I have noted [SSN].")),
+            t((C, "what is on file?"), (OP, "Your SSN is [SSN].")),
+        ),
         (
             criteria.safe_verification,
             t((C, "адрес?"), (OP, "Какой был ваш последний заказ?"), (OP, "Адрес [ADDRESS].")),

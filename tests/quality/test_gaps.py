@@ -78,3 +78,12 @@ def test_history_file(tmp_path: Path) -> None:
     items = gaps.read_history(path)
     assert len(items) == 2
     assert len(gaps.drafts_from(items)) == 1
+
+
+def test_an_answer_about_the_customers_own_data_leaves_no_sentence_in_the_draft() -> None:
+    # masked text as stored: each masked type drops its sentence, the SSN added last too
+    answer = "Your SSN [SSN] is on file. Tax forms are sent by mail in January."
+    assert gaps.clean_answer(answer, masked=True) == "Tax forms are sent by mail in January."
+    assert gaps.clean_answer("Звоним на [PHONE]. Курьер приедет днём.", masked=True) == (
+        "Курьер приедет днём."
+    )

@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from wowdesk.i18n import N_
+from wowdesk.nlp.pii import MASKED
 
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*)\}")
-# what the PII masking leaves in stored text: «[PERSON]», «[PHONE]»
-MASKED = re.compile(r"\[(PERSON|ADDRESS|PHONE|EMAIL|CARD|PASSPORT|SNILS|INN|ACCOUNT)\]")
 # «Меня зовут [PERSON]»: the colleague introduced themself, so it is the operator's name
 SELF_NAME = re.compile(r"(меня\s+зовут|это|с\s+вами)\s+\[PERSON\]", re.I)
 

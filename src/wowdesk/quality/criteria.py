@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from wowdesk.i18n import N_
+from wowdesk.nlp import pii
 from wowdesk.nlp.facts import extract_facts, numeric_value
 from wowdesk.nlp.secrets import secret_requests
 from wowdesk.nlp.text import fold, terms
@@ -142,7 +143,7 @@ SAFE_CHECK = _re(
     r"\bprevious (contact|request)\b",
 )
 # personal data an operator may only tell a verified customer (masked placeholders)
-PRIVATE = re.compile(r"\[(PHONE|EMAIL|CARD|PASSPORT|SNILS|INN|ACCOUNT|ADDRESS)\]")
+PRIVATE = re.compile(rf"\[({'|'.join(t for t in pii.TYPES if t != 'PERSON')})\]")
 # things a customer should not have to say twice: a question's cue, and the proof the
 # customer already gave it
 ASKED_AGAIN: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (

@@ -38,7 +38,7 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.i18n import gettext as _
 from wowdesk.kb import service as kb
-from wowdesk.nlp.pii import mask_text
+from wowdesk.nlp.pii import MASKED, mask_text
 from wowdesk.nlp.text import terms
 from wowdesk.quality import autoqa
 from wowdesk.quality.criteria import CLOSING, GREETING
@@ -53,7 +53,6 @@ MIN_SIZE = 2
 CENTRALITY_SAMPLE = 100
 CANDIDATE_TERMS = 8
 MAX_CANDIDATES = 60
-PLACEHOLDER = re.compile(r"\[(PERSON|PHONE|EMAIL|CARD|PASSPORT|SNILS|INN|ACCOUNT|ADDRESS)\]")
 ONE_ORDER = re.compile(r"(?<![\d.,])\d{5,}(?!\d)")
 
 
@@ -198,14 +197,14 @@ def clean_answer(text: str, masked: bool = False) -> str:
         short = len(terms(s)) <= 3
         if short and (GREETING.search(s.lower()) or CLOSING.search(s.lower())):
             continue
-        if PLACEHOLDER.search(s):  # a sentence about this customer's own data
+        if MASKED.search(s):  # a sentence about this customer's own data
             continue
         kept.append(ONE_ORDER.sub(_("<order number>"), s))
     return " ".join(kept).strip()
 
 
 def _title(question: str, masked: bool = False) -> str:
-    title = PLACEHOLDER.sub("", question if masked else mask_text(question)).strip(" ,.!?")
+    title = MASKED.sub("", question if masked else mask_text(question)).strip(" ,.!?")
     title = re.sub(r"\s{2,}", " ", ONE_ORDER.sub("…", title))
     return (title[:1].upper() + title[1:])[:200] + "?"
 
