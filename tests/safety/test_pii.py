@@ -198,3 +198,24 @@ def test_one_mask_over_an_address_labelled_in_pieces_hides_all_its_characters() 
 )
 def test_us_social_security_numbers(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("водительское удостоверение 99 00 123456", "водительское удостоверение [DRIVER_LICENSE]"),
+        ("Номер ВУ 77 УЕ 123456, выдано в 2015", "Номер ВУ [DRIVER_LICENSE], выдано в 2015"),
+        ("Права: серия 99 00 номер 123456", "Права: серия [DRIVER_LICENSE]"),
+        ("My driver's license number is 5130634", "My driver's license number is [DRIVER_LICENSE]"),
+        ("DL: A1234567, exp 2027", "DL: [DRIVER_LICENSE], exp 2027"),
+        ("driving licence S530-4604-0211", "driving licence [DRIVER_LICENSE]"),
+        # not named as a licence, or another number named in between: left alone
+        ("паспорт 45 10 123456", "паспорт [PASSPORT]"),
+        ("права потребителя, заказ 9900123456", "права потребителя, заказ 9900123456"),
+        ("I showed my driver license, order 1234567 is late",
+         "I showed my driver license, order 1234567 is late"),
+        ("My license plate is ABC123", "My license plate is ABC123"),
+    ],
+)  # fmt: skip
+def test_driving_licences(text: str, masked: str) -> None:
+    assert mask_text(text) == masked

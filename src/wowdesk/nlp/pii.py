@@ -30,6 +30,7 @@ TYPES = (
     "INN",
     "SSN",
     "ACCOUNT",
+    "DRIVER_LICENSE",
 )
 # what masking leaves in stored text, «[PERSON]», «[PHONE]»: read back by quality review,
 # gap mining and the copilot, which must know every type (an «[SSN]» is private data too)
@@ -69,6 +70,20 @@ PASSPORT = re.compile(
     r"(?<!\d)(\d{2}[ ]?\d{2})[ ]?,?[ ]?(?:№|N|No\.?|номер|ном\.)?[ ]?(\d{6})(?!\d)", re.I
 )
 PASSPORT_CONTEXT = re.compile(r"паспорт|серия|passport", re.IGNORECASE)
+# a Russian driving licence, «99 00 123456» or the older «77 УЕ 123456» (series letters that
+# look Latin); a US state's, one to three letters and digits, often in groups («A1234567»,
+# «123 456 789», «S530-4604-0211»): each only right after the licence is named
+RU_DRIVER_LICENSE = re.compile(
+    r"(?<![\w-])\d{2} ?(?:\d{2}|[АВЕКМНОРСТУХ]{2})(?: ?(?:№|N|номер))? ?\d{6}(?![\w-])"
+)
+EN_DRIVER_LICENSE = re.compile(r"(?<![\w-])[A-Z]{0,3}(?:[ -]?\d){5,14}(?![\w-])")
+DRIVER_LICENSE_NAMED = (
+    (RU_DRIVER_LICENSE, re.compile(r"водительск|удостоверени|\bВУ\b|\bправа?\b", re.I)),
+    (
+        EN_DRIVER_LICENSE,
+        re.compile(r"driver'?s?\W{0,2}licen[cs]e|driving licen[cs]e|\bDL\b|\bD\.L\.", re.I),
+    ),
+)
 RU_ACCOUNT = re.compile(r"(?<!\d)(?:40[5-8]|423|30[1-2])\d{17}(?!\d)")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 STREET_TYPE = (
@@ -201,6 +216,21 @@ def _near(pattern: re.Pattern[str], text: str, start: int, end: int, width: int 
     return bool(pattern.search(text[max(0, start - width) : end + 5]))
 
 
+def _named_before(pattern: re.Pattern[str], text: str, start: int, width: int = 40) -> bool:
+    """The number's name comes before it in its sentence, with no order word or other
+    number in between: «права 99 00 123456», not «права потребителя, заказ 9900123456»."""
+    before = SENTENCE_END.split(text[max(0, start - width) : start])[-1]
+    names = list(pattern.finditer(before))
+    if not names:
+        return False
+    between = before[names[-1].end() :]
+    return not (
+        NOT_SSN_CONTEXT.search(between)
+        or NOT_PHONE_CONTEXT.search(between)
+        or re.search(r"\d", between)
+    )
+
+
 # a period after «No», «Nr», «Ref», «Num» abbreviates the number's name («Tracking no.
 # 234-56-7890»): it ends no sentence
 SENTENCE_END = re.compile(r"(?:(?<!\b[Nn]o)(?<!\b[Nn]r)(?<!\b[Rr]ef)(?<!\b[Nn]um)\.|[?!\n])\s")
@@ -263,6 +293,10 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
         digits = m.group()
         if inn_ok(digits) and _near(INN_CONTEXT, text, m.start(), m.end()):
             add(m.start(), m.end(), "INN")
+    for pattern, named in DRIVER_LICENSE_NAMED if n >= 5 else ():
+        for m in pattern.finditer(text):
+            if _named_before(named, text, m.start()):
+                add(m.start(), m.end(), "DRIVER_LICENSE")
     for m in PASSPORT.finditer(text) if n >= 10 else ():
         if _near(PASSPORT_CONTEXT, text, m.start(), m.end(), 40):
             add(m.start(), m.end(), "PASSPORT")

@@ -51,6 +51,8 @@ ALIASES = {
     "INN": "INN",
     "US_SSN": "SSN",
     "SSN": "SSN",
+    "US_DRIVER_LICENSE": "DRIVER_LICENSE",
+    "DRIVER_LICENSE": "DRIVER_LICENSE",
 }
 
 

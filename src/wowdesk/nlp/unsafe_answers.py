@@ -33,7 +33,7 @@ PROMISE = re.compile(
 )
 # personal data an answer may repeat only when the customer or a source wrote it first;
 # numbers are compared by their digits
-NUMBERED = ("PHONE", "CARD", "ACCOUNT", "PASSPORT", "SNILS", "INN", "SSN")
+NUMBERED = ("PHONE", "CARD", "ACCOUNT", "PASSPORT", "SNILS", "INN", "SSN", "DRIVER_LICENSE")
 PERSONAL = ("EMAIL", *NUMBERED, "PERSON")
 SHINGLE = 6
 
