@@ -34,3 +34,34 @@ def test_a_restarted_process_encodes_only_the_question(db: Session, tmp_path: Pa
     again = CountingEncoder()
     hits = Knowledge(Index(again, VectorStore(path, again, "fake"))).search(db, "вернуть товар")
     assert hits and all("вернуть товар" in text.lower() for text in again.seen)
+
+
+def test_a_first_build_prepares_articles_in_chunks_and_loses_none(
+    db: Session, tmp_path: Path
+) -> None:
+    """A first build hands the index's builder threads CHUNK articles at a time; every
+    published article is indexed once, a draft is not, and the progress bar sees each."""
+    from wowdesk.kb.knowledge import CHUNK
+
+    published = set()
+    for n in range(2 * CHUNK + 5):
+        article = kb.do_create_article(
+            db, title=f"Пункт выдачи {n}", body=f"Заказ хранится {n} дней.", author=None,
+            publish=n != 7,
+        )  # fmt: skip
+        if n != 7:
+            published.add(article.id)
+    db.flush()
+    encoder = CountingEncoder()
+    knowledge = Knowledge(Index(encoder, VectorStore(tmp_path / "v.sqlite", encoder, "fake")))
+    tracked: list[int] = []
+
+    def track(articles):  # type: ignore[no-untyped-def]
+        for article in articles:
+            tracked.append(article.id)
+            yield article
+
+    assert knowledge.refresh(db, track) == 2 * CHUNK + 5
+    assert len(tracked) == 2 * CHUNK + 5 and len(knowledge.index) == 2 * CHUNK + 4
+    assert sorted(encoder.seen) == sorted(set(encoder.seen))  # no text encoded twice
+    assert {a.doc.article_id for a in knowledge.index._build().articles} == published

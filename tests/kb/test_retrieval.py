@@ -174,3 +174,24 @@ def test_the_best_hits_are_those_a_full_stable_sort_gives(scores: list[float], n
     values = np.asarray(scores, np.float32)
     expected = np.argsort(-values, kind="stable")[:n]
     assert top(values, n).tolist() == expected.tolist()
+
+
+def test_articles_prepared_side_by_side_are_those_prepared_one_by_one() -> None:
+    """An index build prepares articles on the builder threads; the result is the same
+    index, row for row, as preparing them one after another."""
+    docs = [
+        Document(10 + 3 * n + i, f"{doc.title} ({n})", doc.body.replace("7", str(n)), doc.topic)
+        for n in range(6)
+        for i, doc in enumerate((PICKUP, LOYALTY, PASSWORD))
+    ]
+    one, many = Index(), Index()
+    for doc in docs:
+        one.replace(doc)
+    many.replace_many(docs)
+    assert len(many) == len(docs)
+    a, b = one._build(), many._build()
+    assert [x.doc for x in a.articles] == [x.doc for x in b.articles]
+    assert np.array_equal(a.passage_dense, b.passage_dense)
+    assert np.array_equal(a.question_dense, b.question_dense)
+    for question in ("сколько дней хранится заказ", "скидка по программе лояльности"):
+        assert one.search(question) == many.search(question)

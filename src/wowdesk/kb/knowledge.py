@@ -23,6 +23,9 @@ Track = Callable[[Sequence[Article]], Iterable[Article]]
 # Transactions may commit out of timestamp order; re-reading a short window behind the
 # watermark (and comparing versions) catches the late ones.
 OVERLAP = timedelta(minutes=2)
+# articles prepared together by the index's builder threads; small enough that a progress
+# bar moves
+CHUNK = 32
 
 
 class Knowledge:
@@ -40,6 +43,7 @@ class Knowledge:
             since = self._watermark - OVERLAP if self._watermark else None
             names = service.topic_names(db)
             applied = 0
+            pending: list[Document] = []
             changed = service.changed_since(db, since)
             for article in track(changed) if track is not None else changed:
                 if self._versions.get(article.id) == article.version:
@@ -48,7 +52,7 @@ class Knowledge:
                 applied += 1
                 if article.status == ArticleStatus.published:
                     topic = names.get(article.topic_id) if article.topic_id else None
-                    self.index.replace(
+                    pending.append(
                         Document(
                             article.id,
                             article.title,
@@ -57,10 +61,14 @@ class Knowledge:
                             tuple(str(q) for q in article.questions or ()),
                         )
                     )
+                    if len(pending) >= CHUNK:
+                        self.index.replace_many(pending)
+                        pending = []
                 else:
                     self.index.remove(article.id)
                 if self._watermark is None or article.updated_at > self._watermark:
                     self._watermark = article.updated_at
+            self.index.replace_many(pending)
             return applied
 
     def search(self, db: Session, query: str, k: int = 5, topic: str | None = None) -> list[Hit]:

