@@ -39,8 +39,8 @@ def test_a_restarted_process_encodes_only_the_question(db: Session, tmp_path: Pa
 def test_a_first_build_prepares_articles_in_chunks_and_loses_none(
     db: Session, tmp_path: Path
 ) -> None:
-    """A first build hands the index's builder threads CHUNK articles at a time; every
-    published article is indexed once, a draft is not, and the progress bar sees each."""
+    """A first build prepares CHUNK articles at a time and encodes their texts together;
+    every published article is indexed once, a draft is not, the progress bar sees each."""
     from wowdesk.kb.knowledge import CHUNK
 
     published = set()

@@ -177,8 +177,8 @@ def test_the_best_hits_are_those_a_full_stable_sort_gives(scores: list[float], n
 
 
 def test_articles_prepared_side_by_side_are_those_prepared_one_by_one() -> None:
-    """An index build prepares articles on the builder threads; the result is the same
-    index, row for row, as preparing them one after another."""
+    """An index build encodes many articles' texts in one call split over the cores; the
+    result is the same index, row for row, as adding the articles one after another."""
     docs = [
         Document(10 + 3 * n + i, f"{doc.title} ({n})", doc.body.replace("7", str(n)), doc.topic)
         for n in range(6)
@@ -191,7 +191,12 @@ def test_articles_prepared_side_by_side_are_those_prepared_one_by_one() -> None:
     assert len(many) == len(docs)
     a, b = one._build(), many._build()
     assert [x.doc for x in a.articles] == [x.doc for x in b.articles]
-    assert np.array_equal(a.passage_dense, b.passage_dense)
-    assert np.array_equal(a.question_dense, b.question_dense)
+    # the same vectors, to the float rounding of another micro-batch
+    assert np.allclose(a.passage_dense, b.passage_dense, atol=1e-5)
+    assert np.allclose(a.question_dense, b.question_dense, atol=1e-5)
     for question in ("сколько дней хранится заказ", "скидка по программе лояльности"):
-        assert one.search(question) == many.search(question)
+        ours, theirs = one.search(question), many.search(question)
+        assert [(h.article_id, h.start, h.end) for h in ours] == [
+            (h.article_id, h.start, h.end) for h in theirs
+        ]
+        assert np.allclose([h.score for h in ours], [h.score for h in theirs], atol=1e-4)

@@ -93,3 +93,26 @@ def test_sentencepiece_reads_texts_as_usem3s_own_tokenizer_does() -> None:
         assert model._sp.encode(text, out_type=int, add_bos=True, add_eos=True) == port.encode(
             text, out_type=int, add_bos=True, add_eos=True
         ), text
+
+
+def test_many_texts_are_encoded_over_the_threads_in_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    threads: set[str] = set()
+
+    class Numbers:
+        dim = 1
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            threads.add(threading.current_thread().name)
+            return np.asarray([[float(t)] for t in texts], np.float32)
+
+    monkeypatch.setattr(enc, "SIDE_BY_SIDE", 3)
+    out = enc.encode_side_by_side(Numbers(), [str(n) for n in range(100)])
+    assert out.ravel().tolist() == list(range(100))
+    assert threads and all(name.startswith("wowdesk-encode") for name in threads)
+    threads.clear()
+    few = enc.encode_side_by_side(Numbers(), [str(n) for n in range(2 * enc.MIN_SHARE - 1)])
+    assert few.shape == (2 * enc.MIN_SHARE - 1, 1) and threads == {"MainThread"}

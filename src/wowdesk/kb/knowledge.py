@@ -23,8 +23,8 @@ Track = Callable[[Sequence[Article]], Iterable[Article]]
 # Transactions may commit out of timestamp order; re-reading a short window behind the
 # watermark (and comparing versions) catches the late ones.
 OVERLAP = timedelta(minutes=2)
-# articles prepared together by the index's builder threads; small enough that a progress
-# bar moves
+# articles prepared together, their new texts encoded in one call split over the cores
+# (`encoder.encode_side_by_side`); few enough that a progress bar moves
 CHUNK = 32
 
 

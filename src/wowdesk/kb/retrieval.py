@@ -23,13 +23,11 @@ re-stacks the matrices on the next search.
 from __future__ import annotations
 
 import math
-import os
 import re
 import threading
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +35,12 @@ from razdel import sentenize
 from scipy import sparse
 
 from wowdesk.kb import fusion
-from wowdesk.nlp.encoder import Encoder, SentenceTransformerEncoder, configured_encoder
+from wowdesk.nlp.encoder import (
+    Encoder,
+    SentenceTransformerEncoder,
+    configured_encoder,
+    encode_side_by_side,
+)
 from wowdesk.nlp.normalize import normalize, question_parts
 from wowdesk.nlp.text import STOP_WORDS, fold, stem, words
 from wowdesk.nlp.vector_store import VectorStore
@@ -244,22 +247,6 @@ def top(scores: np.ndarray, n: int) -> np.ndarray:
     return kept[np.argsort(-scores[kept], kind="stable")][:n]
 
 
-# An index build prepares articles on every core (up to four): the encoder's forward pass
-# and SentencePiece release the GIL, so two threads build a 10 000-article index about
-# twice as fast as one. One pool per process, started by the first build that needs it.
-BUILDERS = min(4, os.cpu_count() or 1)
-_builders: ThreadPoolExecutor | None = None
-_builders_lock = threading.Lock()
-
-
-def _builder_pool() -> ThreadPoolExecutor:
-    global _builders
-    with _builders_lock:
-        if _builders is None:
-            _builders = ThreadPoolExecutor(BUILDERS, thread_name_prefix="wowdesk-index")
-        return _builders
-
-
 class Index:
     def __init__(self, encoder: Encoder | None = None, store: VectorStore | None = None) -> None:
         self._encoder = encoder
@@ -277,7 +264,8 @@ class Index:
     def __len__(self) -> int:
         return len(self._articles)
 
-    def _prepare(self, doc: Document) -> _Article:
+    def _prepare(self, doc: Document) -> tuple[_Article, list[str]]:
+        """The article without its vectors, and the texts to encode for them."""
         spans = split_passages(doc.body)
         title_terms = _terms(doc.title) * TITLE_WEIGHT
         body_terms = [_terms(doc.body[s:e]) for s, e in spans]  # tokenising is half the cost
@@ -286,18 +274,18 @@ class Index:
         question_texts = [fold(normalize(q)) for q in questions]
         question_counts = [Counter(_terms(q)) for q in question_texts]
         passages = [f"{doc.title}. {doc.body[s:e]}" for s, e in spans]
-        texts = passages + question_texts
-        vectors = self._store.encode(texts) if self._store else self.encoder.encode(texts)
-        return _Article(
+        no_vectors = np.zeros((0, 0), np.float32)
+        article = _Article(
             doc,
             spans,
             passage_counts,
             question_counts,
             question_texts,
             [frozenset(t) for t in body_terms],
-            vectors[: len(passages)],
-            vectors[len(passages) :],
+            no_vectors,
+            no_vectors,
         )
+        return article, passages + question_texts
 
     def add(self, doc: Document) -> None:
         self.replace(doc)
@@ -306,15 +294,23 @@ class Index:
         self.replace_many([doc])
 
     def replace_many(self, docs: Sequence[Document]) -> None:
-        """Prepares the articles side by side (see BUILDERS), then swaps them in at once."""
+        """Prepares the articles, encodes all their new texts in one call (split over the
+        cores: `encode_side_by_side`), then swaps them in at once."""
         if not docs:
             return
-        if len(docs) > 1 and BUILDERS > 1:
-            prepared = list(_builder_pool().map(self._prepare, docs))
+        prepared = [self._prepare(doc) for doc in docs]
+        texts = [text for _article, article_texts in prepared for text in article_texts]
+        if self._store is not None:
+            vectors = self._store.encode(texts)
         else:
-            prepared = [self._prepare(doc) for doc in docs]
+            vectors = encode_side_by_side(self.encoder, texts)
+        start = 0
         with self._lock:
-            for article in prepared:
+            for article, article_texts in prepared:
+                n_passages = len(article.spans)
+                article.passage_vectors = vectors[start : start + n_passages]
+                article.question_vectors = vectors[start + n_passages : start + len(article_texts)]
+                start += len(article_texts)
                 self._articles[article.doc.article_id] = article
             self._built = None
 

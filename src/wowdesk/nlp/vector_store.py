@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wowdesk.nlp.encoder import Encoder
+from wowdesk.nlp.encoder import Encoder, encode_side_by_side
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class VectorStore:
             return self.encoder.encode(list(texts))
         missing = [i for i, key in enumerate(keys) if key not in found]
         if missing:
-            fresh = self.encoder.encode([texts[i] for i in missing])
+            fresh = encode_side_by_side(self.encoder, [texts[i] for i in missing])
             for i, vector in zip(missing, fresh, strict=True):
                 found[keys[i]] = np.asarray(vector, np.float32)
             try:
