@@ -205,6 +205,7 @@ def test_us_social_security_numbers(text: str, masked: str) -> None:
     [
         ("водительское удостоверение 99 00 123456", "водительское удостоверение [DRIVER_LICENSE]"),
         ("Номер ВУ 77 УЕ 123456, выдано в 2015", "Номер ВУ [DRIVER_LICENSE], выдано в 2015"),
+        ("мои права 77 уе 123456", "мои права [DRIVER_LICENSE]"),
         ("Права: серия 99 00 номер 123456", "Права: серия [DRIVER_LICENSE]"),
         ("My driver's license number is 5130634", "My driver's license number is [DRIVER_LICENSE]"),
         ("DL: A1234567, exp 2027", "DL: [DRIVER_LICENSE], exp 2027"),

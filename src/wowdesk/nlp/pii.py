@@ -74,7 +74,7 @@ PASSPORT_CONTEXT = re.compile(r"паспорт|серия|passport", re.IGNORECA
 # look Latin); a US state's, one to three letters and digits, often in groups («A1234567»,
 # «123 456 789», «S530-4604-0211»): each only right after the licence is named
 RU_DRIVER_LICENSE = re.compile(
-    r"(?<![\w-])\d{2} ?(?:\d{2}|[АВЕКМНОРСТУХ]{2})(?: ?(?:№|N|номер))? ?\d{6}(?![\w-])"
+    r"(?<![\w-])\d{2} ?(?:\d{2}|[АВЕКМНОРСТУХ]{2})(?: ?(?:№|N|номер))? ?\d{6}(?![\w-])", re.I
 )
 EN_DRIVER_LICENSE = re.compile(r"(?<![\w-])[A-Z]{0,3}(?:[ -]?\d){5,14}(?![\w-])")
 DRIVER_LICENSE_NAMED = (

@@ -37,7 +37,7 @@ class VectorStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
-            # a first build commits once per article: no fsync each time (WAL stays
+            # a first build commits once per chunk of articles: no fsync each time (WAL stays
             # consistent; a power cut loses at most the last vectors, encoded again)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(
