@@ -195,3 +195,7 @@ def test_a_viewer_in_no_team_ranks_every_operator(
     assert sorted(r.name for r in floor.rows) == ["Анна", "Борис"]
     assert all(r.points > 0 for r in floor.rows) and floor.my_place is None
     assert [r.name for r in motivation.board(db, anna, today).rows] == ["Анна"]
+    # the supervisor picks a team; an operator in a team keeps seeing their own
+    second_only = motivation.board(db, boss, today, team_id=second.id)
+    assert [r.name for r in second_only.rows] == ["Борис"] and second_only.team == "Вторая"
+    assert [r.name for r in motivation.board(db, anna, today, team_id=second.id).rows] == ["Анна"]

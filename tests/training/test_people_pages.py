@@ -103,3 +103,29 @@ def test_a_mentor_opens_the_trainees_conversations_and_nobody_elses(client: Test
     assert client.get(f"/quality/conversations/{theirs}", headers=HTML).status_code == 404
     login(client, names[1])
     assert client.get(f"/quality/conversations/{served}", headers=HTML).status_code == 404
+
+
+def test_a_supervisor_picks_the_team_whose_board_to_see(client: TestClient) -> None:
+    """A supervisor in no team sees everyone's board and may pick one team's; an operator
+    in a team gets no such choice and keeps their own board whatever the address asks."""
+    from wowdesk.operators import service as operators
+
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        north, south = operators.do_create_team(db, "Север"), operators.do_create_team(db, "Юг")
+        anna = make_user(db, "operator", name="Анна Северная")
+        anna.team_id = north.id
+        db.commit()
+        ids, anna_login = (north.id, south.id), anna.username
+    login(client, add_user(client, "supervisor"))
+    page = client.get("/training/board", headers=HTML).text
+    assert 'data-testid="board-team"' in page and "Север" in page and "Юг" in page
+    south_page = client.get(f"/training/board?team={ids[1]}", headers=HTML).text
+    assert "Рейтинг · Юг" in south_page
+    assert re.search(rf'<option value="{ids[1]}" selected>', south_page)
+    assert client.get("/training/board?team=999999", headers=HTML).status_code == 404
+    assert client.get("/training/board?team=x", headers=HTML).status_code == 422
+    client.cookies.clear()
+    login(client, anna_login)
+    mine = client.get(f"/training/board?team={ids[1]}", headers=HTML).text
+    assert 'data-testid="board-team"' not in mine and "· Север" in mine and "· Юг" not in mine

@@ -471,19 +471,27 @@ class Board:
 BOARD_DAYS = 30
 
 
-def board(db: Session, viewer: User, today: date | None = None) -> Board:
-    """The viewer's team over the last days by points; a viewer in no team (a supervisor
-    over the whole floor, a center without teams) ranks every operator, as the posts under
-    the board show everyone's. Opted-out operators are not ranked (and see no board);
-    private ones are ranked without their name, and see only their own place."""
+def board_team(viewer: User, team_id: int | None = None) -> int | None:
+    """Whose board a viewer sees: an operator in a team sees that team's, whatever is
+    asked; a viewer in no team (a supervisor over the floor) the team asked for, or all."""
+    return viewer.team_id if viewer.team_id is not None else team_id
+
+
+def board(
+    db: Session, viewer: User, today: date | None = None, team_id: int | None = None
+) -> Board:
+    """The team's operators (`board_team`) over the last days by points; a viewer in no
+    team asking for none (a supervisor over the whole floor, a center without teams) ranks
+    every operator, as the posts under the board show everyone's. Opted-out operators are
+    not ranked (and see no board); private ones are ranked without their name, and see
+    only their own place."""
     today = today or utcnow().date()
     since = today - timedelta(days=BOARD_DAYS)
+    scope = board_team(viewer, team_id)
     members = [
         u
         for u in operators.list_users(db)
-        if u.is_active
-        and u.role == Role.operator
-        and (viewer.team_id is None or u.team_id == viewer.team_id)
+        if u.is_active and u.role == Role.operator and (scope is None or u.team_id == scope)
     ]
     prefs = {
         p.user_id: p.mode
@@ -509,7 +517,7 @@ def board(db: Session, viewer: User, today: date | None = None) -> Board:
         )
     mode = prefs.get(viewer.id, board_mode(db, viewer.id))
     mine = next((r.place for r in rows if r.me), None)
-    team = next((t.name for t in operators.list_teams(db) if t.id == viewer.team_id), "")
+    team = next((t.name for t in operators.list_teams(db) if t.id == scope), "")
     if mode == BoardMode.opt_out:
         return Board([], None, mode, team)
     if mode == BoardMode.private:

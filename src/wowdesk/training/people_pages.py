@@ -10,11 +10,11 @@ import json
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from wowdesk.errors import WowdeskError
+from wowdesk.errors import NotFound, WowdeskError
 from wowdesk.http.deps import DbSession
 from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
@@ -385,9 +385,18 @@ def attestation_feedback(
 
 
 def _board_page(
-    request: Request, db: DbSession, user: User, error: str = "", status: int = 200
+    request: Request,
+    db: DbSession,
+    user: User,
+    error: str = "",
+    status: int = 200,
+    team_id: int | None = None,
 ) -> Response:
-    b = motivation.board(db, user)
+    teams = operators.list_teams(db)
+    if team_id is not None and all(t.id != team_id for t in teams):
+        raise NotFound("Team not found")
+    scope = motivation.board_team(user, team_id)
+    b = motivation.board(db, user, team_id=team_id)
     editor = operators.has_role(user, Role.supervisor)
     ranked = user.role == Role.operator  # only operators are on the board and in contests
     contests = motivation.list_contests(db)
@@ -397,7 +406,7 @@ def _board_page(
         "training/board.html",
         status_code=status,
         board=b,
-        posts=motivation.recognitions(db, user.team_id),
+        posts=motivation.recognitions(db, scope),
         contests=[
             (
                 c,
@@ -407,7 +416,9 @@ def _board_page(
             for c in contests
         ],
         kpis=kpi_source.known(),
-        teams=operators.list_teams(db),
+        teams=teams,
+        team_id=scope,
+        choose_team=user.team_id is None and bool(teams),
         editor=editor,
         ranked=ranked,
         standings={
@@ -418,8 +429,15 @@ def _board_page(
 
 
 @staff.get("/training/board")
-def board_page(request: Request, user: CurrentUser, db: DbSession) -> Response:
-    return _board_page(request, db, user)
+def board_page(
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    team: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """`team` is a viewer in no team's choice (a supervisor's); an operator in a team
+    always sees their own."""
+    return _board_page(request, db, user, team_id=team)
 
 
 @staff.post("/training/board/mode")
