@@ -209,6 +209,8 @@ def test_us_social_security_numbers(text: str, masked: str) -> None:
         ("Права: серия 99 00 номер 123456", "Права: серия [DRIVER_LICENSE]"),
         ("My driver's license number is 5130634", "My driver's license number is [DRIVER_LICENSE]"),
         ("DL: A1234567, exp 2027", "DL: [DRIVER_LICENSE], exp 2027"),
+        ("DL A1234567 2027", "DL [DRIVER_LICENSE] 2027"),
+        ("NY driver license 123 456 789", "NY driver license [DRIVER_LICENSE]"),
         ("driving licence S530-4604-0211", "driving licence [DRIVER_LICENSE]"),
         # not named as a licence, or another number named in between: left alone
         ("паспорт 45 10 123456", "паспорт [PASSPORT]"),

@@ -71,12 +71,16 @@ PASSPORT = re.compile(
 )
 PASSPORT_CONTEXT = re.compile(r"паспорт|серия|passport", re.IGNORECASE)
 # a Russian driving licence, «99 00 123456» or the older «77 УЕ 123456» (series letters that
-# look Latin); a US state's, one to three letters and digits, often in groups («A1234567»,
-# «123 456 789», «S530-4604-0211»): each only right after the licence is named
+# look Latin); a US state's, up to three letters and digits, whole or in dashed groups
+# («A1234567», «S530-4604-0211», New York's «123 456 789»): each only right after the
+# licence is named
 RU_DRIVER_LICENSE = re.compile(
     r"(?<![\w-])\d{2} ?(?:\d{2}|[АВЕКМНОРСТУХ]{2})(?: ?(?:№|N|номер))? ?\d{6}(?![\w-])", re.I
 )
-EN_DRIVER_LICENSE = re.compile(r"(?<![\w-])[A-Z]{0,3}(?:[ -]?\d){5,14}(?![\w-])")
+EN_DRIVER_LICENSE = re.compile(
+    r"(?<![\w-])(?:[A-Z]{0,3}\d{5,14}|[A-Z]{0,3}\d{2,5}(?:-\d{2,5}){2,4}|\d{3} \d{3} \d{3})"
+    r"(?![\w-])"
+)
 DRIVER_LICENSE_NAMED = (
     (RU_DRIVER_LICENSE, re.compile(r"водительск|удостоверени|\bВУ\b|\bправа?\b", re.I)),
     (
