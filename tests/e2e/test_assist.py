@@ -113,6 +113,19 @@ def test_operator_inserts_a_suggestion_edits_it_and_sends(
     assert log is not None and log.outcome == "edited"
     assert log.chosen is not None and log.chosen["source"] == "kb"
     assert log.similarity is not None and 0.5 <= log.similarity < 1
+    # suggestions for the message just answered, arriving late (a reconnect's reload asked
+    # for them while the reply was being stored), are not shown again
+    late = {
+        "type": "assist", "conversation_id": conv_id, "message_id": log.message_id,
+        "log_id": log.id, "suggestions": log.suggestions,
+    }  # fmt: skip
+    console.evaluate(
+        "(d) => document.querySelector('.console')"
+        ".dispatchEvent(new CustomEvent('wowdesk:event', { detail: d }))",
+        late,
+    )
+    expect(console.get_by_test_id("assist-panel")).to_be_hidden()
+    assert console.get_by_test_id("assist-card").count() == 0
 
     # "/" at the start of the reply box searches templates, keyboard first
     box.press_sequentially("/уточн")

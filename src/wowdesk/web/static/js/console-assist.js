@@ -20,6 +20,11 @@
   let inserted = null;         // what the reply box started from: {rank} or {template_id}
   const pending = new Map();   // client_id of a sent reply -> what to report once it is stored
   let found = [], active = -1, searchTimer = null, searchSeq = 0;
+  // conversation id -> id of its latest operator reply: suggestions for a customer message
+  // before it are answered, however late they arrive (a reconnect's reload asked for them
+  // while the reply was being stored)
+  const answered = new Map();
+  const stale = (d) => !!d && d.message_id != null && d.message_id < (answered.get(d.conversation_id) || 0);
 
   const current = () => C.current();
   const canReply = (c) => !!c && c.status === "assigned" && c.operator_id === C.me;
@@ -69,7 +74,7 @@
   async function load(id) {
     const data = await C.api("GET", `/api/v1/assist/conversations/${id}/suggestions`).catch(() => null);
     const c = current();
-    if (data && c && c.id === id && canReply(c)) render(data);
+    if (data && !stale(data) && c && c.id === id && canReply(c)) render(data);
   }
 
   function placeholdersIn(text) { return Array.from(new Set(text.match(PLACEHOLDER) || [])); }
@@ -180,7 +185,11 @@
   root.addEventListener("wowdesk:event", (ev) => {
     const e = ev.detail, c = current();
     if (e.type === "assist") {
-      if (c && e.conversation_id === c.id && canReply(c)) render(e);
+      if (c && e.conversation_id === c.id && canReply(c) && !stale(e)) render(e);
+    } else if (e.type === "message" && e.message.author_kind === "operator") {
+      const m = e.message;
+      answered.set(m.conversation_id, Math.max(m.id, answered.get(m.conversation_id) || 0));
+      if (c && m.conversation_id === c.id) render(null);
     } else if (e.type === "ack" && pending.has(e.client_id)) {
       const p = pending.get(e.client_id); pending.delete(e.client_id);
       C.api("POST", `/api/v1/assist/conversations/${p.conversation_id}/choice`, {
