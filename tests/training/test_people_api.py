@@ -182,6 +182,10 @@ def test_leaderboard_modes_contests_and_criteria(client: TestClient) -> None:
     }  # fmt: skip
     assert_json_error(client.post(f"{API}/contests", json=contest, headers=h), 403)
     h = _as(client, boss)
+    # a supervisor in no team sees everyone, or the team asked for; an unknown team is a 404
+    assert client.get(f"{API}/leaderboard", headers=h).json()["team"] == ""
+    assert_json_error(client.get(f"{API}/leaderboard?team_id=999999", headers=h), 404)
+    assert_json_error(client.get(f"{API}/leaderboard?team_id=0", headers=h), 422)
     assert_json_error(
         client.post(f"{API}/contests", json={**contest, "kpi": "speed"}, headers=h),
         422,

@@ -488,6 +488,9 @@ def board(
     today = today or utcnow().date()
     since = today - timedelta(days=BOARD_DAYS)
     scope = board_team(viewer, team_id)
+    teams = {t.id: t.name for t in operators.list_teams(db)}
+    if viewer.team_id is None and team_id is not None and team_id not in teams:
+        raise NotFound("Team not found")
     members = [
         u
         for u in operators.list_users(db)
@@ -517,7 +520,7 @@ def board(
         )
     mode = prefs.get(viewer.id, board_mode(db, viewer.id))
     mine = next((r.place for r in rows if r.me), None)
-    team = next((t.name for t in operators.list_teams(db) if t.id == scope), "")
+    team = teams.get(scope, "") if scope is not None else ""
     if mode == BoardMode.opt_out:
         return Board([], None, mode, team)
     if mode == BoardMode.private:

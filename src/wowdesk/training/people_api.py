@@ -4,9 +4,9 @@ leaderboard. Supervisors assign mentors, edit the career criteria and set contes
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
@@ -282,8 +282,12 @@ def my_motivation(user: CurrentUser, db: DbSession) -> MotivationOut:
 
 
 @staff.get("/leaderboard", response_model=BoardOut)
-def leaderboard(user: CurrentUser, db: DbSession) -> BoardOut:
-    b = motivation.board(db, user)
+def leaderboard(
+    user: CurrentUser, db: DbSession, team_id: Annotated[int | None, Query(ge=1)] = None
+) -> BoardOut:
+    """`team_id`: a viewer in no team (a supervisor) picks one team's board; an operator in
+    a team always gets their own."""
+    b = motivation.board(db, user, team_id=team_id)
     return BoardOut(
         team=b.team,
         mode=b.mode,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from wowdesk.errors import NotFound, WowdeskError
+from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
 from wowdesk.http.templating import render
 from wowdesk.i18n import gettext
@@ -392,11 +392,9 @@ def _board_page(
     status: int = 200,
     team_id: int | None = None,
 ) -> Response:
-    teams = operators.list_teams(db)
-    if team_id is not None and all(t.id != team_id for t in teams):
-        raise NotFound("Team not found")
-    scope = motivation.board_team(user, team_id)
     b = motivation.board(db, user, team_id=team_id)
+    teams = operators.list_teams(db)
+    scope = motivation.board_team(user, team_id)
     editor = operators.has_role(user, Role.supervisor)
     ranked = user.role == Role.operator  # only operators are on the board and in contests
     contests = motivation.list_contests(db)
