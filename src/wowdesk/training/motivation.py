@@ -204,11 +204,11 @@ def _sync_badges(db: Session, user_id: int) -> list[str]:
 
 def do_level_up(db: Session, user_id: int, level_title: str, attestation_id: int) -> None:
     """A passed attestation: points and a post for the operator, points for the mentor."""
-    name = operators.user_names(db, {user_id}).get(user_id, "")
     _award(db, user_id, "level", f"level:{attestation_id}", POINTS["level"], level_title)
     _recognise(db, user_id, "level", level=level_title)
     link = db.get(Mentorship, user_id)
     if link is not None:
+        name = operators.user_names(db, {user_id}).get(user_id, "")
         _award(
             db,
             link.mentor_id,
