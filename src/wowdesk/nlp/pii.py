@@ -220,10 +220,20 @@ def _near(pattern: re.Pattern[str], text: str, start: int, end: int, width: int 
     return bool(pattern.search(text[max(0, start - width) : end + 5]))
 
 
+# a period after «No», «Nr», «Ref», «Num» abbreviates the number's name («Tracking no.
+# 234-56-7890»): it ends no sentence
+SENTENCE_END = re.compile(r"(?:(?<!\b[Nn]o)(?<!\b[Nn]r)(?<!\b[Rr]ef)(?<!\b[Nn]um)\.|[?!\n])\s")
+
+
+def _sentence_before(text: str, start: int, width: int) -> str:
+    """Up to `width` characters before `start`, from the start of their sentence."""
+    return SENTENCE_END.split(text[max(0, start - width) : start])[-1]
+
+
 def _named_before(pattern: re.Pattern[str], text: str, start: int, width: int = 40) -> bool:
     """The number's name comes before it in its sentence, with no order word or other
     number in between: «права 99 00 123456», not «права потребителя, заказ 9900123456»."""
-    before = SENTENCE_END.split(text[max(0, start - width) : start])[-1]
+    before = _sentence_before(text, start, width)
     names = list(pattern.finditer(before))
     if not names:
         return False
@@ -235,17 +245,12 @@ def _named_before(pattern: re.Pattern[str], text: str, start: int, width: int = 
     )
 
 
-# a period after «No», «Nr», «Ref», «Num» abbreviates the number's name («Tracking no.
-# 234-56-7890»): it ends no sentence
-SENTENCE_END = re.compile(r"(?:(?<!\b[Nn]o)(?<!\b[Nn]r)(?<!\b[Rr]ef)(?<!\b[Nn]um)\.|[?!\n])\s")
-
-
 def _near_in_sentence(
     pattern: re.Pattern[str], text: str, start: int, end: int, width: int = 25
 ) -> bool:
     """Like `_near`, but a sentence end in between cuts the window: in «Как отследить
     заказ? 89031234567» the order is another sentence's."""
-    before = SENTENCE_END.split(text[max(0, start - width) : start])[-1]
+    before = _sentence_before(text, start, width)
     after = SENTENCE_END.split(text[end : end + 5])[0]
     return bool(pattern.search(before + text[start:end] + after))
 
