@@ -65,3 +65,28 @@ def test_a_first_build_prepares_articles_in_chunks_and_loses_none(
     assert len(tracked) == 2 * CHUNK + 5 and len(knowledge.index) == 2 * CHUNK + 4
     assert sorted(encoder.seen) == sorted(set(encoder.seen))  # no text encoded twice
     assert {a.doc.article_id for a in knowledge.index._build().articles} == published
+
+
+def test_the_revision_moves_on_every_change_even_a_late_lower_id(db: Session) -> None:
+    """Knowledge.search rebuilds only when `revision` moves: a missed move leaves the bot
+    answering from an article as it was before an edit."""
+    from wowdesk.kb.models import ArticleStatus, ArticleVersion
+
+    seen = [kb.revision(db)]
+    article = kb.do_create_article(db, title="Как вернуть товар", body="За 14 дней.", author=None)
+    seen.append(kb.revision(db))
+    kb.do_set_status(db, article, ArticleStatus.published, author=None)
+    seen.append(kb.revision(db))
+    kb.do_update_article(db, article, author=None, body="За 30 дней.")
+    seen.append(kb.revision(db))
+    assert len(set(seen)) == len(seen)
+    latest, count = seen[-1]
+    assert count == seen[0][1] + 3
+    # a transaction that took a lower id commits after a higher one: the count still moves
+    db.execute(ArticleVersion.__table__.delete().where(ArticleVersion.id == latest - 1))
+    before = kb.revision(db)
+    db.add(ArticleVersion(id=latest - 1, article_id=article.id, version=99, title="t", body="b",
+                          tags=[], questions=[], status="draft", author_name=""))  # fmt: skip
+    db.flush()
+    assert before == (latest, count - 1)
+    assert kb.revision(db) == (latest, count)

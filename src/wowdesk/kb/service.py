@@ -243,10 +243,13 @@ def revision(db: Session) -> tuple[object, ...]:
 
     Every change writes an insert-only version row, so the highest version id and the
     number of versions together move on every commit, even when transactions commit out of
-    id order; both come from indexes, so the check stays cheap however large the base is.
+    id order.  Each is its own subquery: asked together in one SELECT, SQLite reads every
+    version's row (0.9 ms a search at 10 000 articles, growing with the base); apart, the
+    maximum is one primary-key lookup and the count a scan of the smallest index.
     """
-    row = db.execute(select(func.max(ArticleVersion.id), func.count(ArticleVersion.id))).one()
-    return tuple(row)
+    latest = select(func.max(ArticleVersion.id)).scalar_subquery()
+    count = select(func.count()).select_from(ArticleVersion).scalar_subquery()
+    return tuple(db.execute(select(latest, count)).one())
 
 
 def topic_names(db: Session) -> dict[int, str]:
