@@ -4,6 +4,8 @@ chat (issue 16, item 11)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import ConsoleMessage, expect
 
@@ -31,3 +33,29 @@ def test_pages_work_under_the_policy_without_violations(server: Server, new_page
     page.get_by_test_id("chat-send").click()
     expect(page.locator(".msg.mine").first).to_be_visible()
     assert violations == []
+
+
+def test_pages_write_days_and_times_in_the_page_language_without_script_errors(
+    server: Server, new_page: NewPage
+) -> None:
+    """Every page formats days and times through static/js/when.js (loaded by the base
+    template): a page that cannot reach it throws, and its times stay blank."""
+    page = new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.goto(f"{server.url}/chat")
+    page.get_by_test_id("chat-input").fill("Здравствуйте, где мой заказ?")
+    page.get_by_test_id("chat-send").click()
+    expect(page.locator(".msg.mine .meta").first).to_have_text(re.compile(r"^\d\d:\d\d✓"))
+    login(page, server, "supervisor", "super-demo-1")
+    page.goto(f"{server.url}/safety/broadcasts")
+    page.get_by_test_id("broadcast-text").fill("Сбой оплаты картами, ждём исправления")
+    page.get_by_test_id("broadcast-send").click()
+    # written by the server as «07.12.2026 05:06 UTC», rewritten in the browser's time zone
+    expect(page.get_by_test_id("broadcast-list").locator("time").first).to_have_text(
+        re.compile(r"^\d\d\.\d\d\.\d{4}, \d\d:\d\d$")
+    )
+    for path in ("/routing", "/workforce", "/workforce/schedule", "/safety/incidents", "/console"):
+        page.goto(f"{server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    assert errors == []

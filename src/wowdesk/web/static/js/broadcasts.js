@@ -10,7 +10,7 @@
     root.querySelectorAll("time[datetime]").forEach((t) => {
       const d = new Date(t.getAttribute("datetime"));
       if (isNaN(d)) return;
-      t.textContent = t.closest("ul") ? d.toLocaleTimeString((document.documentElement.lang || "ru")) : d.toLocaleString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
+      t.textContent = t.closest("ul") ? When.time(d) : When.dayTime(d);
     });
   }
   async function refresh() {

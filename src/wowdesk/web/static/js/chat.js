@@ -55,7 +55,6 @@
   let ws = null, retry = 0, deliveredSeq = 0, status = null, typingTimer = null, lastTyping = 0, seenTimer = null;
 
   function showError(text) { errorEl.textContent = text; errorEl.hidden = !text; }
-  function fmtTime(iso) { const d = iso ? new Date(iso) : new Date(); return d.toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" }); }
 
   function render(m) {
     let li = list.querySelector(`[data-seq="${m.seq}"]`) || pending.get(m.client_id);
@@ -71,7 +70,7 @@
     li.appendChild(window.wowdeskLinkify ? window.wowdeskLinkify(m.text) : document.createTextNode(m.text));
     if (m.author_kind !== "system") {
       const meta = document.createElement("span"); meta.className = "meta";
-      meta.textContent = fmtTime(m.created_at);
+      meta.textContent = When.time(m.created_at || Date.now());
       if (m.author_kind === "customer") {
         const mark = document.createElement("span"); mark.className = "mark";
         mark.dataset.testid = "mark";

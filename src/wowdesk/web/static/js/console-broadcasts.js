@@ -17,7 +17,7 @@
       el.className = `broadcast-banner level-${b.level}`; el.dataset.testid = "broadcast-banner"; el.dataset.id = b.id;
       el.setAttribute("role", b.level === "critical" ? "alert" : "status");
       const head = document.createElement("strong");
-      head.textContent = `${c.T(LEVELS[b.level] || b.level)} · ${b.author_name || c.T("System")} · ${new Date(b.created_at).toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" })}`;
+      head.textContent = `${c.T(LEVELS[b.level] || b.level)} · ${b.author_name || c.T("System")} · ${When.time(b.created_at)}`;
       const text = document.createElement("p"); text.textContent = b.text; text.dataset.testid = "broadcast-banner-text";
       const btn = document.createElement("button"); btn.type = "button"; btn.className = "primary"; btn.dataset.testid = "broadcast-ack";
       const g = c.root.dataset.gender;

@@ -19,7 +19,7 @@
     if (conv.channel !== "phone") return;
     const call = await c.api("GET", `/api/v1/conversations/${conv.id}/call`).catch(() => null);
     if (!call || c.current() === null || c.current().id !== conv.id) return;
-    $("call-started").textContent = new Date(call.started_at).toLocaleString((document.documentElement.lang || "ru"));
+    $("call-started").textContent = When.dayTime(call.started_at);
     $("call-wait").textContent = secs(call.wait_seconds);
     $("call-talk").textContent = secs(call.talk_seconds);
     $("call-acw").textContent = secs(call.acw_seconds);

@@ -18,7 +18,6 @@
     if (cls) e.className = cls;
     return e;
   }
-  function day(iso) { return new Date(iso).toLocaleDateString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric" }); }
   function empty(ul, text) { ul.appendChild(el("li", text, "muted")); }
 
   function render(p) {
@@ -32,7 +31,7 @@
     const fact = (k, v, id) => { if (!v) return; const dd = el("dd", v); dd.dataset.testid = id; facts.append(el("dt", k), dd); };
     fact(T("E-mail"), cu.email, "profile-email");
     fact(T("Phone"), cu.phone, "profile-phone");
-    fact(T("Customer since"), day(cu.created_at), "profile-since");
+    fact(T("Customer since"), When.day(cu.created_at), "profile-since");
 
     const ids = $("profile-identities"); ids.textContent = "";
     for (const i of p.identities) {
@@ -76,7 +75,7 @@
     if (!p.orders.length) { const tr = el("tr"); const td = el("td", T("No orders"), "muted"); td.colSpan = 3; tr.appendChild(td); body.appendChild(tr); }
     for (const o of p.orders) {
       const tr = el("tr"); tr.dataset.testid = "profile-order";
-      const when = el("td", new Date(o.placed_at).toLocaleDateString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric" })); when.appendChild(el("span", o.status_label, "sub"));
+      const when = el("td", When.day(o.placed_at)); when.appendChild(el("span", o.status_label, "sub"));
       tr.append(when, el("td", o.products.join(", ")), el("td", o.total_text, "sum"));
       tr.title = `${o.source} ${o.order_id}`;
       body.appendChild(tr);
@@ -86,7 +85,7 @@
     if (!p.cases.length) empty(cases, T("Nothing open"));
     for (const k of p.cases) {
       const li = el("li"); li.dataset.testid = "profile-case";
-      li.append(el("strong", k.department + ": "), document.createTextNode(`${k.title} (${day(k.opened_at)})`));
+      li.append(el("strong", k.department + ": "), document.createTextNode(`${k.title} (${When.day(k.opened_at)})`));
       cases.appendChild(li);
     }
 
@@ -94,7 +93,7 @@
     if (!p.conversations.length) empty(convs, T("No earlier conversations"));
     for (const e of p.conversations) {
       const li = el("li"); li.dataset.testid = "earlier-item"; li.dataset.id = e.id;
-      li.appendChild(el("strong", `${day(e.created_at)} · ${e.topic || e.subject}`));
+      li.appendChild(el("strong", `${When.day(e.created_at)} · ${e.topic || e.subject}`));
       const outcome = [T(e.status)];
       if (e.csat) outcome.push(`${T("Rating")}: ${e.csat}`);
       if (e.operator_name) outcome.push(e.operator_name);

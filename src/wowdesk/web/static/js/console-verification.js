@@ -47,11 +47,11 @@
     if (!data || !conv || conv.id !== id) return;
     const p = data.previous_contact;
     $("verify-previous").textContent = p
-      ? `${new Date(p.date).toLocaleDateString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric" })} — ${p.subject}${p.topic ? ` (${p.topic})` : ""}`
+      ? `${When.day(p.date)} — ${p.subject}${p.topic ? ` (${p.topic})` : ""}`
       : T(conv.customer_gender === "f" ? "No earlier contact [f]" : "No earlier contact");
     const b = data.last_purchase;
     $("verify-purchase").hidden = $("verify-purchase-label").hidden = !b;
-    if (b) $("verify-purchase").textContent = b.product + (b.date ? ` (${new Date(b.date).toLocaleDateString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric" })})` : "");
+    if (b) $("verify-purchase").textContent = b.product + (b.date ? ` (${When.day(b.date)})` : "");
     address = data.registered_address;
     other = { sms: data.sms_address, push: data.push };
     renderButton(); showSent(data.last_sent);

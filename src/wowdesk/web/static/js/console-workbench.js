@@ -9,7 +9,6 @@
   const root = C.root, input = C.replyInput;
   const T = (k, p) => { let s = (window.I18N_WORKBENCH && window.I18N_WORKBENCH[k]) || C.T(k); for (const [a, b] of Object.entries(p || {})) s = s.replace(`{${a}}`, b); return s; };
   const $ = (id) => document.querySelector(`[data-testid=${id}]`);
-  const when = (iso) => new Date(iso).toLocaleString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" });
   let colleagues = [];
 
   // --- knowledge base ---------------------------------------------------------------------
@@ -49,7 +48,7 @@
     if (!notes.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = T("No notes yet"); list.appendChild(li); }
     for (const n of notes) {
       const li = document.createElement("li"); li.className = "note" + (n.author_id === C.me ? " mine" : ""); li.dataset.testid = "note";
-      const a = document.createElement("span"); a.className = "author"; a.textContent = `${n.author_id === C.me ? T("You") : n.author_name} · ${when(n.created_at)}`;
+      const a = document.createElement("span"); a.className = "author"; a.textContent = `${n.author_id === C.me ? T("You") : n.author_name} · ${When.dayTime(n.created_at)}`;
       li.append(a, document.createTextNode(n.text)); list.appendChild(li);
     }
   }
@@ -107,7 +106,7 @@
       const li = document.createElement("li"); li.dataset.testid = "follow-up-item"; li.dataset.due = String(isDue);
       if (isDue) li.className = "due";
       const b = document.createElement("b"); b.textContent = f.note || T("Reminder");
-      const w = document.createElement("span"); w.className = "when"; w.textContent = ` ${when(f.due_at)}`;
+      const w = document.createElement("span"); w.className = "when"; w.textContent = ` ${When.dayTime(f.due_at)}`;
       const done = document.createElement("button"); done.type = "button"; done.className = "link"; done.dataset.testid = "follow-up-done"; done.textContent = ` ${T("Done")}`;
       done.addEventListener("click", async (ev) => { ev.stopPropagation(); await C.api("POST", `/api/v1/follow-ups/${f.id}/done`).catch((e) => C.showError(e.message)); loadFollowUps(); });
       li.append(b, w, done);
@@ -125,7 +124,7 @@
     const due = new Date($("follow-up-due").value);
     try {
       await C.api("POST", `/api/v1/conversations/${c.id}/follow-ups`, { due_at: due.toISOString(), note: $("follow-up-note").value });
-      $("follow-up-saved").textContent = T("Reminder set for {when}", { when: when(due.toISOString()) }); $("follow-up-saved").hidden = false;
+      $("follow-up-saved").textContent = T("Reminder set for {when}", { when: When.dayTime(due) }); $("follow-up-saved").hidden = false;
       ev.target.reset(); loadFollowUps();
     } catch (err) { C.showError(err.message); }
   });

@@ -45,7 +45,6 @@
     return data;
   }
   function showError(text) { errorEl.textContent = text || ""; errorEl.hidden = !text; }
-  function fmtTime(iso) { return new Date(iso).toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" }); }
   function waited(iso) { return Math.max(0, Math.round((Date.now() - new Date(iso)) / 60000)); }
 
   function renderInbox() {
@@ -89,7 +88,7 @@
       li.appendChild(a);
     }
     li.appendChild(window.wowdeskLinkify ? window.wowdeskLinkify(m.text) : document.createTextNode(m.text));
-    const meta = document.createElement("span"); meta.className = "meta"; meta.textContent = fmtTime(m.created_at);
+    const meta = document.createElement("span"); meta.className = "meta"; meta.textContent = When.time(m.created_at);
     if (m.author_kind === "operator") {
       const mark = document.createElement("span"); mark.className = "mark"; mark.dataset.testid = "mark";
       mark.textContent = m.seq <= (current.customer_delivered_seq || 0) ? "✓✓" : "✓"; meta.appendChild(mark);

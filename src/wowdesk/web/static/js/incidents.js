@@ -34,7 +34,7 @@
       el.textContent = duration((end - new Date(el.dataset.began)) / 1000);
     });
   }
-  root.querySelectorAll("time[data-local]").forEach((el) => { el.textContent = new Date(el.dateTime).toLocaleString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" }); });
+  root.querySelectorAll("time[data-local]").forEach((el) => { el.textContent = When.dayTime(el.dateTime); });
   tick(); setInterval(tick, 1000);
 
   if (root.dataset.page === "list") {
@@ -80,7 +80,7 @@
     const body = $("deliveries").querySelector("tbody"); body.textContent = "";
     for (const x of detail.deliveries) {
       const tr = document.createElement("tr"); tr.dataset.testid = "delivery-row";
-      for (const text of [new Date(x.at).toLocaleString((document.documentElement.lang || "ru"), { day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" }), T(x.channel), x.target]) { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); }
+      for (const text of [When.dayTime(x.at), T(x.channel), x.target]) { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); }
       const td = document.createElement("td"); const span = document.createElement("span");
       span.className = x.ok ? "notice" : "error"; span.textContent = x.ok ? "✓" : x.error; td.appendChild(span); tr.appendChild(td);
       body.appendChild(tr);

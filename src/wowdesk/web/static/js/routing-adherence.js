@@ -4,7 +4,6 @@
   "use strict";
   const T = (k, p) => { let s = (window.I18N_ADHERENCE && window.I18N_ADHERENCE[k]) || k; for (const [a, b] of Object.entries(p || {})) s = s.replace(`{${a}}`, b); return s; };
   const table = document.querySelector("[data-testid=adherence-table] tbody");
-  const hhmm = (s) => new Date(s).toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" });
   const TEXT = {
     absent: (r) => T("Should be on the line, is not: {n} min", { n: r.minutes }),
     long_break: (r) => T("Break longer than planned: {n} min", { n: r.minutes }),
@@ -19,7 +18,7 @@
     for (const r of rows) {
       const tr = document.createElement("tr"); tr.dataset.testid = "adherence-row"; tr.dataset.problem = r.problem;
       if (r.problem === "absent" || r.problem === "long_break") tr.className = "bad";
-      const shift = r.shift_starts_at ? `${hhmm(r.shift_starts_at)}–${hhmm(r.shift_ends_at)}` : "—";
+      const shift = r.shift_starts_at ? `${When.time(r.shift_starts_at)}–${When.time(r.shift_ends_at)}` : "—";
       for (const v of [r.name, T(r.status), shift, TEXT[r.problem](r)]) { const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); }
       table.appendChild(tr);
     }

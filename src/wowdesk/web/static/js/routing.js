@@ -44,7 +44,7 @@
       for (const p of b.operators) {
         const tr = document.createElement("tr"); tr.dataset.testid = "operator-row"; tr.dataset.userId = p.user_id;
         cell(tr, `${p.name} (${T(p.role)})`); cell(tr, T(p.status), "operator-status");
-        cell(tr, new Date(p.status_since).toLocaleTimeString((document.documentElement.lang || "ru"), { hour: "2-digit", minute: "2-digit" }));
+        cell(tr, When.time(p.status_since));
         cell(tr, `${p.load}/${p.capacity}`, "operator-load"); cell(tr, p.present ? T("present") : T("silent"));
         const td = cell(tr, ""); const btn = document.createElement("button"); btn.type = "button"; btn.className = "link";
         btn.textContent = T("Edit"); btn.dataset.testid = "operator-edit"; btn.addEventListener("click", () => edit(p)); td.appendChild(btn);

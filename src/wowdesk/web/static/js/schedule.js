@@ -19,7 +19,7 @@
   const show = (id, t) => { $(id).textContent = t || ""; $(id).hidden = !t; };
   const addDays = (iso, n) => { const d = new Date(`${iso}T12:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); };
   const ddmm = (iso) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
-  const fmt = (s) => new Intl.DateTimeFormat((document.documentElement.lang || "ru"), { timeZone: tz, hour: "2-digit", minute: "2-digit" }).format(new Date(s));
+  const fmt = (s) => new Intl.DateTimeFormat(When.lang(), { timeZone: tz, hour: "2-digit", minute: "2-digit" }).format(new Date(s));
   const localDay = (s) => new Intl.DateTimeFormat("en-CA", { timeZone: tz }).format(new Date(s));
   // the zone's offset at a local wall time, so a typed 09:00 is 09:00 in the contact center
   function offsetOf(iso) {

@@ -21,12 +21,12 @@
       ? T("Forecast error (WAPE) on the last week of history: {wape} %; the simplest forecast, the same half hour a week earlier, errs by {baseline} %.",
           { wape: (data.holdout.wape * 100).toFixed(0), baseline: (data.holdout.baseline_wape * 100).toFixed(0) }) + " " + T("Model: {model}.", { model: T(data.model) })
       : T("Not enough history to measure the forecast error (three weeks are needed)") + ".");
-    $("wfm-basis").textContent = T("Planned from the contacts that reach people (handed off by the bot or started where the bot does not answer), at {concurrency} concurrent chats per operator (measured).", { concurrency: data.concurrency.toLocaleString((document.documentElement.lang || "ru")) });
+    $("wfm-basis").textContent = T("Planned from the contacts that reach people (handed off by the bot or started where the bot does not answer), at {concurrency} concurrent chats per operator (measured).", { concurrency: When.number(data.concurrency) });
     const cb = $("wfm-channels").querySelector("tbody"); cb.textContent = "";
     const pct = (v) => `${(v * 100).toFixed(0)} %`;
     for (const c of data.channels) {
       const tr = document.createElement("tr"); tr.dataset.testid = "wfm-channel"; tr.dataset.channel = c.channel;
-      for (const v of [T(c.channel), c.contacts, c.offered, pct(c.containment), pct(c.share), Math.round(c.aht_seconds), c.concurrency.toLocaleString((document.documentElement.lang || "ru"))]) {
+      for (const v of [T(c.channel), c.contacts, c.offered, pct(c.containment), pct(c.share), Math.round(c.aht_seconds), When.number(c.concurrency)]) {
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       }
       cb.appendChild(tr);

@@ -1,0 +1,14 @@
+// Dates, times and numbers as the page's language writes them (<html lang>, Russian when
+// unset): one place, so every page shows a day, a time and a count the same way.
+(function () {
+  const lang = () => document.documentElement.lang || "ru";
+  const DAY = { day: "2-digit", month: "2-digit", year: "numeric" };
+  const TIME = { hour: "2-digit", minute: "2-digit" };
+  window.When = {
+    lang,
+    day: (value) => new Date(value).toLocaleDateString(lang(), DAY),
+    dayTime: (value) => new Date(value).toLocaleString(lang(), { ...DAY, ...TIME }),
+    time: (value) => new Date(value).toLocaleTimeString(lang(), TIME),
+    number: (n) => n.toLocaleString(lang()),
+  };
+})();
