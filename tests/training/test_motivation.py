@@ -199,3 +199,30 @@ def test_a_viewer_in_no_team_ranks_every_operator(
     second_only = motivation.board(db, boss, today, team_id=second.id)
     assert [r.name for r in second_only.rows] == ["Борис"] and second_only.team == "Вторая"
     assert [r.name for r in motivation.board(db, anna, today, team_id=second.id).rows] == ["Анна"]
+
+
+def test_the_board_ranks_each_operator_by_their_own_points_in_the_window(db: Session) -> None:
+    """The board reads the whole floor's points at once: each row must still carry that
+    operator's points of the last BOARD_DAYS only, zero for one without any."""
+    from datetime import UTC, datetime
+
+    from wowdesk.training.models import PointEntry
+
+    today = date(2026, 12, 4)
+    anna, boris, vera = (make_user(db, "operator") for _ in range(3))
+    recent = datetime(2026, 12, 1, tzinfo=UTC)
+    old = datetime(2026, 10, 1, tzinfo=UTC)
+    for user, points, when in [(anna, 5, recent), (anna, 7, recent), (anna, 100, old),
+                               (boris, 20, recent), (vera, 50, old)]:  # fmt: skip
+        db.add(PointEntry(user_id=user.id, kind="kpi", ref=f"{points}:{when}", points=points,
+                          created_at=when))  # fmt: skip
+    db.flush()
+    boss = make_user(db, "supervisor")
+    rows = {r.name: r for r in motivation.board(db, boss, today).rows}
+    expected = {boris.display_name: 20, anna.display_name: 12, vera.display_name: 0}
+    assert {name: rows[name].points for name in expected} == expected
+    assert rows[boris.display_name].place < rows[anna.display_name].place
+    assert rows[anna.display_name].place < rows[vera.display_name].place
+    since = today - timedelta(days=motivation.BOARD_DAYS)
+    assert motivation.total_points(db, anna.id, since) == 12
+    assert motivation.total_points(db, anna.id) == 112

@@ -272,12 +272,20 @@ def do_refresh_all(db: Session) -> dict[str, int]:
 
 
 def total_points(db: Session, user_id: int, since: date | None = None) -> int:
-    stmt = select(func.coalesce(func.sum(PointEntry.points), 0)).where(
-        PointEntry.user_id == user_id
+    return points_of(db, [user_id], since).get(user_id, 0)
+
+
+def points_of(db: Session, user_ids: list[int], since: date | None = None) -> dict[int, int]:
+    """Each operator's points (since a day), in one grouped read: the board ranks a whole
+    floor at once. Operators without points are left out."""
+    stmt = (
+        select(PointEntry.user_id, func.sum(PointEntry.points))
+        .where(PointEntry.user_id.in_(user_ids))
+        .group_by(PointEntry.user_id)
     )
     if since is not None:
         stmt = stmt.where(PointEntry.created_at >= _midnight(since))
-    return int(db.scalar(stmt) or 0)
+    return {user_id: int(points or 0) for user_id, points in db.execute(stmt)}
 
 
 def _midnight(day: date) -> datetime:
@@ -503,8 +511,9 @@ def board(
         )
     }
     ranked = [u for u in members if prefs.get(u.id, BoardMode.public) != BoardMode.opt_out]
+    points = points_of(db, [u.id for u in ranked], since)
     scored = sorted(
-        ((total_points(db, u.id, since), u) for u in ranked),
+        ((points.get(u.id, 0), u) for u in ranked),
         key=lambda x: (-x[0], x[1].display_name),
     )
     rows = []
