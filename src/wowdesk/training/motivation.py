@@ -511,9 +511,9 @@ def board(
         )
     }
     ranked = [u for u in members if prefs.get(u.id, BoardMode.public) != BoardMode.opt_out]
-    points = points_of(db, [u.id for u in ranked], since)
+    totals = points_of(db, [u.id for u in ranked], since)
     scored = sorted(
-        ((points.get(u.id, 0), u) for u in ranked),
+        ((totals.get(u.id, 0), u) for u in ranked),
         key=lambda x: (-x[0], x[1].display_name),
     )
     rows = []
