@@ -19,6 +19,9 @@ from wowdesk.nlp.pii import mask_text
         ("They had 3: Jadwiga, Mary and Tomasz.", "They had 3: [PERSON], [PERSON] and [PERSON]."),
         ("Producer Giulia Rossi explained it", "Producer [PERSON] explained it"),
         ("Kerstin Lindqvist wrote. Then Lindqvist", "[PERSON] wrote. Then [PERSON]"),
+        # in capitals: a known first name and the known names after it, the whole word
+        ("MY NAME IS JOHN SMITH AND I WANT A REFUND", "MY NAME IS [PERSON] AND I WANT A REFUND"),
+        ("Dear JOHN SMITH, your order", "Dear [PERSON], your order"),
     ],
 )
 def test_names_are_masked(text: str, masked: str) -> None:
@@ -45,6 +48,9 @@ def test_lower_case_names_in_a_list_or_after_my_name_is() -> None:
         "My Samsung Galaxy stopped charging",
         "Grace period is 14 days",
         "Where is my order? it was due yesterday",
+        "CAN I SPEAK TO A REAL PERSON?!?!",
+        "WHY IS MY REFUND STILL NOT HERE, THIS IS THE THIRD TIME I ASK",
+        "Galorath Incorporated is the brainchild of three founders",
     ],
 )
 def test_no_name_in_products_companies_and_countries(text: str) -> None:

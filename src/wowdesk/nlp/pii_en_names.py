@@ -42,7 +42,7 @@ CUE = re.compile(
     r"|\bms\.?|\bdr\.?|\bmiss|\bprof\.?|\bname\?|\bsincerely,?|\bregards,?|\badd)[ \t]+$",
     re.I,
 )
-NAME_AFTER_CUE = re.compile(rf"{WORD}(?: {U}\.?)?(?: {WORD}){{0,2}}")
+NAME_AFTER_CUE = re.compile(rf"{WORD}(?: {U}\.?(?!\w))?(?: {WORD}){{0,2}}")
 COMMON = frozenset(
     """
     The This That These Those There Then When Where What Which Who Why How Please Thanks Thank
@@ -65,7 +65,7 @@ WORD_NAMES = frozenset(
 )
 # a name followed by one of these is a company's («Thomas and Sons», «Russell Investments»)
 ORG = (
-    r"(?:Inc|LLC|Ltd|Corp|Corporation|Co|Company|Group|Investments?|Holdings|Partners"
+    r"(?:Inc|Incorporated|LLC|Ltd|Corp|Corporation|Co|Company|Group|Investments?|Holdings|Partners"
     r"|Associates|Sons|Brothers|Bros|Orchestra|Band|Foundation|University|Institute|Insurance"
     r"|Capital|Consulting|Solutions|Technologies|Systems|Labs?|Media|Records|Studios?"
     r"|Airlines|Motors|Bank|Trust|Fund|Hotels?|Ventures|Industries|International|Enterprises"
@@ -199,6 +199,8 @@ def _clean(text: str, start: int, end: int) -> Span | None:
         start += m.end()
     if text[end - 2 : end] in ("'s", "’s"):
         end -= 2
+    if text[start:end].isupper():
+        end = start + len(_known_in_capitals(text[start:end]))
     name = text[start:end]
     if (
         end <= start
@@ -210,6 +212,22 @@ def _clean(text: str, start: int, end: int) -> Span | None:
     ):
         return None
     return start, end
+
+
+def _known_in_capitals(name: str) -> str:
+    """Of a candidate in capitals, a known first name and the known names after it: in a
+    customer's shouting («CAN I SPEAK TO A REAL PERSON») or an acronym a capital says
+    nothing about a name, and the census lists surnames such as «Can», «Real» and «Want»;
+    «JOHN SMITH AND …» keeps «JOHN SMITH»."""
+    known = ""
+    for m in re.finditer(r"[^\W\d_]+(?:[-'’][^\W\d_]+)?", name):
+        word = m.group().capitalize()
+        if word in COMMON or word.lower() in WORD_NAMES:
+            break
+        if word not in first_names() and (not known or word not in surnames()):
+            break
+        known = name[: m.end()]
+    return known
 
 
 def _list_mates(text: str, taken: list[Span]) -> list[Span]:
