@@ -68,6 +68,48 @@ def test_street_names_before_or_without_a_type_word(text: str, masked: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("доставьте на ул ленина д 5 кв 12", "доставьте на [ADDRESS]"),
+        ("адрес: г. Москва, ул. Ленина, д. 5, кв. 12", "адрес: [ADDRESS]"),
+        ("ленинградская обл, г Гатчина, ул Соборная д7", "ленинградская обл, [ADDRESS]"),
+        ("АДРЕС ДОСТАВКИ УЛ ЛЕНИНА 5", "АДРЕС ДОСТАВКИ [ADDRESS]"),
+        ("живу на проспекте мира 10", "живу на [ADDRESS]"),
+        ("пр-т Мира, 10к2, кв 5", "[ADDRESS]"),
+        ("мкр Северный 3-15", "[ADDRESS]"),
+        ("ул. 8 Марта, 14", "[ADDRESS]"),
+        ("ул маршала жукова 5", "[ADDRESS]"),
+        ("мой адрес: 2-я линия В.О., 15", "мой адрес: [ADDRESS]"),
+        ("2-й Донской проезд 4", "[ADDRESS]"),
+        # the house number and flat are the end of the mask, not a piece left after it
+        ("пр-т Мира, 10к2", "[ADDRESS]"),
+        ("привезите на ул ленина 5 в понедельник", "привезите на [ADDRESS] в понедельник"),
+        ("ул. Лесная, 12 А, кв. 5", "[ADDRESS]"),
+    ],
+)
+def test_addresses_as_customers_type_them(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "на улице холодно, курьер опоздал",
+        "улыбка до ушей, спасибо",
+        "200 г сахара в заказе",
+        "и пр. товары 5 штук",
+        "скидка 5% на пер. 3 дня",
+        "по улице 5 минут пешком",
+        "по линии 2 не дозвониться",
+        "в проезде 2 раза оплатил",
+        "позвоните на горячую линию 8 800 555-35-35",
+    ],
+)
+def test_street_words_that_are_no_address(text: str) -> None:
+    assert "[ADDRESS]" not in mask_text(text)
+
+
+@pytest.mark.parametrize(
     "text",
     ["PETR.IVANOV(at)mail.ru", "petr.ivanov [at] mail [dot] ru", "petr собака mail точка ru"],
 )

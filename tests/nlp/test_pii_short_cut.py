@@ -121,3 +121,26 @@ def test_skipping_patterns_by_digit_count_changes_nothing(parts: list[str]) -> N
         assert find_pii(text, names=False) == fast
     finally:
         pii._digit_count, pii.PHONE_RUN = counted, runs
+
+
+# street types and fragments of addresses as customers type them, among ordinary words
+street_parts = st.sampled_from(
+    ["ул", "УЛ", "ул.", "Ул.", "пр-т", "ПР-КТ", "просп.", "пер", "б-р", "наб.", "мкр", "пр.",
+     "ш.", "пл.", "улице", "Улица", "проспекте", "ПРОСПЕКТ", "переулок", "шоссе", "бульваре",
+     "набережной", "площади", "проезд", "микрорайоне", "тупик", "аллея", "линии", "тракт",
+     "Ленина", "ленина", "МИРА", "Маршала", "жукова", "8", "Марта", "2-я", "Тверская",
+     "невский", "Ленинский", "д.", "д", "дом", "5", "12а", "10к2", "28/2", "3-15", "кв", "кв.",
+     "12", "корп.", "стр", "оф.", "г.", "Москва", ",", "доставьте", "на", "живу", "привет",
+     "пришёл", "проблема", "улыбка", "пересчёт", "площадка", "шт", "пр", "ул-ул"]
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(street_parts, max_size=12), st.sampled_from([" ", "", "  ", ", "]))
+def test_no_street_is_found_where_no_street_type_word_is(parts: list[str], sep: str) -> None:
+    """The two street patterns run only on texts where STREET_HINT finds a type word: no
+    text without one holds anything either pattern matches."""
+    text = sep.join(parts)
+    if pii.STREET_HINT.search(text) is None:
+        assert pii.RU_ADDRESS.search(text) is None, text
+        assert pii.RU_ADDRESS_NAME_FIRST.search(text) is None, text

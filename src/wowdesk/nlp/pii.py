@@ -90,16 +90,52 @@ DRIVER_LICENSE_NAMED = (
 )
 RU_ACCOUNT = re.compile(r"(?<!\d)(?:40[5-8]|423|30[1-2])\d{17}(?!\d)")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
+# Russian addresses as customers type them: «ул. Лесная, д. 12, кв. 5» and also «ул ленина д 5
+# кв 12», «пр-т Мира, 10к2», «УЛ ЛЕНИНА 5», «мкр Северный 3-15». Type words in any case;
+# an abbreviation ends in a dot or a space, so «улыбка» is no «ул ыбка».
+STREET_ABBR = r"(?i:ул|пр-к?т|просп|пер|б-р|наб|мкр|мкрн)(?:\.\s*|\s+)"
+# «пр.», «ш.», «пл.» also end «и пр. товары»: after them as after a whole word
+STREET_WEAK = r"(?i:пр|ш|пл)\.\s*"
+STREET_WORD = (
+    r"(?i:улиц[аеуы]|проспект[аеу]?|переул(?:ок|ке|ка)|шоссе|бульвар[аеу]?"
+    r"|набережн(?:ая|ой|ую)|площад(?:ь|и)|проезд[аеу]?|микрорайон[аеу]?|тупик[аеу]?"
+    r"|алле[яие]|лини[яие]|тракт[аеу]?)"
+)
 STREET_TYPE = (
-    r"(?:ул\.|улиц[аеуы]|пр-т|проспект[аеу]?|пр\.|пер\.|переул(?:ок|ке|ка)|ш\.|шоссе|б-р"
+    r"(?i:ул\.|улиц[аеуы]|пр-к?т|проспект[аеу]?|пр\.|пер\.|переул(?:ок|ке|ка)|ш\.|шоссе|б-р"
     r"|бульвар[аеу]?|наб\.|набережн(?:ая|ой|ую)|пл\.|площад(?:ь|и)|проезд[аеу]?|тупик[аеу]?"
     r"|алле[яие]|лини[яие])"
 )
-HOUSE = r"\d{1,4}[а-яА-Я]?(?:\s*[-/]\s*\d{1,4})?(?:\s*(?:кв\.?|квартира)\s*\d{1,4})?"
+# a house, its building and the flat: «д. 5», «д7», «12а», «12 А», «10к2», «28/2», «3-15»,
+# «стр. 1, кв. 5» (a letter after a space only in capitals: «5 в понедельник» is no house «5 в»)
+HOUSE = (
+    r"(?:(?i:д|дом)\.?\s*)?\d{1,4}(?:(?:[а-яА-Я]|\s[А-Я])(?![а-яА-ЯёЁ]))?(?:\s*[-/]\s*\d{1,4})?"
+    r"(?:,?\s*(?i:к|корп|корпус|стр|строение)\.?\s*\d{1,3})?"
+    r"(?:,?\s*(?i:кв|квартира|оф|офис)\.?\s*\d{1,4})?"
+)
+HOUSE_AFTER = rf"(?:,?\s*{HOUSE})"
+# the street's name: «Ленина», «8 Марта», «Маршала Жукова»; a second word in lower case only
+# right before a house number («ул маршала жукова 5»), not «ул ленина завтра»
+ORDINAL = r"\d{1,2}(?:-?(?:го|й|я|е|ая|ой|ий|ья))?\s+"
+STREET_NAME = (
+    rf"(?:{ORDINAL}[А-ЯЁ][А-ЯЁа-яё-]+|[А-ЯЁа-яё][А-ЯЁа-яё-]+)"
+    rf"(?:\s+[А-ЯЁ][А-ЯЁа-яё-]+|\s+[а-яё][а-яё-]+(?={HOUSE_AFTER}))?"
+)
+# a capitalised name: «Ленина», «8 Марта», «2-я Тверская», «В.О.»
+STREET_CAPITAL = rf"(?:{ORDINAL})?[А-ЯЁ][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
+# any street type word: most messages have none, and the two street patterns, which try
+# every word, run only on those that do
+STREET_HINT = re.compile(
+    r"(?i:(?<!\w)(?:ул|пр|просп|пер|б-р|наб|мкр|мкрн|ш|пл)(?:\.|\s|-к?т)|пр-к?т|улиц|проспект"
+    r"|переул|шоссе|бульвар|набережн|площад|проезд|микрорайон|тупик|алле[яие]|лини[яие]|тракт)"
+)
+# the town right before a street joins its mask («г. Москва, ул. Ленина, 5»); read backwards
+# from a street found, since an optional prefix would be tried at every letter of a text
+CITY_BEFORE = re.compile(r"\b(?i:г|гор|город|пос|посёлок|поселок|село)\.?\s*[А-ЯЁ][а-яё-]+,?\s*$")
 # «Невский проспект 28-15», «ленинский пр-т, д. 5»: the name before the type word
 RU_ADDRESS_NAME_FIRST = re.compile(
-    rf"\b[А-ЯЁа-яё][а-яё-]+(?:[иыо]й|[ао]я|ое|ей|ов|ин|[оеы]м|[ое]му|ую|[ое]го)\s+{STREET_TYPE}(?!\w)"
-    rf"(?:,?\s*(?:д\.|дом)?\s*{HOUSE})?"
+    r"(?:\b\d{1,2}-?(?:я|й|е|ая|ой|ий)\s+)?\b(?i:[а-яё][а-яё-]*(?:[иыо]й|[ао]я|ое|ей|ов|ин|[оеы]м|[ое]му|ую|[ое]го))\s+"
+    rf"{STREET_TYPE}(?!\w){HOUSE_AFTER}?(?!\w)"
 )
 # «живу на Тверской 12-5», «доставьте на Ленина 5»: no type word, a house number after
 RU_ADDRESS_BARE = re.compile(rf"(?<=\b(?:на|по) )[А-ЯЁ][а-яё-]+\s+(?:д\.\s*)?{HOUSE}(?![\d:.,]\d)")
@@ -107,13 +143,14 @@ RESIDENCE = re.compile(
     r"жив[уёе]|проживаю|прописан|прописк|адрес|доставьте|привезите|приезжайте|регистрац",
     re.I,
 )
+# a type word, then the name; after an abbreviation («ул», «пр-т») any name, after a whole
+# word («улице», «проспекте») a capitalised name or a house number («на улице холодно» is
+# no address)
 RU_ADDRESS = re.compile(
-    r"(?:\b(?:г\.|город|пос\.|посёлок|село)\s*[А-ЯЁ][а-яё-]+,?\s*)?"
-    r"\b(?:ул\.|улица|пр-т|проспект|пр\.|пер\.|переулок|ш\.|шоссе|б-р|бульвар|наб\.|набережная|пл\.|площадь)"
-    r"\s*[А-ЯЁ0-9][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
-    r"(?:,?\s*(?:(?:д\.|дом)\s*)?\d+[а-яА-Я]?(?:[/-]\d+)?)?"
-    r"(?:,?\s*(?:корп\.|к\.|стр\.)\s*\d+)?"
-    r"(?:,?\s*(?:кв\.|квартира|оф\.)\s*\d+)?"
+    rf"\b(?:(?:{STREET_ABBR}){STREET_NAME}{HOUSE_AFTER}?"
+    rf"|{STREET_WEAK}{STREET_CAPITAL}{HOUSE_AFTER}?"
+    rf"|(?:\b{ORDINAL})?{STREET_WORD}\s+(?:{STREET_CAPITAL}{HOUSE_AFTER}?|{STREET_NAME}{HOUSE_AFTER})"
+    r")(?!\w)"
 )
 EN_ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][\w'.-]*\s+){1,4}"
@@ -339,10 +376,11 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
     if names:
         for start, end, kind in pii_en.english_pii(text, model=english_model):
             add(start, end, kind)
-    addresses = (RU_ADDRESS_NAME_FIRST, RU_ADDRESS, RU_ADDRESS_BARE, EN_ADDRESS)
-    for pattern in addresses if n else addresses[:2]:
+    streets = (RU_ADDRESS_NAME_FIRST, RU_ADDRESS) if STREET_HINT.search(text) else ()
+    for pattern in (*streets, RU_ADDRESS_BARE, EN_ADDRESS) if n else streets:
         for m in pattern.finditer(text):
-            add(m.start(), m.end(), "ADDRESS")
+            town = CITY_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            add(town.start() if town else m.start(), m.end(), "ADDRESS")
     if names and CYRILLIC.search(text):
         for start, end in ru_names.names(text):
             add(start, end, "PERSON")
