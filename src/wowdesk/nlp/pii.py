@@ -96,16 +96,14 @@ IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"
 STREET_ABBR = r"(?i:ул|пр-к?т|просп|пер|б-р|наб|мкр|мкрн)(?:\.\s*|\s+)"
 # «пр.», «ш.», «пл.» also end «и пр. товары»: after them as after a whole word
 STREET_WEAK = r"(?i:пр|ш|пл)\.\s*"
-STREET_WORD = (
-    r"(?i:улиц[аеуы]|проспект[аеу]?|переул(?:ок|ке|ка)|шоссе|бульвар[аеу]?"
-    r"|набережн(?:ая|ой|ую)|площад(?:ь|и)|проезд[аеу]?|микрорайон[аеу]?|тупик[аеу]?"
-    r"|алле[яие]|лини[яие]|тракт[аеу]?)"
+# the type words written out, in their cases
+STREET_WORDS = (
+    r"улиц[аеуы]|проспект[аеу]?|переул(?:ок|ке|ка)|шоссе|бульвар[аеу]?|набережн(?:ая|ой|ую)"
+    r"|площад(?:ь|и)|проезд[аеу]?|тупик[аеу]?|алле[яие]|лини[яие]"
 )
-STREET_TYPE = (
-    r"(?i:ул\.|улиц[аеуы]|пр-к?т|проспект[аеу]?|пр\.|пер\.|переул(?:ок|ке|ка)|ш\.|шоссе|б-р"
-    r"|бульвар[аеу]?|наб\.|набережн(?:ая|ой|ую)|пл\.|площад(?:ь|и)|проезд[аеу]?|тупик[аеу]?"
-    r"|алле[яие]|лини[яие])"
-)
+STREET_WORD = rf"(?i:{STREET_WORDS}|микрорайон[аеу]?|тракт[аеу]?)"
+# after a street's name («Невский пр.», «Ленинский пр-т»)
+STREET_TYPE = rf"(?i:ул\.|пр-к?т|пр\.|пер\.|ш\.|б-р|наб\.|пл\.|{STREET_WORDS})"
 # a house, its building and the flat: «д. 5», «д7», «12а», «12 А», «10к2», «28/2», «3-15»,
 # «стр. 1, кв. 5» (a letter after a space only in capitals: «5 в понедельник» is no house «5 в»)
 HOUSE = (
@@ -123,12 +121,6 @@ STREET_NAME = (
 )
 # a capitalised name: «Ленина», «8 Марта», «2-я Тверская», «В.О.»
 STREET_CAPITAL = rf"(?:{ORDINAL})?[А-ЯЁ][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
-# any street type word: most messages have none, and the two street patterns, which try
-# every word, run only on those that do
-STREET_HINT = re.compile(
-    r"(?i:(?<!\w)(?:ул|пр|просп|пер|б-р|наб|мкр|мкрн|ш|пл)(?:\.|\s|-к?т)|пр-к?т|улиц|проспект"
-    r"|переул|шоссе|бульвар|набережн|площад|проезд|микрорайон|тупик|алле[яие]|лини[яие]|тракт)"
-)
 # the town right before a street joins its mask («г. Москва, ул. Ленина, 5»); read backwards
 # from a street found, since an optional prefix would be tried at every letter of a text
 CITY_BEFORE = re.compile(r"\b(?i:г|гор|город|пос|посёлок|поселок|село)\.?\s*[А-ЯЁ][а-яё-]+,?\s*$")
@@ -138,7 +130,7 @@ RU_ADDRESS_NAME_FIRST = re.compile(
     rf"{STREET_TYPE}(?!\w){HOUSE_AFTER}?(?!\w)"
 )
 # «живу на Тверской 12-5», «доставьте на Ленина 5»: no type word, a house number after
-RU_ADDRESS_BARE = re.compile(rf"(?<=\b(?:на|по) )[А-ЯЁ][а-яё-]+\s+(?:д\.\s*)?{HOUSE}(?![\d:.,]\d)")
+RU_ADDRESS_BARE = re.compile(rf"(?<=\b(?:на|по) )[А-ЯЁ][а-яё-]+\s+{HOUSE}(?![\d:.,]\d)")
 RESIDENCE = re.compile(
     r"жив[уёе]|проживаю|прописан|прописк|адрес|доставьте|привезите|приезжайте|регистрац",
     re.I,
@@ -152,6 +144,9 @@ RU_ADDRESS = re.compile(
     rf"|(?:\b{ORDINAL})?{STREET_WORD}\s+(?:{STREET_CAPITAL}{HOUSE_AFTER}?|{STREET_NAME}{HOUSE_AFTER})"
     r")(?!\w)"
 )
+# any street type word, as the two street patterns above read them: most messages have none,
+# and those patterns, which try every word, run only on those that do
+STREET_HINT = re.compile(rf"\b(?:{STREET_ABBR}|{STREET_WEAK}|{STREET_WORD}|{STREET_TYPE})")
 EN_ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][\w'.-]*\s+){1,4}"
     r"(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Dr\.?|"
