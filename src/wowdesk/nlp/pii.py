@@ -144,6 +144,28 @@ RU_ADDRESS = re.compile(
     rf"|(?:\b{ORDINAL})?{STREET_WORD}\s+(?:{STREET_CAPITAL}{HOUSE_AFTER}?|{STREET_NAME}{HOUSE_AFTER})"
     r")(?!\w)"
 )
+# after «адрес», «по адресу», «адрес доставки:» a town and a capitalised name with a house
+# is an address without any type word («мой адрес: Ленина 5-12», «Москва, Ленина 5, кв 3»)
+TOWN_WORD = r"(?i:г|гор|город|пос|посёлок|поселок|село|дер|деревня)"
+ADDRESS_PART = rf"(?:\d{{6}}|{TOWN_WORD}\.?\s*[А-ЯЁ][а-яё-]+|[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
+RU_ADDRESS_CUED = re.compile(
+    r"\b(?i:адрес(?:у|ом|а)?)(?:\s+(?i:доставки|проживания|регистрации|прописки))?(?!\w)"
+    rf"\s*[:—-]?\s*(?P<address>(?:{ADDRESS_PART},?\s*){{0,3}}[А-ЯЁ][а-яё-]+,?\s*{HOUSE})"
+    r"(?!\w|[:.,]\d)"
+)
+# what a town or street found by the NER leaves around it: the postcode and «г.» before, a
+# street and the house after («г. Казань, Баумана 12»: the NER finds «Казань» and
+# «Баумана», nothing finds «12»)
+ADDRESS_BEFORE = re.compile(rf"(?:(?:\b\d{{6}},\s*)?\b{TOWN_WORD}\.?\s*|\b\d{{6}},\s*)$")
+ADDRESS_AFTER = re.compile(
+    rf",?\s*(?P<street>[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?,?\s*)?(?P<house>{HOUSE})(?!\w|[:.,]\d)"
+)
+BARE_HOUSE = re.compile(r"\d{1,4}")
+FLAT_OR_BUILDING = re.compile(r"(?i:кв|квартира|оф|офис|к|корп|корпус|стр|строение)\.?\s*\d")
+LOWER_WORD_NEXT = re.compile(r"\s+[а-яё]")
+ADDRESS_GAP = re.compile(r"\s*,?\s*")
+
+
 # any street type word, as the two street patterns above read them: most messages have none,
 # and those patterns, which try every word, run only on those that do
 STREET_HINT = re.compile(rf"\b(?:{STREET_ABBR}|{STREET_WEAK}|{STREET_WORD}|{STREET_TYPE})")
@@ -376,6 +398,8 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
         for m in pattern.finditer(text):
             town = CITY_BEFORE.search(text, max(0, m.start() - 40), m.start())
             add(town.start() if town else m.start(), m.end(), "ADDRESS")
+    for m in RU_ADDRESS_CUED.finditer(text) if n else ():
+        add(m.start("address"), m.end("address"), "ADDRESS")
     if names and CYRILLIC.search(text):
         for start, end in ru_names.names(text):
             add(start, end, "PERSON")
@@ -383,11 +407,63 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
         for e in ner.entities(text):
             if e.type == "PER":
                 add(e.start, e.stop, "PERSON")
-            elif e.type == "LOC" and _near(RESIDENCE, text, e.start, e.stop, 40):
+            elif e.type == "LOC" and (
+                _near(RESIDENCE, text, e.start, e.stop, 40) or _street_after(text, e.stop)
+            ):
                 # a city alone is no one's personal data («погода в Казани?»); where
-                # someone lives or wants a delivery is
+                # someone lives or wants a delivery is, and so is a town with a street
                 add(e.start, e.stop, "ADDRESS")
-    return sorted(found, key=lambda s: s.start)
+    found.sort(key=lambda s: s.start)
+    # the English address patterns join their own parts; the Russian NER finds a town and
+    # a street apart and leaves their house number out
+    if CYRILLIC.search(text) and any(s.type == "ADDRESS" for s in found):
+        return _whole_addresses(text, found)
+    return found
+
+
+def _house_after(text: str, end: int) -> re.Match[str] | None:
+    """The street and house right after an address part. A bare number followed by a word
+    in lower case is a count, not a house («живу в Казани 5 лет»), unless a street names it."""
+    m = ADDRESS_AFTER.match(text, end)
+    if m is None or m.group("street") or not BARE_HOUSE.fullmatch(m.group("house")):
+        return m
+    return None if LOWER_WORD_NEXT.match(text, m.end()) else m
+
+
+def _street_after(text: str, end: int) -> bool:
+    """A street or a flat follows: a town so followed is an address even without «живу» or
+    «адрес» near it («Москва, Тверская 7», «г Москва Тверская 7 кв 3»)."""
+    m = _house_after(text, end)
+    return m is not None and bool(m.group("street") or FLAT_OR_BUILDING.search(m.group("house")))
+
+
+def _whole_addresses(text: str, spans: list[Span]) -> list[Span]:
+    """Each address widened over the «г.», postcode, street and house around it, and
+    neighbours only a comma apart joined: one mask, not «г. [ADDRESS], [ADDRESS] 12». A name
+    or town inside the widened span is part of the address (streets are named after people);
+    any other kind of span stops the widening."""
+    out: list[Span] = []
+    for span in spans:
+        if out and out[-1].type == "ADDRESS" and out[-1].end > span.start:
+            # reached by the address before it: a part of it
+            out[-1] = Span(out[-1].start, max(out[-1].end, span.end), "ADDRESS")
+            continue
+        if span.type != "ADDRESS":
+            out.append(span)
+            continue
+        start, end = span.start, span.end
+        before = ADDRESS_BEFORE.search(text, max(0, start - 20), start)
+        if before and before.start() < start and (not out or out[-1].end <= before.start()):
+            start = before.start()
+        after = _house_after(text, end)
+        if after and all(
+            s.type in ("ADDRESS", "PERSON") or s.end <= end or s.start >= after.end() for s in spans
+        ):
+            end = after.end()
+        if out and out[-1].type == "ADDRESS" and ADDRESS_GAP.fullmatch(text, out[-1].end, start):
+            start = out.pop().start
+        out.append(Span(start, end, "ADDRESS"))
+    return out
 
 
 def mask_text(text: str, *, names: bool = True, english_model: bool = True) -> str:
