@@ -22,10 +22,20 @@ from wowdesk.nlp.pii import mask_text
         # in capitals: a known first name and the known names after it, the whole word
         ("MY NAME IS JOHN SMITH AND I WANT A REFUND", "MY NAME IS [PERSON] AND I WANT A REFUND"),
         ("Dear JOHN SMITH, your order", "Dear [PERSON], your order"),
+        # a surname's ending read through the possessive
+        ("Zdzisława Nowicka's parcel never came", "[PERSON]'s parcel never came"),
+        ("Ingibjörg Sigurdardottir's refund", "[PERSON]'s refund"),
     ],
 )
 def test_names_are_masked(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+def test_a_name_right_before_an_address_is_masked_too() -> None:
+    """The name runs on into «Apt» and the address wins the overlap: the name was lost."""
+    masked = mask_text("Dr. Marta Kovalchuk Apt. 12 5720 Skoanveien 226")
+    assert masked.startswith("Dr. [PERSON] [ADDRESS]")
+    assert "Marta" not in masked and "Skoanveien" not in masked
 
 
 def test_lower_case_names_in_a_list_or_after_my_name_is() -> None:

@@ -86,5 +86,18 @@ def english_pii(text: str, *, model: bool = True) -> list[tuple[int, int, str]]:
             people.append((ent.start_char, ent.end_char))
         elif ent.label_ == "FAC" and re.search(r"\d", ent.text):
             spans.append((ent.start_char, ent.end_char, "ADDRESS"))
-    spans += [(s, e, "PERSON") for s, e in pii_en_names.names(text, people)]
+    named = [_before_addresses(text, s, e, spans) for s, e in pii_en_names.names(text, people)]
+    spans += [(s, e, "PERSON") for s, e in named if e > s]
     return spans
+
+
+def _before_addresses(
+    text: str, start: int, end: int, addresses: list[tuple[int, int, str]]
+) -> tuple[int, int]:
+    """A name that runs on into the address after it («Dr. Cindy Holinka Apt. 117»)
+    cut where the address starts: otherwise the address wins the overlap and the name
+    goes unmasked."""
+    for a_start, _a_end, _kind in addresses:
+        if start < a_start < end:
+            end = start + len(text[start:a_start].rstrip(" ,\n"))
+    return start, end

@@ -36,6 +36,7 @@ SURNAME_ENDING = re.compile(
     r"(?:ová|ski|ska|sky|cki|cka|wicz|vich|vić|ić|ov|ova|ev|eva|enko|chuk|escu|eanu|poulos"
     r"|idis|akis|oglu|oğlu|yan|dóttir|dottir|sson|ssen|sen|inen|berg|mann|stein)$"
 )
+POSSESSIVE = re.compile(r"['’]s$")
 CUE = re.compile(
     r"(?:\bmy name is|\bname is|\bname's|\bname:|\bcall me|\bi'm called|\bdirected by:?"
     r"|\bwritten by|\bproduced by|\bstarring|\bsays|\bsaid|\basked|\bdear|\bmr\.?|\bmrs\.?"
@@ -153,7 +154,8 @@ def _gazetteer(text: str) -> list[Span]:
 def _shapes(text: str) -> list[Span]:
     found = [(m.start(), m.end()) for m in WITH_INITIAL.finditer(text)]
     for m in re.finditer(rf"(?<![\w'’]){WORD} ({WORD})(?![\w])", text):
-        if SURNAME_ENDING.search(m.group(1)) and m.group().split()[0] not in COMMON:
+        surname = POSSESSIVE.sub("", m.group(1))  # «Wisława Szczepańska's killers»
+        if SURNAME_ENDING.search(surname) and m.group().split()[0] not in COMMON:
             found.append((m.start(), m.end()))
     for m in CAP_WORD.finditer(text):
         if _cued(text, m.start()):
