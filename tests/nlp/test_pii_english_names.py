@@ -61,6 +61,12 @@ def test_lower_case_names_in_a_list_or_after_my_name_is() -> None:
         "CAN I SPEAK TO A REAL PERSON?!?!",
         "WHY IS MY REFUND STILL NOT HERE, THIS IS THE THIRD TIME I ASK",
         "Galorath Incorporated is the brainchild of three founders",
+        # what bank customers write (BANKING77)
+        "Do you accept Mastercard?",
+        "Can I choose from either Visa or Mastercard?",
+        "How to activate Google Pay for top up?",
+        "Do you provide currency exchange to Euros?",
+        "I need quickly transfer something from China. About how long will it take?",
     ],
 )
 def test_no_name_in_products_companies_and_countries(text: str) -> None:
