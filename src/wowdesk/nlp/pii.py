@@ -276,6 +276,8 @@ def _near(pattern: re.Pattern[str], text: str, start: int, end: int, width: int 
 
 # a period after «No», «Nr», «Ref», «Num» abbreviates the number's name («Tracking no.
 # 234-56-7890»): it ends no sentence
+# where a capitalised request verb («Закажи мне билет») stands: at a sentence's start
+SENTENCE_OPENS = re.compile(r"(?:^|[.!?…\n,:;])\s*$")
 SENTENCE_END = re.compile(r"(?:(?<!\b[Nn]o)(?<!\b[Nn]r)(?<!\b[Rr]ef)(?<!\b[Nn]um)\.|[?!\n])\s")
 
 
@@ -406,7 +408,11 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
     if names and NAME_CONTEXT.search(text):
         for e in ner.entities(text):
             if e.type == "PER":
-                add(e.start, e.stop, "PERSON")
+                if not (
+                    SENTENCE_OPENS.search(text, max(0, e.start - 3), e.start)
+                    and ru_names.verb_not_name(text[e.start : e.stop])
+                ):
+                    add(e.start, e.stop, "PERSON")
             elif e.type == "LOC" and (
                 _near(RESIDENCE, text, e.start, e.stop, 40) or _street_after(text, e.stop)
             ):

@@ -38,6 +38,18 @@ def name_part(word: str) -> str | None:
     return None
 
 
+def verb_not_name(word: str) -> bool:
+    """A request's verb the dictionary knows, with no name reading («Закажи», «Отправьте»,
+    «Покупаю»): natasha's tagger, trained on news, takes the capitalised verb that opens a
+    request for a name (39 of 5 480 Russian HWU64 and noisy support messages). Words the
+    dictionary only guesses («Сайнсбери») and past forms («Лили») stay names."""
+    lower = word.lower()
+    if not WORD.fullmatch(word) or name_part(word) or not morph.analyzer().word_is_known(lower):
+        return False
+    tag = morph.analyzer().parse(lower)[0].tag
+    return tag.POS == "VERB" and ("impr" in tag or ("1per" in tag and "pres" in tag))
+
+
 def _common_word(word: str, parts: tuple[str, ...] = ("Name", "Surn", "Patr")) -> bool:
     """The likeliest reading is not a name: «вера» is faith before it is Vera."""
     best = morph.analyzer().parse(word.lower())[0]
