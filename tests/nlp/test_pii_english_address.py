@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from wowdesk.nlp.pii import mask_text
+from wowdesk.nlp.pii import find_pii, mask_text
 
 
 @pytest.mark.parametrize(
@@ -45,4 +45,90 @@ def test_an_address_block_is_masked_whole() -> None:
     ],
 )
 def test_numbered_things_that_are_not_addresses(text: str) -> None:
+    assert "[ADDRESS]" not in mask_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("meet me at 2407 tawastintie 6, sé, portugal", "meet me at [ADDRESS], sé, portugal"),
+        ("i live at tawastintie 6", "i live at [ADDRESS]"),
+        ("i live at 221 baker street apt 4", "i live at [ADDRESS]"),
+        ("send it to 12 main st, apt. 5 thanks", "send it to [ADDRESS] thanks"),
+        ("my flat is apt. 169 on the left", "my flat is [ADDRESS] on the left"),
+    ],
+)
+def test_addresses_typed_in_lower_case(text: str, masked: str) -> None:
+    """Chat is often typed without capitals, and the capital letters were what most
+    patterns started from."""
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize("marks", ["??? ", "> ", ">> ", "• "])
+def test_a_quoted_or_bulleted_address_block_is_masked_as_unmarked(marks: str) -> None:
+    """A reply quotes an address with «> » on each line, a list puts a bullet there (a mail
+    client may leave «???» of it): the unit, town and postcode lines belong to the street
+    all the same."""
+    lines = ["Hafþór Smárason", "4923 Parmova 109", "Suite 380", "Maribor", "Slovenia 82709"]
+    text = "\n".join(marks + line for line in lines)
+    assert mask_text(text).split("\n")[1:] == [f"{marks}[ADDRESS]"]
+
+
+def test_a_lower_case_unit_line_joins_a_quoted_street() -> None:
+    text = "??? 688 rue du centre 320\n??? apt. 169"
+    assert mask_text(text) == "??? [ADDRESS]"
+
+
+def test_marks_join_only_lines_that_carry_the_same_marks() -> None:
+    """A line without the street's marks is the writer's own text, not the quoted block."""
+    text = "> 12 Vesterbrogade 3\n> Apt. 4\nThanks\n> Turku"
+    assert mask_text(text) == "> [ADDRESS]\nThanks\n> Turku"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            "Stop at the corner of Asselsestraat 7 St. and Martinez Mall St.",
+            "Stop at [ADDRESS]",
+        ),
+        ("Meet me at the corner of Csabai kapu 39. and Mathias Pass", "Meet me at [ADDRESS]"),
+        ("It's on the corner of St. Mary's Road 5 and Oak Avenue", "It's on [ADDRESS]"),
+    ],
+)
+def test_a_corner_whose_first_street_holds_an_abbreviation(text: str, masked: str) -> None:
+    """«St.» or «39.» before «and» ends no sentence: the corner goes on to the second street,
+    which is then no person («Mathias Pass»)."""
+    assert mask_text(text) == masked
+
+
+def test_a_name_between_the_cue_and_the_street() -> None:
+    text = "Please return to Leon and Eyrarodda 66 in case of an issue."
+    spans = {(text[s.start : s.end], s.type) for s in find_pii(text)}
+    assert ("Eyrarodda 66", "ADDRESS") in spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid 25 dollars",
+        "order 12345 arrived",
+        "see you at 5 pm",
+        "apt to fail",
+        "meet me at the station",
+        "it took 2 weeks via road",
+        "we drove 200 miles down the road",
+        "i tried 3 times by the way",
+        "go 2 blocks down the street",
+        "it took 3 hours on the highway",
+        "i waited 10 mins at the station 2",
+        "the file was sent to delegate 2",
+        "i was in spring 2021",
+        "my 2 kids live on the same street",
+        "office suite 365 crashed again",
+        "She lives at Alice 5th floor",
+    ],
+)
+def test_lower_case_and_numbered_sentences_that_are_not_addresses(text: str) -> None:
+    """Lower-case words, a number and a street word also make ordinary sentences."""
     assert "[ADDRESS]" not in mask_text(text)

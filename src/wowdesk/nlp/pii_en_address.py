@@ -17,7 +17,12 @@ The rules, each one general:
   «-katu», «-tie», «-utca»…) and a number after it;
 - capitalised words and a number after them where a cue says an address follows («lives
   at», «address is», «sent to», «located at»…) or where an apartment or suite follows;
-- «the corner of X and Y», PO boxes, and US military addresses (PSC/Unit, APO/FPO/DPO).
+- «the corner of X and Y», PO boxes, and US military addresses (PSC/Unit, APO/FPO/DPO);
+- in lower case, where capitals say nothing: a house number before a compound street name
+  or before words and a street type that is seldom an ordinary word («2407 tawastintie 6»,
+  «221 baker street»), and a compound after a cue («i live at tawastintie 6»);
+- a block quoted or listed with marks on each line («> », «• », «??? ») joins its lines as
+  an unmarked one does.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ JOIN = (
     r"(?:de|del|della|delle|dei|degli|di|da|do|dos|das|du|des|la|le|les|el|al|van|von|der"
     r"|den|ter|te|z|ze|e|y|i|et|und|am|an|im|auf|zum|zur|ibn|bin|ben|os|na|nad|pod|sur)"
 )
-NUM = r"\d{1,6}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?"
+# a house number ends where its word ends: «Alice 5th» holds none
+NUM = r"\d{1,6}[A-Za-z]?(?:\s?[-/]\s?\d{1,5}[A-Za-z]?)?(?![^\W_])"
 # USPS Publication 28 street suffixes (and their usual abbreviations), British ones beside
 SUFFIXES = """
 Street St Avenue Ave Av Road Rd Boulevard Blvd Lane Ln Drive Dr Court Ct Place Pl
@@ -106,6 +112,24 @@ PREFIX_STREET = re.compile(
 COMPOUND_STREET = re.compile(
     rf"(?:\b\d{{1,6}}{SP})?(?:{CAP}{SP}){{0,2}}{COMPOUND}{SP}{NUM}(?![\d:.,]\d){TAIL}"
 )
+# Typed in lower case: «2407 tawastintie 6», «221 baker street apt 4». Without capitals
+# only the street types that are seldom ordinary words count («2 km walk», «by the way» and
+# «10 min drive» have a number, words and a USPS suffix too), the words between are no
+# function words, and the house number comes first.
+LOWER_SUFFIX = (
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|terrace|crescent|highway|hwy"
+    r"|parkway|pkwy)\b\.?"
+)
+LOWER_NAME = (
+    r"(?!(?:the|a|an|of|on|in|at|to|for|by|my|your|our|and|or|from|with|this|that|per|via"
+    rf"|down|up|off|along|across|onto|into|over|near)\b|{LOWER_SUFFIX})[a-zà-ÿ][a-zà-ÿ'’-]+"
+)
+# «-ring» and «-gate» end English words too («during», «transferring», «delegate»)
+LOWER_COMPOUND = (
+    r"(?![a-zà-ÿ]*(?:ing|[aeiou]gate)\b)[a-zà-ÿ][a-zà-ÿ]{2,}(?:"
+    + "|".join(sorted(set(COMPOUND_ENDINGS), key=len, reverse=True))
+    + r")\b"
+)
 # capitalised words and a number, where something says an address follows
 STRONG_CUE = (
     r"(?:live[sd]?|living|stay(?:s|ed|ing)?|located|situated|based|sent|send[ \t]+(?:it|them)"
@@ -113,7 +137,8 @@ STRONG_CUE = (
     r"[ \t]+(?:at|on|to|in)(?:[ \t]+the)?|address(?:[ \t]+is)?[ \t]*:?"
 )
 NOT_A_HOUSE_NUMBER = (
-    r"[ \t]*(?i:%|percent|years?|days?|hours?|minutes?|am\b|pm\b|kg|km|mi\b|euros?|dollars?"
+    r"[ \t]*(?i:%|percent|years?|months?|weeks?|days?|nights?|hours?|hrs?\b|minutes?|mins?\b"
+    r"|seconds?|am\b|pm\b|kg|km|mi\b|euros?|dollars?"
     r"|usd|eur|gbp|times|items?|pcs|people|persons)"
 )
 # numbered places that are not streets: «meet me at Gate 5», «on Level 3», «at Terminal 2»
@@ -123,11 +148,18 @@ NOT_A_STREET = (
     r"|episode|part|day|week|year|round|iphone|windows|android|ios)\b)"
 )
 CUED_STREET = re.compile(
-    rf"(?i:\b(?:{STRONG_CUE}))[ \t]+({NOT_A_STREET}(?:\d{{1,6}}{SP})?(?:{NAME_WORD}{SP}){{0,3}}"
-    rf"{CAP}{SP}{NUM}(?![\d:.,]\d|{NOT_A_HOUSE_NUMBER}){TAIL})"
+    # «return to Leon and Eyrarodda 66»: someone's name may come between the cue and the
+    # street; «i live at tawastintie 6»: in lower case a street's own ending says it is one
+    rf"(?i:\b(?:{STRONG_CUE}))[ \t]+(?:{CAP}[ \t]+and[ \t]+)?"
+    rf"({NOT_A_STREET}(?:\d{{1,6}}{SP})?(?:{NAME_WORD}{SP}){{0,3}}(?:{CAP}|{LOWER_COMPOUND})"
+    rf"{SP}{NUM}(?![\d:.,]\d|{NOT_A_HOUSE_NUMBER}){TAIL})"
     # after a bare «at»/«on» a one-word name needs a number before it
     rf"|(?i:\b(?:at|on))[ \t]+({NOT_A_STREET}(?:\d{{1,6}}{SP}{CAP}|{CAP}{SP}{NAME_WORD})"
     rf"(?:{SP}{NAME_WORD}){{0,2}}{SP}{NUM}(?![\d:.,]\d|{NOT_A_HOUSE_NUMBER}){TAIL})"
+)
+LOWER_STREET = re.compile(
+    rf"\b\d{{1,6}}{SP}(?!{NOT_A_HOUSE_NUMBER})(?:{LOWER_COMPOUND}{SP}{NUM}(?![\d:.,]\d)"
+    rf"|(?:{LOWER_NAME}{SP}){{0,2}}{LOWER_NAME}{SP}{LOWER_SUFFIX}){TAIL}"
 )
 # «353 Buerlia 227\n Apt. 391», «1593 Pagari 18 Suite 932»: a number, words, a number and a
 # unit or a line break after them
@@ -144,23 +176,42 @@ BOX = re.compile(
     r"|Box)\s+\d{1,6}\b",
     re.I,
 )
+# the first street may hold a full stop that ends no sentence: «Asselsestraat 7 St. and»,
+# «Csabai kapu 39. and», «St. Mary's Road and»
 CORNER = re.compile(
-    rf"\b(?i:the\s+corner\s+of)\s+[^.?!\n]{{3,60}}?\s+(?i:and|&)\s+(?:{NAME_WORD}\s+){{0,3}}"
-    rf"{CAP}(?:\s+{STREET_SUFFIX})?"
+    r"\b(?i:the\s+corner\s+of)\s+(?:[^.?!\n]|\.(?=[ \t]+(?i:and|&)\s)|(?<=\b[SMF]t)\.){3,60}?"
+    rf"\s+(?i:and|&)\s+(?:{NAME_WORD}\s+){{0,3}}{CAP}(?:\s+{STREET_SUFFIX})?"
 )
-UNIT_ALONE = re.compile(r"\b(?:Apt|Apartment|Suite|Ste)\.?\s*#?\s*\d+[A-Za-z]?\b")
+# «apt. 169» typed in lower case is still a flat; «office suite 365» is no door
+UNIT_ALONE = re.compile(r"\b(?:(?i:apt|apartment)|Suite|Ste)\.?\s*#?\s*\d+[A-Za-z]?\b")
 
 # The lines after a street (a town, a region code, a country, a postcode; «nan» where a form
 # had nothing) join it: an address written as a block is masked as one block.
-PLACE_LINE = re.compile(
-    rf"(?:,[ \t]*|[ \t]*\n[ \t\n]*(?:,[ \t]*)?)"
+PLACE_BODY = (
     rf"(?:(?:{CAP}|{JOIN}|nan|\(\w+\))"
     rf"(?:[ \t]+(?:{CAP}|{JOIN}|\(\w+\)|\d{{4,6}}|\d{{3}}[ \t]\d{{2}}))*"
     rf"|\d{{3,6}}(?:[ \t]\d{{2,3}})?)(?![\w-])"
 )
+PLACE_LINE = re.compile(rf"(?:,[ \t]*|[ \t]*\n[ \t\n]*(?:,[ \t]*)?){PLACE_BODY}")
+PLACE_AFTER_COMMA = re.compile(rf",[ \t]*{PLACE_BODY}")
+# A block quoted in a reply («> ») or written as a list («• », «- », «??? » where a mail
+# client lost the bullet) carries the same marks on every line; its unit, town and postcode
+# lines join the street as they do unmarked, and a line without the marks is the writer's.
+LINE_MARKS = re.compile(r"[ \t]*(?:[>|?•·*-]+[ \t]*)+")
+NEXT_LINE = re.compile(r"[ \t]*\n[ \t]*")
+MARKED_LINE = re.compile(rf"[ \t]*(?:(?i:{SECONDARY})(?![\w-])|{PLACE_BODY})")
 
 
-PATTERNS = (MILITARY, CORNER, BOX, NUMBERED_STREET, PREFIX_STREET, COMPOUND_STREET, US_STREET)
+PATTERNS = (
+    MILITARY,
+    CORNER,
+    BOX,
+    NUMBERED_STREET,
+    PREFIX_STREET,
+    COMPOUND_STREET,
+    US_STREET,
+    LOWER_STREET,
+)
 
 
 def addresses(text: str) -> list[tuple[int, int]]:
@@ -176,22 +227,44 @@ def addresses(text: str) -> list[tuple[int, int]]:
         group = 1 if m.start(1) >= 0 else 2
         found.append((m.start(group), m.end(group)))
     found += [(m.start(), m.end()) for m in UNIT_ALONE.finditer(text)]
+    # extended first, so that a street and the unit and town lines after it are one block
+    # that no shorter find inside it can split
+    blocks = {(start, _with_place(text, start, _strip(text, start, end))) for start, end in found}
     chosen: list[tuple[int, int]] = []
-    for start, end in sorted(found, key=lambda s: (s[0] - s[1], s[0])):
-        end = _strip(text, start, end)
-        end = _with_place(text, end)
+    for start, end in sorted(blocks, key=lambda s: (s[0] - s[1], s[0])):
         if all(end <= s or start >= e for s, e in chosen):
             chosen.append((start, end))
     return sorted(chosen)
 
 
-def _with_place(text: str, end: int) -> int:
+def _with_place(text: str, start: int, end: int) -> int:
+    marks = _line_marks(text, start)
     for _ in range(5):
-        m = PLACE_LINE.match(text, end)
+        if marks:
+            m = PLACE_AFTER_COMMA.match(text, end) or _marked_line(text, end, marks)
+        else:
+            m = PLACE_LINE.match(text, end)
         if m is None:
             break
         end = m.end()
     return end
+
+
+def _line_marks(text: str, start: int) -> str:
+    """The quote or bullet marks before the street on its line, «» where there are none."""
+    line_start = text.rfind("\n", 0, start) + 1
+    marks = text[line_start:start]
+    return marks.strip() if marks and LINE_MARKS.fullmatch(marks) else ""
+
+
+def _marked_line(text: str, end: int, marks: str) -> re.Match[str] | None:
+    """The next line's unit, town or postcode where that line starts with the same marks."""
+    line = NEXT_LINE.match(text, end)
+    if line is None:
+        return None
+    if not text.startswith(marks, line.end()):
+        return None
+    return MARKED_LINE.match(text, line.end() + len(marks))
 
 
 def _strip(text: str, start: int, end: int) -> int:
