@@ -222,3 +222,20 @@ def test_us_social_security_numbers(text: str, masked: str) -> None:
 )  # fmt: skip
 def test_driving_licences(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+def test_places_score_the_recogniser_while_a_city_alone_stays_unmasked() -> None:
+    """On news-like text the masking rightly leaves a city alone, so ADDRESS recall is low;
+    `places` says how well the places themselves were read."""
+    rows = []
+    for text, place in [
+        ("Президент прилетел в Казань на форум.", "Казань"),
+        ("В Новосибирске прошёл фестиваль.", "Новосибирске"),
+        ("Я живу в Самаре, пришлите курьера.", "Самаре"),
+    ]:
+        start = text.index(place)
+        rows.append((text, [Span(start, start + len(place), "LOC")]))
+    result = evaluate(rows)
+    assert result["per_type"]["ADDRESS"]["recall"] < 0.5  # only «живу в Самаре» is masked
+    assert result["places"]["recall"] == 1.0 and result["places"]["support"] == 3
+    assert "places" not in evaluate([("Call me, Anna", [Span(9, 13, "PERSON")])])
