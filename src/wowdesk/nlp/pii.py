@@ -16,7 +16,7 @@ from typing import Any
 
 import phonenumbers
 
-from wowdesk.nlp import ner, pii_en, ru_names
+from wowdesk.nlp import morph, ner, pii_en, ru_names
 
 # the types this module reports (and `wowdesk eval pii` scores)
 TYPES = (
@@ -152,6 +152,12 @@ RU_ADDRESS_CUED = re.compile(
     r"\b(?i:адрес(?:у|ом|а)?)(?:\s+(?i:доставки|проживания|регистрации|прописки))?(?!\w)"
     rf"\s*[:—-]?\s*(?P<address>(?:{ADDRESS_PART},?\s*){{0,3}}[А-ЯЁ][а-яё-]+,?\s*{HOUSE})"
     r"(?!\w|[:.,]\d)"
+)
+# «Москва Ленина 5», «Казань, Баумана 12-4»: a town the dictionary knows (pymorphy3's Geox),
+# then a capitalised street and a house, with no type word or cue (the NER often finds none)
+TOWN_STREET = re.compile(
+    rf"\b(?P<town>[А-ЯЁ][а-яё-]+),?\s+[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?,?\s*"
+    rf"(?P<house>{HOUSE})(?!\w|[:.,]\d)"
 )
 # what a town or street found by the NER leaves around it: the postcode and «г.» before, a
 # street and the house after («г. Казань, Баумана 12»: the NER finds «Казань» and
@@ -402,6 +408,9 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
             add(town.start() if town else m.start(), m.end(), "ADDRESS")
     for m in RU_ADDRESS_CUED.finditer(text) if n else ():
         add(m.start("address"), m.end("address"), "ADDRESS")
+    for m in TOWN_STREET.finditer(text) if n else ():
+        if _town(m.group("town")) and not _a_count(text, m.group("house"), m.end()):
+            add(m.start(), m.end(), "ADDRESS")
     if names and CYRILLIC.search(text):
         for start, end in ru_names.names(text):
             add(start, end, "PERSON")
@@ -427,13 +436,25 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
     return found
 
 
+def _a_count(text: str, house: str, end: int) -> bool:
+    """A bare number followed by a word in lower case is a count, not a house («в Казани 5
+    лет», «Москва Сити 5 этаж»)."""
+    return bool(BARE_HOUSE.fullmatch(house) and LOWER_WORD_NEXT.match(text, end))
+
+
+@lru_cache(maxsize=4096)
+def _town(word: str) -> bool:
+    """The word's likeliest reading is a place's name («Москва», «Химки», «Тверская»)."""
+    return "Geox" in morph.analyzer().parse(word.lower())[0].tag
+
+
 def _house_after(text: str, end: int) -> re.Match[str] | None:
-    """The street and house right after an address part. A bare number followed by a word
-    in lower case is a count, not a house («живу в Казани 5 лет»), unless a street names it."""
+    """The street and house right after an address part; a bare number that is a count
+    is none, unless a street names it."""
     m = ADDRESS_AFTER.match(text, end)
-    if m is None or m.group("street") or not BARE_HOUSE.fullmatch(m.group("house")):
+    if m is None or m.group("street") or not _a_count(text, m.group("house"), m.end()):
         return m
-    return None if LOWER_WORD_NEXT.match(text, m.end()) else m
+    return None
 
 
 def _street_after(text: str, end: int) -> bool:
