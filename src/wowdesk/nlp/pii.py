@@ -147,25 +147,25 @@ RU_ADDRESS = re.compile(
 # after «адрес», «по адресу», «адрес доставки:» a town and a capitalised name with a house
 # is an address without any type word («мой адрес: Ленина 5-12», «Москва, Ленина 5, кв 3»)
 TOWN_WORD = r"(?i:г|гор|город|пос|посёлок|поселок|село|дер|деревня)"
-ADDRESS_PART = rf"(?:\d{{6}}|{TOWN_WORD}\.?\s*[А-ЯЁ][а-яё-]+|[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?)"
+# a capitalised Russian word, and a name of one or two of them («Ленина», «Маршала Жукова»)
+CAPITALISED = r"[А-ЯЁ][а-яё-]+"
+NAMED = rf"{CAPITALISED}(?:\s+{CAPITALISED})?"
+ADDRESS_PART = rf"(?:\d{{6}}|{TOWN_WORD}\.?\s*{CAPITALISED}|{NAMED})"
 RU_ADDRESS_CUED = re.compile(
     r"\b(?i:адрес(?:у|ом|а)?)(?:\s+(?i:доставки|проживания|регистрации|прописки))?(?!\w)"
-    rf"\s*[:—-]?\s*(?P<address>(?:{ADDRESS_PART},?\s*){{0,3}}[А-ЯЁ][а-яё-]+,?\s*{HOUSE})"
+    rf"\s*[:—-]?\s*(?P<address>(?:{ADDRESS_PART},?\s*){{0,3}}{CAPITALISED},?\s*{HOUSE})"
     r"(?!\w|[:.,]\d)"
 )
 # «Москва Ленина 5», «Казань, Баумана 12-4»: a town the dictionary knows (pymorphy3's Geox),
 # then a capitalised street and a house, with no type word or cue (the NER often finds none)
 TOWN_STREET = re.compile(
-    rf"\b(?P<town>[А-ЯЁ][а-яё-]+),?\s+[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?,?\s*"
-    rf"(?P<house>{HOUSE})(?!\w|[:.,]\d)"
+    rf"\b(?P<town>{CAPITALISED}),?\s+{NAMED},?\s*(?P<house>{HOUSE})(?!\w|[:.,]\d)"
 )
 # what a town or street found by the NER leaves around it: the postcode and «г.» before, a
 # street and the house after («г. Казань, Баумана 12»: the NER finds «Казань» and
 # «Баумана», nothing finds «12»)
 ADDRESS_BEFORE = re.compile(rf"(?:(?:\b\d{{6}},\s*)?\b{TOWN_WORD}\.?\s*|\b\d{{6}},\s*)$")
-ADDRESS_AFTER = re.compile(
-    rf",?\s*(?P<street>[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?,?\s*)?(?P<house>{HOUSE})(?!\w|[:.,]\d)"
-)
+ADDRESS_AFTER = re.compile(rf",?\s*(?P<street>{NAMED},?\s*)?(?P<house>{HOUSE})(?!\w|[:.,]\d)")
 BARE_HOUSE = re.compile(r"\d{1,4}")
 FLAT_OR_BUILDING = re.compile(r"(?i:кв|квартира|оф|офис|к|корп|корпус|стр|строение)\.?\s*\d")
 LOWER_WORD_NEXT = re.compile(r"\s+[а-яё]")
