@@ -280,10 +280,10 @@ def _near(pattern: re.Pattern[str], text: str, start: int, end: int, width: int 
     return bool(pattern.search(text[max(0, start - width) : end + 5]))
 
 
-# a period after «No», «Nr», «Ref», «Num» abbreviates the number's name («Tracking no.
-# 234-56-7890»): it ends no sentence
 # where a capitalised request verb («Закажи мне билет») stands: at a sentence's start
 SENTENCE_OPENS = re.compile(r"(?:^|[.!?…\n,:;])\s*$")
+# a period after «No», «Nr», «Ref», «Num» abbreviates the number's name («Tracking no.
+# 234-56-7890»): it ends no sentence
 SENTENCE_END = re.compile(r"(?:(?<!\b[Nn]o)(?<!\b[Nn]r)(?<!\b[Rr]ef)(?<!\b[Nn]um)\.|[?!\n])\s")
 
 
