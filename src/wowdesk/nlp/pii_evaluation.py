@@ -105,14 +105,22 @@ def _places(text: str, found: list[Span]) -> list[Span]:
     return places + [Span(f.start, f.end, "PLACE") for f in found if f.type == "ADDRESS"]
 
 
-def _count_matches(gold: list[Span], found: list[Span]) -> int:
-    """Gold spans matched, each once, by found spans of any type."""
+def _pair(
+    gold: list[Span], found: list[Span], *, same_type: bool = True
+) -> tuple[list[Span], list[Span]]:
+    """The found spans that match a gold span (each gold span matched once, in the found
+    spans' order) and the gold spans left unmatched."""
     unmatched = list(gold)
+    hits: list[Span] = []
     for f in found:
-        hit = next((g for g in unmatched if _matches(g, f)), None)
+        hit = next(
+            (g for g in unmatched if (not same_type or g.type == f.type) and _matches(g, f)),
+            None,
+        )
         if hit is not None:
             unmatched.remove(hit)
-    return len(gold) - len(unmatched)
+            hits.append(f)
+    return hits, unmatched
 
 
 def _matches(gold: Span, found: Span) -> bool:
@@ -157,7 +165,6 @@ def evaluate(rows: list[tuple[str, list[Span]]]) -> dict[str, Any]:
                 ignored[g.type] += 1
             else:
                 gold.append(Span(g.start, g.end, kind))
-        unmatched = list(gold)
         found = find_pii(text)
         masked = _characters(text, found)
         scored = _characters(text, gold)
@@ -166,22 +173,18 @@ def evaluate(rows: list[tuple[str, list[Span]]]) -> dict[str, Any]:
         chars["gold_masked"] += len(scored & masked)
         chars["masked"] += len(masked)
         chars["masked_gold"] += len(masked & anywhere)
+        hits, unmatched = _pair(gold, found)
         for f in found:
-            hit = next((g for g in unmatched if g.type == f.type and _matches(g, f)), None)
-            if hit is None:
-                # no gold span of the same type overlaps enough: a false positive of the
-                # found type, even when it lies over a gold entity of a type we do not score
-                fp[f.type] += 1
-            else:
-                unmatched.remove(hit)
-                tp[f.type] += 1
+            # no gold span of the same type overlaps enough: a false positive of the found
+            # type, even when it lies over a gold entity of a type we do not score
+            (tp if f in hits else fp)[f.type] += 1
         for g in unmatched:
             fn[g.type] += 1
         gold_places = [g for g in gold_raw if g.type.upper() in PLACE_TYPES]
         if gold_places:
             read = _places(text, found)
-            hits = _count_matches(gold_places, read)
-            places.update(tp=hits, fn=len(gold_places) - hits, fp=len(read) - hits)
+            matched, missed = _pair(gold_places, read, same_type=False)
+            places.update(tp=len(matched), fn=len(missed), fp=len(read) - len(matched))
     elapsed = time.perf_counter() - started
     per_type = {t: _scores(tp[t], fp[t], fn[t]) for t in TYPES if tp[t] or fp[t] or fn[t]}
     overall = _scores(sum(tp.values()), sum(fp.values()), sum(fn.values()))
