@@ -158,6 +158,27 @@ def test_numbers_after_a_town_that_are_no_house(text: str, masked: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("адрес Ленина 5 подъезд 2", "адрес [ADDRESS]"),
+        (
+            "мой адрес: ул. Ленина, д. 5, подъезд 2, этаж 3, кв. 14, домофон 14",
+            "мой адрес: [ADDRESS]",
+        ),
+        ("доставьте на ул. Мира 7 подъезд 4 код домофона 1234", "доставьте на [ADDRESS]"),
+        ("ул. Ленина 5, кв 14, 3 этаж", "[ADDRESS]"),
+        ("живу на Тверской 12, кв 5б, 4 подъезд", "живу на [ADDRESS]"),
+        ("Москва, Ленина 5, корпус 2, под. 1, кв 3", "[ADDRESS]"),
+        # a floor or an entrance alone, with no house before it, is no address
+        ("на 3 этаже не работает лифт, подъезд 2", "на 3 этаже не работает лифт, подъезд 2"),
+    ],
+)
+def test_the_entrance_floor_and_door_code_stay_inside_the_address(text: str, masked: str) -> None:
+    """A courier's details after the house (the flat among them) were left readable."""
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
     "text",
     ["PETR.IVANOV(at)mail.ru", "petr.ivanov [at] mail [dot] ru", "petr собака mail точка ru"],
 )

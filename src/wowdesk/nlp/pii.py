@@ -104,12 +104,19 @@ STREET_WORDS = (
 STREET_WORD = rf"(?i:{STREET_WORDS}|микрорайон[аеу]?|тракт[аеу]?)"
 # after a street's name («Невский пр.», «Ленинский пр-т»)
 STREET_TYPE = rf"(?i:ул\.|пр-к?т|пр\.|пер\.|ш\.|б-р|наб\.|пл\.|{STREET_WORDS})"
-# a house, its building and the flat: «д. 5», «д7», «12а», «12 А», «10к2», «28/2», «3-15»,
-# «стр. 1, кв. 5» (a letter after a space only in capitals: «5 в понедельник» is no house «5 в»)
+# what follows a house, in the order a customer writes it: the building, the entrance, the
+# floor, the flat and the door code («корп. 2», «подъезд 3», «3 этаж», «кв. 14а», «домофон 14»)
+HOUSE_PART = (
+    r"(?i:к|корп|корпус|стр|строение|подъезд|под\.|этаж|эт|кв|квартира|оф|офис|домофон"
+    r"|код(?:\s+домофона)?)\.?\s*\d{1,4}(?:[а-яА-Я](?![а-яА-ЯёЁ]))?"
+    r"|\d{1,2}(?:-?(?:й|ий))?\s+(?i:этаж|подъезд)"
+)
+# a house and what follows it: «д. 5», «д7», «12а», «12 А», «10к2», «28/2», «3-15», «стр. 1,
+# кв. 5», «д. 5, подъезд 2, этаж 3, кв. 14» (a letter after a space only in capitals: «5 в
+# понедельник» is no house «5 в»)
 HOUSE = (
     r"(?:(?i:д|дом)\.?\s*)?\d{1,4}(?:(?:[а-яА-Я]|\s[А-Я])(?![а-яА-ЯёЁ]))?(?:\s*[-/]\s*\d{1,4})?"
-    r"(?:,?\s*(?i:к|корп|корпус|стр|строение)\.?\s*\d{1,3})?"
-    r"(?:,?\s*(?i:кв|квартира|оф|офис)\.?\s*\d{1,4})?"
+    rf"(?:,?\s*(?:{HOUSE_PART})){{0,5}}"
 )
 HOUSE_AFTER = rf"(?:,?\s*{HOUSE})"
 # the street's name: «Ленина», «8 Марта», «Маршала Жукова»; a second word in lower case only
