@@ -40,6 +40,22 @@ def test_a_name_after_ya_and_menya_zovut() -> None:
     assert mask_text("меня зовут ольга, заказ не пришёл") == "меня зовут [PERSON], заказ не пришёл"
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Иванов И.И. просит вернуть деньги", "[PERSON] просит вернуть деньги"),
+        ("Прошу вернуть деньги. Иванов И.И.", "Прошу вернуть деньги. [PERSON]"),
+        ("И.И. Иванов", "[PERSON]"),
+        ("с уважением, Сидоренко П.П.", "с уважением, [PERSON]"),
+        ("получатель Кузнецова Е.В., тел 89161234567", "получатель [PERSON], тел [PHONE]"),
+        # initials next to a word that is no name are left alone
+        ("Привет А.С. как дела", "Привет А.С. как дела"),
+    ],
+)
+def test_a_surname_with_initials_is_masked_with_them(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
 def test_common_words_are_not_names() -> None:
     for text in ("вера в лучшее", "как вернуть товар", "надежда есть", "марка машины"):
         assert [s for s in find_pii(text) if s.type == "PERSON"] == [], text

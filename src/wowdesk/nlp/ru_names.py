@@ -6,7 +6,8 @@ dictionary knows which words are first names, surnames and patronymics (tags Nam
 Patr) in any case, so a run of two or three such words with at least one first name is a
 name, and so is a lone first name or surname right after «я», «меня зовут», «это», «на имя».
 Words that are also common nouns («вера», «роза», «ветров») only count next to a word whose
-likeliest reading is a name, or after those cues, never alone.
+likeliest reading is a name, or after those cues, never alone. A surname or first name next
+to initials («Иванов И.И.») is a name with its initials.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ CUE = re.compile(
     re.I,
 )
 MIN_SCORE = 0.1
+# «Иванов И.И.», «Петрову А. С.», «И.И. Иванов»: a surname next to initials, as customers
+# sign letters and name recipients; the NER misses it at a message's start and leaves the
+# initials out elsewhere («получатель [PERSON] Е.В.»)
+INITIALS = r"[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.)?"
+CAPITALISED = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
+WITH_INITIALS = re.compile(
+    rf"(?<![\w.])(?:(?P<before>{CAPITALISED})\s+{INITIALS}|{INITIALS}\s?(?P<after>{CAPITALISED}))"
+    r"(?!\w)"
+)
 
 
 @lru_cache(maxsize=50_000)
@@ -56,10 +66,19 @@ def _common_word(word: str, parts: tuple[str, ...] = ("Name", "Surn", "Patr")) -
     return not any(part in best.tag for part in parts)
 
 
+def _with_initials(text: str) -> list[tuple[int, int]]:
+    return [
+        m.span()
+        for m in WITH_INITIALS.finditer(text)
+        if name_part(m.group("before") or m.group("after")) in ("Surn", "Name")
+    ]
+
+
 def names(text: str) -> list[tuple[int, int]]:
     """Spans of personal names in Russian text, whatever their capitals."""
-    words = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
-    spans: list[tuple[int, int]] = []
+    spans = _with_initials(text) if "." in text else []
+    taken = {i for start, end in spans for i in range(start, end)}
+    words = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text) if m.start() not in taken]
     i = 0
     while i < len(words):
         run: list[str] = []
@@ -86,4 +105,4 @@ def names(text: str) -> list[tuple[int, int]]:
             if word[:1].isupper() or not _common_word(word):
                 spans.append((words[i][0], words[i][1]))
         i += 1
-    return spans
+    return sorted(spans)
