@@ -185,12 +185,21 @@ def test_numbers_after_a_town_that_are_no_house(text: str, masked: str) -> None:
         ("ул. Ленина 5, кв 14, 3 этаж", "[ADDRESS]"),
         ("живу на Тверской 12, кв 5б, 4 подъезд", "живу на [ADDRESS]"),
         ("Москва, Ленина 5, корпус 2, под. 1, кв 3", "[ADDRESS]"),
+        # a village's house has no street; a numbered line has no name
+        (
+            "адрес: Московская область, Одинцовский район, деревня Горки, дом 12",
+            "адрес: [ADDRESS]",
+        ),
+        ("дер. Горки д 12, кв 3", "[ADDRESS]"),
+        ("Живу в СПб, на Васильевском, 7-я линия 34", "Живу в [ADDRESS], на [ADDRESS]"),
+        ("2-й проезд, д. 5 кв 7", "[ADDRESS]"),
         # a floor or an entrance alone, with no house before it, is no address
         ("на 3 этаже не работает лифт, подъезд 2", "на 3 этаже не работает лифт, подъезд 2"),
     ],
 )
-def test_the_entrance_floor_and_door_code_stay_inside_the_address(text: str, masked: str) -> None:
-    """A courier's details after the house (the flat among them) were left readable."""
+def test_houses_with_their_entrance_floor_and_flat_are_masked_whole(text: str, masked: str) -> None:
+    """A courier's details after the house (the flat among them), a village's house and a
+    numbered line's house were left readable."""
     assert mask_text(text) == masked
 
 

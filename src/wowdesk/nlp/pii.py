@@ -128,9 +128,16 @@ STREET_NAME = (
 )
 # a capitalised name: «Ленина», «8 Марта», «2-я Тверская», «В.О.»
 STREET_CAPITAL = rf"(?:{ORDINAL})?[А-ЯЁ][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
+TOWN_WORD = r"(?i:г|гор|город|пос|посёлок|поселок|село|дер|деревня)"
+# a capitalised Russian word, and a name of one or two of them («Ленина», «Маршала Жукова»)
+CAPITALISED = r"[А-ЯЁ][а-яё-]+"
 # the town right before a street joins its mask («г. Москва, ул. Ленина, 5»); read backwards
 # from a street found, since an optional prefix would be tried at every letter of a text
-CITY_BEFORE = re.compile(r"\b(?i:г|гор|город|пос|посёлок|поселок|село)\.?\s*[А-ЯЁ][а-яё-]+,?\s*$")
+CITY_BEFORE = re.compile(rf"\b{TOWN_WORD}\.?\s*{CAPITALISED},?\s*$")
+# a village's house has no street: «деревня Горки, дом 12», «с. Ивановка, д. 5»
+TOWN_HOUSE = re.compile(
+    rf"\b{TOWN_WORD}\.?\s*{CAPITALISED},?\s*(?=(?i:д\.?|дом)\s*\d){HOUSE}(?!\w|[:.,]\d)"
+)
 # «Невский проспект 28-15», «ленинский пр-т, д. 5»: the name before the type word
 RU_ADDRESS_NAME_FIRST = re.compile(
     r"(?:\b\d{1,2}-?(?:я|й|е|ая|ой|ий)\s+)?\b(?i:[а-яё][а-яё-]*(?:[иыо]й|[ао]я|ое|ей|ов|ин|[оеы]м|[ое]му|ую|[ое]го))\s+"
@@ -149,13 +156,12 @@ RU_ADDRESS = re.compile(
     rf"\b(?:(?:{STREET_ABBR}){STREET_NAME}{HOUSE_AFTER}?"
     rf"|{STREET_WEAK}{STREET_CAPITAL}{HOUSE_AFTER}?"
     rf"|(?:\b{ORDINAL})?{STREET_WORD}\s+(?:{STREET_CAPITAL}{HOUSE_AFTER}?|{STREET_NAME}{HOUSE_AFTER})"
+    # a numbered line or passage and the house: «7-я линия 34», «2-й проезд, д. 5»
+    rf"|\b\d{{1,2}}-?(?:я|й|ая|ой|ий)\s+{STREET_WORD}{HOUSE_AFTER}"
     r")(?!\w)"
 )
 # after «адрес», «по адресу», «адрес доставки:» a town and a capitalised name with a house
 # is an address without any type word («мой адрес: Ленина 5-12», «Москва, Ленина 5, кв 3»)
-TOWN_WORD = r"(?i:г|гор|город|пос|посёлок|поселок|село|дер|деревня)"
-# a capitalised Russian word, and a name of one or two of them («Ленина», «Маршала Жукова»)
-CAPITALISED = r"[А-ЯЁ][а-яё-]+"
 NAMED = rf"{CAPITALISED}(?:\s+{CAPITALISED})?"
 ADDRESS_PART = rf"(?:\d{{6}}|{TOWN_WORD}\.?\s*{CAPITALISED}|{NAMED})"
 RU_ADDRESS_CUED = re.compile(
@@ -409,7 +415,7 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
         for start, end, kind in pii_en.english_pii(text, model=english_model):
             add(start, end, kind)
     streets = (RU_ADDRESS_NAME_FIRST, RU_ADDRESS) if STREET_HINT.search(text) else ()
-    for pattern in (*streets, RU_ADDRESS_BARE, EN_ADDRESS) if n else streets:
+    for pattern in (*streets, RU_ADDRESS_BARE, TOWN_HOUSE, EN_ADDRESS) if n else streets:
         for m in pattern.finditer(text):
             town = CITY_BEFORE.search(text, max(0, m.start() - 40), m.start())
             add(town.start() if town else m.start(), m.end(), "ADDRESS")
