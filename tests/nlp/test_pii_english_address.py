@@ -132,3 +132,35 @@ def test_a_name_between_the_cue_and_the_street() -> None:
 def test_lower_case_and_numbered_sentences_that_are_not_addresses(text: str) -> None:
     """Lower-case words, a number and a street word also make ordinary sentences."""
     assert "[ADDRESS]" not in mask_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("please ship to 221B Baker Street, London NW1 6XE", "please ship to [ADDRESS]"),
+        ("10 Downing Street, London SW1A 2AA, UK", "[ADDRESS]"),
+        (
+            "I live at 1600 Pennsylvania Ave NW, Washington, DC 20500",
+            "I live at [ADDRESS]",
+        ),
+        (
+            "Can you send it to apartment 4B, 350 Fifth Avenue, New York, NY 10118?",
+            "Can you send it to [ADDRESS]?",
+        ),
+        ("It's in Λεωφόρος Συγγρού 33 tonight", "It's in [ADDRESS] tonight"),
+    ],
+)
+def test_a_british_postcode_a_quadrant_and_a_unit_first_stay_in_the_address(
+    text: str, masked: str
+) -> None:
+    """They were left readable after the street («[ADDRESS] NW1 6XE», «[ADDRESS] NW,
+    Washington, DC 20500»), or the unit before the street was dropped as a second find."""
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["He lives in London NW1", "Turn W at 5 and go N", "my flight is BA 2490 at 5 pm"],
+)
+def test_postcode_and_quadrant_shapes_alone_are_no_address(text: str) -> None:
+    assert [s for s in find_pii(text) if s.type == "ADDRESS"] == []

@@ -3,9 +3,9 @@
 A customer writing in English gives an address in the form of the country it is in: «221
 Baker Street, Apt. 4B», «36 rue de Pologne», «Avenida Pedro Ulisses 888», «Populierenstraat
 374», «Kaarikatu 32», «PSC 7951, Box 9972 APO AA 69974». What is masked is the street
-address: the street with its house number and the apartment or suite after it. The city,
-the country and the postcode are left: alone they point at no one (the same rule as for
-Russian cities), and the evaluation does not count them either.
+address: the street with its house number, the apartment or suite before or after it, and
+the town, region and postcode written after it. A city, a country or a postcode alone is
+left: alone they point at no one (the same rule as for Russian cities).
 
 The rules, each one general:
 
@@ -87,8 +87,12 @@ SECONDARY = (
     r"|Piso|Puerta|Bloco|Bloque|Escalera|Étage|Etage|Wohnung|Stock|Tür|Door)\.?\s*#?\s*[\w-]+"
     r"|#\s*\d+[A-Za-z]?"
 )
-# after the street: «St.»/«street» the generator or the writer adds, then apartments and suites
-TAIL = rf"(?:\s+(?i:street|st\.?|str\.))?(?:,?[ \t]*\n?[ \t]*(?i:{SECONDARY})){{0,2}}"
+# after the street: «St.»/«street» the generator or the writer adds, a quadrant («Pennsylvania
+# Ave NW»), then apartments and suites
+TAIL = (
+    rf"(?:\s+(?i:street|st\.?|str\.))?(?:[ \t]+(?:NW|NE|SW|SE|N|S|E|W)\b\.?)?"
+    rf"(?:,?[ \t]*\n?[ \t]*(?i:{SECONDARY})){{0,2}}"
+)
 NAME_WORD = rf"(?:{CAP}|{JOIN}(?=[ \t]))"
 SP = r"[ \t]+"  # words of one street name stay on one line
 
@@ -187,10 +191,12 @@ UNIT_ALONE = re.compile(r"\b(?:(?i:apt|apartment)|Suite|Ste)\.?\s*#?\s*\d+[A-Za-
 
 # The lines after a street (a town, a region code, a country, a postcode; «nan» where a form
 # had nothing) join it: an address written as a block is masked as one block.
+# a British postcode: «NW1 6XE», «SW1A 1AA», «M1 1AE»
+UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}"
 PLACE_BODY = (
     rf"(?:(?:{CAP}|{JOIN}|nan|\(\w+\))"
-    rf"(?:[ \t]+(?:{CAP}|{JOIN}|\(\w+\)|\d{{4,6}}|\d{{3}}[ \t]\d{{2}}))*"
-    rf"|\d{{3,6}}(?:[ \t]\d{{2,3}})?)(?![\w-])"
+    rf"(?:[ \t]+(?:{UK_POSTCODE}|{CAP}|{JOIN}|\(\w+\)|\d{{4,6}}|\d{{3}}[ \t]\d{{2}}))*"
+    rf"|\d{{3,6}}(?:[ \t]\d{{2,3}})?|{UK_POSTCODE})(?![\w-])"
 )
 PLACE_LINE = re.compile(rf"(?:,[ \t]*|[ \t]*\n[ \t\n]*(?:,[ \t]*)?){PLACE_BODY}")
 PLACE_AFTER_COMMA = re.compile(rf",[ \t]*{PLACE_BODY}")
@@ -215,8 +221,8 @@ PATTERNS = (
 
 
 def addresses(text: str) -> list[tuple[int, int]]:
-    """Street-address spans, the longest where two overlap; none without a digit (a street
-    named with no number, «on Wall Street», points at no one's door)."""
+    """Street-address spans, two that overlap joined into one; none without a digit (a
+    street named with no number, «on Wall Street», points at no one's door)."""
     if not any(c.isdigit() for c in text):
         return []
     found: list[tuple[int, int]] = []
@@ -228,13 +234,18 @@ def addresses(text: str) -> list[tuple[int, int]]:
         found.append((m.start(group), m.end(group)))
     found += [(m.start(), m.end()) for m in UNIT_ALONE.finditer(text)]
     # extended first, so that a street and the unit and town lines after it are one block
-    # that no shorter find inside it can split
-    blocks = {(start, _with_place(text, start, _strip(text, start, end))) for start, end in found}
+    # that no shorter find inside it can split; a unit written before the street («apartment
+    # 4B, 350 Fifth Avenue») reaches into it and the two are one address
+    blocks = sorted(
+        {(start, _with_place(text, start, _strip(text, start, end))) for start, end in found}
+    )
     chosen: list[tuple[int, int]] = []
-    for start, end in sorted(blocks, key=lambda s: (s[0] - s[1], s[0])):
-        if all(end <= s or start >= e for s, e in chosen):
+    for start, end in blocks:
+        if chosen and start < chosen[-1][1]:
+            chosen[-1] = (chosen[-1][0], max(end, chosen[-1][1]))
+        else:
             chosen.append((start, end))
-    return sorted(chosen)
+    return chosen
 
 
 def _with_place(text: str, start: int, end: int) -> int:
