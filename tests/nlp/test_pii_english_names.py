@@ -71,3 +71,18 @@ def test_lower_case_names_in_a_list_or_after_my_name_is() -> None:
 )
 def test_no_name_in_products_companies_and_countries(text: str) -> None:
     assert "[PERSON]" not in mask_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Regards,\nOlumide Adeyemi", "Regards,\n[PERSON]"),
+        ("Best regards,\nOlumide A. Adeyemi\nSupport", "Best regards,\n[PERSON]\nSupport"),
+        # the next line is no signature when it says more than a name
+        ("Thanks,\nCan you help me", "Thanks,\nCan you help me"),
+        ("Thanks!\nThe card works now", "Thanks!\nThe card works now"),
+        ("Cheers\nTeam Lead", "Cheers\nTeam Lead"),
+    ],
+)
+def test_a_signature_under_a_sign_off_is_a_name(text: str, masked: str) -> None:
+    assert mask_text(text) == masked

@@ -9,7 +9,8 @@ Pleasures», «Cyprus», «Russell Investments»). Around it:
   knowledge); a known first name followed by a capitalised word or a known surname is a name;
 - shapes: a first word, an initial and a surname («Csanád P Gere»); a surname with a
   typical ending («-ová», «-ski», «-sson», «-dóttir», «-enko»…) after a capitalised word;
-- cues: the words after «my name is», «Dear», «Mr.», «directed by», «says»… and a list of
+- cues: the words after «my name is», «Dear», «Mr.», «directed by», «says»…, the line
+  after «Regards,» or «Thanks,» that holds only a name, and a list of
   capitalised words among known names («Efimiya, Mary and Jodi»); in all-lowercase chat,
   known first names in a list or after «my name is»;
 - the same word again: once «Asya Godina» is a name, «Asya» alone elsewhere is one too;
@@ -42,6 +43,11 @@ CUE = re.compile(
     r"|\bwritten by|\bproduced by|\bstarring|\bsays|\bsaid|\basked|\bdear|\bmr\.?|\bmrs\.?"
     r"|\bms\.?|\bdr\.?|\bmiss|\bprof\.?|\bname\?|\bsincerely,?|\bregards,?|\badd)[ \t]+$",
     re.I,
+)
+# a letter's signature: the name alone on the line after «Regards,», «Thanks,», «Best,»
+SIGNATURE = re.compile(
+    r"(?i:\b(?:sincerely|regards|best|cheers|thanks|thank you|yours(?: truly)?)[,.!]?)[ \t]*\n"
+    rf"[ \t]*({WORD}(?: {U}\.?)?(?: {WORD}){{0,2}})[ \t]*(?:\n|$)"
 )
 NAME_AFTER_CUE = re.compile(rf"{WORD}(?: {U}\.?(?!\w))?(?: {WORD}){{0,2}}")
 COMMON = frozenset(
@@ -173,6 +179,9 @@ def _shapes(text: str) -> list[Span]:
         surname = POSSESSIVE.sub("", m.group(1))  # «Wisława Szczepańska's killers»
         if SURNAME_ENDING.search(surname) and m.group().split()[0] not in COMMON:
             found.append((m.start(), m.end()))
+    for m in SIGNATURE.finditer(text):
+        if m.group(1).split()[0] not in COMMON:
+            found.append(m.span(1))
     for m in CAP_WORD.finditer(text):
         if _cued(text, m.start()):
             after = NAME_AFTER_CUE.match(text, m.start())
