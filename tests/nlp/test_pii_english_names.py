@@ -86,3 +86,16 @@ def test_no_name_in_products_companies_and_countries(text: str) -> None:
 )
 def test_a_signature_under_a_sign_off_is_a_name(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Hi this is mike from accounting", "Hi this is [PERSON] from accounting"),
+        ("Hello, my name is anna, card blocked", "Hello, my name is [PERSON], card blocked"),
+        ("This is chase bank?", "This is chase bank?"),
+        ("I am still waiting", "I am still waiting"),
+    ],
+)
+def test_a_lower_case_name_after_a_cue_in_a_capitalised_message(text: str, masked: str) -> None:
+    assert mask_text(text) == masked

@@ -50,6 +50,7 @@ SIGNATURE = re.compile(
     rf"[ \t]*({WORD}(?: {U}\.?)?(?: {WORD}){{0,2}})[ \t]*(?:\n|$)"
 )
 NAME_AFTER_CUE = re.compile(rf"{WORD}(?: {U}\.?(?!\w))?(?: {WORD}){{0,2}}")
+LOWER_CUE = re.compile(r"\b(?i:my name is|call me|i'm|i am|this is) ([a-z]+)\b")
 COMMON = frozenset(
     """
     The This That These Those There Then When Where What Which Who Why How Please Thanks Thank
@@ -191,7 +192,7 @@ def _shapes(text: str) -> list[Span]:
 
 
 def _lowercase(text: str) -> list[Span]:
-    """All-lowercase chat: known first names in a list of two or more, or after «my name is»."""
+    """All-lowercase chat: known first names in a list of two or more."""
     found: list[Span] = []
     known = first_names()
     for m in re.finditer(r"[a-z]+(?:(?:, | and | & )[a-z]+)+", text):
@@ -206,10 +207,19 @@ def _lowercase(text: str) -> list[Span]:
         ]
         if len(hits) >= 2:
             found += [(m.start() + w.start(), m.start() + w.end()) for w in hits]
-    for m in re.finditer(r"\b(?:my name is|call me|i'm|i am|this is) ([a-z]+)", text):
-        if m.group(1).capitalize() in known and m.group(1) not in WORD_NAMES:
-            found.append(m.span(1))
     return found
+
+
+def _lowercase_after_cue(text: str) -> list[Span]:
+    """A known first name in lower case after «my name is», «this is», «i'm», in any text:
+    a chat that capitalises its first word («Hi this is mike from accounting») is no more
+    careful with the name."""
+    known = first_names()
+    return [
+        m.span(1)
+        for m in LOWER_CUE.finditer(text)
+        if m.group(1).capitalize() in known and m.group(1) not in WORD_NAMES
+    ]
 
 
 def _clean(text: str, start: int, end: int) -> Span | None:
@@ -288,7 +298,7 @@ def _again(text: str, taken: list[Span]) -> list[Span]:
 
 def names(text: str, model_spans: Iterable[Span]) -> list[Span]:
     """Name spans, the longest where candidates overlap."""
-    candidates = [*model_spans, *_gazetteer(text), *_shapes(text)]
+    candidates = [*model_spans, *_gazetteer(text), *_shapes(text), *_lowercase_after_cue(text)]
     if text == text.lower():
         candidates += _lowercase(text)
     cleaned = [c for s, e in candidates if (c := _clean(text, s, e)) is not None]
