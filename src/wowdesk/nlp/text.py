@@ -14,6 +14,8 @@ from functools import lru_cache
 import Stemmer
 from razdel import tokenize
 
+from wowdesk.nlp import morph
+
 CYRILLIC = re.compile(r"[а-яё]", re.I)
 WORD = re.compile(r"\w", re.U)
 
@@ -67,6 +69,20 @@ def _words(text: str) -> list[str]:
 def stem(word: str) -> str:
     stemmer = _RU if CYRILLIC.search(word) else _EN
     return str(stemmer.stemWord(word))
+
+
+@lru_cache(maxsize=100_000)
+def _lemma(word: str) -> str:
+    if not CYRILLIC.search(word):
+        return word
+    return str(morph.analyzer().parse(word)[0].normal_form).replace("ё", "е")
+
+
+def lemmas(text: str) -> list[str]:
+    """Dictionary forms of all the words, stop words kept: the stemmer leaves «иду» and
+    «шёл», «людей» and «человек» apart, pymorphy3 reads both as one word. For the topic
+    model next to the stems (the cost is one dictionary lookup per distinct word)."""
+    return [_lemma(w) for w in words(text)]
 
 
 def terms(text: str, keep_stop_words: bool = False) -> list[str]:
