@@ -193,6 +193,10 @@ def test_numbers_after_a_town_that_are_no_house(text: str, masked: str) -> None:
         ("дер. Горки д 12, кв 3", "[ADDRESS]"),
         ("Живу в СПб, на Васильевском, 7-я линия 34", "Живу в [ADDRESS], на [ADDRESS]"),
         ("2-й проезд, д. 5 кв 7", "[ADDRESS]"),
+        # the town the dictionary knows before the street joins it
+        ("Отправьте в Новосибирск, Красный проспект 82, кв 12", "Отправьте в [ADDRESS]"),
+        ("Екатеринбург ул Малышева 51 оф 1204", "[ADDRESS]"),
+        ("Заказ, ул. Ленина 5", "Заказ, [ADDRESS]"),
         # a floor or an entrance alone, with no house before it, is no address
         ("на 3 этаже не работает лифт, подъезд 2", "на 3 этаже не работает лифт, подъезд 2"),
     ],

@@ -178,6 +178,8 @@ TOWN_STREET = re.compile(
 # street and the house after («г. Казань, Баумана 12»: the NER finds «Казань» and
 # «Баумана», nothing finds «12»)
 ADDRESS_BEFORE = re.compile(rf"(?:(?:\b\d{{6}},\s*)?\b{TOWN_WORD}\.?\s*|\b\d{{6}},\s*)$")
+# a town the dictionary knows right before a street («Новосибирск, Красный проспект 82»)
+TOWN_BEFORE = re.compile(rf"\b(?P<town>{CAPITALISED}),?\s*$")
 ADDRESS_AFTER = re.compile(rf",?\s*(?P<street>{NAMED},?\s*)?(?P<house>{HOUSE})(?!\w|[:.,]\d)")
 BARE_HOUSE = re.compile(r"\d{1,4}")
 FLAT_OR_BUILDING = re.compile(r"(?i:кв|квартира|оф|офис|к|корп|корпус|стр|строение)\.?\s*\d")
@@ -478,7 +480,7 @@ def _street_after(text: str, end: int) -> bool:
 
 
 def _whole_addresses(text: str, spans: list[Span]) -> list[Span]:
-    """Each address widened over the «г.», postcode, street and house around it, and
+    """Each address widened over the «г.», postcode, known town, street and house around it, and
     neighbours only a comma apart joined: one mask, not «г. [ADDRESS], [ADDRESS] 12». A name
     or town inside the widened span is part of the address (streets are named after people);
     any other kind of span stops the widening."""
@@ -492,6 +494,9 @@ def _whole_addresses(text: str, spans: list[Span]) -> list[Span]:
             out.append(span)
             continue
         start, end = span.start, span.end
+        town = TOWN_BEFORE.search(text, max(0, start - 30), start)
+        if town and _town(town.group("town")) and (not out or out[-1].end <= town.start()):
+            start = town.start()
         before = ADDRESS_BEFORE.search(text, max(0, start - 20), start)
         if before and before.start() < start and (not out or out[-1].end <= before.start()):
             start = before.start()
