@@ -131,10 +131,7 @@ STREET_CAPITAL = rf"(?:{ORDINAL})?[А-ЯЁ][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
 TOWN_WORD = r"(?i:г|гор|город|пос|посёлок|поселок|село|дер|деревня)"
 # a capitalised Russian word, and a name of one or two of them («Ленина», «Маршала Жукова»)
 CAPITALISED = r"[А-ЯЁ][а-яё-]+"
-# the town right before a street joins its mask («г. Москва, ул. Ленина, 5»); read backwards
-# from a street found, since an optional prefix would be tried at every letter of a text
-CITY_BEFORE = re.compile(rf"\b{TOWN_WORD}\.?\s*{CAPITALISED},?\s*$")
-# a village's house has no street: «деревня Горки, дом 12», «с. Ивановка, д. 5»
+# a village's house has no street: «деревня Горки, дом 12», «дер. Горки д 12»
 TOWN_HOUSE = re.compile(
     rf"\b{TOWN_WORD}\.?\s*{CAPITALISED},?\s*(?=(?i:д\.?|дом)\s*\d){HOUSE}(?!\w|[:.,]\d)"
 )
@@ -178,8 +175,11 @@ TOWN_STREET = re.compile(
 # street and the house after («г. Казань, Баумана 12»: the NER finds «Казань» and
 # «Баумана», nothing finds «12»)
 ADDRESS_BEFORE = re.compile(rf"(?:(?:\b\d{{6}},\s*)?\b{TOWN_WORD}\.?\s*|\b\d{{6}},\s*)$")
-# a town the dictionary knows right before a street («Новосибирск, Красный проспект 82»)
-TOWN_BEFORE = re.compile(rf"\b(?P<town>{CAPITALISED}),?\s*$")
+# the town right before a street joins its mask: after a town word («г. Москва, ул. Ленина,
+# 5», «пос. Мирный, ул. Мира 3») or one the dictionary knows («Новосибирск, Красный проспект
+# 82»); read backwards from an address found, since an optional prefix would be tried at
+# every letter of a text
+TOWN_BEFORE = re.compile(rf"(?:\b(?P<word>{TOWN_WORD})\.?\s*)?\b(?P<town>{CAPITALISED}),?\s*$")
 ADDRESS_AFTER = re.compile(rf",?\s*(?P<street>{NAMED},?\s*)?(?P<house>{HOUSE})(?!\w|[:.,]\d)")
 BARE_HOUSE = re.compile(r"\d{1,4}")
 FLAT_OR_BUILDING = re.compile(r"(?i:кв|квартира|оф|офис|к|корп|корпус|стр|строение)\.?\s*\d")
@@ -419,8 +419,7 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
     streets = (RU_ADDRESS_NAME_FIRST, RU_ADDRESS) if STREET_HINT.search(text) else ()
     for pattern in (*streets, RU_ADDRESS_BARE, TOWN_HOUSE, EN_ADDRESS) if n else streets:
         for m in pattern.finditer(text):
-            town = CITY_BEFORE.search(text, max(0, m.start() - 40), m.start())
-            add(town.start() if town else m.start(), m.end(), "ADDRESS")
+            add(m.start(), m.end(), "ADDRESS")
     for m in RU_ADDRESS_CUED.finditer(text) if n else ():
         add(m.start("address"), m.end("address"), "ADDRESS")
     for m in TOWN_STREET.finditer(text) if n else ():
@@ -494,8 +493,12 @@ def _whole_addresses(text: str, spans: list[Span]) -> list[Span]:
             out.append(span)
             continue
         start, end = span.start, span.end
-        town = TOWN_BEFORE.search(text, max(0, start - 30), start)
-        if town and _town(town.group("town")) and (not out or out[-1].end <= town.start()):
+        town = TOWN_BEFORE.search(text, max(0, start - 40), start)
+        if (
+            town
+            and (town.group("word") or _town(town.group("town")))
+            and (not out or out[-1].end <= town.start())
+        ):
             start = town.start()
         before = ADDRESS_BEFORE.search(text, max(0, start - 20), start)
         if before and before.start() < start and (not out or out[-1].end <= before.start()):
