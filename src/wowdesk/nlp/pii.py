@@ -434,7 +434,7 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
                 if not (
                     SENTENCE_OPENS.search(text, max(0, e.start - 3), e.start)
                     and ru_names.verb_not_name(text[e.start : e.stop])
-                ):
+                ) and not ru_names.brand(text[e.start : e.stop]):
                     add(e.start, e.stop, "PERSON")
             elif e.type == "LOC" and (
                 _near(RESIDENCE, text, e.start, e.stop, 40) or _street_after(text, e.stop)
