@@ -99,3 +99,17 @@ def test_a_signature_under_a_sign_off_is_a_name(text: str, masked: str) -> None:
 )
 def test_a_lower_case_name_after_a_cue_in_a_capitalised_message(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            "these early shows on Marina Fort Street were important",
+            "these early shows on Marina Fort Street were important",
+        ),
+        ("Mary Lane called me", "[PERSON] called me"),
+    ],
+)
+def test_a_name_before_a_street_type_names_the_street(text: str, masked: str) -> None:
+    assert mask_text(text) == masked

@@ -15,7 +15,8 @@ Pleasures», «Cyprus», «Russell Investments»). Around it:
   known first names in a list or after «my name is»;
 - the same word again: once «Asya Godina» is a name, «Asya» alone elsewhere is one too;
 - filters: country names (babel's), a word followed by a company word («Thomas and
-  Sons», «Aunt Bertha Inc»), job titles in front («Producer Liviana Palerma»).
+  Sons», «Aunt Bertha Inc») or a street's type («Marina Fort Street»), job titles in front
+  («Producer Liviana Palerma»).
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ ORG = (
 )
 ORG_AFTER = re.compile(rf"^(?:(?:,|\s+and|\s+&)?\s+{WORD}){{0,3}}(?:,|\s+and|\s+&)?\s+{ORG}")
 ORG_INSIDE = re.compile(rf"(?<![\w-]){ORG}")
+# a name followed by a street's type names the street («shows on Marina Fort Street»)
+STREET_AFTER = re.compile(
+    r"^\s+(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Boulevard|Blvd\.?|Lane|Drive|Square"
+    r"|Terrace|Highway|Parkway|Crescent|Plaza)(?!\w)"
+)
 # what a bank's customers name that the model takes for a person («Do you accept
 # Mastercard?» was «… accept [PERSON]?» in 46 of 10 003 BANKING77 questions)
 NOT_PEOPLE = frozenset(
@@ -250,6 +256,7 @@ def _clean(text: str, start: int, end: int) -> Span | None:
         or name in NOT_PEOPLE_PHRASES
         or any(word in NOT_PEOPLE for word in name.split())
         or ORG_AFTER.match(text[end:])
+        or STREET_AFTER.match(text[end:])
         or ORG_INSIDE.search(name)
     ):
         return None
