@@ -164,3 +164,25 @@ def test_a_british_postcode_a_quadrant_and_a_unit_first_stay_in_the_address(
 )
 def test_postcode_and_quadrant_shapes_alone_are_no_address(text: str) -> None:
     assert [s for s in find_pii(text) if s.type == "ADDRESS"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("ship it to 48 Gray Bluffs, Apt 2 please", "ship it to [ADDRESS] please"),
+        ("my new place is 7 Oak Brook", "my new place is [ADDRESS]"),
+        ("Deliver to 1200 Pine Cliffs\nSuite 5", "Deliver to [ADDRESS]"),
+    ],
+)
+def test_the_rest_of_the_usps_street_suffixes(text: str, masked: str) -> None:
+    """Bluffs, Brook, Cliffs… are USPS Publication 28 suffixes the list lacked."""
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text", ["the place is 5 minutes away", "sent via post 3 times", "my route is 12 km long"]
+)
+def test_english_words_that_are_street_types_elsewhere_are_no_street(text: str) -> None:
+    """«place», «via», «route» in lower case read as «Place de…», «Via Roma» did: «the
+    [ADDRESS] minutes away»."""
+    assert [s for s in find_pii(text) if s.type == "ADDRESS"] == []

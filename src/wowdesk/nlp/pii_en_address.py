@@ -55,7 +55,11 @@ Shoal Skyway Stream Track Trace Trafficway Tunnel Underpass Union Unions Via Via
 Well Wells Extension Ext Cove Cv Canyon Cyn Cape Cpe Center Ctr Centre Circus Corner
 Cor Corners Dale Dam Divide Flat Flats Falls Field Fields Gateway Greens Hill Inlet
 Light Lights Lock Locks Lodge Loaf Motorway Plain Plains Radial Rapids Rest Ridges
-River Riv Shoals Squares Throughway Trailer Turn Wall Ways Wynd
+River Riv Shoals Squares Throughway Trailer Turn Wall Ways Wynd Bayou Beach Bend Bluff
+Bluffs Bottom Branch Brook Brooks Burg Burgs Camp Cliff Cliffs Club Commons Courts Coves
+Crest Curve Ferry Forest Forge Forges Garden Harbors Islands Junctions Keys Mall Manors
+Mission Mountains Overpass Parks Pine Ports Rapid Stravenue Streets Trails Valleys Views
+Villages Walks
 """.split()  # noqa: SIM905
 STREET_SUFFIX = r"(?:" + "|".join(sorted(set(SUFFIXES), key=len, reverse=True)) + r")\b\.?"
 # street types written before the name, in the languages of Europe and Latin America
@@ -105,8 +109,12 @@ US_STREET = re.compile(
 # «Avenida Pedro Ulisses 888», «2456 Rue de Virton 38», «36 rue de pologne», «C/ Señores
 # Curas 88»; a number before or after is required (checked in `addresses`)
 LOWER_WORD = r"[a-zà-ÿ][\w'’-]+"
+# in lower case these are English words, no street type: «the place is 5 minutes away»,
+# «sent via post 3 times»
+ENGLISH_PREFIXES = r"(?-i:(?:place|route|via)\b)"
 PREFIX_STREET = re.compile(
-    rf"(?:\b\d{{1,6}}{SP})?(?:\b{NUM}{SP})?(?<![\w/])(?:{STREET_PREFIX}|(?-i:C/))"
+    rf"(?:\b\d{{1,6}}{SP})?(?:\b{NUM}{SP})?(?<![\w/])(?!{ENGLISH_PREFIXES})"
+    rf"(?:{STREET_PREFIX}|(?-i:C/))"
     rf"(?:{SP}|(?<=/)[ \t]*)"
     rf"(?:(?:{CAP}|{JOIN}|{LOWER_WORD}){SP}){{0,5}}(?:{CAP}|{LOWER_WORD})"
     rf"(?:{SP}{NUM}(?![\d:.,]\d))?{TAIL}",
