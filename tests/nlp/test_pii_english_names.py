@@ -3,8 +3,12 @@ are no one's name (products, companies, countries)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
+from wowdesk.nlp import pii_en_names
 from wowdesk.nlp.pii import mask_text
 
 
@@ -29,6 +33,39 @@ from wowdesk.nlp.pii import mask_text
 )
 def test_names_are_masked(text: str, masked: str) -> None:
     assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # given names the census and the model miss, from data/first_names.txt
+        ("Please send the refund to Chukwuemeka", "Please send the refund to [PERSON]"),
+        ("I sent 200 euros to Thandiwe yesterday", "I sent 200 euros to [PERSON] yesterday"),
+        (
+            "my card was used by Xiaoming without my consent",
+            "my card was used by [PERSON] without my consent",
+        ),
+        ("Transfer to Thảo please", "Transfer to [PERSON] please"),
+        ("Ask Bjarki to call me back", "Ask [PERSON] to call me back"),
+        (
+            "we sent it to kwabena, chidinma and olumide",
+            "we sent it to [PERSON], [PERSON] and [PERSON]",
+        ),
+    ],
+)
+def test_given_names_from_outside_the_english_speaking_world(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+def test_the_list_of_given_names_has_each_name_once() -> None:
+    listed = Path(pii_en_names.__file__).parent / "data" / "first_names.txt"
+    words = [
+        word
+        for line in listed.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+        for word in line.split()
+    ]
+    assert [word for word, n in Counter(words).items() if n > 1] == []
 
 
 def test_a_name_right_before_an_address_is_masked_too() -> None:
