@@ -69,7 +69,7 @@ WORD_NAMES = frozenset(
     chase hunter miles frank rich sky amber ruby crystal jade page dean king major lane case
     price young long white black brown green gray grey gay sunny holly ivy iris lily daisy
     penny ray rod guy pat sue don jack jean gene harry jerry terry carol christian else love
-    an in my see so un many
+    an in my see so un many loan
     """.split()  # noqa: SIM905
 )
 # a name followed by one of these is a company's («Thomas and Sons», «Russell Investments»)
