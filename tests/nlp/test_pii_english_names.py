@@ -100,6 +100,7 @@ def test_lower_case_names_in_a_list_or_after_my_name_is() -> None:
         "Galorath Incorporated is the brainchild of three founders",
         # what bank customers write (BANKING77)
         "Do you accept Mastercard?",
+        "Loan application pending for a week",
         "Can I choose from either Visa or Mastercard?",
         "How to activate Google Pay for top up?",
         "Do you provide currency exchange to Euros?",
