@@ -3,7 +3,8 @@
 Russian first: razdel splits words the way Russian text needs (hyphens, numbers with
 units), `ё` folds to `е`, and Snowball stems Russian and English words (PyStemmer is a
 C extension, ~1 µs a word, where a full pymorphy lemma costs ~30 µs; the bot's turn
-budget is 50 ms with a 10 000-article index).
+budget is 50 ms with a 10 000-article index). Only the topic model also reads lemmas, one
+lookup per distinct word, kept.
 """
 
 from __future__ import annotations
