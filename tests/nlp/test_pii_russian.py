@@ -69,6 +69,22 @@ def test_companies_the_tagger_takes_for_people_are_not_masked(text: str, masked:
     assert mask_text(text) == masked
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # a name that opens the message, which no NER call used to see
+        ("Джек прислал мне какие-нибудь письма?", "[PERSON] прислал мне какие-нибудь письма?"),
+        ("Павел, подготовь совещание на завтра", "[PERSON], подготовь совещание на завтра"),
+        # the request's verb the tagger puts in front of the name stays readable
+        ("Напиши Саре, если она свободна", "Напиши [PERSON], если она свободна"),
+        ("Пригласи Джека на встречу завтра.", "Пригласи [PERSON] на встречу завтра."),
+        ("Здравствуйте, заказ не пришёл", "Здравствуйте, заказ не пришёл"),
+    ],
+)
+def test_a_name_opening_a_sentence_and_a_verb_before_a_name(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
 def test_common_words_are_not_names() -> None:
     for text in ("вера в лучшее", "как вернуть товар", "надежда есть", "марка машины"):
         assert [s for s in find_pii(text) if s.type == "PERSON"] == [], text

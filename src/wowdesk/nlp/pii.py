@@ -216,8 +216,13 @@ NOT_PHONE_CONTEXT = re.compile(
     r"заказ|order|№|счёт|счет|сумм|руб|₽|\$|€|ИНН|паспорт", re.IGNORECASE
 )
 CYRILLIC = re.compile(r"[а-яё]", re.I)
-# a name the NER may miss at the start of a sentence: "Иван Петров пишет…"
+# where the NER is worth its time: two capitalised words ("Иван Петров пишет…") or one
+# inside a sentence; a sentence that opens with a word the dictionary reads as a name
+# («Джек прислал мне письмо», «Павел, подготовь…») is checked by `_name_opens_sentence`
 NAME_CONTEXT = re.compile(r"[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+|(?<=[\wа-яё,] )[А-ЯЁ][а-яё]+")
+SENTENCE_FIRST_WORD = re.compile(r"(?:^|[.!?…\n]\s*)([А-ЯЁ][а-яё]+)")
+# the request's verb natasha's tagger puts in front of a name («Напиши Саре» is one PER)
+FIRST_WORD = re.compile(r"([А-ЯЁа-яё]+)\s+")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -428,14 +433,18 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
     if names and CYRILLIC.search(text):
         for start, end in ru_names.names(text):
             add(start, end, "PERSON")
-    if names and NAME_CONTEXT.search(text):
+    if names and (NAME_CONTEXT.search(text) or _name_opens_sentence(text)):
         for e in ner.entities(text):
             if e.type == "PER":
+                start = e.start
+                verb = FIRST_WORD.match(text, e.start, e.stop)
+                if verb and ru_names.verb_not_name(verb.group(1)):
+                    start = verb.end()
                 if not (
-                    SENTENCE_OPENS.search(text, max(0, e.start - 3), e.start)
-                    and ru_names.verb_not_name(text[e.start : e.stop])
-                ) and not ru_names.brand(text[e.start : e.stop]):
-                    add(e.start, e.stop, "PERSON")
+                    SENTENCE_OPENS.search(text, max(0, start - 3), start)
+                    and ru_names.verb_not_name(text[start : e.stop])
+                ) and not ru_names.brand(text[start : e.stop]):
+                    add(start, e.stop, "PERSON")
             elif e.type == "LOC" and (
                 _near(RESIDENCE, text, e.start, e.stop, 40) or _street_after(text, e.stop)
             ):
@@ -469,6 +478,13 @@ def _house_after(text: str, end: int) -> re.Match[str] | None:
     if m is None or m.group("street") or not _a_count(text, m.group("house"), m.end()):
         return m
     return None
+
+
+def _name_opens_sentence(text: str) -> bool:
+    return any(
+        ru_names.name_part(m.group(1)) in ("Name", "Surn")
+        for m in SENTENCE_FIRST_WORD.finditer(text)
+    )
 
 
 def _street_after(text: str, end: int) -> bool:
