@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from pathlib import Path
@@ -239,3 +240,18 @@ def test_places_score_the_recogniser_while_a_city_alone_stays_unmasked() -> None
     assert result["per_type"]["ADDRESS"]["recall"] < 0.5  # only «живу в Самаре» is masked
     assert result["places"]["recall"] == 1.0 and result["places"]["support"] == 3
     assert "places" not in evaluate([("Call me, Anna", [Span(9, 13, "PERSON")])])
+
+
+def test_the_russian_names_dev_set_is_well_formed() -> None:
+    """The dev set `wowdesk eval pii` reports Russian names on: every span inside its text,
+    none overlapping, each a name or a place."""
+    from wowdesk.nlp.pii_evaluation import load
+
+    path = Path(__file__).parents[2] / "benchmarks" / "data" / "pii_ru_hwu64_dev.jsonl"
+    rows = load(path)
+    assert len(rows) == 714
+    for text, spans in rows:
+        ordered = sorted(spans, key=lambda s: s.start)
+        assert all(a.end <= b.start for a, b in itertools.pairwise(ordered)), text
+        assert {s.type for s in spans} <= {"PER", "LOC"}
+        assert all(text[s.start : s.end].strip() == text[s.start : s.end] for s in spans), text
