@@ -85,6 +85,19 @@ def test_a_name_opening_a_sentence_and_a_verb_before_a_name(text: str, masked: s
     assert mask_text(text) == masked
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Отправьте почту на Ismail завтра", "Отправьте почту на [PERSON] завтра"),
+        ("Включи музыку от Aaron Carter", "Включи музыку от [PERSON]"),
+        ("Ok Google, какая погода?", "Ok Google, какая погода?"),
+        ("Купил iPhone в Apple Store", "Купил iPhone в Apple Store"),
+    ],
+)
+def test_latin_names_inside_russian_text(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
 def test_common_words_are_not_names() -> None:
     for text in ("вера в лучшее", "как вернуть товар", "надежда есть", "марка машины"):
         assert [s for s in find_pii(text) if s.type == "PERSON"] == [], text

@@ -16,7 +16,7 @@ from typing import Any
 
 import phonenumbers
 
-from wowdesk.nlp import morph, ner, pii_en, ru_names
+from wowdesk.nlp import morph, ner, pii_en, pii_en_names, ru_names
 
 # the types this module reports (and `wowdesk eval pii` scores)
 TYPES = (
@@ -216,6 +216,7 @@ NOT_PHONE_CONTEXT = re.compile(
     r"заказ|order|№|счёт|счет|сумм|руб|₽|\$|€|ИНН|паспорт", re.IGNORECASE
 )
 CYRILLIC = re.compile(r"[а-яё]", re.I)
+LATIN_CAPITAL = re.compile(r"[A-Z]")
 # where the NER is worth its time: two capitalised words ("Иван Петров пишет…") or one
 # inside a sentence; a sentence that opens with a word the dictionary reads as a name
 # («Джек прислал мне письмо», «Павел, подготовь…») is checked by `_name_opens_sentence`
@@ -432,6 +433,8 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
             add(m.start(), m.end(), "ADDRESS")
     if names and CYRILLIC.search(text):
         for start, end in ru_names.names(text):
+            add(start, end, "PERSON")
+        for start, end in pii_en_names.latin_names(text) if LATIN_CAPITAL.search(text) else ():
             add(start, end, "PERSON")
     if names and (NAME_CONTEXT.search(text) or _name_opens_sentence(text)):
         for e in ner.entities(text):

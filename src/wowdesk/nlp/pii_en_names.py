@@ -55,9 +55,9 @@ LOWER_CUE = re.compile(r"\b(?i:my name is|call me|i'm|i am|this is) ([a-z]+)\b")
 COMMON = frozenset(
     """
     The This That These Those There Then When Where What Which Who Why How Please Thanks Thank
-    Hello Hi Dear Yes No Not And But Or If My Your Our Their His Her Its We You They He She It
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
-    June July August September October November December Street Avenue Road Apt Suite Unit
+    Hello Hi Hey Ok Okay Dear Yes No Not And But Or If My Your Our Their His Her Its We You They
+    He She It Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+    April May June July August September October November December Street Avenue Road Apt Suite Unit
     Card Bank Account Phone Email Address Order Customer Support Service Help Team Office
     Name Website Personal Info Is Was Are In On At To For From With By Of As A An I Me
     """.split()  # noqa: SIM905
@@ -301,6 +301,13 @@ def _again(text: str, taken: list[Span]) -> list[Span]:
         for m in re.finditer(rf"(?<![\w'’]){re.escape(word)}(?![\w])", text):
             found.append(m.span())
     return found
+
+
+def latin_names(text: str) -> list[Span]:
+    """Names in Latin letters inside a message in another script («Отправьте почту на
+    Ismail», «музыка от Aaron Carter»): the listed first names and the capitalised words
+    after them, without the shapes and cues, which read English sentences."""
+    return sorted({c for s, e in _gazetteer(text) if (c := _clean(text, s, e)) is not None})
 
 
 def names(text: str, model_spans: Iterable[Span]) -> list[Span]:
