@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zlib
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wowdesk.errors import Invalid
-from wowdesk.kb.retrieval import Document, Index, configured_encoder, split_passages, top
+from wowdesk.kb.retrieval import (
+    Document,
+    Index,
+    _grams,
+    _hashed,
+    configured_encoder,
+    split_passages,
+    top,
+)
 from wowdesk.nlp.encoder import default_encoder
 
 PICKUP = Document(
@@ -200,3 +210,19 @@ def test_articles_prepared_side_by_side_are_those_prepared_one_by_one() -> None:
             (h.article_id, h.start, h.end) for h in theirs
         ]
         assert np.allclose([h.score for h in ours], [h.score for h in theirs], atol=1e-4)
+
+
+def test_character_grams_kept_per_word_hash_as_the_whole_text_does() -> None:
+    """Each word's hashed n-grams are kept per word; counted over a text they give the
+    counts, in the same order, that hashing every n-gram of the text gave."""
+    texts = ["вернуть деньги за заказ", "  заказ  заказ\tзаказа ", "", "a b c"]
+    got = _hashed(texts, (3, 4, 5), 2**20)
+    indptr, indices, data = [0], [], []
+    for sample in texts:
+        counts = Counter(zlib.crc32(g.encode()) % 2**20 for g in _grams(sample, (3, 4, 5)))
+        indices.extend(counts)
+        data.extend(counts.values())
+        indptr.append(len(indices))
+    assert got.indptr.tolist() == indptr
+    assert got.indices.tolist() == indices
+    assert got.data.tolist() == data

@@ -29,6 +29,8 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from razdel import sentenize
@@ -131,6 +133,14 @@ def _grams(text: str, sizes: tuple[int, ...]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8_192)
+def _word_hashes(word: str, sizes: tuple[int, ...], n_features: int) -> tuple[int, ...]:
+    """One word's hashed n-grams in `_grams`' order, kept per word: a question's words
+    come back in question after question, and hashing their n-grams afresh was a
+    millisecond of every suggestion (measured)."""
+    return tuple(zlib.crc32(g.encode()) % n_features for g in _grams(word, sizes))
+
+
 def _hashed(texts: list[str], sizes: tuple[int, ...], n_features: int) -> sparse.csr_matrix:
     """Counts of hashed character n-grams, one row per text. CRC-32, not `hash()`: Python
     salts string hashes per process, so collisions (and `wowdesk eval retrieval`'s figures)
@@ -140,7 +150,9 @@ def _hashed(texts: list[str], sizes: tuple[int, ...], n_features: int) -> sparse
     indices: list[int] = []
     data: list[float] = []
     for text in texts:
-        counts = Counter(zlib.crc32(g.encode()) % n_features for g in _grams(text, sizes))
+        counts = Counter(
+            chain.from_iterable(_word_hashes(w, sizes, n_features) for w in text.split())
+        )
         indices.extend(counts.keys())
         data.extend(counts.values())
         indptr.append(len(indices))

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import Stemmer
 from razdel import tokenize
+from razdel.segmenters.punct import DASHES
 
 from wowdesk.nlp import morph
 
@@ -59,7 +60,24 @@ CACHED_CHARS = 1_000
 
 @lru_cache(maxsize=8_192)
 def _cached_words(text: str) -> tuple[str, ...]:
-    return tuple(_words(text))
+    """A text not seen whole goes piece by piece, each piece through its own cache: a
+    customer's turn (their messages since the last reply, joined) is a new text at every
+    message, made of the pieces of the last one (its three tokenisations were a tenth of
+    a suggestion's time, measured)."""
+    return tuple(word for piece in _SAFE_GAP.split(text) for word in _piece_words(piece))
+
+
+# razdel never joins tokens across white space, and its only rules that look past the
+# neighbouring atom (dash, underscore, decimal, fraction) look one atom further, past a
+# dash, «_», «.», «,», «/» or «\»: a gap with none of those beside it parts the text into
+# pieces that tokenise one by one exactly as they do together
+_JOINERS = re.escape(DASHES + "_.,/\\")
+_SAFE_GAP = re.compile(rf"(?<![\s{_JOINERS}])\s+(?![\s{_JOINERS}])")
+
+
+@lru_cache(maxsize=8_192)
+def _piece_words(piece: str) -> tuple[str, ...]:
+    return tuple(_words(piece))
 
 
 def _words(text: str) -> list[str]:
