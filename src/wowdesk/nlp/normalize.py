@@ -138,11 +138,18 @@ def normalize(text: str) -> str:
 def sentences(text: str) -> list[str]:
     """Sentences of a normalised message; a line break ends a sentence too (chat writers
     use Enter as their full stop)."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
+    """Kept per text: a suggestion splits the customer's turn three times (the search's
+    question twice, the triage's account request once), each a razdel pass."""
     out: list[str] = []
     for line in text.splitlines():
         for sent in sentenize(line):  # razdel, then also «.» before a lower-case word
             out.extend(p.strip() for p in _SENTENCE_END.split(sent.text) if p.strip())
-    return out
+    return tuple(out)
 
 
 def _strip_greeting(sentence: str) -> str:
