@@ -11,8 +11,9 @@ Pleasures», «Cyprus», «Russell Investments»). Around it:
   typical ending («-ová», «-ski», «-sson», «-dóttir», «-enko»…) after a capitalised word;
 - cues: the words after «my name is», «Dear», «Mr.», «directed by», «says»…, the line
   after «Regards,» or «Thanks,» that holds only a name, and a list of
-  capitalised words among known names («Efimiya, Mary and Jodi»); in all-lowercase chat,
-  known first names in a list or after «my name is»;
+  capitalised words among known names («Efimiya, Mary and Jodi»); a known first name in
+  lower case after «my name is», «this is», «i'm»; in all-lowercase chat, known first names
+  in a list;
 - the same word again: once «Asya Godina» is a name, «Asya» alone elsewhere is one too;
 - filters: country names (babel's), a word followed by a company word («Thomas and
   Sons», «Aunt Bertha Inc») or a street's type («Marina Fort Street»), job titles in front
