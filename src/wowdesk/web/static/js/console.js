@@ -159,9 +159,15 @@
     $("my-load").textContent = `${s.load}/${s.capacity} ${T("in conversations")}`;
   }
 
+  // the last conversation asked for wins: an earlier open() whose answer comes late (a
+  // reconnect's reload, a routing offer) must not take the focus back, or the reply typed
+  // next goes to the conversation the operator left
+  let opening = 0, wanted = null;
   async function open(id) {
+    const ticket = ++opening; wanted = id;
     showError("");
     const detail = await api("GET", `/api/v1/conversations/${id}`);
+    if (ticket !== opening) return;
     current = detail.conversation; seqs = new Set(); msgList.textContent = "";
     unread.delete(id);
     convEl.hidden = false; contextEl.hidden = false; $("console-empty").hidden = true;
@@ -184,7 +190,7 @@
     inbox.clear(); for (const c of items) inbox.set(c.id, c);
     renderInbox();
     refreshStatus();
-    if (current) await open(current.id);
+    if (wanted !== null) await open(wanted);
   }
 
   function onEvent(e) {
