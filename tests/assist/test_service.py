@@ -262,6 +262,30 @@ def test_stored_once_pushed_to_the_holder_after_commit(
     assert service.do_suggest(db, assistant, conv.id) is None  # answered: nothing to suggest
 
 
+def test_a_long_unanswered_run_is_suggested_for_by_its_latest_messages(
+    db: Session, anna: User, assistant: Assistant
+) -> None:
+    conv = held(db, anna, "Сколько хранится заказ в пункте выдачи?")
+    later = [
+        "Алло?",
+        "Вы здесь?",
+        "Ладно, другой вопрос.",
+        "Не могу войти в кабинет.",
+        "Как изменить пароль?",
+        "Подскажите, пожалуйста",
+    ]
+    for text in later:
+        say(db, conv, text)
+    found = service.current_turn(db, conv)
+    assert found is not None
+    turn = found[1]
+    assert turn.text == " ".join(later[-service.TURN_MESSAGES :])
+    assert "пункте выдачи" not in turn.query  # the first question is not what they ask now
+    log = service.do_suggest(db, assistant, conv.id)
+    assert log is not None
+    assert [s["title"] for s in log.suggestions if s["source"] == "kb"] == ["Как изменить пароль"]
+
+
 def test_pushed_only_for_the_conversation_the_console_shows(
     db: Session, anna: User, assistant: Assistant
 ) -> None:
