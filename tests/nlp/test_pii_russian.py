@@ -78,6 +78,9 @@ def test_companies_the_tagger_takes_for_people_are_not_masked(text: str, masked:
         # the request's verb the tagger puts in front of the name stays readable
         ("Напиши Саре, если она свободна", "Напиши [PERSON], если она свободна"),
         ("Пригласи Джека на встречу завтра.", "Пригласи [PERSON] на встречу завтра."),
+        # «Напомните» reads first as a future, and is a request all the same
+        ("Напомните Алерму о встрече в 5 вечера", "Напомните [PERSON] о встрече в 5 вечера"),
+        ("Напомните мне позвонить Ивану", "Напомните мне позвонить [PERSON]"),
         ("Здравствуйте, заказ не пришёл", "Здравствуйте, заказ не пришёл"),
     ],
 )

@@ -85,8 +85,11 @@ def verb_not_name(word: str) -> bool:
     lower = word.lower()
     if not WORD.fullmatch(word) or name_part(word) or not morph.analyzer().word_is_known(lower):
         return False
-    tag = morph.analyzer().parse(lower)[0].tag
-    return tag.POS == "VERB" and ("impr" in tag or ("1per" in tag and "pres" in tag))
+    # «Напомните» reads first as a future («you will remind»), then as the request it is
+    return any(
+        p.tag.POS == "VERB" and ("impr" in p.tag or ("1per" in p.tag and "pres" in p.tag))
+        for p in morph.analyzer().parse(lower)
+    )
 
 
 def _common_word(word: str, parts: tuple[str, ...] = ("Name", "Surn", "Patr")) -> bool:
