@@ -242,6 +242,11 @@ def test_numbers_after_a_town_that_are_no_house(text: str, masked: str) -> None:
         ("Отправьте в Новосибирск, Красный проспект 82, кв 12", "Отправьте в [ADDRESS]"),
         ("Екатеринбург ул Малышева 51 оф 1204", "[ADDRESS]"),
         ("Заказ, ул. Ленина 5", "Заказ, [ADDRESS]"),
+        # «к» and a number is a building, unless it is the time a delivery is wanted by
+        ("ул. Ленина 5 к 2 кв 3", "[ADDRESS]"),
+        ("привезите на ул. Ленина 5 к 18:00", "привезите на [ADDRESS] к 18:00"),
+        ("доставьте на ул. Мира 7 к 10 утра", "доставьте на [ADDRESS] к 10 утра"),
+        ("ул. Ленина 5 кв 12, к 19.30", "[ADDRESS], к 19.30"),
         # a floor or an entrance alone, with no house before it, is no address
         ("на 3 этаже не работает лифт, подъезд 2", "на 3 этаже не работает лифт, подъезд 2"),
     ],
