@@ -82,6 +82,20 @@ def test_companies_the_tagger_takes_for_people_are_not_masked(text: str, masked:
         ("Напомните Алерму о встрече в 5 вечера", "Напомните [PERSON] о встрече в 5 вечера"),
         ("Напомните мне позвонить Ивану", "Напомните мне позвонить [PERSON]"),
         ("Здравствуйте, заказ не пришёл", "Здравствуйте, заказ не пришёл"),
+        # a word that is never a name opens the sentence; a verb after the name
+        (
+            "Курьер не приехал, адрес Профсоюзная 56 кв 8",
+            "Курьер не приехал, адрес [ADDRESS]",
+        ),
+        (
+            "Заберу сам из пункта выдачи на Садовой 15",
+            "Заберу сам из пункта выдачи на [ADDRESS]",
+        ),
+        (
+            "в магазине на Арбате 12 продавец Наталья нахамила",
+            "в магазине на [ADDRESS] продавец [PERSON] нахамила",
+        ),
+        ("Роза, подготовь отчёт для Москвы", "[PERSON], подготовь отчёт для Москвы"),
     ],
 )
 def test_a_name_opening_a_sentence_and_a_verb_before_a_name(text: str, masked: str) -> None:

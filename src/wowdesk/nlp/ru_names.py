@@ -92,6 +92,30 @@ def verb_not_name(word: str) -> bool:
     )
 
 
+def never_a_name(word: str) -> bool:
+    """A word the dictionary knows with no name reading at all («Курьер», «Заберу»; not
+    «Роза», «Лили» or «Джек», which are names too, nor «Гайа», which it does not know)."""
+    lower = word.lower()
+    return (
+        bool(WORD.fullmatch(word))
+        and morph.analyzer().word_is_known(lower)
+        and not any(
+            part in p.tag
+            for p in morph.analyzer().parse(lower)
+            for part in ("Name", "Surn", "Patr")
+        )
+    )
+
+
+def verb_no_name(word: str) -> bool:
+    """A verb that is never a name: what the tagger takes in after one («Наталья
+    нахамила»)."""
+    return never_a_name(word) and morph.analyzer().parse(word.lower())[0].tag.POS in VERBS
+
+
+VERBS = frozenset({"VERB", "INFN", "GRND", "PRTS"})
+
+
 def _common_word(word: str, parts: tuple[str, ...] = ("Name", "Surn", "Patr")) -> bool:
     """The likeliest reading is not a name: «вера» is faith before it is Vera."""
     best = morph.analyzer().parse(word.lower())[0]
