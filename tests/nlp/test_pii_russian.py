@@ -255,6 +255,11 @@ def test_numbers_after_a_town_that_are_no_house(text: str, masked: str) -> None:
         # the town the dictionary knows before the street joins it
         ("Отправьте в Новосибирск, Красный проспект 82, кв 12", "Отправьте в [ADDRESS]"),
         ("Екатеринбург ул Малышева 51 оф 1204", "[ADDRESS]"),
+        (
+            "Доставка в Санкт-Петербург, Невский пр. 28, к 12 часам",
+            "Доставка в [ADDRESS], к 12 часам",
+        ),
+        ("Ростов-на-Дону, ул. Большая Садовая 10", "[ADDRESS]"),
         ("Заказ, ул. Ленина 5", "Заказ, [ADDRESS]"),
         # «к» and a number is a building, unless it is the time a delivery is wanted by
         ("ул. Ленина 5 к 2 кв 3", "[ADDRESS]"),

@@ -132,7 +132,7 @@ STREET_NAME = (
 STREET_CAPITAL = rf"(?:{ORDINAL})?[А-ЯЁ][\w.-]*(?:\s+[А-ЯЁ][\w-]*)?"
 TOWN_WORD = r"(?i:г|гор|город|пос|посёлок|поселок|село|дер|деревня)"
 # a capitalised Russian word, and a name of one or two of them («Ленина», «Маршала Жукова»)
-CAPITALISED = r"[А-ЯЁ][а-яё-]+"
+CAPITALISED = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]*)*"
 # a village's house has no street: «деревня Горки, дом 12», «дер. Горки д 12»
 TOWN_HOUSE = re.compile(
     rf"\b{TOWN_WORD}\.?\s*{CAPITALISED},?\s*(?=(?i:д\.?|дом)\s*\d){HOUSE}(?!\w|[:.,]\d)"
@@ -181,7 +181,9 @@ ADDRESS_BEFORE = re.compile(rf"(?:(?:\b\d{{6}},\s*)?\b{TOWN_WORD}\.?\s*|\b\d{{6}
 # 5», «пос. Мирный, ул. Мира 3») or one the dictionary knows («Новосибирск, Красный проспект
 # 82»); read backwards from an address found, since an optional prefix would be tried at
 # every letter of a text
-TOWN_BEFORE = re.compile(rf"(?:\b(?P<word>{TOWN_WORD})\.?\s*)?\b(?P<town>{CAPITALISED}),?\s*$")
+TOWN_BEFORE = re.compile(
+    rf"(?:\b(?P<word>{TOWN_WORD})\.?\s*)?(?<![\w-])(?P<town>{CAPITALISED}),?\s*$"
+)
 ADDRESS_AFTER = re.compile(rf",?\s*(?P<street>{NAMED},?\s*)?(?P<house>{HOUSE})(?!\w|[:.,]\d)")
 BARE_HOUSE = re.compile(r"\d{1,4}")
 FLAT_OR_BUILDING = re.compile(r"(?i:кв|квартира|оф|офис|к|корп|корпус|стр|строение)\.?\s*\d")
