@@ -133,6 +133,15 @@ def test_a_signature_under_a_sign_off_is_a_name(text: str, masked: str) -> None:
         ("Hello, my name is anna, card blocked", "Hello, my name is [PERSON], card blocked"),
         ("This is chase bank?", "This is chase bank?"),
         ("I am still waiting", "I am still waiting"),
+        # the surname after it goes with it; an everyday word after it stays
+        (
+            "Hi, my name is john smith and my card was declined",
+            "Hi, my name is [PERSON] and my card was declined",
+        ),
+        (
+            "hi this is mike still waiting for a refund",
+            "hi this is [PERSON] still waiting for a refund",
+        ),
     ],
 )
 def test_a_lower_case_name_after_a_cue_in_a_capitalised_message(text: str, masked: str) -> None:

@@ -52,7 +52,7 @@ SIGNATURE = re.compile(
     rf"[ \t]*({WORD}(?: {U}\.?)?(?: {WORD}){{0,2}})[ \t]*(?:\n|$)"
 )
 NAME_AFTER_CUE = re.compile(rf"{WORD}(?: {U}\.?(?!\w))?(?: {WORD}){{0,2}}")
-LOWER_CUE = re.compile(r"\b(?i:my name is|call me|i'm|i am|this is) ([a-z]+)\b")
+LOWER_CUE = re.compile(r"\b(?i:my name is|call me|i'm|i am|this is) ([a-z]+)(?: ([a-z]+))?\b")
 COMMON = frozenset(
     """
     The This That These Those There Then When Where What Which Who Why How Please Thanks Thank
@@ -223,10 +223,21 @@ def _lowercase_after_cue(text: str) -> list[Span]:
     careful with the name."""
     known = first_names()
     return [
-        m.span(1)
+        (m.start(1), m.end(2) if _lower_surname(m.group(2)) else m.end(1))
         for m in LOWER_CUE.finditer(text)
         if m.group(1).capitalize() in known and m.group(1) not in WORD_NAMES
     ]
+
+
+def _lower_surname(word: str | None) -> bool:
+    """The census's surname after such a name («my name is john smith»), unless it is an
+    everyday word the census also lists as a surname («john from…», «mike still…»): a
+    surname left readable beside a masked name gives the person away all the same."""
+    if word is None or word.capitalize() not in surnames() or word.capitalize() in COMMON:
+        return False
+    from spacy.lang.en.stop_words import STOP_WORDS  # only when such a pair is written
+
+    return word not in STOP_WORDS and word not in WORD_NAMES
 
 
 def _clean(text: str, start: int, end: int) -> Span | None:
