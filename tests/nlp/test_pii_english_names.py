@@ -156,6 +156,11 @@ def test_a_lower_case_name_after_a_cue_in_a_capitalised_message(text: str, maske
             "these early shows on Marina Fort Street were important",
         ),
         ("Mary Lane called me", "[PERSON] called me"),
+        (
+            "Can I pick it up at the Walmart on Main St?",
+            "Can I pick it up at the Walmart on Main St?",
+        ),
+        ("at the corner of Jackson Ave and 5th", "at the corner of Jackson Ave and 5th"),
     ],
 )
 def test_a_name_before_a_street_type_names_the_street(text: str, masked: str) -> None:

@@ -89,6 +89,8 @@ STREET_AFTER = re.compile(
     r"^\s+(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Boulevard|Blvd\.?|Lane|Drive|Square"
     r"|Terrace|Highway|Parkway|Crescent|Plaza)(?!\w)"
 )
+# and so does a candidate that ends in one («the Walmart on Main St?», «Jackson Ave»)
+STREET_LAST = re.compile(r"\s(?:St|Ave|Rd|Blvd|Ln)$")
 # what a bank's customers name that the model takes for a person («Do you accept
 # Mastercard?» was «… accept [PERSON]?» in 46 of 10 003 BANKING77 questions)
 NOT_PEOPLE = frozenset(
@@ -269,6 +271,7 @@ def _clean(text: str, start: int, end: int) -> Span | None:
         or any(word in NOT_PEOPLE for word in name.split())
         or ORG_AFTER.match(text[end:])
         or STREET_AFTER.match(text[end:])
+        or STREET_LAST.search(name)
         or ORG_INSIDE.search(name)
     ):
         return None
