@@ -94,12 +94,15 @@ def test_check_digits() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet="0123456789", min_size=15, max_size=15))
-def test_any_luhn_valid_card_is_masked_and_a_broken_one_is_not(body: str) -> None:
+def test_any_luhn_valid_card_is_masked_and_a_broken_one_only_when_named(body: str) -> None:
     card = with_luhn(body)
     spaced = " ".join(card[i : i + 4] for i in range(0, 16, 4))
     assert mask_text(f"Номер карты {spaced}") == "Номер карты [CARD]"
     broken = card[:-1] + str((int(card[-1]) + 1) % 10)
-    assert "[CARD]" not in mask_text(f"Номер карты {broken}")
+    # named a card, a mistyped digit hides nothing: the other fifteen give it away
+    assert mask_text(f"Номер карты {broken}") == "Номер карты [CARD]"
+    assert "[CARD]" not in mask_text(f"Заказ {broken} оплачен картой")
+    assert "[CARD]" not in mask_text(f"Карта, заказ {broken}")
 
 
 def test_eval_pii_prints_the_agreed_json(tmp_path: Path) -> None:
