@@ -234,7 +234,10 @@ class _OneText:
         self.blocks: list[tuple[Any, Any, int, int]] = []
         start = 0
         for _name, step in union.transformer_list:
-            width = int(step.transform(["-"]).shape[1])
+            # the encoder's block is measured without a text: a probe went through the
+            # model, a forward pass the first bot turn paid on top of its message's own
+            probe = [] if isinstance(step, SentenceVectors) else ["-"]
+            width = int(step.transform(probe).shape[1])
             analyzer = step.build_analyzer() if isinstance(step, TfidfVectorizer) else None
             self.blocks.append((step, analyzer, start, start + width))
             start += width
