@@ -15,6 +15,7 @@ from wowdesk.conversations.models import Conversation
 from wowdesk.db import make_engine, make_sessionmaker
 from wowdesk.demo import history
 from wowdesk.kb import service as kb
+from wowdesk.kb import verdicts
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.retrieval import Index
 from wowdesk.nlp.vector_store import VectorStore
@@ -35,9 +36,10 @@ def test_help_everywhere() -> None:
     runner = CliRunner()
     commands = (
         [], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["user"], ["user", "add"], ["kb"],
-        ["kb", "import"], ["triage"], ["triage", "train"], ["eval"], ["eval", "triage"],
-        ["eval", "retrieval"], ["wfm"], ["wfm", "staffing"], ["data"], ["data", "retention"],
-        ["customers", "erase"], ["customers", "export"], ["backup"], ["restore"],
+        ["kb", "import"], ["kb", "learn"], ["triage"], ["triage", "train"], ["eval"],
+        ["eval", "triage"], ["eval", "retrieval"], ["wfm"], ["wfm", "staffing"], ["data"],
+        ["data", "retention"], ["customers", "erase"], ["customers", "export"], ["backup"],
+        ["restore"],
     )  # fmt: skip
     for args in commands:
         result = runner.invoke(app, [*args, "--help"])
@@ -144,6 +146,37 @@ def test_kb_import_encodes_the_articles_for_the_servers_search(env: Path, tmp_pa
     with factory() as db:
         assert knowledge.refresh(db) == 2
     assert len(knowledge.index) == 2
+
+
+def test_kb_learn_refits_on_the_verdicts_or_says_how_many_are_missing(
+    env: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    path = tmp_path / "faq.csv"
+    path.write_text(
+        "question,answer\n"
+        "Сколько хранится заказ?,Заказ хранится в пункте выдачи 7 дней.\n"
+        "Как сменить пароль?,Пароль меняют в настройках безопасности.\n"
+    )
+    assert runner.invoke(app, ["kb", "import", str(path)]).exit_code == 0
+    too_few = runner.invoke(app, ["kb", "learn"])
+    assert too_few.exit_code == 2 and "нужно 30" in too_few.output
+    factory = make_sessionmaker(make_engine(get_settings().resolved_database_url()))
+    with factory() as db:
+        ids = {a.title: a.id for a in kb.list_articles(db)}
+        for n in range(15):
+            verdicts.do_record_verdict(
+                db, None, f"сколько дней лежит заказ {n}", ids["Сколько хранится заказ?"]
+            )
+            verdicts.do_record_verdict(db, None, f"забыл пароль {n}", ids["Как сменить пароль?"])
+        db.commit()
+    learned = runner.invoke(app, ["kb", "learn"])
+    assert learned.exit_code == 0, learned.output
+    assert "Обучено на 30 отметках" in learned.output
+    with factory() as db:
+        fit = verdicts.latest_fit(db)
+        assert fit is not None and fit.named == 30
 
 
 def test_eval_retrieval_prints_the_agreed_json(tmp_path: Path) -> None:

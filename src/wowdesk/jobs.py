@@ -39,6 +39,7 @@ from wowdesk.conversations import outbox
 from wowdesk.conversations import service as conversations
 from wowdesk.customers import crosssell
 from wowdesk.db import run_unit
+from wowdesk.kb import verdicts
 from wowdesk.mail import Smtp
 from wowdesk.privacy import retention
 from wowdesk.quality import autoqa, case_suggestions
@@ -146,6 +147,14 @@ def start_app_tasks(
     tasks.append(asyncio.create_task(_refresh_kpis(settings, factory, executor)))
     tasks.append(asyncio.create_task(_refresh_crosssell(settings, factory, executor)))
     tasks.extend(_quality(settings, factory, executor, bot))
+    learn = functools.partial(verdicts.do_learn_if_due, current=bot.knowledge.current)
+    tasks.append(
+        asyncio.create_task(
+            _repeat(
+                "learning the search from verdicts", factory, executor, learn, LEARN_EVERY_SECONDS
+            )
+        )
+    )
     smtp = settings.smtp()
     if smtp is not None:
         tasks.append(asyncio.create_task(_send_mail(factory, executor, smtp)))
@@ -175,6 +184,7 @@ async def _retention(
 
 
 MAIL_EVERY_SECONDS = 5.0
+LEARN_EVERY_SECONDS = 600.0
 ASSIST_EVERY_SECONDS = 60.0
 KPI_EVERY_SECONDS = 300.0
 

@@ -65,3 +65,35 @@ def test_an_unanswerable_question_lands_with_an_operator_who_sees_the_card(
     console.get_by_test_id("reply-input").fill("Мария, вижу ваш заказ 88812345, оформляю возврат.")
     console.get_by_test_id("reply-send").click()
     expect(customer.locator(".msg.theirs").last).to_contain_text("оформляю возврат")
+
+
+def test_a_supervisor_tells_the_search_which_article_answers(
+    bot_server: Server, new_page: NewPage
+) -> None:
+    customer = new_page()
+    _ask(customer, bot_server, "Сколько дней хранится заказ в пункте выдачи?")
+    expect(customer.locator(".msg.theirs").last).to_contain_text("/help/", timeout=15_000)
+
+    boss = new_page()
+    login(boss, bot_server, "supervisor", "super-demo-1", online=False)
+    boss.goto(f"{bot_server.url}/bot")
+    boss.get_by_test_id("decision-check").first.click()
+    hits = boss.get_by_test_id("kb-hit")
+    expect(hits.first).to_be_visible()
+    title = hits.first.locator("a").first.inner_text()
+    hits.first.get_by_test_id("kb-verdict-right").click()
+    expect(boss.get_by_test_id("kb-verdict-saved")).to_be_visible()
+    expect(boss.get_by_test_id("kb-verdict")).to_contain_text(title)
+    screenshot(boss, "kb-verdict")
+
+    boss.get_by_test_id("kb-tab-search").click()
+    expect(boss.get_by_test_id("kb-verdict-named")).to_have_text("1")
+    expect(boss.get_by_test_id("kb-learn")).to_be_disabled()  # 30 are needed
+    expect(boss.get_by_test_id("kb-fusion-in-force")).to_contain_text("из поставки")
+    rows = boss.get_by_test_id("kb-verdict-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(title)
+    screenshot(boss, "kb-search-learning")
+    rows.first.get_by_test_id("kb-verdict-delete").click()
+    expect(boss.get_by_test_id("kb-verdict-row")).to_have_count(0)
+    expect(boss.get_by_test_id("kb-verdict-count")).to_have_text("0")

@@ -70,7 +70,7 @@ def test_a_first_build_prepares_articles_in_chunks_and_loses_none(
 def test_the_revision_moves_on_every_change_even_a_late_lower_id(db: Session) -> None:
     """Knowledge.search rebuilds only when `revision` moves: a missed move leaves the bot
     answering from an article as it was before an edit."""
-    from wowdesk.kb.models import ArticleStatus, ArticleVersion
+    from wowdesk.kb.models import ArticleStatus, ArticleVersion, FusionFit
 
     seen = [kb.revision(db)]
     article = kb.do_create_article(db, title="Как вернуть товар", body="За 14 дней.", author=None)
@@ -80,7 +80,8 @@ def test_the_revision_moves_on_every_change_even_a_late_lower_id(db: Session) ->
     kb.do_update_article(db, article, author=None, body="За 30 дней.")
     seen.append(kb.revision(db))
     assert len(set(seen)) == len(seen)
-    latest, count = seen[-1]
+    latest, count, no_refit = seen[-1]
+    assert no_refit is None  # nobody refitted the search's fusion
     assert count == seen[0][1] + 3
     # a transaction that took a lower id commits after a higher one: the count still moves
     db.execute(ArticleVersion.__table__.delete().where(ArticleVersion.id == latest - 1))
@@ -88,5 +89,10 @@ def test_the_revision_moves_on_every_change_even_a_late_lower_id(db: Session) ->
     db.add(ArticleVersion(id=latest - 1, article_id=article.id, version=99, title="t", body="b",
                           tags=[], questions=[], status="draft", author_name=""))  # fmt: skip
     db.flush()
-    assert before == (latest, count - 1)
-    assert kb.revision(db) == (latest, count)
+    assert before == (latest, count - 1, None)
+    assert kb.revision(db) == (latest, count, None)
+    # a refit of the fusion moves it too: the index takes the weights in force
+    db.add(FusionFit(score_weights=[], confidence_weights=[], verdicts=0, named=0,
+                     in_use_hit=0.0, learned_hit=0.0, used=False))  # fmt: skip
+    db.flush()
+    assert kb.revision(db)[:2] == (latest, count) and kb.revision(db)[2] is not None

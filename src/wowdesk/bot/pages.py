@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.bot import service
+from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.errors import WowdeskError
 from wowdesk.http.deps import DbSession
@@ -26,6 +27,7 @@ supervisors = APIRouter(include_in_schema=False, dependencies=[Depends(require(R
 def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object) -> Response:
     policies = {p.topic: p for p in service.list_policies(db)}
     rejected = service.list_rejected(db, 20)
+    decisions = service.recent_decisions(db)
     viewer = getattr(request.state, "viewer", None)
     roles = request.app.state.settings.raw_text_role_set()
     return render(
@@ -35,7 +37,8 @@ def _page(request: Request, db: DbSession, status_code: int = 200, **ctx: object
         topics=[t.name for t in topics.list_topics(db)],
         policies=policies,
         default=service.Policy(),
-        decisions=service.recent_decisions(db),
+        decisions=decisions,
+        asked=conversations.masked_texts(db, [d.message_id for d in decisions]),
         rejected=rejected,
         questions=service.rejected_questions(db, rejected),
         raw_allowed=viewer is not None and operators.may_see_raw(viewer.role, roles),

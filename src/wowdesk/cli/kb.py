@@ -1,4 +1,4 @@
-"""`wowdesk kb …`: import articles from files."""
+"""`wowdesk kb …`: import articles from files, refit the search on supervisors' verdicts."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from rich.progress import Progress
 from wowdesk.bot.engine import engine_from_settings
 from wowdesk.config import get_settings
 from wowdesk.db import make_engine, make_sessionmaker, unit_of_work
+from wowdesk.errors import Invalid
 from wowdesk.i18n import activate, gettext
-from wowdesk.kb import importer, service
+from wowdesk.kb import importer, service, verdicts
 
 app = typer.Typer(help="Knowledge base.", no_args_is_help=True)
 console = Console()
@@ -69,3 +70,32 @@ def import_cmd(
             )
     if not items and report.errors:
         raise typer.Exit(2)
+
+
+@app.command("learn")
+def learn_cmd() -> None:
+    """Refit the search's fusion on supervisors' verdicts now (as «Refit now» in /kb)."""
+    settings = get_settings()
+    activate(settings.language)
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
+    knowledge = engine_from_settings(settings).knowledge
+    try:
+        with unit_of_work(factory) as db:
+            with console.status(gettext("Preparing the search")):
+                index = knowledge.current(db)
+            fit = verdicts.do_learn(db, index)
+            used, named = fit.used, fit.named
+            before, after = fit.in_use_hit, fit.learned_hit
+    except Invalid as exc:
+        console.print(f"[red]{gettext(exc.message, **exc.params)}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(
+        gettext(
+            "Refitted on {named} verdicts: first article right {after} out of fold,"
+            " {before} with the weights in force",
+            named=named,
+            after=f"{after:.1%}",
+            before=f"{before:.1%}",
+        )
+    )
+    console.print(gettext("In force now") if used else gettext("Kept apart: it did worse"))

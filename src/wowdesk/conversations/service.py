@@ -159,6 +159,14 @@ def messages_of(
     return out
 
 
+def masked_texts(db: Session, message_ids: list[int]) -> dict[int, str]:
+    """Messages' masked copies by id, in one query (a page listing many)."""
+    if not message_ids:
+        return {}
+    rows = db.execute(select(Message.id, Message.masked_text).where(Message.id.in_(message_ids)))
+    return {message_id: text for message_id, text in rows}
+
+
 def list_messages(
     db: Session, conv: Conversation, after_seq: int = 0, limit: int = 500
 ) -> list[Message]:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
-from wowdesk.kb import drafts, service
+from wowdesk.kb import drafts, fusion_learning, service, verdicts
 from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.kb.schemas import (
     ArticleIn,
     ArticleOut,
     ArticlePatch,
     DraftOut,
+    FitOut,
+    FusionOut,
     PassageOut,
+    VerdictIn,
+    VerdictOut,
     VersionOut,
 )
 from wowdesk.operators.auth import CurrentUser, require
@@ -133,6 +137,55 @@ def unpublish(article_id: int, user: CurrentUser, db: DbSession) -> ArticleOut:
         db, service.get_article(db, article_id), ArticleStatus.draft, user
     )
     return article_out(db, [article])[0]
+
+
+# --- verdicts on searches, and the fusion learned from them ---------------------------------
+
+
+@supervisors.post("/verdicts", status_code=201)
+def record_verdict(body: VerdictIn, user: CurrentUser, db: DbSession) -> VerdictOut:
+    """Which article answers this question (null: none of them): what the search learns."""
+    return VerdictOut.model_validate(
+        verdicts.do_record_verdict(db, user, body.query, body.article_id)
+    )
+
+
+@supervisors.get("/verdicts")
+def list_verdicts(
+    db: DbSession, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> list[VerdictOut]:
+    return [VerdictOut.model_validate(v) for v in verdicts.list_verdicts(db, limit)]
+
+
+@supervisors.delete("/verdicts/{verdict_id}", status_code=204)
+def delete_verdict(verdict_id: int, db: DbSession) -> Response:
+    verdicts.do_delete_verdict(db, verdict_id)
+    return Response(status_code=204)
+
+
+def fusion_out(db: DbSession) -> FusionOut:
+    total, named = verdicts.count_verdicts(db)
+    in_force, latest = verdicts.fit_in_force(db), verdicts.latest_fit(db)
+    return FusionOut(
+        verdicts=total,
+        named=named,
+        needed=fusion_learning.MIN_VERDICTS,
+        in_force=FitOut.model_validate(in_force) if in_force else None,
+        latest=FitOut.model_validate(latest) if latest else None,
+    )
+
+
+@supervisors.get("/fusion")
+def fusion_state(db: DbSession) -> FusionOut:
+    """How many verdicts there are, and the refit in force (none: the shipped weights)."""
+    return fusion_out(db)
+
+
+@supervisors.post("/fusion/learn", status_code=201)
+def learn(request: Request, user: CurrentUser, db: DbSession) -> FitOut:
+    """Refits the fusion on the verdicts now; in force if it does at least as well."""
+    index = request.app.state.knowledge.current(db)
+    return FitOut.model_validate(verdicts.do_learn(db, index, user))
 
 
 routes = Routes(staff=(staff,), supervisors=(supervisors,))

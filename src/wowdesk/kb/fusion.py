@@ -14,6 +14,8 @@ in the top 10 is a row, the article that answers is the positive one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 FEATURES = (
@@ -45,20 +47,55 @@ CONFIDENCE_BIAS = -0.458
 RUNNER_UP_FLOOR = -3.6
 
 
-def score(features: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class Weights:
+    """One fusion: the article score's weights and bias, and the confidence's. The shipped
+    ones, or ones learned from a contact center's own feedback (`kb.feedback`)."""
+
+    weights: np.ndarray
+    bias: float
+    confidence: np.ndarray  # over (logit, lead)
+    confidence_bias: float
+
+    def as_lists(self) -> tuple[list[float], list[float]]:
+        return (
+            [*map(float, self.weights), float(self.bias)],
+            [*map(float, self.confidence), float(self.confidence_bias)],
+        )
+
+    @classmethod
+    def from_lists(cls, score: list[float], confidence: list[float]) -> Weights:
+        if len(score) != len(FEATURES) + 1 or len(confidence) != 3:
+            raise ValueError("fusion weights of the wrong shape")
+        return cls(
+            np.asarray(score[:-1], np.float32),
+            float(score[-1]),
+            np.asarray(confidence[:2], np.float32),
+            float(confidence[2]),
+        )
+
+
+SHIPPED = Weights(WEIGHTS, BIAS, CONFIDENCE, CONFIDENCE_BIAS)
+
+
+def score(features: np.ndarray, fused: Weights = SHIPPED) -> np.ndarray:
     """The fused score (a logit) of each row of features (articles × FEATURES)."""
-    return np.asarray(features @ WEIGHTS + BIAS, np.float32)
+    return np.asarray(features @ fused.weights + fused.bias, np.float32)
 
 
-def probability(features: np.ndarray) -> np.ndarray:
+def probability(features: np.ndarray, fused: Weights = SHIPPED) -> np.ndarray:
     """P(the article answers) for each row of features, judged alone."""
-    return np.asarray(1.0 / (1.0 + np.exp(-score(features))), np.float32)
+    return np.asarray(1.0 / (1.0 + np.exp(-score(features, fused))), np.float32)
 
 
-def confidence(logit: float, runner_up: float) -> float:
+def lead(logit: float, runner_up: float) -> float:
+    """The first hit's lead, capped: in a small KB every lead is large, and the probability
+    must not depend on the KB's size."""
+    return min(logit - max(runner_up, RUNNER_UP_FLOOR), MAX_LEAD)
+
+
+def confidence(logit: float, runner_up: float, fused: Weights = SHIPPED) -> float:
     """P(this hit is right) given the next hit's logit: a clear lead means more than a high
-    score among several equally high ones. The lead is capped: in a small KB every lead is
-    large, and the probability must not depend on the KB's size."""
-    lead = min(logit - max(runner_up, RUNNER_UP_FLOOR), MAX_LEAD)
-    z = CONFIDENCE[0] * logit + CONFIDENCE[1] * lead + CONFIDENCE_BIAS
-    return float(1.0 / (1.0 + np.exp(-z)))
+    score among several equally high ones."""
+    z = fused.confidence[0] * logit + fused.confidence[1] * lead(logit, runner_up)
+    return float(1.0 / (1.0 + np.exp(-(z + fused.confidence_bias))))

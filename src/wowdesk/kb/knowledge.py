@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from wowdesk.kb import service
+from wowdesk.kb import service, verdicts
 from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.kb.retrieval import Document, Hit, Index
 
@@ -71,9 +71,14 @@ class Knowledge:
             self.index.replace_many(pending)
             return applied
 
-    def search(self, db: Session, query: str, k: int = 5, topic: str | None = None) -> list[Hit]:
+    def current(self, db: Session) -> Index:
+        """The index with every change to the articles and to the fusion applied."""
         revision = service.revision(db)
         if revision != self._revision:
             self.refresh(db)
+            self.index.fused = verdicts.fusion_in_force(db)
             self._revision = revision
-        return self.index.search(query, k=k, topic=topic)
+        return self.index
+
+    def search(self, db: Session, query: str, k: int = 5, topic: str | None = None) -> list[Hit]:
+        return self.current(db).search(query, k=k, topic=topic)

@@ -4,7 +4,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wowdesk.db import Base, UtcDateTime, utcnow
@@ -51,4 +61,37 @@ class ArticleVersion(Base):
     status: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SearchVerdict(Base):
+    """A supervisor's verdict on a search: the article that answers the question, or none
+    (`article_id` empty). What the search's fusion learns from (`kb.fusion_learning`); the
+    question is masked when written. A second verdict on the same question replaces the
+    first."""
+
+    __tablename__ = "kb_search_verdict"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    query: Mapped[str] = mapped_column(String(500), unique=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("kb_article.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FusionFit(Base):
+    """One refit of the search's fusion on the verdicts, with how it did out of fold; the
+    newest row with `used` set is the fusion in force (none: the shipped weights)."""
+
+    __tablename__ = "kb_fusion_fit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    score_weights: Mapped[list[Any]] = mapped_column(JSON)  # FEATURES' weights, then the bias
+    confidence_weights: Mapped[list[Any]] = mapped_column(JSON)  # logit, lead, bias
+    verdicts: Mapped[int] = mapped_column(Integer)
+    named: Mapped[int] = mapped_column(Integer)
+    in_use_hit: Mapped[float] = mapped_column(Float)
+    learned_hit: Mapped[float] = mapped_column(Float)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,7 +15,7 @@ from wowdesk.http.deps import DbSession
 from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.kb import drafts, service
+from wowdesk.kb import drafts, fusion_learning, service, verdicts
 from wowdesk.kb.markdown import to_html
 from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.operators.auth import CurrentUser, MaybeUser, require
@@ -49,7 +50,11 @@ def kb_list(
             actions=drafts.actions(),
             done=done[:32],
         )
+    if view == "search":
+        return _search_page(request, db, done=done[:32])
+    test = test[: verdicts.MAX_QUERY]
     hits = request.app.state.knowledge.search(db, test, 5) if test.strip() else []
+    verdict = verdicts.verdict_on(db, test) if test.strip() else None
     return render(
         request,
         "kb/list.html",
@@ -59,7 +64,67 @@ def kb_list(
         status=status,
         test=test,
         hits=hits,
+        verdict=verdict,
+        titles=service.titles(db, [verdict.article_id] if verdict and verdict.article_id else []),
+        saved=done == "verdict",
     )
+
+
+def _search_page(
+    request: Request, db: DbSession, status_code: int = 200, **ctx: object
+) -> Response:
+    """What the search learned from supervisors' verdicts, and the verdicts themselves."""
+    total, named = verdicts.count_verdicts(db)
+    given = verdicts.list_verdicts(db)
+    return render(
+        request,
+        "kb/search.html",
+        status_code=status_code,
+        total=total,
+        named=named,
+        needed=fusion_learning.MIN_VERDICTS,
+        in_force=verdicts.fit_in_force(db),
+        latest=verdicts.latest_fit(db),
+        verdicts=given,
+        titles=service.titles(db, [v.article_id for v in given if v.article_id]),
+        **ctx,
+    )
+
+
+@supervisors.post("/kb/verdicts")
+def kb_verdict(
+    request: Request,
+    user: CurrentUser,
+    db: DbSession,
+    query: Annotated[str, Form(max_length=2000)],
+    article_id: Annotated[str, Form()] = "",
+) -> Response:
+    """«This article answers the question» (or, without one, «none of them does»)."""
+    try:
+        verdicts.do_record_verdict(
+            db, user, query, int(article_id) if article_id.isdigit() else None
+        )
+    except WowdeskError as exc:
+        return form_error(db, exc, partial(_search_page, request, db))
+    return RedirectResponse(
+        f"/kb?test={quote(query[: verdicts.MAX_QUERY])}&done=verdict", status_code=303
+    )
+
+
+@supervisors.post("/kb/verdicts/{verdict_id}/delete")
+def kb_delete_verdict(verdict_id: int, db: DbSession) -> Response:
+    verdicts.do_delete_verdict(db, verdict_id)
+    return RedirectResponse("/kb?view=search&done=deleted", status_code=303)
+
+
+@supervisors.post("/kb/learn")
+def kb_learn(request: Request, user: CurrentUser, db: DbSession) -> Response:
+    """Refits the search's fusion on the verdicts now."""
+    try:
+        verdicts.do_learn(db, request.app.state.knowledge.current(db), user)
+    except WowdeskError as exc:
+        return form_error(db, exc, partial(_search_page, request, db))
+    return RedirectResponse("/kb?view=search&done=learned", status_code=303)
 
 
 def _edit_page(

@@ -266,6 +266,8 @@ class Index:
         self._articles: dict[int, _Article] = {}
         self._built: _Matrices | None = None
         self._lock = threading.Lock()
+        # the shipped fusion, or one learned from this contact center's verdicts
+        self.fused: fusion.Weights = fusion.SHIPPED
 
     @property
     def encoder(self) -> Encoder:
@@ -455,7 +457,15 @@ class Index:
     def features(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """All articles' fusion features for a raw message (question part, whole message)
         and the passage scores; public so `kb.fusion` can be fitted on a dev set."""
+        return self._all_features(self._build(), query)
+
+    def features_by_article(self, query: str) -> tuple[np.ndarray, list[int]]:
+        """The fusion features and, row by row, the article each belongs to (what a verdict
+        on a search is learned from: `kb.verdicts`)."""
         m = self._build()
+        return self._all_features(m, query)[0], [a.doc.article_id for a in m.articles]
+
+    def _all_features(self, m: _Matrices, query: str) -> tuple[np.ndarray, np.ndarray]:
         texts = query_texts(query)
         vectors = self.encoder.encode(texts)  # one forward pass for both
         q_features, q_passages = self._features(m, texts[0], vectors[0])
@@ -480,10 +490,11 @@ class Index:
         m = self._build()
         if not m.articles or not normalize(query).strip():
             return []
-        features, passage_score = self.features(query)
+        features, passage_score = self._all_features(m, query)
         clean = normalize(query)
         wanted = set(self._correct(m, _terms(question_parts(clean)[0] or clean)))
-        logit = fusion.score(features)
+        fused = self.fused
+        logit = fusion.score(features, fused)
         if topic is not None:
             allowed = np.asarray([a.doc.topic == topic for a in m.articles])
             logit = np.where(allowed, logit, -np.inf)
@@ -491,8 +502,8 @@ class Index:
         order = order[np.isfinite(logit[order])]
         hits: list[Hit] = []
         for rank, owner in enumerate(order[:k]):
-            runner_up = float(logit[order[rank + 1]]) if rank + 1 < len(order) else fusion.BIAS
-            confidence = fusion.confidence(float(logit[owner]), runner_up)
+            runner_up = float(logit[order[rank + 1]]) if rank + 1 < len(order) else fused.bias
+            confidence = fusion.confidence(float(logit[owner]), runner_up, fused)
             article = m.articles[int(owner)]
             first = int(m.passage_starts[owner])
             dense = passage_score[first : first + len(article.spans)]

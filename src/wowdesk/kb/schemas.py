@@ -64,6 +64,45 @@ class PassageOut(BaseModel):
     end: int
 
 
+class VerdictIn(BaseModel):
+    """Which article answers the question; `article_id` null: none of them does."""
+
+    query: str = Field(min_length=1, max_length=500)
+    article_id: int | None = None
+
+
+class VerdictOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    query: str
+    article_id: int | None
+    created_at: datetime
+
+
+class FitOut(BaseModel):
+    """A refit of the search's fusion: hit@1 out of fold of the refit and of the fusion in
+    force before it, on the verdicts naming a published article."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    verdicts: int
+    named: int
+    in_use_hit: float
+    learned_hit: float
+    used: bool
+    created_at: datetime
+
+
+class FusionOut(BaseModel):
+    verdicts: int
+    named: int
+    needed: int
+    in_force: FitOut | None
+    latest: FitOut | None
+
+
 class ArticleChanged(Event):
     """The retrieval indexes of every process refresh on it."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,7 +16,7 @@ from wowdesk.conversations import topics
 from wowdesk.db import utcnow
 from wowdesk.errors import Conflict, Invalid, NotFound, WowdeskError
 from wowdesk.i18n import gettext
-from wowdesk.kb.models import Article, ArticleStatus, ArticleVersion
+from wowdesk.kb.models import Article, ArticleStatus, ArticleVersion, FusionFit
 from wowdesk.kb.schemas import ArticleChanged
 from wowdesk.operators.models import User
 
@@ -202,6 +202,14 @@ def do_set_status(
     return article
 
 
+def titles(db: Session, article_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(article_ids))
+    if not ids:
+        return {}
+    rows = db.execute(select(Article.id, Article.title).where(Article.id.in_(ids)))
+    return {article_id: title for article_id, title in rows}
+
+
 def list_articles(
     db: Session,
     query: str = "",
@@ -239,7 +247,8 @@ def changed_since(db: Session, since: datetime | None) -> list[Article]:
 
 
 def revision(db: Session) -> tuple[object, ...]:
-    """Changes whenever any article is added, edited, published or unpublished.
+    """Changes whenever any article is added, edited, published or unpublished, and when the
+    search's fusion is refitted on supervisors' verdicts (`kb.verdicts`).
 
     Every change writes an insert-only version row, so the highest version id and the
     number of versions together move on every commit, even when transactions commit out of
@@ -249,7 +258,8 @@ def revision(db: Session) -> tuple[object, ...]:
     """
     latest = select(func.max(ArticleVersion.id)).scalar_subquery()
     count = select(func.count()).select_from(ArticleVersion).scalar_subquery()
-    return tuple(db.execute(select(latest, count)).one())
+    fused = select(func.max(FusionFit.id)).scalar_subquery()  # a refit of the search's fusion
+    return tuple(db.execute(select(latest, count, fused)).one())
 
 
 def topic_names(db: Session) -> dict[int, str]:

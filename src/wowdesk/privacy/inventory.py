@@ -175,6 +175,8 @@ NOT_PERSONAL: dict[str, str] = {
     "qa_gap_draft": "built from masked text only",
     "kb_article": KNOWLEDGE,
     "kb_article_version": KNOWLEDGE,
+    "kb_search_verdict": "a supervisor's search question, masked when written",
+    "kb_fusion_fit": "weights and figures",
     "topic": OURS,
     "assist_template": KNOWLEDGE,
     "association_rule": "aggregates over all orders",

@@ -1,0 +1,184 @@
+"""Supervisors' verdicts on what the search found, and the fusion refitted on them.
+
+In `/kb` a supervisor checks what the bot would find for a customer's question and says
+which article answers it, or that none does. When enough verdicts name an article
+(`fusion_learning.MIN_VERDICTS`), the fusion's weights are refitted on them: on request, and
+by the app itself once `RELEARN_EVERY` new ones have come in. A refit is put in force only
+when, out of fold, it ranks the verdicts' articles first at least as often as the fusion in
+force; every refit is kept with its figures, so `/kb` shows what learning did.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import cast
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.orm import Session
+
+from wowdesk.db import insert_missing, utcnow
+from wowdesk.errors import Invalid, NotFound
+from wowdesk.kb import fusion, fusion_learning
+from wowdesk.kb.models import Article, ArticleStatus, FusionFit, SearchVerdict
+from wowdesk.kb.retrieval import Index
+from wowdesk.nlp.pii import mask_text
+from wowdesk.operators.models import User
+
+MAX_QUERY = 500
+RELEARN_EVERY = 20  # new verdicts naming an article before the app refits by itself
+# the newest verdicts a refit reads: each costs a search's features (about 10 ms at
+# 10 000 articles), and old ones speak of articles as they were
+MAX_VERDICTS = 2000
+SPACES = re.compile(r"\s+")
+
+
+def check_query(query: str) -> str:
+    text = SPACES.sub(" ", query).strip()
+    if not text:
+        raise Invalid("The question is empty")
+    if len(text) > MAX_QUERY:
+        raise Invalid("The question is longer than {n} characters", n=MAX_QUERY)
+    return text
+
+
+def do_record_verdict(
+    db: Session, user: User | None, query: str, article_id: int | None
+) -> SearchVerdict:
+    """The article that answers `query` (None: none does), masked as customers' text is;
+    a verdict on the same question replaces the earlier one."""
+    text = mask_text(check_query(query))[:MAX_QUERY]
+    if article_id is not None:
+        article = db.get(Article, article_id)
+        if article is None or article.status != ArticleStatus.published:
+            raise Invalid(
+                "Article {id} is not published: the bot cannot answer from it", id=article_id
+            )
+    # two supervisors on the same question at once: one row, the later verdict in it
+    insert_missing(
+        db,
+        cast(Table, SearchVerdict.__table__),
+        [{"query": text, "created_at": utcnow()}],
+        ["query"],
+    )
+    verdict = db.scalars(
+        select(SearchVerdict).where(SearchVerdict.query == text).with_for_update()
+    ).one()
+    verdict.article_id = article_id
+    verdict.user_id = user.id if user else None
+    verdict.created_at = utcnow()
+    db.flush()
+    return verdict
+
+
+def verdict_on(db: Session, query: str) -> SearchVerdict | None:
+    """The verdict already given on this question, if any."""
+    try:
+        text = mask_text(check_query(query))[:MAX_QUERY]
+    except Invalid:
+        return None
+    return db.scalar(select(SearchVerdict).where(SearchVerdict.query == text))
+
+
+def do_delete_verdict(db: Session, verdict_id: int) -> None:
+    verdict = db.get(SearchVerdict, verdict_id)
+    if verdict is None:
+        raise NotFound("Verdict not found")
+    db.delete(verdict)
+    db.flush()
+
+
+def list_verdicts(db: Session, limit: int = 50) -> list[SearchVerdict]:
+    return list(db.scalars(select(SearchVerdict).order_by(SearchVerdict.id.desc()).limit(limit)))
+
+
+def count_verdicts(db: Session) -> tuple[int, int]:
+    """All verdicts, and those that name an article."""
+    total, named = db.execute(
+        select(func.count(SearchVerdict.id), func.count(SearchVerdict.article_id))
+    ).one()
+    return int(total), int(named)
+
+
+def latest_fit(db: Session) -> FusionFit | None:
+    return db.scalar(select(FusionFit).order_by(FusionFit.id.desc()).limit(1))
+
+
+def fit_in_force(db: Session) -> FusionFit | None:
+    return db.scalar(
+        select(FusionFit).where(FusionFit.used.is_(True)).order_by(FusionFit.id.desc()).limit(1)
+    )
+
+
+def fusion_in_force(db: Session) -> fusion.Weights:
+    """The newest refit put in force, else the shipped weights."""
+    fit = fit_in_force(db)
+    if fit is None:
+        return fusion.SHIPPED
+    return fusion.Weights.from_lists(list(fit.score_weights), list(fit.confidence_weights))
+
+
+def _labelled(db: Session, index: Index) -> list[fusion_learning.Verdict]:
+    """The newest verdicts as searches: an article no longer published (or not yet in the
+    index) leaves its verdict out."""
+    rows = list(
+        db.scalars(select(SearchVerdict).order_by(SearchVerdict.id.desc()).limit(MAX_VERDICTS))
+    )
+    out = []
+    for row in reversed(rows):  # time order: the folds deal them out in turn
+        features, ids = index.features_by_article(row.query)
+        if row.article_id is None:
+            out.append(fusion_learning.Verdict(features, None))
+        elif row.article_id in ids:
+            out.append(fusion_learning.Verdict(features, ids.index(row.article_id)))
+    return out
+
+
+def do_learn(db: Session, index: Index, user: User | None = None) -> FusionFit:
+    """Refits the fusion on the verdicts and keeps the result with its figures; in force
+    when it does at least as well out of fold as the fusion in force."""
+    total, named = count_verdicts(db)
+    if named < fusion_learning.MIN_VERDICTS:
+        raise Invalid(
+            "Too few verdicts to learn from: {named} name an article, {needed} are needed",
+            named=named,
+            needed=fusion_learning.MIN_VERDICTS,
+        )
+    labelled = _labelled(db, index)
+    if sum(v.right is not None for v in labelled) < fusion_learning.MIN_VERDICTS:
+        raise Invalid(
+            "Too few verdicts name a published article: {named} of {needed}",
+            named=sum(v.right is not None for v in labelled),
+            needed=fusion_learning.MIN_VERDICTS,
+        )
+    trial = fusion_learning.cross_validated(labelled, fusion_in_force(db))
+    score, confidence = fusion_learning.fit(labelled).as_lists()
+    fit = FusionFit(
+        score_weights=score,
+        confidence_weights=confidence,
+        verdicts=total,
+        named=named,
+        in_use_hit=trial.in_use_hit,
+        learned_hit=trial.learned_hit,
+        used=trial.learned_hit >= trial.in_use_hit,
+        user_id=user.id if user else None,
+    )
+    db.add(fit)
+    db.flush()
+    return fit
+
+
+def do_learn_if_due(db: Session, current: Callable[[Session], Index]) -> FusionFit | None:
+    """The app's own refit: once enough verdicts name an article, and again after every
+    `RELEARN_EVERY` new ones; `current` gives the index (built only when a refit is due)."""
+    _total, named = count_verdicts(db)
+    last = latest_fit(db)
+    due = named >= fusion_learning.MIN_VERDICTS and (
+        last is None or named - last.named >= RELEARN_EVERY
+    )
+    if not due:
+        return None
+    try:
+        return do_learn(db, current(db))
+    except Invalid:  # the named articles are no longer published: nothing to learn yet
+        return None
