@@ -180,6 +180,33 @@ def test_a_verdict_is_masked_replaced_when_given_again_and_checked(client: TestC
     assert len(client.get("/api/v1/kb/verdicts").json()) == 1
 
 
+def test_a_verdict_may_make_the_question_one_of_the_articles_examples(
+    client: TestClient,
+) -> None:
+    headers = {"X-CSRF-Token": login(client, add_user(client, "supervisor"))}
+    ids = publish_all(client, headers)
+    question = "куда пропали мои баллы за покупки, Иван Петров"
+    given = client.post(
+        "/api/v1/kb/verdicts",
+        json={"query": question, "article_id": ids["Где мой промокод"], "add_example": True},
+        headers=headers,
+    )
+    assert given.status_code == 201, given.text
+    article = client.get(f"/api/v1/kb/articles/{ids['Где мой промокод']}").json()
+    assert article["questions"] == ["куда пропали мои баллы за покупки, [PERSON]"]
+    assert article["version"] == 2  # a new version, by the supervisor
+    # given again: the example is not added twice
+    client.post(
+        "/api/v1/kb/verdicts",
+        json={"query": question, "article_id": ids["Где мой промокод"], "add_example": True},
+        headers=headers,
+    )
+    again = client.get(f"/api/v1/kb/articles/{ids['Где мой промокод']}").json()
+    assert again["questions"] == article["questions"] and again["version"] == 2
+    hits = client.get("/api/v1/kb/search", params={"q": "куда пропали мои баллы"}).json()
+    assert hits[0]["article_id"] == ids["Где мой промокод"]
+
+
 def test_operators_give_no_verdicts(client: TestClient) -> None:
     headers = {"X-CSRF-Token": login(client, add_user(client, "operator"))}
     assert_json_error(

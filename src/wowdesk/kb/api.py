@@ -146,7 +146,9 @@ def unpublish(article_id: int, user: CurrentUser, db: DbSession) -> ArticleOut:
 def record_verdict(body: VerdictIn, user: CurrentUser, db: DbSession) -> VerdictOut:
     """Which article answers this question (null: none of them): what the search learns."""
     return VerdictOut.model_validate(
-        verdicts.do_record_verdict(db, user, body.query, body.article_id)
+        verdicts.do_record_verdict(
+            db, user, body.query, body.article_id, add_example=body.add_example
+        )
     )
 
 

@@ -98,11 +98,16 @@ def kb_verdict(
     db: DbSession,
     query: Annotated[str, Form(max_length=2000)],
     article_id: Annotated[str, Form()] = "",
+    add_example: Annotated[str, Form()] = "",
 ) -> Response:
     """«This article answers the question» (or, without one, «none of them does»)."""
     try:
         verdicts.do_record_verdict(
-            db, user, query, int(article_id) if article_id.isdigit() else None
+            db,
+            user,
+            query,
+            int(article_id) if article_id.isdigit() else None,
+            add_example=bool(add_example),
         )
     except WowdeskError as exc:
         return form_error(db, exc, partial(_search_page, request, db))

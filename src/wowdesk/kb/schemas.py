@@ -69,6 +69,8 @@ class VerdictIn(BaseModel):
 
     query: str = Field(min_length=1, max_length=500)
     article_id: int | None = None
+    # and make the question one of the article's example questions
+    add_example: StrictBool = False
 
 
 class VerdictOut(BaseModel):

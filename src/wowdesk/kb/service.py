@@ -55,12 +55,13 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 
 MAX_QUESTIONS = 20
+MAX_QUESTION = 300
 
 
 def clean_questions(questions: list[str]) -> list[str]:
     """Example questions: trimmed, each once, at most 20 of at most 300 characters."""
     out = list(dict.fromkeys(" ".join(q.split()) for q in questions if q.strip()))
-    if len(out) > MAX_QUESTIONS or any(len(q) > 300 for q in out):
+    if len(out) > MAX_QUESTIONS or any(len(q) > MAX_QUESTION for q in out):
         raise Invalid("At most 20 example questions of at most 300 characters each")
     return out
 

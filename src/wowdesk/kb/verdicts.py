@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Invalid, NotFound
-from wowdesk.kb import fusion, fusion_learning
+from wowdesk.kb import fusion, fusion_learning, service
 from wowdesk.kb.models import Article, ArticleStatus, FusionFit, SearchVerdict
 from wowdesk.kb.retrieval import Index
 from wowdesk.nlp.pii import mask_text
@@ -43,16 +43,28 @@ def check_query(query: str) -> str:
 
 
 def do_record_verdict(
-    db: Session, user: User | None, query: str, article_id: int | None
+    db: Session,
+    user: User | None,
+    query: str,
+    article_id: int | None,
+    *,
+    add_example: bool = False,
 ) -> SearchVerdict:
     """The article that answers `query` (None: none does), masked as customers' text is;
-    a verdict on the same question replaces the earlier one."""
+    a verdict on the same question replaces the earlier one. With `add_example` the question
+    also becomes one of the article's example questions, which the search reads with its
+    title at once (the weights learn only from many verdicts)."""
     text = mask_text(check_query(query))[:MAX_QUERY]
     if article_id is not None:
         article = db.get(Article, article_id)
         if article is None or article.status != ArticleStatus.published:
             raise Invalid(
                 "Article {id} is not published: the bot cannot answer from it", id=article_id
+            )
+        example = " ".join(text.split())[: service.MAX_QUESTION]
+        if add_example and example not in article.questions:
+            service.do_update_article(
+                db, article, author=user, questions=[*article.questions, example]
             )
     # two supervisors on the same question at once: one row, the later verdict in it
     insert_missing(
