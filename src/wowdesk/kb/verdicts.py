@@ -61,7 +61,7 @@ def do_record_verdict(
             raise Invalid(
                 "Article {id} is not published: the bot cannot answer from it", id=article_id
             )
-        example = " ".join(text.split())[: service.MAX_QUESTION]
+        example = text[: service.MAX_QUESTION]
         if add_example and example not in article.questions:
             service.do_update_article(
                 db, article, author=user, questions=[*article.questions, example]
