@@ -39,15 +39,20 @@ def add_user(client: TestClient, role: str = "operator", username: str | None = 
         return user.username
 
 
+def form_csrf(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token, "the page has no form with a CSRF field"
+    return token.group(1)
+
+
 def login(client: TestClient, username: str, password: str = PASSWORD, online: bool = True) -> str:
     """Logs in through the real form (with its CSRF cookie) and returns the session's CSRF
     token; an operator then goes on the line unless `online=False`."""
     page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token, "login form has no CSRF field"
     response = client.post(
         "/login",
-        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        data={"username": username, "password": password, "csrf_token": form_csrf(page.text)},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

@@ -118,17 +118,22 @@ def test_kb_import_reports_bad_rows_and_reimports_without_duplicates(
     assert missing.exit_code == 2
 
 
-def test_kb_import_encodes_the_articles_for_the_servers_search(env: Path, tmp_path: Path) -> None:
-    """The servers' first search after an import reads every passage's vector from the
-    store the import filled: none is encoded while a customer waits."""
-    runner = CliRunner()
-    runner.invoke(app, ["db", "upgrade"])
-    path = tmp_path / "faq.csv"
+def two_articles(folder: Path) -> Path:
+    path = folder / "faq.csv"
     path.write_text(
         "question,answer\n"
         "Сколько хранится заказ?,Заказ хранится в пункте выдачи 7 дней.\n"
         "Как сменить пароль?,Пароль меняют в настройках безопасности.\n"
     )
+    return path
+
+
+def test_kb_import_encodes_the_articles_for_the_servers_search(env: Path, tmp_path: Path) -> None:
+    """The servers' first search after an import reads every passage's vector from the
+    store the import filled: none is encoded while a customer waits."""
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    path = two_articles(tmp_path)
     result = runner.invoke(app, ["kb", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "Подготовка поиска" in result.output
@@ -153,12 +158,7 @@ def test_kb_learn_refits_on_the_verdicts_or_says_how_many_are_missing(
 ) -> None:
     runner = CliRunner()
     runner.invoke(app, ["db", "upgrade"])
-    path = tmp_path / "faq.csv"
-    path.write_text(
-        "question,answer\n"
-        "Сколько хранится заказ?,Заказ хранится в пункте выдачи 7 дней.\n"
-        "Как сменить пароль?,Пароль меняют в настройках безопасности.\n"
-    )
+    path = two_articles(tmp_path)
     assert runner.invoke(app, ["kb", "import", str(path)]).exit_code == 0
     too_few = runner.invoke(app, ["kb", "learn"])
     assert too_few.exit_code == 2 and "нужно 30" in too_few.output

@@ -3,14 +3,13 @@ through kb's registry; edited and published from the queue."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.helpers import add_user, assert_json_error, login
+from tests.helpers import add_user, assert_json_error, form_csrf, login
 from wowdesk.kb import drafts
 from wowdesk.kb import service as kb
 
@@ -47,12 +46,6 @@ def test_the_queue_holds_drafts_with_their_provenance(db: Session, no_sources: N
     assert [a.url for a in drafts.actions()] == ["/somewhere"]
 
 
-def _csrf(text: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', text)
-    assert found
-    return found.group(1)
-
-
 def test_drafts_tab_and_publishing_from_it(client: TestClient) -> None:
     headers = {"X-CSRF-Token": login(client, add_user(client, "supervisor"))}
     made = client.post(
@@ -70,7 +63,7 @@ def test_drafts_tab_and_publishing_from_it(client: TestClient) -> None:
     assert 'data-testid="kb-tab-drafts"' in client.get("/kb").text
     published = client.post(
         f"/kb/{made['id']}/publish",
-        data={"csrf_token": _csrf(page.text), "back": "drafts"},
+        data={"csrf_token": form_csrf(page.text), "back": "drafts"},
         follow_redirects=False,
     )
     assert published.status_code == 303
@@ -81,7 +74,9 @@ def test_drafts_tab_and_publishing_from_it(client: TestClient) -> None:
     assert all(d["article"]["id"] != made["id"] for d in client.get("/api/v1/kb/drafts").json())
     # from the editor, as before: back to the article
     edited = client.post(
-        f"/kb/{made['id']}/unpublish", data={"csrf_token": _csrf(page.text)}, follow_redirects=False
+        f"/kb/{made['id']}/unpublish",
+        data={"csrf_token": form_csrf(page.text)},
+        follow_redirects=False,
     )
     assert edited.headers["location"] == f"/kb/{made['id']}?saved=1"
 

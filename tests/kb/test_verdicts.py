@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sklearn.linear_model import LogisticRegression
 from sqlalchemy.orm import Session
 
-from tests.helpers import add_user, assert_json_error, login
+from tests.helpers import add_user, assert_json_error, form_csrf, login
 from wowdesk.kb import fusion, fusion_learning, verdicts
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
@@ -266,12 +264,6 @@ def test_the_index_searches_with_the_refit_in_force(db: Session) -> None:
     assert db.query(SearchVerdict).count() == 30
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found
-    return found.group(1)
-
-
 def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient) -> None:
     headers = {"X-CSRF-Token": login(client, add_user(client, "supervisor"))}
     ids = publish_all(client, headers)
@@ -280,7 +272,7 @@ def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient)
     saved = client.post(
         "/kb/verdicts",
         data={
-            "csrf_token": _csrf(page.text),
+            "csrf_token": form_csrf(page.text),
             "query": "забыл пароль от входа",
             "article_id": str(ids["Как сменить пароль"]),
         },
@@ -290,15 +282,15 @@ def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient)
     assert "Как сменить пароль" in saved.text.split('data-testid="kb-verdict"')[1][:400]
     none = client.post(
         "/kb/verdicts",
-        data={"csrf_token": _csrf(page.text), "query": "а погода завтра?", "article_id": ""},
+        data={"csrf_token": form_csrf(page.text), "query": "а погода завтра?", "article_id": ""},
     )
     assert none.status_code == 200
     learning = client.get("/kb", params={"view": "search"})
     assert learning.text.count('data-testid="kb-verdict-row"') == 2
-    refused = client.post("/kb/learn", data={"csrf_token": _csrf(learning.text)})
+    refused = client.post("/kb/learn", data={"csrf_token": form_csrf(learning.text)})
     assert refused.status_code == 422 and 'data-testid="kb-error"' in refused.text
     bad = client.post(
         "/kb/verdicts",
-        data={"csrf_token": _csrf(page.text), "query": "вопрос", "article_id": "999999"},
+        data={"csrf_token": form_csrf(page.text), "query": "вопрос", "article_id": "999999"},
     )
     assert bad.status_code == 422 and "не опубликована" in bad.text
