@@ -294,3 +294,11 @@ def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient)
         data={"csrf_token": form_csrf(page.text), "query": "вопрос", "article_id": "999999"},
     )
     assert bad.status_code == 422 and "не опубликована" in bad.text
+    typo = client.post(
+        "/kb/verdicts",
+        data={"csrf_token": form_csrf(page.text), "query": "вопрос", "article_id": "12а"},
+    )
+    assert typo.status_code == 422 and "12а" in typo.text  # not read as «none of them»
+    assert (
+        client.get("/kb", params={"view": "search"}).text.count('data-testid="kb-verdict-row"') == 2
+    )

@@ -165,7 +165,9 @@ def delete_verdict(verdict_id: int, db: DbSession) -> Response:
     return Response(status_code=204)
 
 
-def fusion_out(db: DbSession) -> FusionOut:
+@supervisors.get("/fusion")
+def fusion_state(db: DbSession) -> FusionOut:
+    """How many verdicts there are, and the refit in force (none: the shipped weights)."""
     total, named = verdicts.count_verdicts(db)
     in_force, latest = verdicts.fit_in_force(db), verdicts.latest_fit(db)
     return FusionOut(
@@ -175,12 +177,6 @@ def fusion_out(db: DbSession) -> FusionOut:
         in_force=FitOut.model_validate(in_force) if in_force else None,
         latest=FitOut.model_validate(latest) if latest else None,
     )
-
-
-@supervisors.get("/fusion")
-def fusion_state(db: DbSession) -> FusionOut:
-    """How many verdicts there are, and the refit in force (none: the shipped weights)."""
-    return fusion_out(db)
 
 
 @supervisors.post("/fusion/learn", status_code=201)

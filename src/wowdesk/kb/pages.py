@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from wowdesk.conversations import topics
-from wowdesk.errors import WowdeskError
+from wowdesk.errors import Invalid, WowdeskError
 from wowdesk.http.deps import DbSession
 from wowdesk.http.forms import form_error
 from wowdesk.http.routes import Routes
@@ -101,13 +101,12 @@ def kb_verdict(
     add_example: Annotated[str, Form()] = "",
 ) -> Response:
     """«This article answers the question» (or, without one, «none of them does»)."""
+    number = article_id.strip()
     try:
+        if number and not number.isdigit():  # «12а» must not be read as «none of them»
+            raise Invalid("An article's number is digits only: {value}", value=number[:20])
         verdicts.do_record_verdict(
-            db,
-            user,
-            query,
-            int(article_id) if article_id.isdigit() else None,
-            add_example=bool(add_example),
+            db, user, query, int(number) if number else None, add_example=bool(add_example)
         )
     except WowdeskError as exc:
         return form_error(db, exc, partial(_search_page, request, db))
