@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from wowdesk.nlp import morph
 from wowdesk.nlp.text import stem
@@ -24,6 +25,7 @@ CUE = re.compile(
     re.I,
 )
 MIN_SCORE = 0.1
+NAME_TAGS = ("Name", "Surn", "Patr")  # pymorphy3's grammemes of a first name, surname, patronymic
 # «Иванов И.И.», «Петрову А. С.», «И.И. Иванов»: a surname next to initials, as customers
 # sign letters and name recipients; the NER misses it at a message's start and leaves the
 # initials out elsewhere («получатель [PERSON] Е.В.»)
@@ -71,7 +73,7 @@ def name_part(word: str) -> str | None:
     for parsed in morph.analyzer().parse(word.lower()):
         if parsed.score < MIN_SCORE:
             break
-        for part in ("Name", "Surn", "Patr"):
+        for part in NAME_TAGS:
             if part in parsed.tag:
                 return part
     return None
@@ -92,31 +94,32 @@ def verb_not_name(word: str) -> bool:
     )
 
 
-def never_a_name(word: str) -> bool:
-    """A word the dictionary knows with no name reading at all («Курьер», «Заберу»; not
-    «Роза», «Лили» or «Джек», which are names too, nor «Гайа», which it does not know)."""
+def _no_name_reading(word: str) -> list[Any]:
+    """The dictionary's readings of a word it knows and never reads as a name; none for a
+    name («Роза», «Лили», «Джек» are names too) or a word it does not know («Гайа»)."""
     lower = word.lower()
-    return (
-        bool(WORD.fullmatch(word))
-        and morph.analyzer().word_is_known(lower)
-        and not any(
-            part in p.tag
-            for p in morph.analyzer().parse(lower)
-            for part in ("Name", "Surn", "Patr")
-        )
-    )
+    if not WORD.fullmatch(word) or not morph.analyzer().word_is_known(lower):
+        return []
+    readings = morph.analyzer().parse(lower)
+    return [] if any(part in p.tag for p in readings for part in NAME_TAGS) else readings
+
+
+def never_a_name(word: str) -> bool:
+    """A word the dictionary knows with no name reading at all («Курьер», «Заберу»)."""
+    return bool(_no_name_reading(word))
 
 
 def verb_no_name(word: str) -> bool:
     """A verb that is never a name: what the tagger takes in after one («Наталья
     нахамила»)."""
-    return never_a_name(word) and morph.analyzer().parse(word.lower())[0].tag.POS in VERBS
+    readings = _no_name_reading(word)
+    return bool(readings) and readings[0].tag.POS in VERBS
 
 
 VERBS = frozenset({"VERB", "INFN", "GRND", "PRTS"})
 
 
-def _common_word(word: str, parts: tuple[str, ...] = ("Name", "Surn", "Patr")) -> bool:
+def _common_word(word: str, parts: tuple[str, ...] = NAME_TAGS) -> bool:
     """The likeliest reading is not a name: «вера» is faith before it is Vera."""
     best = morph.analyzer().parse(word.lower())[0]
     return not any(part in best.tag for part in parts)
