@@ -20,12 +20,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from wowdesk.kb import fusion
+from wowdesk.kb import fusion, fusion_learning
 from wowdesk.kb.retrieval import Index
 from wowdesk.kb.retrieval_evaluation import kb_documents
 
 DATA = Path(__file__).parent / "data"
-CANDIDATES = 10
 
 
 def hits(probabilities: list[np.ndarray], truth: list[int]) -> tuple[float, float]:
@@ -66,16 +65,8 @@ def main() -> None:
     )
 
     def table(ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        x, y = [], []
-        for i in ids:
-            f = features[i]
-            top = set(np.argsort(-shipped[i])[:CANDIDATES]) | {truth[i]}
-            for j in range(f.shape[1] // 2):
-                top |= set(np.argsort(-f[:, j])[:CANDIDATES])
-            for a in top:
-                x.append(f[a])
-                y.append(int(a == truth[i]))
-        return np.asarray(x), np.asarray(y)
+        rows = [fusion_learning.candidate_rows(features[i], truth[i], shipped[i]) for i in ids]
+        return np.vstack([x for x, _y in rows]), np.concatenate([y for _x, y in rows])
 
     predicted: list[np.ndarray] = [np.zeros(0)] * len(rows)
     for train, test in GroupKFold(n_splits=args.folds).split(rows, groups=groups):

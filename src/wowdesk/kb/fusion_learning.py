@@ -75,10 +75,12 @@ def penalised_logistic(
 def candidate_rows(
     features: np.ndarray, right: int, scores: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The right article's row and those of the articles any score puts in its top ten:
-    the ones a search has to tell apart (all articles would drown it in easy negatives)."""
+    """The right article's row and those of the articles the fused score or any of the
+    question part's scores puts in its top ten: the ones a search has to tell apart (all
+    articles would drown it in easy negatives). `benchmarks/retrieval_fit.py` fitted the
+    shipped weights on the same rows."""
     kept = set(np.argsort(-scores)[:CANDIDATES].tolist()) | {right}
-    for column in range(features.shape[1]):
+    for column in range(features.shape[1] // 2):  # the question part's; the message's follow
         kept |= set(np.argsort(-features[:, column])[:CANDIDATES].tolist())
     rows = sorted(kept)
     return features[rows], np.asarray([int(r == right) for r in rows])
