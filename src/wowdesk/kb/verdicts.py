@@ -157,10 +157,11 @@ def do_learn(db: Session, index: Index, user: User | None = None) -> FusionFit:
             needed=fusion_learning.MIN_VERDICTS,
         )
     labelled = _labelled(db, index)
-    if sum(v.right is not None for v in labelled) < fusion_learning.MIN_VERDICTS:
+    published = sum(v.right is not None for v in labelled)
+    if published < fusion_learning.MIN_VERDICTS:
         raise Invalid(
             "Too few verdicts name a published article: {named} of {needed}",
-            named=sum(v.right is not None for v in labelled),
+            named=published,
             needed=fusion_learning.MIN_VERDICTS,
         )
     trial = fusion_learning.cross_validated(labelled, fusion_in_force(db))
