@@ -14,6 +14,8 @@ Run: python benchmarks/routing.py [--database-url URL] [--conversations 2000]
    handle times log-normal), FIFO queue; each arriving customer who has to wait is told
    `waiting.estimate_wait(...)` from their position, operators' free places and the
    trimmed mean of the last 50 handle times; MAE against the wait they really had.
+4. The floor of 1, in the same run: as many waiting conversations given out by plain SQL
+   (the oldest selected, one UPDATE each, in transactions of the dispatcher's batch size).
 
 Without --database-url the store is a fresh SQLite file (the embedded default); pass a
 PostgreSQL URL (an empty database it may migrate and fill) for the distributed store.
@@ -34,18 +36,19 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wowdesk import events, migrate
 from wowdesk.config import Settings
 from wowdesk.conversations import service as conversations
-from wowdesk.conversations.models import Conversation
-from wowdesk.db import make_engine, make_sessionmaker, unit_of_work, writer_executor
+from wowdesk.conversations.models import Conversation, Status
+from wowdesk.db import make_engine, make_sessionmaker, unit_of_work, utcnow, writer_executor
 from wowdesk.operators import presence
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus
 from wowdesk.routing import waiting
 from wowdesk.routing.dispatcher import Dispatcher
+from wowdesk.routing.service import PASS_LIMIT
 
 GRACE = 600.0
 
@@ -114,6 +117,43 @@ def throughput(url: str, n: int, settings: Settings) -> dict[str, float]:
         if not offers:
             break
         assigned += len(offers)
+    wall = time.perf_counter() - t0
+    return {"assigned": assigned, "seconds": round(wall, 3), "per_second": round(assigned / wall)}
+
+
+def throughput_floor(url: str, n: int) -> dict[str, float]:
+    """The floor: the same number of waiting conversations given to the operators by plain
+    SQL, in transactions of the dispatcher's batch size: the oldest waiting ones selected,
+    one UPDATE each to the next operator in turn. No tickets, skills, capacity or events;
+    what a dispatcher pass costs above this is its own work."""
+    factory = make_sessionmaker(make_engine(url))
+    start_many(factory, n, f"floor-{uuid.uuid4().hex[:6]}")
+    with unit_of_work(factory) as db:
+        ops = [u.id for u in operators.list_users(db) if u.role == "operator"]
+    table = Conversation.__table__
+    assigned = 0
+    t0 = time.perf_counter()
+    while assigned < n:
+        with unit_of_work(factory) as db:
+            ids = db.scalars(
+                select(table.c.id)
+                .where(table.c.status == Status.queued)
+                .order_by(table.c.queued_at, table.c.id)
+                .limit(PASS_LIMIT)
+            ).all()
+            for cid in ids:
+                db.execute(
+                    update(table)
+                    .where(table.c.id == cid)
+                    .values(
+                        status=Status.assigned,
+                        operator_id=ops[assigned % len(ops)],
+                        assigned_at=utcnow(),
+                    )
+                )
+                assigned += 1
+        if not ids:
+            break
     wall = time.perf_counter() - t0
     return {"assigned": assigned, "seconds": round(wall, 3), "per_second": round(assigned / wall)}
 
@@ -253,12 +293,16 @@ def main() -> None:
                 latency(url, args.latency_conversations, args.arrivals_per_second, settings)
             ),
             "ewt_simulated_day": simulated_day(),
+            # last: it ignores the operators' capacity, which the latency run needs
+            "throughput_floor": throughput_floor(url, args.conversations),
         }
     if args.json:
         print(json.dumps(result))
         return
     for name, figures in result.items():
         print(f"{name}: {figures}")
+    ratio = result["throughput_floor"]["per_second"] / result["throughput"]["per_second"]
+    print(f"floor / dispatcher, assignments per second: {ratio:.1f}x")
 
 
 if __name__ == "__main__":
