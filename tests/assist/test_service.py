@@ -4,6 +4,7 @@ the live push and the summary a colleague receives with a transfer."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from wowdesk.db import utcnow
 from wowdesk.demo.templates import TEMPLATES
 from wowdesk.errors import Forbidden, Invalid
 from wowdesk.kb import service as kb
+from wowdesk.kb import verdicts
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.operators import presence
 from wowdesk.operators.models import OperatorStatus, User
@@ -369,6 +371,51 @@ def test_choice_is_used_edited_or_ignored(db: Session, anna: User, assistant: As
     assert picked.chosen["ref"]["template_id"] == template.id
     counts = service.outcome_counts(db)
     assert counts["template"]["used"] >= 1 and counts["none"]["ignored"] == 1
+
+
+def test_a_sent_kb_suggestion_is_a_verdict_for_the_search(
+    db: Session, anna: User, assistant: Assistant
+) -> None:
+    """The operator who sends an article's suggestion says that article answers the words
+    it was searched for; a supervisor's verdict on the same words stands."""
+
+    def suggested(question: str) -> tuple[Conversation, int, int, dict[str, Any]]:
+        conv = held(db, anna, question)
+        log = service.do_suggest(db, assistant, conv.id)
+        assert log is not None and log.query is not None  # the masked words searched for
+        assert log.query.startswith(question.split("?")[0]) and "916" not in log.query
+        found = [s for s in log.suggestions if s["source"] == "kb"]
+        assert found, log.suggestions
+        return conv, log.id, int(found[0]["rank"]), found[0]
+
+    question = "Сколько хранится заказ в пункте выдачи? Звоните 8 916 123-45-67"
+    conv, log_id, rank, shown = suggested(question)
+    sent = reply(db, conv, anna, "Мария, " + str(shown["text"]))
+    service.do_record_choice(db, anna, conv.id, message_id=sent, log_id=log_id, rank=rank)
+    [verdict] = verdicts.list_verdicts(db)
+    assert verdict.article_id == shown["ref"]["article_id"]
+    assert verdict.source == "operator" and verdict.user_id == anna.id
+    assert verdict.query == "Сколько хранится заказ в пункте выдачи? Звоните [PHONE]"
+
+    # an ignored suggestion says nothing about the article
+    conv, log_id, rank, _shown = suggested("Сколько дней лежит посылка в пункте выдачи?")
+    sent = reply(db, conv, anna, "Сейчас уточню у коллег и вернусь.")
+    service.do_record_choice(db, anna, conv.id, message_id=sent, log_id=log_id, rank=rank)
+    assert len(verdicts.list_verdicts(db)) == 1
+
+    # a supervisor said no article answers these words: the operator's use leaves it so
+    boss = make_user(db, "supervisor")
+    other = "Как долго заказ ждёт в пункте выдачи?"
+    said = verdicts.do_record_verdict(db, boss, other, None)
+    conv, log_id, rank, shown = suggested(other)
+    sent = reply(db, conv, anna, str(shown["text"]))
+    service.do_record_choice(db, anna, conv.id, message_id=sent, log_id=log_id, rank=rank)
+    db.refresh(said)
+    assert said.source == "supervisor" and said.article_id is None and said.user_id == boss.id
+    # and the supervisor's word replaces an operator's
+    again = verdicts.do_record_verdict(db, boss, verdict.query, None)
+    assert again.id == verdict.id and again.source == "supervisor" and again.article_id is None
+    assert verdicts.count_verdicts(db) == (2, 0)
 
 
 def test_choice_reports_are_checked(db: Session, anna: User, assistant: Assistant) -> None:

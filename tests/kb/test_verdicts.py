@@ -13,6 +13,7 @@ from wowdesk.kb import fusion, fusion_learning, verdicts
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
 from wowdesk.kb.models import SearchVerdict
+from wowdesk.operators import service as operators
 
 ARTICLES = {
     "Как вернуть товар": "Вернуть товар можно в течение 14 дней в пункте выдачи.",
@@ -152,8 +153,8 @@ def test_a_verdict_is_masked_replaced_when_given_again_and_checked(client: TestC
     )
     assert again.json()["id"] == first.json()["id"]
     listed = client.get("/api/v1/kb/verdicts").json()
-    assert [(v["query"], v["article_id"]) for v in listed] == [
-        ("Хочу вернуть куртку, мой телефон [PHONE]", ids["Как вернуть товар"])
+    assert [(v["query"], v["article_id"], v["source"]) for v in listed] == [
+        ("Хочу вернуть куртку, мой телефон [PHONE]", ids["Как вернуть товар"], "supervisor")
     ]
     none = client.post("/api/v1/kb/verdicts", json={"query": "Погода завтра?"}, headers=headers)
     assert none.status_code == 201 and none.json()["article_id"] is None
@@ -287,6 +288,7 @@ def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient)
     assert none.status_code == 200
     learning = client.get("/kb", params={"view": "search"})
     assert learning.text.count('data-testid="kb-verdict-row"') == 2
+    assert learning.text.count('data-testid="kb-verdict-source">супервайзер в базе знаний<') == 2
     refused = client.post("/kb/learn", data={"csrf_token": form_csrf(learning.text)})
     assert refused.status_code == 422 and 'data-testid="kb-error"' in refused.text
     bad = client.post(
@@ -302,3 +304,29 @@ def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient)
     assert (
         client.get("/kb", params={"view": "search"}).text.count('data-testid="kb-verdict-row"') == 2
     )
+
+
+def test_the_pages_tell_an_operators_verdict_from_a_supervisors(client: TestClient) -> None:
+    headers = {"X-CSRF-Token": login(client, add_user(client, "supervisor"))}
+    ids = publish_all(client, headers)
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        operator = operators.find_user(db, add_user(client, "operator"))
+        assert operator is not None
+        used = verdicts.do_note_use(
+            db, operator, "куда делся мой промокод", ids["Где мой промокод"]
+        )
+        assert used is not None and used.source == "operator"
+        # words too long to be a verdict, or an article gone: no verdict, and no error
+        assert verdicts.do_note_use(db, operator, "слово " * 200, ids["Где мой промокод"]) is None
+        assert verdicts.do_note_use(db, operator, "вопрос", 999999) is None
+        db.commit()
+    check = client.get("/kb", params={"test": "куда делся мой промокод"})
+    shown = check.text.split('data-testid="kb-verdict"')[1][:400]
+    assert "Оператор ответил на эти слова по статье" in shown and "Где мой промокод" in shown
+    learning = client.get("/kb", params={"view": "search"})
+    assert 'data-testid="kb-verdict-source">оператор отправил подсказку из неё<' in learning.text
+    listed = client.get("/api/v1/kb/verdicts").json()
+    assert [(v["article_id"], v["source"]) for v in listed] == [
+        (ids["Где мой промокод"], "operator")
+    ]

@@ -80,6 +80,9 @@ class SuggestionLog(Base):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     # [{rank, source, ref, title, text, missing, why, score}]
     suggestions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # the customer's words the knowledge base was searched with (masked): a knowledge-base
+    # suggestion the operator sends is a verdict on that search (`kb.verdicts`)
+    query: Mapped[str | None] = mapped_column(Text)
     # what the operator put in the reply box: {source, ref, title, text, rank}
     chosen: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     outcome: Mapped[str | None] = mapped_column(String(16))

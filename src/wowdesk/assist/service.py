@@ -30,6 +30,7 @@ from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Forbidden, Invalid, NotFound
 from wowdesk.i18n import N_, gettext
 from wowdesk.kb import service as kb
+from wowdesk.kb import verdicts
 from wowdesk.nlp.gender import gender_of
 from wowdesk.nlp.text import stem, words
 from wowdesk.operators import presence
@@ -394,6 +395,7 @@ def do_suggest(
             conversation_id=conv.id,
             message_id=latest,
             suggestions=[s.as_dict(rank) for rank, s in enumerate(shown)],
+            query=turn.query,
         )
     holder = operators.get_user(db, conv.operator_id)
     if log is None:
@@ -403,6 +405,7 @@ def do_suggest(
             "message_id": latest,
             "operator_id": holder.id,
             "suggestions": [s.as_dict(rank) for rank, s in enumerate(shown)],
+            "query": turn.query,
             "created_at": utcnow(),
         }
         # the job and a console asking at once: one of them stores, both read the same
@@ -415,6 +418,7 @@ def do_suggest(
         # passed to a colleague before anyone answered: the suggestions speak in their name
         shown = compute(db, assistant, conv, turn, holder)
         log.suggestions = [s.as_dict(rank) for rank, s in enumerate(shown)]
+        log.query = turn.query
         log.operator_id = holder.id
         db.flush()
     if publish:
@@ -514,6 +518,10 @@ def do_record_choice(
     log.sent_text = reply.masked_text
     log.decided_at = utcnow()
     db.flush()
+    if chosen is not None and chosen["source"] == "kb" and outcome != Outcome.ignored:
+        # the article answered the words it was found for: a verdict for the search to
+        # learn from, as a supervisor's in /kb is
+        verdicts.do_note_use(db, user, log.query or "", int(chosen["ref"]["article_id"]))
     return log
 
 

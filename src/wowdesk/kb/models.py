@@ -64,18 +64,27 @@ class ArticleVersion(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class VerdictSource(enum.StrEnum):
+    supervisor = "supervisor"  # said in /kb which article answers, or that none does
+    operator = "operator"  # sent the article's suggestion to the customer who asked
+
+
 class SearchVerdict(Base):
-    """A supervisor's verdict on a search: the article that answers the question, or none
-    (`article_id` empty). What the search's fusion learns from (`kb.fusion_learning`); the
-    question is masked when written. A second verdict on the same question replaces the
-    first."""
+    """A verdict on a search: the article that answers the question, or none (`article_id`
+    empty). What the search's fusion learns from (`kb.fusion_learning`); the question is
+    masked when written. A second verdict on the same question replaces the first, except
+    that an operator's use never replaces a supervisor's word."""
 
     __tablename__ = "kb_search_verdict"
+    __table_args__ = (CheckConstraint("source IN ('supervisor', 'operator')", name="source"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     query: Mapped[str] = mapped_column(String(500), unique=True)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("kb_article.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(
+        String(16), default=VerdictSource.supervisor, server_default="supervisor"
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

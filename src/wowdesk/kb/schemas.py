@@ -79,6 +79,8 @@ class VerdictOut(BaseModel):
     id: int
     query: str
     article_id: int | None
+    # supervisor: said in /kb; operator: sent this article's suggestion for the question
+    source: Literal["supervisor", "operator"]
     created_at: datetime
 
 

@@ -1,7 +1,9 @@
-"""Supervisors' verdicts on what the search found, and the fusion refitted on them.
+"""Verdicts on what the search found, and the fusion refitted on them.
 
 In `/kb` a supervisor checks what the bot would find for a customer's question and says
-which article answers it, or that none does. When enough verdicts name an article
+which article answers it, or that none does. An operator who sends a knowledge-base
+suggestion says the same without a word: that article answers the customer's words the
+suggestion was searched for (`do_note_use`). When enough verdicts name an article
 (`fusion_learning.MIN_VERDICTS`), the fusion's weights are refitted on them: on request, and
 by the app itself once `RELEARN_EVERY` new ones have come in. A refit is put in force only
 when, out of fold, it ranks the verdicts' articles first at least as often as the fusion in
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.kb import fusion, fusion_learning, service
-from wowdesk.kb.models import Article, ArticleStatus, FusionFit, SearchVerdict
+from wowdesk.kb.models import Article, ArticleStatus, FusionFit, SearchVerdict, VerdictSource
 from wowdesk.kb.retrieval import Index
 from wowdesk.nlp.pii import mask_text
 from wowdesk.operators.models import User
@@ -66,21 +68,48 @@ def do_record_verdict(
             service.do_update_article(
                 db, article, author=user, questions=[*article.questions, example]
             )
-    # two supervisors on the same question at once: one row, the later verdict in it
+    return _store(db, text, article_id, user, VerdictSource.supervisor)
+
+
+def _store(
+    db: Session, text: str, article_id: int | None, user: User | None, source: VerdictSource
+) -> SearchVerdict:
+    """One row per question, the later verdict in it; an operator's use leaves a
+    supervisor's verdict as it is."""
+    # two verdicts on the same question at once: one row, the later verdict in it
     insert_missing(
         db,
         cast(Table, SearchVerdict.__table__),
-        [{"query": text, "created_at": utcnow()}],
+        [{"query": text, "source": source, "created_at": utcnow()}],
         ["query"],
     )
     verdict = db.scalars(
         select(SearchVerdict).where(SearchVerdict.query == text).with_for_update()
     ).one()
+    if source == VerdictSource.operator and verdict.source == VerdictSource.supervisor:
+        return verdict
     verdict.article_id = article_id
     verdict.user_id = user.id if user else None
+    verdict.source = source
     verdict.created_at = utcnow()
     db.flush()
     return verdict
+
+
+def do_note_use(db: Session, user: User, query: str, article_id: int) -> SearchVerdict | None:
+    """An operator sent (as it was or edited) the suggestion of this article for the
+    customer's words the knowledge base was searched with: the article answers them. Many
+    such verdicts come in without anyone's extra work; a supervisor's verdict on the same
+    question stands. None when the words cannot be a verdict (too long) or the article is
+    no longer published: a reply must never fail for the search's sake."""
+    try:
+        text = mask_text(check_query(query))[:MAX_QUERY]
+    except Invalid:
+        return None
+    article = db.get(Article, article_id)
+    if article is None or article.status != ArticleStatus.published:
+        return None
+    return _store(db, text, article_id, user, VerdictSource.operator)
 
 
 def verdict_on(db: Session, query: str) -> SearchVerdict | None:

@@ -96,6 +96,7 @@ COLUMNS: dict[str, Personal] = {
     "assist_suggestion_log.suggestions": _p(MASK, RAW_TEXT, False),
     "assist_suggestion_log.chosen": _p(MASK, RAW_TEXT, False),
     "assist_suggestion_log.sent_text": _p(MASK, RAW_TEXT, False, "masked when written"),
+    "assist_suggestion_log.query": _p(MASK, RAW_TEXT, False, "masked when written"),
     "safety_verification.address": _p(BLANK, CONTACTS, note="masked when written"),
     "safety_verification.code": _p(BLANK, CONTACTS, False),
     # quality: flags and learning material made from dialogues
@@ -175,7 +176,8 @@ NOT_PERSONAL: dict[str, str] = {
     "qa_gap_draft": "built from masked text only",
     "kb_article": KNOWLEDGE,
     "kb_article_version": KNOWLEDGE,
-    "kb_search_verdict": "a supervisor's search question, masked when written",
+    "kb_search_verdict": "a search question (a supervisor's, or a customer's an operator"
+    " answered from an article), masked when written",
     "kb_fusion_fit": "weights and figures",
     "topic": OURS,
     "assist_template": KNOWLEDGE,
