@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
 from wowdesk.assist.models import SuggestionLog
 from wowdesk.db import make_engine, make_sessionmaker
+from wowdesk.kb.models import SearchVerdict
 
 pytestmark = pytest.mark.e2e
 
@@ -113,6 +114,11 @@ def test_operator_inserts_a_suggestion_edits_it_and_sends(
     assert log is not None and log.outcome == "edited"
     assert log.chosen is not None and log.chosen["source"] == "kb"
     assert log.similarity is not None and 0.5 <= log.similarity < 1
+    # the article she answered from is a verdict for the search: those words, that article
+    with make_sessionmaker(make_engine(assist_server.database_url))() as db:
+        verdict = db.scalar(select(SearchVerdict).where(SearchVerdict.query == log.query))
+    assert verdict is not None and verdict.source == "operator"
+    assert verdict.article_id == log.chosen["ref"]["article_id"]
     # suggestions for the message just answered, arriving late (a reconnect's reload asked
     # for them while the reply was being stored), are not shown again
     late = {
