@@ -3,6 +3,7 @@ fusion refitted on N verdicts (`wowdesk.kb.fusion_learning`), on questions kept 
 
 Run: python benchmarks/fusion_feedback.py [--data ../shared/data/banking77_train.csv]
          [--examples 3] [--test 500] [--sizes 30,100,300,1000] [--seed 34] [--strength 1]
+         [--from-use]
 
 A contact center other than the one the shipped weights were fitted on: each intent of a
 labelled set (`text,label`: BANKING77, Russian HWU64) becomes an article, titled with its
@@ -11,7 +12,10 @@ as its body; every other question is a customer's, and a verdict names its inten
 article. The verdicts come first to last; the refit on the first N is scored on the same
 `--test` questions as the shipped weights (never among the verdicts). Without `--data` the
 demo's own questions are used (`benchmarks/data/kb_ru.csv`, `kb_queries_ru.csv`), on which
-the shipped weights were fitted: there the refit should change little.
+the shipped weights were fitted: there the refit should change little. With `--from-use`
+the verdicts are the operators' (`kb.verdicts.do_note_use`): only the questions whose
+article the console would suggest (among three, confident enough to show) give one, so
+they teach the order of what the search already finds, not what it misses.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from wowdesk.assist.suggest import MIN_KB_CONFIDENCE
 from wowdesk.kb import fusion, fusion_learning
-from wowdesk.kb.retrieval import Document, Index
+from wowdesk.kb.retrieval import Document, Index, top
 from wowdesk.kb.retrieval_evaluation import kb_documents
 
 DATA = Path(__file__).parent / "data"
@@ -59,6 +64,20 @@ def demo_kb() -> tuple[list[Document], list[tuple[str, int]]]:
     return docs, asked
 
 
+def suggested(index: Index, text: str, article: int) -> bool:
+    """Whether the console would offer `article` for `text` with the shipped fusion: among
+    the knowledge base's three suggestions, confident enough to be shown
+    (`assist.suggest.MIN_KB_CONFIDENCE`); only then can an operator send it."""
+    features, ids = index.features_by_article(text)
+    logit = fusion.score(features)
+    order = top(logit, 4)
+    for rank, row in enumerate(order[:3]):
+        runner_up = float(logit[order[rank + 1]]) if rank + 1 < len(order) else fusion.SHIPPED.bias
+        if ids[int(row)] == article:
+            return fusion.confidence(float(logit[row]), runner_up) >= MIN_KB_CONFIDENCE
+    return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, help="a labelled set: text,label")
@@ -71,6 +90,12 @@ def main() -> int:
         type=float,
         default=fusion_learning.PRIOR_STRENGTH,
         help="the pull toward the shipped weights",
+    )
+    parser.add_argument(
+        "--from-use",
+        action="store_true",
+        help="verdicts only where an operator could give one: the right article among the"
+        " three suggestions the console shows (confidence at least the assistant's floor)",
     )
     args = parser.parse_args()
     docs, asked = intents_as_kb(args.data, args.examples, args.seed) if args.data else demo_kb()
@@ -88,6 +113,10 @@ def main() -> int:
         return out
 
     tested = verdicts(test)
+    if args.from_use:
+        offered = len(pool)
+        pool = [pair for pair in pool if suggested(index, *pair)]
+        print(f"an operator could answer from the suggested article on {len(pool)} of {offered}")
     sizes = [n for n in map(int, args.sizes.split(",")) if n <= len(pool)] or [len(pool)]
     given = verdicts(pool[: max(sizes)])
     print(
