@@ -188,6 +188,12 @@ ADDRESS_AFTER = re.compile(rf",?\s*(?P<street>{NAMED},?\s*)?(?P<house>{HOUSE})(?
 BARE_HOUSE = re.compile(r"\d{1,4}")
 FLAT_OR_BUILDING = re.compile(r"(?i:кв|квартира|оф|офис|к|корп|корпус|стр|строение)\.?\s*\d")
 LOWER_WORD_NEXT = re.compile(r"\s+[а-яё]")
+TRAILING_NUMBER = re.compile(r",?\s*(\d{1,4})$")
+WORD_NEXT = re.compile(r"\s+([а-яё]+)\b")
+# what follows a house and is part of the address («5 этажа» is no count of floors)
+HOUSE_PART_WORDS = frozenset(
+    {"этаж", "этажа", "подъезд", "подъезда", "кв", "квартира", "корпус", "корп", "строение"}
+)
 ADDRESS_GAP = re.compile(r"\s*,?\s*")
 
 
@@ -437,7 +443,13 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
         for start, end, kind in pii_en.english_pii(text, model=english_model):
             add(start, end, kind)
     streets = (RU_ADDRESS_NAME_FIRST, RU_ADDRESS) if STREET_HINT.search(text) else ()
-    for pattern in (*streets, RU_ADDRESS_BARE, TOWN_HOUSE, EN_ADDRESS) if n else streets:
+    for pattern in (*streets, RU_ADDRESS_BARE) if n else streets:
+        for m in pattern.finditer(text):
+            end = _without_count(text, m)
+            # «на улице Ленина 5 магазинов»: the street alone, if the pattern takes one
+            if end == m.end() or pattern.fullmatch(text, m.start(), end):
+                add(m.start(), end, "ADDRESS")
+    for pattern in (TOWN_HOUSE, EN_ADDRESS) if n else ():
         for m in pattern.finditer(text):
             add(m.start(), m.end(), "ADDRESS")
     for m in RU_ADDRESS_CUED.finditer(text) if n else ():
@@ -487,6 +499,34 @@ def _person(text: str, start: int, stop: int) -> tuple[int, int] | None:
     ):
         return None
     return None if ru_names.brand(span) else (start, stop)
+
+
+def _without_count(text: str, m: re.Match[str]) -> int:
+    """Where a street match ends without its last number when that number counts the word
+    after it («на улице Мира 5 домов», «в 3-й линии метро 5 станций», «на Ленина 12 лет
+    назад»): a noun in the genitive the number asks for is counted, a house never is."""
+    bare = TRAILING_NUMBER.search(m.group())
+    after = WORD_NEXT.match(text, m.end())
+    if bare is None or after is None or not _counted(int(bare.group(1)), after.group(1)):
+        return m.end()
+    return m.start() + bare.start()
+
+
+@lru_cache(maxsize=4096)
+def _counted(number: int, word: str) -> bool:
+    """«5 домов», «3 дома», «21 год»: after 2–4 a genitive singular, after 5–20 and the
+    like a genitive plural; after 1 the nominative, which «Ленина 1 подъезд» shares, so no."""
+    if word.lower() in HOUSE_PART_WORDS:
+        return False
+    last, tens = number % 10, number % 100
+    if last == 1 and tens != 11:
+        return False
+    wanted = "sing" if 2 <= last <= 4 and not 12 <= tens <= 14 else "plur"
+    return any(
+        {"NOUN", "gent", wanted} <= p.tag.grammemes
+        for p in morph.analyzer().parse(word.lower())
+        if p.score >= 0.1
+    )
 
 
 def _a_count(text: str, house: str, end: int) -> bool:
