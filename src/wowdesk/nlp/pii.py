@@ -469,10 +469,12 @@ def find_pii(text: str, *, names: bool = True, english_model: bool = True) -> li
                 if person:
                     add(*person, "PERSON")
             elif e.type == "LOC" and (
-                _near(RESIDENCE, text, e.start, e.stop, 40) or _street_after(text, e.stop)
+                _street_after(text, e.stop)
+                or (_near(RESIDENCE, text, e.start, e.stop, 40) and not _country(e.text))
             ):
                 # a city alone is no one's personal data («погода в Казани?»); where
-                # someone lives or wants a delivery is, and so is a town with a street
+                # someone lives or wants a delivery is, and so is a town with a street;
+                # a country of millions is not («живу во Франции, доставка есть?»)
                 add(e.start, e.stop, "ADDRESS")
     found.sort(key=lambda s: s.start)
     # the English address patterns join their own parts; the Russian NER finds a town and
@@ -533,6 +535,34 @@ def _a_count(text: str, house: str, end: int) -> bool:
     """A bare number followed by a word in lower case is a count, not a house («в Казани 5
     лет», «Москва Сити 5 этаж»)."""
     return bool(BARE_HOUSE.fullmatch(house) and LOWER_WORD_NEXT.match(text, end))
+
+
+# what customers call countries besides the names CLDR gives («Англия», «Штаты»)
+COUNTRIES_SPOKEN = frozenset(
+    {"англия", "америка", "штаты", "белоруссия", "киргизия", "молдавия", "голландия"}
+)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    """Countries' names in Russian and English (CLDR's, from babel), in lower case."""
+    from babel import Locale
+
+    names = {n for lang in ("ru", "en") for n in Locale(lang).territories.values()}
+    return frozenset(n.lower().replace("ё", "е") for n in names) | COUNTRIES_SPOKEN
+
+
+@lru_cache(maxsize=4096)
+def _country(span: str) -> bool:
+    """«Франции», «Казахстане», «Соединённых Штатах»: a country, in any case."""
+    words = span.lower().replace("ё", "е").split()
+    if " ".join(words) in _country_names():
+        return True
+    parsed = [morph.analyzer().parse(w)[0] for w in words]
+    if len(parsed) == 1:
+        return parsed[0].normal_form.replace("ё", "е") in _country_names()
+    nominative = [p.inflect({"nomn"}) or p for p in parsed]
+    return " ".join(p.word.replace("ё", "е") for p in nominative) in _country_names()
 
 
 @lru_cache(maxsize=4096)
