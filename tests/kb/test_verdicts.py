@@ -270,6 +270,10 @@ def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient)
     ids = publish_all(client, headers)
     page = client.get("/kb", params={"test": "забыл пароль от входа"})
     assert page.status_code == 200 and 'data-testid="kb-hit"' in page.text
+    # «another article» is picked by a word of its title: the field offers every published one
+    picks = page.text.split('data-testid="kb-published">')[1].split("</datalist>")[0]
+    assert picks.count("<option") == len(ARTICLES)
+    assert f'<option value="{ids["Где мой промокод"]}">Где мой промокод</option>' in picks
     saved = client.post(
         "/kb/verdicts",
         data={
