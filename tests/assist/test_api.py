@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 
 from tests.conversations.test_sockets import until
-from tests.helpers import add_user, assert_json_error, login, start
+from tests.helpers import add_user, assert_json_error, form_csrf, login, start
 
 GREETING = {
     "title": "Приветствие",
@@ -60,9 +58,7 @@ def test_the_templates_page_creates_and_edits(client: TestClient) -> None:
     _supervisor(client)
     page = client.get("/assist/templates")
     assert page.status_code == 200 and "{customer.first_name}" in page.text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert csrf
-    form = {**GREETING, "language": "ru", "csrf_token": csrf.group(1)}
+    form = {**GREETING, "language": "ru", "csrf_token": form_csrf(page.text)}
     made = client.post("/assist/templates", data=form, follow_redirects=False)
     assert made.status_code == 303
     edit = client.get(made.headers["location"])

@@ -4,15 +4,13 @@ user's other sessions, and the last admin cannot be demoted or deactivated."""
 
 from __future__ import annotations
 
-import re
-
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tests.helpers import PASSWORD, add_user, assert_json_error, login, make_user
+from tests.helpers import PASSWORD, add_user, assert_json_error, form_csrf, login, make_user
 from wowdesk.errors import Conflict, Unauthorized
 from wowdesk.operators import service, throttle
 from wowdesk.operators.models import LoginThrottle, Role
@@ -21,11 +19,9 @@ from wowdesk.operators.throttle import TooManyAttempts
 
 def _try(client: TestClient, username: str, password: str) -> httpx.Response:
     page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
     return client.post(
         "/login",
-        data={"username": username, "password": password, "csrf_token": token.group(1)},
+        data={"username": username, "password": password, "csrf_token": form_csrf(page.text)},
         follow_redirects=False,
     )
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from tests.helpers import PASSWORD, add_user, assert_json_error, login
+from tests.helpers import PASSWORD, add_user, assert_json_error, form_csrf, login
 from wowdesk.db import utcnow
 from wowdesk.operators.models import LoginSession
 
@@ -20,7 +19,7 @@ def test_login_form_needs_its_csrf_cookie(client: TestClient) -> None:
     )
     assert refused.status_code == 403
     page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = form_csrf(page.text)
     wrong = client.post(
         "/login", data={"username": username, "password": "nope-nope", "csrf_token": token}
     )
@@ -30,7 +29,7 @@ def test_login_form_needs_its_csrf_cookie(client: TestClient) -> None:
 def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
     username = add_user(client)
     page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = form_csrf(page.text)
     response = client.post(
         "/login",
         data={"username": username, "password": PASSWORD, "csrf_token": token},

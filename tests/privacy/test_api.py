@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from fastapi.testclient import TestClient
 
-from tests.helpers import add_user, assert_json_error, login, start
+from tests.helpers import add_user, assert_json_error, form_csrf, login, start
 
 PHONE = "+79161234567"
 
@@ -97,11 +96,10 @@ def test_erase_form_on_the_admin_page(client: TestClient) -> None:
     admin = add_user(client, "admin")
     login(client, admin)
     page = client.get("/admin/privacy")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token
+    token = form_csrf(page.text)
     empty = client.post(
         "/admin/privacy/erase",
-        data={"customer_id": str(customer_id), "reference": "", "csrf_token": token.group(1)},
+        data={"customer_id": str(customer_id), "reference": "", "csrf_token": token},
     )
     assert empty.status_code == 422 and 'data-testid="privacy-error"' in empty.text
     done = client.post(
@@ -109,7 +107,7 @@ def test_erase_form_on_the_admin_page(client: TestClient) -> None:
         data={
             "customer_id": str(customer_id),
             "reference": "Письмо 3",
-            "csrf_token": token.group(1),
+            "csrf_token": token,
         },
         follow_redirects=False,
     )

@@ -13,7 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conversations.test_sockets import until
-from tests.helpers import add_user, assert_json_error, login, make_user, new_conversation, start
+from tests.helpers import (
+    add_user,
+    assert_json_error,
+    form_csrf,
+    login,
+    make_user,
+    new_conversation,
+    start,
+)
 from tests.quality.factories import dialogue
 from wowdesk.app import create_app
 from wowdesk.assist import service as assist
@@ -197,7 +205,7 @@ def test_a_supervisor_removes_a_case_on_its_page(client: TestClient) -> None:
     ).json()["id"]
     page = client.get(f"/quality/cases/{case_id}")
     assert 'data-testid="qa-case-delete"' in page.text
-    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    token = form_csrf(page.text)
     gone = client.post(
         f"/quality/cases/{case_id}/delete", data={"csrf_token": token}, follow_redirects=False
     )

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.helpers import add_user, login
+from tests.helpers import add_user, form_csrf, login
 from wowdesk.kb import drafts
 from wowdesk.quality import gap_drafts, gaps
 
@@ -49,6 +49,6 @@ def test_quality_gaps_lead_to_the_kb_drafts_queue(client: TestClient) -> None:
     assert moved.status_code == 303 and moved.headers["location"] == "/kb?view=drafts"
     page = client.get("/kb?view=drafts")
     assert 'action="/quality/gaps"' in page.text  # quality's «mine now», registered
-    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    token = form_csrf(page.text)
     done = client.post("/quality/gaps", data={"csrf_token": token}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/kb?view=drafts&done=mined"

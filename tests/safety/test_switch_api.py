@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
 
-from tests.helpers import add_user, assert_json_error, login
+from tests.helpers import add_user, assert_json_error, form_csrf, login
 from wowdesk.conversations import topics
 from wowdesk.kb import service as kb
 
@@ -163,9 +161,7 @@ def test_the_safety_page_switches_with_a_reason_and_shows_the_report_first(
     login(client, add_user(client, "supervisor"))
     page = client.get("/safety")
     assert page.status_code == 200 and 'href="/safety"' in page.text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert csrf
-    token = csrf.group(1)
+    token = form_csrf(page.text)
     missing = client.post(
         "/safety/off", data={"csrf_token": token, "scope_kind": "global", "reason": ""}
     )
