@@ -274,6 +274,11 @@ def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient)
     picks = page.text.split('data-testid="kb-published">')[1].split("</datalist>")[0]
     assert picks.count("<option") == len(ARTICLES)
     assert f'<option value="{ids["Где мой промокод"]}">Где мой промокод</option>' in picks
+    # where the search finds nothing is where another article is picked most
+    nothing = client.get("/kb", params={"test": "🙂🙂🙂"})
+    assert 'data-testid="kb-hit"' not in nothing.text
+    offered = nothing.text.split('data-testid="kb-published">')[1].split("</datalist>")[0]
+    assert offered.count("<option") == len(ARTICLES)
     saved = client.post(
         "/kb/verdicts",
         data={

@@ -66,7 +66,7 @@ def kb_list(
         hits=hits,
         verdict=verdict,
         titles=service.titles(db, [verdict.article_id] if verdict and verdict.article_id else []),
-        published=service.published_titles(db) if hits else {},
+        published=service.published_titles(db) if test.strip() else {},
         saved=done == "verdict",
     )
 
