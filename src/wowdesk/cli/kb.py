@@ -74,7 +74,8 @@ def import_cmd(
 
 @app.command("learn")
 def learn_cmd() -> None:
-    """Refit the search's fusion on supervisors' verdicts now (as «Refit now» in /kb)."""
+    """Refit the search's fusion on the verdicts now, supervisors' and operators' (as «Refit
+    now» in /kb)."""
     settings = get_settings()
     activate(settings.language)
     factory = make_sessionmaker(make_engine(settings.resolved_database_url()))
