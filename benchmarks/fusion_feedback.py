@@ -30,7 +30,7 @@ from pathlib import Path
 
 from wowdesk.assist.suggest import MIN_KB_CONFIDENCE
 from wowdesk.kb import fusion, fusion_learning
-from wowdesk.kb.retrieval import Document, Index, top
+from wowdesk.kb.retrieval import Document, Index
 from wowdesk.kb.retrieval_evaluation import kb_documents
 
 DATA = Path(__file__).parent / "data"
@@ -65,17 +65,13 @@ def demo_kb() -> tuple[list[Document], list[tuple[str, int]]]:
 
 
 def suggested(index: Index, text: str, article: int) -> bool:
-    """Whether the console would offer `article` for `text` with the shipped fusion: among
-    the knowledge base's three suggestions, confident enough to be shown
+    """Whether the console would offer `article` for `text`: among the knowledge base's
+    three hits it asks the search for, confident enough to be shown
     (`assist.suggest.MIN_KB_CONFIDENCE`); only then can an operator send it."""
-    features, ids = index.features_by_article(text)
-    logit = fusion.score(features)
-    order = top(logit, 4)
-    for rank, row in enumerate(order[:3]):
-        runner_up = float(logit[order[rank + 1]]) if rank + 1 < len(order) else fusion.SHIPPED.bias
-        if ids[int(row)] == article:
-            return fusion.confidence(float(logit[row]), runner_up) >= MIN_KB_CONFIDENCE
-    return False
+    return any(
+        hit.article_id == article and hit.confidence >= MIN_KB_CONFIDENCE
+        for hit in index.search(text, k=3)
+    )
 
 
 def main() -> int:
