@@ -403,6 +403,21 @@ def test_a_sent_kb_suggestion_is_a_verdict_for_the_search(
     service.do_record_choice(db, anna, conv.id, message_id=sent, log_id=log_id, rank=rank)
     assert len(verdicts.list_verdicts(db)) == 1
 
+    # the article she found herself (the console's search inserts its link) answered it
+    [password] = [a for a in kb.list_articles(db) if a.title == "Как изменить пароль"]
+    conv, log_id, rank, _shown = suggested("Сколько хранится посылка, если я в отпуске?")
+    link = f"Вот инструкция: https://help.example.ru/help/{password.id}"
+    sent = reply(db, conv, anna, link)
+    service.do_record_choice(db, anna, conv.id, message_id=sent, log_id=log_id)
+    found = verdicts.list_verdicts(db)[0]
+    assert found.article_id == password.id and found.source == "operator"
+    assert found.query == "Сколько хранится посылка, если я в отпуске?"
+    # two articles linked: which one answered is not known
+    conv, log_id, rank, _shown = suggested("Где пункт выдачи и как продлить хранение?")
+    sent = reply(db, conv, anna, f"{link} и /help/{verdict.article_id}")
+    service.do_record_choice(db, anna, conv.id, message_id=sent, log_id=log_id)
+    assert len(verdicts.list_verdicts(db)) == 2
+
     # a supervisor said no article answers these words: the operator's use leaves it so
     boss = make_user(db, "supervisor")
     other = "Как долго заказ ждёт в пункте выдачи?"
@@ -415,7 +430,7 @@ def test_a_sent_kb_suggestion_is_a_verdict_for_the_search(
     # and the supervisor's word replaces an operator's
     again = verdicts.do_record_verdict(db, boss, verdict.query, None)
     assert again.id == verdict.id and again.source == "supervisor" and again.article_id is None
-    assert verdicts.count_verdicts(db) == (2, 0)
+    assert verdicts.count_verdicts(db) == (3, 1)
 
 
 def test_choice_reports_are_checked(db: Session, anna: User, assistant: Assistant) -> None:

@@ -59,6 +59,7 @@ WINDOW = 60  # the latest messages a suggestion looks at
 # 6 ms; measured on this machine).
 TURN_MESSAGES = 5
 NAME = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё'-]*$")
+HELP_LINK = re.compile(r"/help/(\d{1,9})\b")  # an article's public page, as replies link it
 
 
 # a template's new text: training teaches it (micro-lessons)
@@ -480,6 +481,7 @@ def do_record_choice(
             "message_id": asked[-1].id,
             "operator_id": user.id,
             "suggestions": [],
+            "query": asked[-1].masked_text,
             "created_at": utcnow(),
         }
         insert_missing(
@@ -518,11 +520,22 @@ def do_record_choice(
     log.sent_text = reply.masked_text
     log.decided_at = utcnow()
     db.flush()
-    if chosen is not None and chosen["source"] == "kb" and outcome != Outcome.ignored:
-        # the article answered the words it was found for: a verdict for the search to
-        # learn from, as a supervisor's in /kb is
-        verdicts.do_note_use(db, user, log.query or "", int(chosen["ref"]["article_id"]))
+    article_id = answered_from(chosen, outcome, reply.text)
+    if article_id is not None:
+        # the article answered the customer's words: a verdict for the search to learn
+        # from, as a supervisor's in /kb is
+        verdicts.do_note_use(db, user, log.query or "", article_id)
     return log
+
+
+def answered_from(chosen: dict[str, Any] | None, outcome: Outcome, sent: str) -> int | None:
+    """The article a reply answered from: a knowledge-base suggestion sent (as it was or
+    edited), else the one article the reply links to (`/help/{id}`: what the console's own
+    knowledge-base search inserts, where the suggestions missed it)."""
+    if chosen is not None and chosen["source"] == "kb" and outcome != Outcome.ignored:
+        return int(chosen["ref"]["article_id"])
+    linked = {int(n) for n in HELP_LINK.findall(sent)}
+    return linked.pop() if len(linked) == 1 else None
 
 
 def outcome_counts(db: Session, days: int = 30) -> dict[str, dict[str, int]]:
