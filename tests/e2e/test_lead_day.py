@@ -7,6 +7,7 @@ people."""
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -97,11 +98,23 @@ def test_the_leads_day(day_server: Server, new_page: NewPage, tmp_path: Path) ->
     expect(console.get_by_test_id("reply-form")).to_be_visible()
     # the knowledge base from the console: a passage and its link into the reply box
     console.get_by_test_id("kb-search-input").fill("пункт выдачи")
+    article = console.get_by_test_id("kb-hits").get_by_test_id("kb-hit").first.locator("a")
+    title = article.inner_text()
     console.get_by_test_id("kb-insert").first.click()
     assert f"{server.url}/help/" in console.get_by_test_id("reply-input").input_value()
     console.get_by_test_id("reply-send").click()
     link = console.get_by_test_id("console-messages").get_by_test_id("message-link").last
     expect(link).to_have_attribute("href", re.compile(rf"^{re.escape(server.url)}/help/\d+$"))
+    # the article she answered from is a verdict for the bot's search, shown in /kb (the
+    # console reports what the reply started from once the reply is stored)
+    answered = boss.get_by_test_id("kb-verdict-row").filter(has_text=title)
+    deadline = time.monotonic() + 10
+    while True:
+        boss.goto(f"{server.url}/kb?view=search")
+        if answered.count() or time.monotonic() > deadline:
+            break
+        boss.wait_for_timeout(300)
+    expect(answered.get_by_test_id("kb-verdict-source")).to_have_text("оператор ответил по ней")
 
     # 3. a broadcast arrives: its banner sits above the console, the chat still closes
     csrf = boss.request.get(f"{server.url}/api/v1/me").json()["csrf_token"]

@@ -334,7 +334,7 @@ def test_the_pages_tell_an_operators_verdict_from_a_supervisors(client: TestClie
     shown = check.text.split('data-testid="kb-verdict"')[1][:400]
     assert "Оператор ответил на эти слова по статье" in shown and "Где мой промокод" in shown
     learning = client.get("/kb", params={"view": "search"})
-    assert 'data-testid="kb-verdict-source">оператор отправил подсказку из неё<' in learning.text
+    assert 'data-testid="kb-verdict-source">оператор ответил по ней<' in learning.text
     listed = client.get("/api/v1/kb/verdicts").json()
     assert [(v["article_id"], v["source"]) for v in listed] == [
         (ids["Где мой промокод"], "operator")
