@@ -265,6 +265,14 @@ def test_the_index_searches_with_the_refit_in_force(db: Session) -> None:
     assert db.query(SearchVerdict).count() == 30
 
 
+def test_the_app_refits_after_twenty_new_verdicts_or_a_tenth_more() -> None:
+    assert not verdicts.refit_due(fusion_learning.MIN_VERDICTS - 1, None)
+    assert verdicts.refit_due(fusion_learning.MIN_VERDICTS, None)
+    assert not verdicts.refit_due(49, 30) and verdicts.refit_due(50, 30)
+    # thousands of operators' verdicts: a refit per tenth more, not per twenty
+    assert not verdicts.refit_due(2150, 2000) and verdicts.refit_due(2200, 2000)
+
+
 def test_the_pages_take_a_verdict_and_show_what_learning_did(client: TestClient) -> None:
     headers = {"X-CSRF-Token": login(client, add_user(client, "supervisor"))}
     ids = publish_all(client, headers)
