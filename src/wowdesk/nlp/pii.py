@@ -516,8 +516,9 @@ def _without_count(text: str, m: re.Match[str]) -> int:
 
 @lru_cache(maxsize=4096)
 def _counted(number: int, word: str) -> bool:
-    """«5 домов», «3 дома», «21 год»: after 2–4 a genitive singular, after 5–20 and the
-    like a genitive plural; after 1 the nominative, which «Ленина 1 подъезд» shares, so no."""
+    """«3 дома», «5 домов»: after 2–4 a genitive singular, after 5–20 and the like a
+    genitive plural; after 1 the nominative («21 год»), which «Ленина 1 подъезд» shares, so
+    no count is read there."""
     if word.lower() in HOUSE_PART_WORDS:
         return False
     last, tens = number % 10, number % 100
@@ -558,11 +559,9 @@ def _country(span: str) -> bool:
     words = span.lower().replace("ё", "е").split()
     if " ".join(words) in _country_names():
         return True
-    parsed = [morph.analyzer().parse(w)[0] for w in words]
-    if len(parsed) == 1:
-        return parsed[0].normal_form.replace("ё", "е") in _country_names()
-    nominative = [p.inflect({"nomn"}) or p for p in parsed]
-    return " ".join(p.word.replace("ё", "е") for p in nominative) in _country_names()
+    parsed = (morph.analyzer().parse(word)[0] for word in words)
+    nominative = " ".join((p.inflect({"nomn"}) or p).word for p in parsed)  # «штаты» stays plural
+    return nominative.replace("ё", "е") in _country_names()
 
 
 @lru_cache(maxsize=4096)
