@@ -347,3 +347,20 @@ def test_the_pages_tell_an_operators_verdict_from_a_supervisors(client: TestClie
     assert [(v["article_id"], v["source"]) for v in listed] == [
         (ids["Где мой промокод"], "operator")
     ]
+    # operators' verdicts are many and noisier: a supervisor reviews them apart
+    client.post(
+        "/api/v1/kb/verdicts",
+        json={"query": "забыл пароль", "article_id": ids["Как сменить пароль"]},
+        headers=headers,
+    )
+    rows = 'data-testid="kb-verdict-row"'
+    for source, question in (
+        ("operator", "куда делся мой промокод"),
+        ("supervisor", "забыл пароль"),
+    ):
+        page = client.get("/kb", params={"view": "search", "source": source}).text
+        assert page.count(rows) == 1 and question in page.split(rows)[1]
+        only = client.get("/api/v1/kb/verdicts", params={"source": source}).json()
+        assert [v["query"] for v in only] == [question]
+    assert client.get("/kb", params={"view": "search", "source": "x"}).text.count(rows) == 2
+    assert_json_error(client.get("/api/v1/kb/verdicts", params={"source": "x"}), 422)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.kb import drafts, fusion_learning, service, verdicts
-from wowdesk.kb.models import Article, ArticleStatus
+from wowdesk.kb.models import Article, ArticleStatus, VerdictSource
 from wowdesk.kb.schemas import (
     ArticleIn,
     ArticleOut,
@@ -154,9 +154,11 @@ def record_verdict(body: VerdictIn, user: CurrentUser, db: DbSession) -> Verdict
 
 @supervisors.get("/verdicts")
 def list_verdicts(
-    db: DbSession, limit: Annotated[int, Query(ge=1, le=500)] = 50
+    db: DbSession,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    source: VerdictSource | None = None,
 ) -> list[VerdictOut]:
-    return [VerdictOut.model_validate(v) for v in verdicts.list_verdicts(db, limit)]
+    return [VerdictOut.model_validate(v) for v in verdicts.list_verdicts(db, limit, source)]
 
 
 @supervisors.delete("/verdicts/{verdict_id}", status_code=204)

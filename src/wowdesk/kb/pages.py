@@ -17,7 +17,7 @@ from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
 from wowdesk.kb import drafts, fusion_learning, service, verdicts
 from wowdesk.kb.markdown import to_html
-from wowdesk.kb.models import Article, ArticleStatus
+from wowdesk.kb.models import Article, ArticleStatus, VerdictSource
 from wowdesk.operators.auth import CurrentUser, MaybeUser, require
 from wowdesk.operators.models import Role
 
@@ -41,6 +41,7 @@ def kb_list(
     test: str = "",
     view: str = "",
     done: str = "",
+    source: str = "",
 ) -> Response:
     if view == "drafts":
         return render(
@@ -51,7 +52,8 @@ def kb_list(
             done=done[:32],
         )
     if view == "search":
-        return _search_page(request, db, done=done[:32])
+        shown = VerdictSource(source) if source in set(VerdictSource) else None
+        return _search_page(request, db, done=done[:32], source=shown)
     test = test[: verdicts.MAX_QUERY]
     hits = request.app.state.knowledge.search(db, test, 5) if test.strip() else []
     verdict = verdicts.verdict_on(db, test) if test.strip() else None
@@ -72,11 +74,16 @@ def kb_list(
 
 
 def _search_page(
-    request: Request, db: DbSession, status_code: int = 200, **ctx: object
+    request: Request,
+    db: DbSession,
+    status_code: int = 200,
+    source: VerdictSource | None = None,
+    **ctx: object,
 ) -> Response:
-    """What the search learned from supervisors' verdicts, and the verdicts themselves."""
+    """What the search learned from the verdicts, and the verdicts themselves (all, or a
+    supervisor's or operators' only)."""
     total, named = verdicts.count_verdicts(db)
-    given = verdicts.list_verdicts(db)
+    given = verdicts.list_verdicts(db, source=source)
     return render(
         request,
         "kb/search.html",
@@ -87,6 +94,7 @@ def _search_page(
         in_force=verdicts.fit_in_force(db),
         latest=verdicts.latest_fit(db),
         verdicts=given,
+        source=source or "",
         titles=service.titles(db, [v.article_id for v in given if v.article_id]),
         **ctx,
     )

@@ -129,8 +129,15 @@ def do_delete_verdict(db: Session, verdict_id: int) -> None:
     db.flush()
 
 
-def list_verdicts(db: Session, limit: int = 50) -> list[SearchVerdict]:
-    return list(db.scalars(select(SearchVerdict).order_by(SearchVerdict.id.desc()).limit(limit)))
+def list_verdicts(
+    db: Session, limit: int = 50, source: VerdictSource | None = None
+) -> list[SearchVerdict]:
+    """The newest verdicts, or only a supervisor's or only operators' (theirs are many and
+    noisier: what a supervisor reviews)."""
+    stmt = select(SearchVerdict).order_by(SearchVerdict.id.desc()).limit(limit)
+    if source is not None:
+        stmt = stmt.where(SearchVerdict.source == source)
+    return list(db.scalars(stmt))
 
 
 def count_verdicts(db: Session) -> tuple[int, int]:
