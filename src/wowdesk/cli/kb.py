@@ -1,4 +1,4 @@
-"""`wowdesk kb …`: import articles from files, refit the search on supervisors' verdicts."""
+"""`wowdesk kb …`: import articles from files, refit the search on the verdicts."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ RUNNER_UP_FLOOR = -3.6
 @dataclass(frozen=True)
 class Weights:
     """One fusion: the article score's weights and bias, and the confidence's. The shipped
-    ones, or ones learned from a contact center's own feedback (`kb.feedback`)."""
+    ones, or ones learned from a contact center's own verdicts (`kb.fusion_learning`)."""
 
     weights: np.ndarray
     bias: float

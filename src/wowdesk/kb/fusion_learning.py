@@ -2,12 +2,13 @@
 
 The shipped weights (`kb.fusion`) were fitted on this project's noisy dev questions; a
 contact center's customers write otherwise and its articles are laid out otherwise. Each
-verdict a supervisor gives in `/kb` («this article answers the question», «none of them
-does») is a labelled search: the right article against the others the search ranked near
-it. The weights are refitted by a logistic regression pulled toward the shipped ones (an L2
-penalty on the difference), so a few dozen verdicts move them a little and thousands as far
-as the data says. They are put in use only when, out of fold, they rank the right article
-first at least as often as the weights in use do.
+verdict (a supervisor's in `/kb`, «this article answers the question» or «none of them
+does», or an operator's answer from an article, `kb.verdicts`) is a labelled search: the
+right article against the others the search ranked near it. The weights are refitted by a
+logistic regression pulled toward the shipped ones (an L2 penalty on the difference), so a
+few dozen verdicts move them a little and thousands as far as the data says. They are put
+in use only when, out of fold, they rank the right article first at least as often as the
+weights in use do.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wowdesk.kb.fusion import SHIPPED, Weights, lead
+from wowdesk.kb.fusion import SHIPPED, Weights, lead, score
 
 MIN_VERDICTS = 30  # with an article named: fewer say too little to move seven weights
 CANDIDATES = 10  # the articles a verdict's right one is set against, per score
@@ -86,10 +87,6 @@ def candidate_rows(
     return features[rows], np.asarray([int(r == right) for r in rows])
 
 
-def _score(features: np.ndarray, fused: Weights) -> np.ndarray:
-    return np.asarray(features @ fused.weights + fused.bias)
-
-
 def _first_two(scores: np.ndarray) -> tuple[float, float]:
     order = np.argsort(-scores)
     second = float(scores[order[1]]) if len(order) > 1 else float("-inf")
@@ -104,7 +101,7 @@ def fit(
     x, y = [], []
     for v in verdicts:
         if v.right is not None:
-            rows, labels = candidate_rows(v.features, v.right, _score(v.features, prior))
+            rows, labels = candidate_rows(v.features, v.right, score(v.features, prior))
             x.append(rows)
             y.append(labels)
     score_prior = np.append(prior.weights.astype(np.float64), prior.bias)
@@ -114,7 +111,7 @@ def fit(
     )
     cx, cy = [], []
     for v in verdicts:
-        scores = _score(v.features, fused)
+        scores = score(v.features, fused)
         first, second = _first_two(scores)
         cx.append([first, lead(first, second)])
         cy.append(int(v.right is not None and int(np.argmax(scores)) == v.right))
@@ -123,12 +120,16 @@ def fit(
     return Weights(fused.weights, fused.bias, c[:-1].astype(np.float32), float(c[-1]))
 
 
+def _ranked_first(v: Verdict, fused: Weights) -> bool:
+    return int(np.argmax(score(v.features, fused))) == v.right
+
+
 def hit_at_1(verdicts: Sequence[Verdict], fused: Weights) -> float:
     """The share of verdicts naming an article whose article the fusion ranks first."""
     named = [v for v in verdicts if v.right is not None]
     if not named:
         return 0.0
-    return sum(int(np.argmax(_score(v.features, fused))) == v.right for v in named) / len(named)
+    return sum(_ranked_first(v, fused) for v in named) / len(named)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def cross_validated(
         if not test or not any(v.right is not None for v in train):
             continue
         learned = fit(train, prior, strength)
-        right += sum(int(np.argmax(_score(v.features, learned))) == v.right for v in test)
+        right += sum(_ranked_first(v, learned) for v in test)
     return Trial(
         verdicts=len(verdicts),
         named=len(named),

@@ -55,8 +55,9 @@ def kb_list(
         shown = VerdictSource(source) if source in set(VerdictSource) else None
         return _search_page(request, db, done=done[:32], source=shown)
     test = test[: verdicts.MAX_QUERY]
-    hits = request.app.state.knowledge.search(db, test, 5) if test.strip() else []
-    verdict = verdicts.verdict_on(db, test) if test.strip() else None
+    checked = bool(test.strip())
+    hits = request.app.state.knowledge.search(db, test, 5) if checked else []
+    verdict = verdicts.verdict_on(db, test) if checked else None
     return render(
         request,
         "kb/list.html",
@@ -68,7 +69,7 @@ def kb_list(
         hits=hits,
         verdict=verdict,
         titles=service.titles(db, [verdict.article_id] if verdict and verdict.article_id else []),
-        published=service.published_titles(db) if test.strip() else {},
+        published=service.published_titles(db) if checked else {},
         saved=done == "verdict",
     )
 

@@ -261,7 +261,7 @@ def changed_since(db: Session, since: datetime | None) -> list[Article]:
 
 def revision(db: Session) -> tuple[object, ...]:
     """Changes whenever any article is added, edited, published or unpublished, and when the
-    search's fusion is refitted on supervisors' verdicts (`kb.verdicts`).
+    search's fusion is refitted on the verdicts (`kb.verdicts`).
 
     Every change writes an insert-only version row, so the highest version id and the
     number of versions together move on every commit, even when transactions commit out of
