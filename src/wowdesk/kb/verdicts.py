@@ -35,13 +35,15 @@ MAX_VERDICTS = 2000
 SPACES = re.compile(r"\s+")
 
 
-def check_query(query: str) -> str:
+def masked_question(query: str) -> str:
+    """The question as verdicts are kept and found: spaces collapsed, masked as customers'
+    text is (a mask may lengthen it: cut to the column's size)."""
     text = SPACES.sub(" ", query).strip()
     if not text:
         raise Invalid("The question is empty")
     if len(text) > MAX_QUERY:
         raise Invalid("The question is longer than {n} characters", n=MAX_QUERY)
-    return text
+    return mask_text(text)[:MAX_QUERY]
 
 
 def do_record_verdict(
@@ -56,7 +58,7 @@ def do_record_verdict(
     a verdict on the same question replaces the earlier one. With `add_example` the question
     also becomes one of the article's example questions, which the search reads with its
     title at once (the weights learn only from many verdicts)."""
-    text = mask_text(check_query(query))[:MAX_QUERY]
+    text = masked_question(query)
     if article_id is not None:
         article = db.get(Article, article_id)
         if article is None or article.status != ArticleStatus.published:
@@ -103,7 +105,7 @@ def do_note_use(db: Session, user: User, query: str, article_id: int) -> SearchV
     question stands. None when the words cannot be a verdict (too long) or the article is
     no longer published: a reply must never fail for the search's sake."""
     try:
-        text = mask_text(check_query(query))[:MAX_QUERY]
+        text = masked_question(query)
     except Invalid:
         return None
     article = db.get(Article, article_id)
@@ -115,7 +117,7 @@ def do_note_use(db: Session, user: User, query: str, article_id: int) -> SearchV
 def verdict_on(db: Session, query: str) -> SearchVerdict | None:
     """The verdict already given on this question, if any."""
     try:
-        text = mask_text(check_query(query))[:MAX_QUERY]
+        text = masked_question(query)
     except Invalid:
         return None
     return db.scalar(select(SearchVerdict).where(SearchVerdict.query == text))
