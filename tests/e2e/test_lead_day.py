@@ -115,6 +115,16 @@ def test_the_leads_day(day_server: Server, new_page: NewPage, tmp_path: Path) ->
             break
         boss.wait_for_timeout(300)
     expect(answered.get_by_test_id("kb-verdict-source")).to_have_text("оператор ответил по ней")
+    expect(answered.get_by_test_id("kb-verdict-who")).to_have_text("Анна Смирнова")
+    # reviewing one operator's verdicts: hers alone, then all of them deleted at once
+    boss.get_by_test_id("kb-verdict-operators").get_by_role(
+        "link", name="Анна Смирнова (1)"
+    ).click()
+    expect(boss.get_by_test_id("kb-verdict-row")).to_have_count(1)
+    boss.once("dialog", lambda dialog: dialog.accept())
+    boss.get_by_test_id("kb-delete-operators-verdicts").get_by_role("button").click()
+    expect(boss.get_by_test_id("kb-operators-deleted")).to_have_text("Отметки оператора удалены")
+    expect(boss.get_by_test_id("kb-verdict-row")).to_have_count(0)
 
     # 3. a broadcast arrives: its banner sits above the console, the chat still closes
     csrf = boss.request.get(f"{server.url}/api/v1/me").json()["csrf_token"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -364,3 +367,91 @@ def test_the_pages_tell_an_operators_verdict_from_a_supervisors(client: TestClie
         assert [v["query"] for v in only] == [question]
     assert client.get("/kb", params={"view": "search", "source": "x"}).text.count(rows) == 2
     assert_json_error(client.get("/api/v1/kb/verdicts", params={"source": "x"}), 422)
+
+
+def test_a_supervisor_reviews_operators_verdicts_one_operator_and_fifty_at_a_time(
+    client: TestClient,
+) -> None:
+    headers = {"X-CSRF-Token": login(client, add_user(client, "supervisor"))}
+    ids = publish_all(client, headers)
+    logins = add_user(client, "operator"), add_user(client, "operator")
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as db:
+        noisy, careful = (operators.find_user(db, name) for name in logins)
+        assert noisy is not None and careful is not None
+        noisy_id, careful_id, noisy_name = noisy.id, careful.id, noisy.display_name
+        for i in range(53):
+            verdicts.do_note_use(db, noisy, f"вопрос про заказ номер {i}", ids["Где мой промокод"])
+        for i in range(2):
+            verdicts.do_note_use(db, careful, f"где промокод {i}", ids["Где мой промокод"])
+        db.commit()
+    client.post(
+        "/api/v1/kb/verdicts",
+        json={"query": "забыл пароль", "article_id": ids["Как сменить пароль"]},
+        headers=headers,
+    )
+    rows = 'data-testid="kb-verdict-row"'
+    page = client.get("/kb", params={"view": "search"}).text
+    assert page.count(rows) == 50
+    # the operators whose answers gave verdicts, the most first: where a review starts
+    by_operator = page.split('data-testid="kb-verdict-operators"')[1].split("</p>")[0]
+    assert by_operator.index(f"user={noisy_id}") < by_operator.index(f"user={careful_id}")
+    assert f"{noisy_name} (53)" in by_operator and "(2)" in by_operator
+
+    view = {"view": "search", "source": "operator", "user": str(noisy_id)}
+    first = client.get("/kb", params=view).text
+    assert first.count(rows) == 50 and "kb-verdicts-newest" not in first
+    assert first.count(f'data-testid="kb-verdict-who">{noisy_name}<') == 50
+    assert "kb-delete-operators-verdicts" in first and "где промокод" not in first
+    older = re.search(r'href="([^"]+)" data-testid="kb-verdicts-older"', first)
+    assert older is not None
+    second = client.get(html.unescape(older.group(1))).text
+    assert second.count(rows) == 3 and "kb-verdicts-older" not in second
+    assert "kb-verdicts-newest" in second
+    assert "номер 2<" in second and "номер 0<" in second and "номер 3<" not in second
+
+    # the API pages the same way
+    api = client.get("/api/v1/kb/verdicts", params={"user_id": noisy_id}).json()
+    assert len(api) == 50 and {v["user_id"] for v in api} == {noisy_id}
+    rest = client.get(
+        "/api/v1/kb/verdicts", params={"user_id": noisy_id, "before": api[-1]["id"]}
+    ).json()
+    assert [v["query"] for v in rest] == [f"вопрос про заказ номер {i}" for i in (2, 1, 0)]
+    assert_json_error(client.get("/api/v1/kb/verdicts", params={"before": 0}), 422)
+
+    # deleting one keeps the list as it was shown
+    token = form_csrf(second)
+    gone = client.post(
+        f"/kb/verdicts/{rest[0]['id']}/delete",
+        data={
+            "csrf_token": token,
+            "source": "operator",
+            "user": str(noisy_id),
+            "before": str(api[-1]["id"]),
+        },
+        follow_redirects=False,
+    )
+    assert gone.status_code == 303
+    assert gone.headers["location"] == (
+        f"/kb?view=search&source=operator&user={noisy_id}&before={api[-1]['id']}&done=deleted"
+    )
+    assert client.get(gone.headers["location"]).text.count(rows) == 2
+    # a mistyped address shows everything rather than failing
+    assert client.get("/kb", params={"view": "search", "user": "abc"}).text.count(rows) == 50
+
+    # one operator's verdicts go at once; the others' and a supervisor's stay
+    wiped = client.post(
+        f"/kb/verdicts/by-operator/{noisy_id}/delete",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert wiped.headers["location"] == "/kb?view=search&source=operator&done=operators_deleted"
+    listed = client.get("/api/v1/kb/verdicts").json()
+    assert sorted(v["user_id"] == careful_id for v in listed) == [False, True, True]
+    deleted = client.delete(f"/api/v1/kb/verdicts/by-operator/{careful_id}", headers=headers)
+    assert deleted.json() == {"deleted": 2}
+    assert [v["query"] for v in client.get("/api/v1/kb/verdicts").json()] == ["забыл пароль"]
+    supervisor = client.get("/api/v1/kb/verdicts").json()[0]["user_id"]
+    assert client.delete(
+        f"/api/v1/kb/verdicts/by-operator/{supervisor}", headers=headers
+    ).json() == {"deleted": 0}

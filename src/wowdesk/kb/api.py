@@ -157,8 +157,18 @@ def list_verdicts(
     db: DbSession,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     source: VerdictSource | None = None,
+    user_id: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1)] = None,
 ) -> list[VerdictOut]:
-    return [VerdictOut.model_validate(v) for v in verdicts.list_verdicts(db, limit, source)]
+    """Newest first; `before` (a verdict's id) pages back, `user_id` keeps one person's."""
+    given = verdicts.list_verdicts(db, limit, source, user_id=user_id, before=before)
+    return [VerdictOut.model_validate(v) for v in given]
+
+
+@supervisors.delete("/verdicts/by-operator/{user_id}")
+def delete_operators_verdicts(user_id: int, db: DbSession) -> dict[str, int]:
+    """Deletes the verdicts one operator's answers gave (a supervisor's stay)."""
+    return {"deleted": verdicts.do_delete_operators_verdicts(db, user_id)}
 
 
 @supervisors.delete("/verdicts/{verdict_id}", status_code=204)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,6 +19,7 @@ from wowdesk.http.templating import render
 from wowdesk.kb import drafts, fusion_learning, service, verdicts
 from wowdesk.kb.markdown import to_html
 from wowdesk.kb.models import Article, ArticleStatus, VerdictSource
+from wowdesk.operators import service as operators
 from wowdesk.operators.auth import CurrentUser, MaybeUser, require
 from wowdesk.operators.models import Role
 
@@ -42,6 +44,8 @@ def kb_list(
     view: str = "",
     done: str = "",
     source: str = "",
+    user: str = "",
+    before: str = "",
 ) -> Response:
     if view == "drafts":
         return render(
@@ -52,8 +56,7 @@ def kb_list(
             done=done[:32],
         )
     if view == "search":
-        shown = VerdictSource(source) if source in set(VerdictSource) else None
-        return _search_page(request, db, done=done[:32], source=shown)
+        return _search_page(request, db, _VerdictView.read(source, user, before), done=done[:32])
     test = test[: verdicts.MAX_QUERY]
     checked = bool(test.strip())
     hits = request.app.state.knowledge.search(db, test, 5) if checked else []
@@ -74,17 +77,58 @@ def kb_list(
     )
 
 
+@dataclass(frozen=True)
+class _VerdictView:
+    """Which verdicts «Обучение поиска» lists: by whom, and from which one back. Read from
+    the address leniently (a link mistyped shows all), as the source filter always was."""
+
+    source: VerdictSource | None = None
+    user_id: int | None = None
+    before: int | None = None
+
+    @classmethod
+    def read(cls, source: str, user: str, before: str) -> _VerdictView:
+        def number(text: str) -> int | None:
+            return int(text) if text.isdigit() and 0 < len(text) < 10 else None
+
+        known = VerdictSource(source) if source in set(VerdictSource) else None
+        return cls(known, number(user), number(before))
+
+    def url(self, *, before: int | None = None, **extra: str) -> str:
+        """This view's address, `before` another verdict (none: the newest)."""
+        query = {
+            "view": "search",
+            "source": self.source.value if self.source else "",
+            "user": str(self.user_id or ""),
+            "before": str(before or ""),
+            **extra,
+        }
+        return "/kb?" + urlencode({k: v for k, v in query.items() if v})
+
+
+VERDICTS_PAGE = 50
+
+
 def _search_page(
     request: Request,
     db: DbSession,
+    shown: _VerdictView | None = None,
     status_code: int = 200,
-    source: VerdictSource | None = None,
     **ctx: object,
 ) -> Response:
-    """What the search learned from the verdicts, and the verdicts themselves (all, or a
-    supervisor's or operators' only)."""
+    """What the search learned from the verdicts, and the verdicts themselves (all, a
+    supervisor's, operators' or one operator's), fifty at a time, newest first."""
+    shown = shown or _VerdictView()
     total, named = verdicts.count_verdicts(db)
-    given = verdicts.list_verdicts(db, source=source)
+    given = verdicts.list_verdicts(
+        db, VERDICTS_PAGE + 1, shown.source, user_id=shown.user_id, before=shown.before
+    )
+    older = shown.url(before=given[VERDICTS_PAGE - 1].id) if len(given) > VERDICTS_PAGE else ""
+    given = given[:VERDICTS_PAGE]
+    by_operator = verdicts.operators_verdicts(db)
+    people = {v.user_id for v in given if v.user_id} | {user_id for user_id, _n in by_operator}
+    if shown.user_id:
+        people.add(shown.user_id)
     return render(
         request,
         "kb/search.html",
@@ -95,7 +139,10 @@ def _search_page(
         in_force=verdicts.fit_in_force(db),
         latest=verdicts.latest_fit(db),
         verdicts=given,
-        source=source or "",
+        shown=shown,
+        older=older,
+        by_operator=by_operator,
+        names=operators.user_names(db, people),
         titles=service.titles(db, [v.article_id for v in given if v.article_id]),
         **ctx,
     )
@@ -126,9 +173,25 @@ def kb_verdict(
 
 
 @supervisors.post("/kb/verdicts/{verdict_id}/delete")
-def kb_delete_verdict(verdict_id: int, db: DbSession) -> Response:
+def kb_delete_verdict(
+    verdict_id: int,
+    db: DbSession,
+    source: Annotated[str, Form(max_length=16)] = "",
+    user: Annotated[str, Form(max_length=16)] = "",
+    before: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Deletes one verdict and goes back to the list as it was shown."""
     verdicts.do_delete_verdict(db, verdict_id)
-    return RedirectResponse("/kb?view=search&done=deleted", status_code=303)
+    back = _VerdictView.read(source, user, before)
+    return RedirectResponse(back.url(before=back.before, done="deleted"), status_code=303)
+
+
+@supervisors.post("/kb/verdicts/by-operator/{user_id}/delete")
+def kb_delete_operators_verdicts(user_id: int, db: DbSession) -> Response:
+    """Deletes every verdict one operator's answers gave (a supervisor's stay)."""
+    verdicts.do_delete_operators_verdicts(db, user_id)
+    back = _VerdictView(VerdictSource.operator)
+    return RedirectResponse(back.url(done="operators_deleted"), status_code=303)
 
 
 @supervisors.post("/kb/learn")

@@ -81,6 +81,7 @@ class VerdictOut(BaseModel):
     article_id: int | None
     # supervisor: said in /kb; operator: sent this article's suggestion for the question
     source: Literal["supervisor", "operator"]
+    user_id: int | None  # who gave it (empty once their account is gone)
     created_at: datetime
 
 

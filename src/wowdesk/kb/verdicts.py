@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from wowdesk.db import insert_missing, utcnow
@@ -132,14 +132,49 @@ def do_delete_verdict(db: Session, verdict_id: int) -> None:
 
 
 def list_verdicts(
-    db: Session, limit: int = 50, source: VerdictSource | None = None
+    db: Session,
+    limit: int = 50,
+    source: VerdictSource | None = None,
+    *,
+    user_id: int | None = None,
+    before: int | None = None,
 ) -> list[SearchVerdict]:
-    """The newest verdicts, or only a supervisor's or only operators' (theirs are many and
-    noisier: what a supervisor reviews)."""
+    """The newest verdicts, or only a supervisor's, only operators' (theirs are many and
+    noisier: what a supervisor reviews) or one person's; `before` (a verdict's id) pages
+    back to older ones."""
     stmt = select(SearchVerdict).order_by(SearchVerdict.id.desc()).limit(limit)
     if source is not None:
         stmt = stmt.where(SearchVerdict.source == source)
+    if user_id is not None:
+        stmt = stmt.where(SearchVerdict.user_id == user_id)
+    if before is not None:
+        stmt = stmt.where(SearchVerdict.id < before)
     return list(db.scalars(stmt))
+
+
+def operators_verdicts(db: Session) -> list[tuple[int, int]]:
+    """(operator's id, how many verdicts their answers gave), most first: where a
+    supervisor starts reviewing, since one operator who answers from the wrong articles
+    teaches the search more noise than all the others."""
+    rows = db.execute(
+        select(SearchVerdict.user_id, func.count(SearchVerdict.id))
+        .where(SearchVerdict.source == VerdictSource.operator, SearchVerdict.user_id.is_not(None))
+        .group_by(SearchVerdict.user_id)
+        .order_by(func.count(SearchVerdict.id).desc(), SearchVerdict.user_id)
+    ).all()
+    return [(int(user_id or 0), int(n)) for user_id, n in rows]
+
+
+def do_delete_operators_verdicts(db: Session, user_id: int) -> int:
+    """Deletes the verdicts this operator's answers gave (a supervisor's own stay), and
+    says how many: for an operator who answered from the wrong articles for a while."""
+    return int(
+        db.execute(
+            delete(SearchVerdict).where(
+                SearchVerdict.user_id == user_id, SearchVerdict.source == VerdictSource.operator
+            )
+        ).rowcount  # type: ignore[attr-defined]
+    )
 
 
 def count_verdicts(db: Session) -> tuple[int, int]:
