@@ -4,12 +4,15 @@ measure something real."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wowdesk.analytics import service as analytics
 from wowdesk.conversations.models import Conversation, Message
-from wowdesk.demo import history
+from wowdesk.db import utcnow
+from wowdesk.demo import history, seed
 
 
 def test_history_is_consistent_and_believable(db: Session) -> None:
@@ -35,3 +38,34 @@ def test_history_is_consistent_and_believable(db: Session) -> None:
     assert 300 < (v["aht"] or 0) < 600
     assert 0.3 < (v["containment"] or 0) < 0.6
     assert 0.1 < (v["occupancy"] or 0) < 1
+
+
+def test_the_demos_own_conversations_happened_days_ago_at_a_human_pace(db: Session) -> None:
+    """They are played through the services in milliseconds; left so, today's KPIs opened
+    with four contacts of 0 s handling time, and the customer's earlier contacts were
+    «today»."""
+    seed.seed(db)
+    today = utcnow().date()
+    convs = list(db.scalars(select(Conversation).order_by(Conversation.id)))
+    closed = [c for c in convs if c.status == "closed"]
+    waiting = [c for c in convs if c.status != "closed"]
+    assert len(closed) == 4 and len(waiting) == 2
+    assert {c.created_at.date() for c in waiting} == {today}  # the live queue stays live
+    for c in closed:
+        assert c.created_at.date() < today and c.wrapup_done_at is not None
+        assert c.assigned_at is not None and c.first_human_reply_at is not None
+        assert c.closed_at is not None and c.csat_at is not None
+        steps = [c.created_at, c.assigned_at, c.first_human_reply_at, c.closed_at]
+        assert steps == sorted(steps) and c.closed_at - c.assigned_at >= timedelta(minutes=2)
+        assert c.created_at < c.wrapup_done_at < c.csat_at < utcnow()
+        times = [
+            m.created_at
+            for m in db.scalars(
+                select(Message).where(Message.conversation_id == c.id).order_by(Message.seq)
+            )
+        ]
+        assert times == sorted(times) and c.created_at < times[0] and times[-1] < c.closed_at
+        assert c.last_message_at == times[-1]
+    # each an earlier contact of its own day, oldest first as the demo tells them
+    days = [c.created_at.date() for c in closed]
+    assert days == sorted(set(days))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -16,7 +17,9 @@ from wowdesk.assist import service as assist
 from wowdesk.bot import training
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
+from wowdesk.conversations.models import AuthorKind, Conversation
 from wowdesk.customers import crosssell, orders
+from wowdesk.db import utcnow
 from wowdesk.demo.templates import TEMPLATES
 from wowdesk.kb import importer
 from wowdesk.kb import service as kb
@@ -56,6 +59,7 @@ TOPICS = (
 )
 
 # (customer name, identity, messages, topic index or None if still waiting, csat)
+PACE_SECONDS = 80  # between the messages of a demo conversation, as people write
 HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | None], ...] = (
     (
         "Мария Кузнецова",
@@ -164,6 +168,7 @@ def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
     known = {t.name: t for t in topics.list_topics(db)}
     topic_rows = [known.get(name) or topics.do_create_topic(db, name) for name in TOPICS]
     anna = users["anna"]
+    answered = sum(1 for *_rest, topic, _csat in HISTORY if topic is not None)
     for name, identity, messages, topic, csat in HISTORY:
         (kind, first), *rest = messages
         conv, _token, _msg = conversations.do_start(
@@ -192,7 +197,31 @@ def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
         conversations.do_wrapup(db, conv, anna, topic_id=topic_rows[topic].id)
         if csat:
             conversations.do_rate(db, conv, csat)
+        answered -= 1
+        _as_earlier(db, conv, utcnow() - timedelta(days=2 * answered + 1, hours=3))
     return list(LOGINS)
+
+
+def _as_earlier(db: Session, conv: Conversation, start: datetime) -> None:
+    """Moves a conversation the seed has just played through the services (in a few
+    milliseconds) back to `start`, at the pace people write: the customer's «earlier
+    contacts» then read as days ago, and today's KPIs no longer open with four contacts of
+    0 s handling time and 0 s first response."""
+    pace = timedelta(seconds=PACE_SECONDS)
+    messages = conversations.list_messages(db, conv, 0, 1000)
+    for n, message in enumerate(messages, start=1):
+        message.created_at = start + n * pace
+    replies = [m.created_at for m in messages if m.author_kind == AuthorKind.operator]
+    last = messages[-1].created_at
+    conv.created_at = start
+    conv.queued_at = start if conv.queued_at else None
+    conv.assigned_at = start + pace / 2
+    conv.first_human_reply_at = replies[0] if replies else None
+    conv.last_message_at = last
+    conv.closed_at = last + pace
+    conv.wrapup_done_at = last + 1.5 * pace
+    conv.csat_at = last + 2 * pace if conv.csat_at else None
+    db.flush()
 
 
 def seed_knowledge(db: Session) -> kb.ImportReport:
