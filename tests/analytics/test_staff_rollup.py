@@ -3,13 +3,15 @@ history or only the recent days are rolled up, and read by the reports."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session
 
 from tests.analytics.history import build
 from wowdesk.analytics import service
+from wowdesk.db import utcnow
 from wowdesk.operators import schedule
 from wowdesk.operators.models import StatusChange
 
@@ -90,3 +92,21 @@ def test_reports_follow_the_rollup_after_a_refresh(db: Session) -> None:
     db.flush()
     service.do_refresh(db, date(2026, 11, 13), LAST, sl_seconds=20, timezone=TZ)
     assert by_day(db, ids["boris"])["2026-11-13"]["available_seconds"] == 3600
+
+
+def test_a_shift_under_way_counts_up_to_now(db: Session) -> None:
+    """At noon of a 9-to-18 shift kept to the minute, adherence is whole, not a third: the
+    hours to come are not missed yet."""
+    ids = build(db)
+    now = utcnow()
+    db.add(StatusChange(user_id=ids["boris"], status="online", started_at=now - timedelta(hours=3)))
+    db.flush()
+    schedule.do_add_shift(db, ids["boris"], now - timedelta(hours=3), now + timedelta(hours=6))
+    today = datetime.now(ZoneInfo(TZ)).date()
+    days = today - timedelta(days=1), today + timedelta(days=1)
+    service.do_refresh(db, *days, sl_seconds=20, timezone=TZ)
+    [boris] = service.summarize(
+        db, *days, group="operator", filters=service.Filters(operator_id=ids["boris"]), timezone=TZ
+    )
+    assert boris.sums["scheduled_seconds"] == pytest.approx(3 * 3600, abs=60)
+    assert boris.values["adherence"] == pytest.approx(1.0, abs=0.01)
