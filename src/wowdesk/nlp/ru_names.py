@@ -24,6 +24,27 @@ CUE = re.compile(
     r"(?:^|[\s,.!?:;(])(?:я|меня\s+зовут|зовут|это|на\s+имя|фио:?|получатель:?|my\s+name\s+is)\s*$",
     re.I,
 )
+# a name one speaks to: after a greeting, thanks or «уважаемый» («Здравствуйте, Мария!»,
+# «спасибо Алексей»), opening a sentence before a comma («Мария, ваш заказ готов»), after
+# «хорошо,» and the like («Хорошо, Мария, проверю»), or closing one after a comma («…за
+# ожидание, Алексей!»). Operators address customers so all day, and natasha's tagger,
+# trained on news, misses the name there («Здравствуйте, Мария! Спасибо.»). Between two
+# commas elsewhere a name-like word is more often a list's item («роза, лилия, гербера»).
+GREETED = re.compile(
+    r"(?:^|[\s,.!?:;(])(?:здравствуй(?:те)?|здрасте|добр(?:ый|ое|ого|ой)\s+(?:день|дня|вечер|"
+    r"вечера|утро|утра|ночи)|привет|приветствую|спасибо|благодарю|уважаем(?:ый|ая|ые)|"
+    r"дорог(?:ой|ая)|до\s+свидания|всего\s+доброго)\s*[,!]?\s*$",
+    re.I,
+)
+SENTENCE_OPENS = re.compile(r"(?:^|[.!?…\n])\s*$")
+AFTER_A_WORD_OF_REPLY = re.compile(
+    r"(?:^|[.!?…\n]\s*)(?:хорошо|да|нет|конечно|понятно|отлично|извините|простите|ок|итак)"
+    r"\s*,\s*$",
+    re.I,
+)
+COMMA_BEFORE = re.compile(r",\s*$")
+SET_APART_AFTER = re.compile(r"\s*[,!]")
+CLOSES_SENTENCE = re.compile(r"\s*(?:[!?]|\.(?!\w)|$)")
 MIN_SCORE = 0.1
 NAME_TAGS = ("Name", "Surn", "Patr")  # pymorphy3's grammemes of a first name, surname, patronymic
 # «Иванов И.И.», «Петрову А. С.», «И.И. Иванов»: a surname next to initials, as customers
@@ -159,9 +180,27 @@ def names(text: str) -> list[tuple[int, int]]:
             spans.append((words[i][0], words[j - 1][1]))
             i = j
             continue
-        if len(run) == 1 and cue and run[0] in ("Name", "Surn"):
-            word = words[i][2]
-            if word[:1].isupper() or not _common_word(word):
-                spans.append((words[i][0], words[i][1]))
+        if len(run) == 1 and run[0] in ("Name", "Surn"):
+            start, end, word = words[i]
+            if (cue and (word[:1].isupper() or not _common_word(word))) or _addressed(
+                text, start, end, word
+            ):
+                spans.append((start, end))
         i += 1
     return sorted(spans)
+
+
+def _addressed(text: str, start: int, end: int, word: str) -> bool:
+    """A first name one speaks to (see `GREETED`): a name whatever its case, unless its
+    likeliest reading is a common word («Вера», «Надежда»), which counts only capitalised
+    after a greeting («Здравствуйте, Вера!»): «Вера, надежда и любовь» is no one."""
+    if name_part(word) != "Name" or word.lower() in BRANDS:  # «Сири, найди билеты»
+        return False
+    greeted = bool(GREETED.search(text, 0, start))
+    if _common_word(word):
+        return greeted and word[:1].isupper()
+    if greeted:
+        return True
+    if SENTENCE_OPENS.search(text, 0, start) or AFTER_A_WORD_OF_REPLY.search(text, 0, start):
+        return bool(SET_APART_AFTER.match(text, end) or CLOSES_SENTENCE.match(text, end))
+    return bool(COMMA_BEFORE.search(text, 0, start) and CLOSES_SENTENCE.match(text, end))
