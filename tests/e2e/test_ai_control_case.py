@@ -50,7 +50,7 @@ def test_wrong_answer_to_manual_mode_to_fixed_and_back(
     login(second, server, "dmitry", "operator-demo-2")
     second.goto(f"{server.url}/console")
     with second.expect_response(status_put) as answer:
-        second.get_by_test_id("my-status").select_option("break")
+        second.get_by_test_id("status-break").click()
     assert answer.value.ok
 
     # the bot answers from an outdated article

@@ -50,7 +50,7 @@ def test_a_broadcast_reaches_two_open_consoles_and_the_supervisor_sees_who_read_
         page = new_page()
         login(page, server, f"bc-{key}-{suffix}", PASSWORD)
         page.goto(f"{server.url}/console")
-        expect(page.get_by_test_id("my-status")).to_have_value("online")
+        expect(page.get_by_test_id("status-online")).to_have_attribute("aria-pressed", "true")
         consoles[key] = page
 
     boss = new_page()
@@ -84,7 +84,7 @@ def test_a_broadcast_reaches_two_open_consoles_and_the_supervisor_sees_who_read_
     ).click()
     expect(first.get_by_test_id("broadcast-banner").filter(has_text=text)).to_have_count(0)
     first.reload()  # acknowledged stays acknowledged
-    expect(first.get_by_test_id("my-status")).to_have_value("online")
+    expect(first.get_by_test_id("status-online")).to_have_attribute("aria-pressed", "true")
     expect(first.get_by_test_id("broadcast-banner").filter(has_text=text)).to_have_count(0)
     second = consoles["second"]
     second.reload()  # not acknowledged: back after a reload

@@ -83,7 +83,7 @@ def test_the_leads_day(day_server: Server, new_page: NewPage, tmp_path: Path) ->
     console = new_page()
     login(console, server, "anna", "operator-demo-1", online=False)
     console.goto(f"{server.url}/console")
-    expect(console.get_by_test_id("my-status")).to_have_value("offline")
+    expect(console.get_by_test_id("status-offline")).to_have_attribute("aria-pressed", "true")
     expect(console.get_by_test_id("mine-count")).to_have_text("0")
     console.get_by_test_id("status-online").click()
     expect(console.get_by_test_id("status-online")).to_have_attribute("aria-pressed", "true")

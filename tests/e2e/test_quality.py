@@ -40,7 +40,7 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
     console = new_page()
     login(console, server, "anna", "operator-demo-1")
     console.goto(f"{server.url}/console")
-    expect(console.get_by_test_id("my-status")).to_have_value("online")
+    expect(console.get_by_test_id("status-online")).to_have_attribute("aria-pressed", "true")
 
     customer = new_page()
     customer.goto(f"{server.url}/chat")
@@ -81,7 +81,7 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
     colleague = new_page()
     login(colleague, server, "dmitry", "operator-demo-2")
     colleague.goto(f"{server.url}/console")
-    expect(colleague.get_by_test_id("my-status")).to_have_value("online")
+    expect(colleague.get_by_test_id("status-online")).to_have_attribute("aria-pressed", "true")
     boss = new_page()
     login(boss, server, "supervisor", "super-demo-1")
     # the scorecards' fields fit their panels (at their natural size they ran ~140 px past)
@@ -117,9 +117,9 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
 
     # the next upset customer: the colleague's assistant suggests Анна's answer from the case
     console.get_by_test_id("status-offline").click()
-    expect(console.get_by_test_id("my-status")).to_have_value("offline")
+    expect(console.get_by_test_id("status-offline")).to_have_attribute("aria-pressed", "true")
     colleague.goto(f"{server.url}/console")
-    expect(colleague.get_by_test_id("my-status")).to_have_value("online")
+    expect(colleague.get_by_test_id("status-online")).to_have_attribute("aria-pressed", "true")
     second = new_page()
     second.goto(f"{server.url}/chat")
     second.get_by_test_id("chat-name").fill("Ирина")

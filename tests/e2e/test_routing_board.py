@@ -99,6 +99,6 @@ def test_board_follows_operators_and_a_left_message_is_answered_by_mail(
     boss.get_by_test_id("profile-save").click()
     expect(boss.get_by_test_id("profile-saved")).to_be_visible()
     expect(load).to_have_text(f"{held}/7")
-    console.get_by_test_id("my-status").select_option("break")
+    console.get_by_test_id("status-break").click()
     expect(anna_row.get_by_test_id("operator-status")).to_have_text("перерыв")
     screenshot(boss, "routing-board")

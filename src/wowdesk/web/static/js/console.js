@@ -18,7 +18,7 @@
   const replyForm = $("reply-form"), replyInput = $("reply-input"), wrapForm = $("wrapup-form");
   const errorEl = $("console-error"), typingEl = $("console-typing"), connEl = $("console-conn");
   const takeBtn = $("take"), closeBtn = $("close");
-  const statusSel = $("my-status"), transferBtn = $("transfer"), escalateBtn = $("escalate");
+  const transferBtn = $("transfer"), escalateBtn = $("escalate");
   const transferForm = $("transfer-form"), escalateForm = $("escalate-form");
 
   const inbox = new Map();     // id -> conversation
@@ -154,7 +154,6 @@
   async function refreshStatus() {
     const s = await api("GET", "/api/v1/me/status").catch(() => null);
     if (!s) return;
-    statusSel.value = s.status;
     for (const b of document.querySelectorAll("[data-testid=status-buttons] button")) b.setAttribute("aria-pressed", String(b.dataset.status === s.status));
     $("my-load").textContent = `${s.load}/${s.capacity} ${T("in conversations")}`;
   }
@@ -285,10 +284,6 @@
       catch (err) { showError(err.message); refreshStatus(); }
     });
   }
-  statusSel.addEventListener("change", async () => {
-    try { await api("PUT", "/api/v1/me/status", { status: statusSel.value }); await refreshStatus(); showError(""); }
-    catch (err) { showError(err.message); refreshStatus(); }
-  });
   transferBtn.addEventListener("click", async () => {
     escalateForm.hidden = true;
     const sel = transferForm.target; sel.textContent = "";
