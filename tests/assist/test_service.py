@@ -167,6 +167,20 @@ def test_variables_of_a_conversation_and_what_stays_missing(db: Session, anna: U
     assert (
         context["conversation.id"] == str(conv.id) and context["operator.name"] == "Анна Смирнова"
     )
+    # a nameless customer is greeted by the name they gave (the first failed before)
+    for said, called in (
+        ("Здравствуйте! Меня зовут Ольга Соколова. Заказ 123456 не пришёл", "Ольга"),
+        ("привет, я ольга, заказ не пришёл", "Ольга"),
+        ("Курьер Иван нахамил мне", None),  # someone else's name is not theirs
+    ):
+        unnamed = held(db, anna, said, name="")
+        context = service.template_context(db, unnamed.id, anna)
+        assert context["customer.first_name"] == called, said
+    out = service.render_for(db, greeting, nameless.id, anna)
+    assert out.missing == ["customer.first_name"]
+    say(db, nameless, "Меня зовут Пётр Иванов")
+    out = service.render_for(db, greeting, nameless.id, anna)
+    assert out.text.startswith("Здравствуйте, Пётр!") and out.missing == []
 
 
 # --- suggestions ---------------------------------------------------------------------------

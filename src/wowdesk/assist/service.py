@@ -32,6 +32,7 @@ from wowdesk.i18n import N_, gettext
 from wowdesk.kb import service as kb
 from wowdesk.kb import verdicts
 from wowdesk.nlp.gender import gender_of
+from wowdesk.nlp.pii import find_pii
 from wowdesk.nlp.text import stem, words
 from wowdesk.operators import presence
 from wowdesk.operators import service as operators
@@ -257,12 +258,43 @@ def first_name(full: str) -> str | None:
     return parts[0]
 
 
+# what a customer says before their own name: «Меня зовут Ольга Соколова», «я Ольга»
+INTRODUCED = re.compile(
+    r"(?:меня\s+зовут|мо[её]\s+имя|(?<!\w)я|my\s+name\s+is|(?<!\w)i\s+am|i'm)\s*[:,—-]?\s*$",
+    re.I,
+)
+INTRODUCTION_MESSAGES = 10  # a name is given at the start, if at all
+
+
+def introduced_name(texts: list[str]) -> str:
+    """The name a customer gave for themselves, as they wrote it; "" when none. A web
+    chat's customer is anonymous, and without it the greeting template stayed
+    «Здравствуйте, {customer.first_name}!» although the handoff card showed the name."""
+    for text in texts:
+        for span in find_pii(text):
+            if span.type == "PERSON" and INTRODUCED.search(text, 0, span.start):
+                return _as_written_to(text[span.start : span.end])
+    return ""
+
+
+def _as_written_to(name: str) -> str:
+    """«анна», «ИВАНОВА АННА» as a reply addresses them: «Анна», «Иванова Анна»."""
+    return name.title() if name.islower() or name.isupper() else name
+
+
 def template_context(db: Session, conversation_id: int, operator: User) -> dict[str, str | None]:
     """Every variable a template may use, for this conversation and operator; None where
-    this conversation has no value (the placeholder then stays visible)."""
+    this conversation has no value (the placeholder then stays visible). A customer with
+    no name on record is called what they called themselves in this conversation."""
     conv = conversations.get_conversation(db, conversation_id)
     customer_name = customers.customer_names(db, {conv.customer_id}).get(conv.customer_id, "")
     customer_name = customer_name.strip()
+    if not first_name(customer_name):
+        said = conversations.list_messages(db, conv, 0, INTRODUCTION_MESSAGES)
+        customer_name = (
+            introduced_name([m.text for m in said if m.author_kind == AuthorKind.customer])
+            or customer_name
+        )
     topic = topics.get_topic(db, conv.topic_id).name if conv.topic_id else ""
     if not topic:
         topic = bot.routing_hints(db, {conv.id}).get(conv.id, ("", []))[0]
