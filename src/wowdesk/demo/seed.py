@@ -59,7 +59,9 @@ TOPICS = (
 )
 
 # (customer name, identity, messages, topic index or None if still waiting, csat)
-PACE_SECONDS = 80  # between the messages of a demo conversation, as people write
+# seconds since the message before, by who writes: a customer types, an operator who
+# knows the answer replies within the minute, the system's line follows at once
+PACE_SECONDS = {"customer": 60, "operator": 45, "bot": 2, "system": 2}
 HISTORY: tuple[tuple[str, str, tuple[tuple[str, str], ...], int | None, int | None], ...] = (
     (
         "Мария Кузнецова",
@@ -204,23 +206,23 @@ def seed(db: Session, max_chars: int = 4000) -> list[DemoLogin]:
 
 def _as_earlier(db: Session, conv: Conversation, start: datetime) -> None:
     """Moves a conversation the seed has just played through the services (in a few
-    milliseconds) back to `start`, at the pace people write: the customer's «earlier
-    contacts» then read as days ago, and today's KPIs no longer open with four contacts of
-    0 s handling time and 0 s first response."""
-    pace = timedelta(seconds=PACE_SECONDS)
-    messages = conversations.list_messages(db, conv, 0, 1000)
-    for n, message in enumerate(messages, start=1):
-        message.created_at = start + n * pace
-    replies = [m.created_at for m in messages if m.author_kind == AuthorKind.operator]
-    last = messages[-1].created_at
+    milliseconds) back to `start`, at the pace people write and a good operator answers
+    (within the first-reply target): the customer's «earlier contacts» then read as days
+    ago, and today's KPIs no longer open with four contacts of 0 s handling time."""
+    at = start
+    for n, message in enumerate(conversations.list_messages(db, conv, 0, 1000)):
+        at += timedelta(seconds=PACE_SECONDS[message.author_kind]) if n else timedelta(0)
+        message.created_at = at
+        if message.author_kind == AuthorKind.system and conv.assigned_at:
+            conv.assigned_at = min(conv.assigned_at, at)  # «Оператор … подключилась»
+        if message.author_kind == AuthorKind.operator and conv.first_human_reply_at:
+            conv.first_human_reply_at = min(conv.first_human_reply_at, at)
     conv.created_at = start
     conv.queued_at = start if conv.queued_at else None
-    conv.assigned_at = start + pace / 2
-    conv.first_human_reply_at = replies[0] if replies else None
-    conv.last_message_at = last
-    conv.closed_at = last + pace
-    conv.wrapup_done_at = last + 1.5 * pace
-    conv.csat_at = last + 2 * pace if conv.csat_at else None
+    conv.last_message_at = at
+    conv.closed_at = at + timedelta(seconds=30)
+    conv.wrapup_done_at = at + timedelta(seconds=70)
+    conv.csat_at = at + timedelta(seconds=90) if conv.csat_at else None
     db.flush()
 
 
