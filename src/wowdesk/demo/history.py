@@ -9,6 +9,7 @@ The one place outside the domains that writes several domains' tables, on purpos
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import uuid
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from wowdesk.conversations.models import Conversation, Message, Topic
 from wowdesk.customers.models import Customer, CustomerIdentity
 from wowdesk.db import move_sequences_past
+from wowdesk.demo import dialogues
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus, Shift, StatusChange, User
 
@@ -105,7 +107,7 @@ def _ensure_operators(db: Session, n: int) -> list[User]:
             operators.do_create_user(
                 db,
                 username=f"history-op-{made:03d}",
-                display_name=f"Оператор {made:03d}",
+                display_name=dialogues.colleague(made),
                 role="operator",
                 password=uuid.uuid4().hex,  # nobody logs in as them
                 team_id=teams[made % len(teams)].id,
@@ -157,7 +159,12 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
     customers = max(1, plan.conversations // 3)
     first_day = end_day - timedelta(days=plan.days - 1)
     result = Result(first_day=first_day, last_day=end_day, customers=customers)
-    first_customer = _write_customers(db, customers, first_day, zone)
+    # what people say comes from its own random stream: the figures stay as they were
+    words = random.Random(plan.seed + 1)
+    names = [dialogues.person(words) for _ in range(customers)]
+    first_customer = _write_customers(db, names, first_day, zone)
+    manners = {p.id: (p.display_name, dialogues.craft(words)) for p in people}
+    speak = functools.partial(_speak, words, manners, names, first_customer)
 
     conv_id = _next_id(db, Conversation)
     convs: list[dict[str, Any]] = []
@@ -185,6 +192,8 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
         topic = last_topic.get(customer) if rng.random() < 0.25 else rng.choice(topic_ids)
         last_topic[customer] = topic
         row, thread = _conversation(rng, zone, people, conv_id, customer, topic, at)
+        if row["operator_id"] is not None:
+            thread = speak(row, thread)
         _finish(row, thread, conv_id, messages, convs)
         conv_id += 1
         if len(convs) >= BATCH:
@@ -196,14 +205,15 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
     return result
 
 
-def _write_customers(db: Session, customers: int, first_day: date, zone: ZoneInfo) -> int:
+def _write_customers(db: Session, names: list[str], first_day: date, zone: ZoneInfo) -> int:
     """The history's customers, each with a web identity; returns the first one's id."""
+    customers = len(names)
     first = _next_id(db, Customer)
     rows: list[dict[str, Any]] = []
     identities: list[dict[str, Any]] = []
     created = datetime.combine(first_day, time(0), zone).astimezone(UTC)
     for i in range(customers):
-        rows.append({"id": first + i, "display_name": f"Клиент {i + 1}", "tier": 0,
+        rows.append({"id": first + i, "display_name": names[i], "tier": 0,
                      "created_at": created})  # fmt: skip
         identities.append({"customer_id": first + i, "channel": "web",
                            "external_id": f"history-{first + i}",
@@ -218,7 +228,7 @@ def _write_customers(db: Session, customers: int, first_day: date, zone: ZoneInf
     return first
 
 
-Thread = list[tuple[str, int | None, str, datetime]]
+Thread = list[tuple[str, int | None, str, str, datetime]]  # kind, author, text, masked, at
 
 
 def _conversation(
@@ -248,12 +258,12 @@ def _conversation(
         "created_at": at,
         "transfer_count": 0,
     }
-    thread: Thread = [("customer", None, QUESTIONS[q], at)]
+    thread: Thread = [("customer", None, QUESTIONS[q], QUESTIONS[q], at)]
     now = at
     if rng.random() < 0.45:  # the bot answers first
         now += timedelta(seconds=rng.uniform(1, 3))
         row["first_bot_reply_at"] = now
-        thread.append(("bot", None, BOT_ANSWER, now))
+        thread.append(("bot", None, BOT_ANSWER, BOT_ANSWER, now))
         if rng.random() < 0.45:  # and that was enough
             row["closed_at"] = now + timedelta(seconds=rng.uniform(30, 300))
             return row, thread
@@ -272,7 +282,7 @@ def _conversation(
     row["assigned_at"] = now + timedelta(seconds=wait)
     reply = row["assigned_at"] + timedelta(seconds=rng.uniform(5, 60))
     row["first_human_reply_at"] = reply
-    thread.append(("operator", person.id, ANSWERS[q], reply))
+    thread.append(("operator", person.id, ANSWERS[q], ANSWERS[q], reply))
     handle = math.exp(rng.gauss(math.log(330), 0.5))
     row["closed_at"] = row["assigned_at"] + timedelta(seconds=max(handle, 40))
     row["wrapup_done_at"] = row["closed_at"] + timedelta(seconds=rng.uniform(10, 90))
@@ -284,19 +294,57 @@ def _conversation(
     return row, thread
 
 
+def _speak(
+    words: random.Random,
+    manners: dict[int, tuple[str, float]],
+    names: list[str],
+    first_customer: int,
+    row: dict[str, Any],
+    thread: Thread,
+) -> Thread:
+    """A served conversation's words: the question in the customer's mood, the answer in
+    the operator's manner, and what they say after it, timed between the first reply and
+    the close (a closing line within the reply target)."""
+    (kind, _nobody, question, _masked, asked), *middle, reply = thread
+    operator, skill = manners[row["operator_id"]]
+    q = QUESTIONS.index(question)
+    lines = dialogues.served(
+        words,
+        question,
+        ANSWERS[q],
+        customer=names[row["customer_id"] - first_customer],
+        operator=operator,
+        skill=skill,
+        csat=row.get("csat"),
+    )
+    replied = reply[4]
+    out: Thread = [
+        (kind, None, lines[0].text, lines[0].masked, asked),
+        *middle,
+        ("operator", reply[1], lines[1].text, lines[1].masked, replied),
+    ]
+    room = (row["closed_at"] - replied).total_seconds()
+    at = replied
+    for line in lines[2:] if room >= 40 else ():
+        at += timedelta(seconds=room / 2 if line.author == "customer" else min(room * 0.4, 40))
+        author = row["operator_id"] if line.author == "operator" else None
+        out.append((line.author, author, line.text, line.masked, at))
+    return out
+
+
 def _finish(
     row: dict[str, Any],
-    thread: list[tuple[str, int | None, str, datetime]],
+    thread: Thread,
     conv_id: int,
     messages: list[dict[str, Any]],
     convs: list[dict[str, Any]],
 ) -> None:
-    for seq, (kind, author, body, at) in enumerate(thread, start=1):
+    for seq, (kind, author, body, masked, at) in enumerate(thread, start=1):
         messages.append({"conversation_id": conv_id, "seq": seq, "client_id": f"h{seq}",
                          "author_kind": kind, "author_id": author, "text": body,
-                         "masked_text": body, "meta": {}, "created_at": at})  # fmt: skip
+                         "masked_text": masked, "meta": {}, "created_at": at})  # fmt: skip
     row["last_seq"] = len(thread)
-    row["last_message_at"] = thread[-1][3]
+    row["last_message_at"] = thread[-1][4]
     for key in ("first_bot_reply_at", "handed_off_at", "queued_at", "assigned_at",
                 "first_human_reply_at", "wrapup_done_at", "csat", "csat_at"):  # fmt: skip
         row.setdefault(key, None)
