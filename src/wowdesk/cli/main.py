@@ -227,6 +227,7 @@ def _generate_history(
         days=days,
         operators=history.operators_for(conversations, days),
         timezone=settings.timezone,
+        public_url=settings.public_url or f"http://{settings.host}:{settings.port}",
     )
     columns = (*Progress.get_default_columns(), MofNCompleteColumn())
     with Progress(*columns, console=console) as bar, unit_of_work(factory) as db:

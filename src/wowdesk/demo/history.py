@@ -26,6 +26,7 @@ from wowdesk.conversations.models import Conversation, Message, Topic
 from wowdesk.customers.models import Customer, CustomerIdentity
 from wowdesk.db import move_sequences_past
 from wowdesk.demo import dialogues
+from wowdesk.kb.models import Article, ArticleStatus
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus, Shift, StatusChange, User
 
@@ -60,7 +61,6 @@ ANSWERS = (
     "Возврат оформлен, банк зачислит деньги в течение 5 рабочих дней.",
     "Ближайший к вам пункт выдачи — на Лесной, 12, он работает до 22:00.",
 )
-BOT_ANSWER = "Вот что может помочь: ответ из базы знаний. Помог ли ответ?"
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class Plan:
     operators: int = 20
     seed: int = 2026
     timezone: str = "Europe/Moscow"
+    public_url: str = "http://127.0.0.1:8000"  # where the bot's answers link the articles
 
 
 def operators_for(conversations: int, days: int) -> int:
@@ -165,6 +166,8 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
     first_customer = _write_customers(db, names, first_day, zone)
     manners = {p.id: (p.display_name, dialogues.craft(words)) for p in people}
     speak = functools.partial(_speak, words, manners, names, first_customer)
+    published = select(Article.title, Article.id).where(Article.status == ArticleStatus.published)
+    said = dialogues.bot_answers(dict(db.execute(published).all()), plan.public_url)
 
     conv_id = _next_id(db, Conversation)
     convs: list[dict[str, Any]] = []
@@ -191,7 +194,7 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
         customer = first_customer + min(customers - 1, pick)
         topic = last_topic.get(customer) if rng.random() < 0.25 else rng.choice(topic_ids)
         last_topic[customer] = topic
-        row, thread = _conversation(rng, zone, people, conv_id, customer, topic, at)
+        row, thread = _conversation(rng, said, zone, people, conv_id, customer, topic, at)
         if row["operator_id"] is not None:
             thread = speak(row, thread)
         _finish(row, thread, conv_id, messages, convs)
@@ -233,6 +236,7 @@ Thread = list[tuple[str, int | None, str, str, datetime]]  # kind, author, text,
 
 def _conversation(
     rng: random.Random,
+    bot_answers: tuple[str, ...],
     zone: ZoneInfo,
     people: list[User],
     conv_id: int,
@@ -263,7 +267,8 @@ def _conversation(
     if rng.random() < 0.45:  # the bot answers first
         now += timedelta(seconds=rng.uniform(1, 3))
         row["first_bot_reply_at"] = now
-        thread.append(("bot", None, BOT_ANSWER, BOT_ANSWER, now))
+        said = bot_answers[q]
+        thread.append(("bot", None, said, said, now))
         if rng.random() < 0.45:  # and that was enough
             row["closed_at"] = now + timedelta(seconds=rng.uniform(30, 300))
             return row, thread
