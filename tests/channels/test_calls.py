@@ -298,3 +298,19 @@ def test_calls_page_uploads_and_lists(client: TestClient) -> None:
     page = client.post("/calls", data={"csrf_token": csrf}, files={"file": ("calls.jsonl", upload)})
     assert page.status_code == 200 and 'data-testid="calls-report"' in page.text
     assert "pbx-9" in client.get("/calls").text and "2:45" in page.text  # handle time
+
+
+def test_the_calls_page_offers_an_example_file_that_imports_as_it_is(client: TestClient) -> None:
+    add_user(client, "supervisor", "boss")
+    add_user(client, "operator", "olga")
+    csrf = login(client, "boss")
+    assert 'href="/calls/example.jsonl"' in client.get("/calls").text
+    example = client.get("/calls/example.jsonl")
+    assert example.status_code == 200 and "attachment" in example.headers["content-disposition"]
+    lines = [json.loads(line) for line in example.text.splitlines()]
+    assert [c.get("operator") for c in lines] == ["olga", None]  # an operator of this center
+    page = client.post(
+        "/calls", data={"csrf_token": csrf}, files={"file": ("calls.jsonl", example.content)}
+    )
+    assert "Звонков загружено: 2, уже были: 0, с ошибкой: 0" in page.text
+    assert page.text.count('data-testid="calls-error"') == 0

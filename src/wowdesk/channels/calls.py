@@ -319,3 +319,45 @@ def check_any_good(report: CallImportOut) -> CallImportOut:
         refused.extra["errors"] = [e.model_dump() for e in report.errors]
         raise refused
     return report
+
+
+def example_lines(operator: str, yesterday: datetime) -> str:
+    """Two calls in the import's format, one answered and one abandoned, by `operator`
+    yesterday: what `/calls` offers to download, so a telephony export can be shaped after
+    it (built from `CallIn`, so the example is valid by construction)."""
+    start = yesterday.replace(hour=9, minute=0, second=0, microsecond=0)
+    answered = CallIn(
+        call_id=f"example-{start:%Y%m%d}-0001",
+        caller="+7 916 123-45-67",
+        operator=operator,
+        started_at=start,
+        answered_at=start + timedelta(seconds=15),
+        ended_at=start + timedelta(minutes=2, seconds=15),
+        acw_ended_at=start + timedelta(minutes=3),
+        recording_url="https://pbx.example/rec/0001.wav",
+        segments=[
+            SegmentIn(speaker="operator", start=0.5, end=3, text="Служба поддержки, слушаю вас."),
+            SegmentIn(
+                speaker="customer", start=3.5, end=9, text="Не пришёл заказ, курьер не звонил."
+            ),
+            SegmentIn(
+                speaker="operator", start=9.5, end=14, text="Назовите, пожалуйста, номер заказа."
+            ),
+            SegmentIn(speaker="customer", start=14.5, end=18, text="Номер 4521-7788."),
+            SegmentIn(
+                speaker="operator",
+                start=19,
+                end=30,
+                text="Заказ в пути, курьер привезёт его завтра до 18:00.",
+            ),
+        ],
+    )
+    abandoned = CallIn(
+        call_id=f"example-{start:%Y%m%d}-0002",
+        caller="8 (903) 555-12-34",
+        started_at=start + timedelta(minutes=5),
+        ended_at=start + timedelta(minutes=6, seconds=30),
+    )
+    return "".join(
+        call.model_dump_json(exclude_defaults=True) + "\n" for call in (answered, abandoned)
+    )

@@ -3,6 +3,8 @@ a JSONL file for the calls a telephony system exported."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
 
@@ -10,11 +12,13 @@ from wowdesk.bot.engine import BotEngine
 from wowdesk.channels import calls
 from wowdesk.channels.api import MAX_IMPORT_BYTES
 from wowdesk.channels.schemas import CallImportOut
+from wowdesk.db import utcnow
 from wowdesk.errors import Invalid
 from wowdesk.http.deps import DbSession
 from wowdesk.http.routes import Routes
 from wowdesk.http.templating import render
-from wowdesk.operators.auth import require
+from wowdesk.operators import service as operators
+from wowdesk.operators.auth import CurrentUser, require
 from wowdesk.operators.models import Role
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require(Role.supervisor))])
@@ -28,6 +32,19 @@ def _page(request: Request, db: DbSession, report: CallImportOut | None = None) 
 @router.get("/calls")
 def calls_page(request: Request, db: DbSession) -> Response:
     return _page(request, db)
+
+
+@router.get("/calls/example.jsonl")
+def calls_example(db: DbSession, user: CurrentUser) -> Response:
+    """Two calls in the import's format, answered by one of this center's operators
+    (importable as they are, to try the page)."""
+    staff = [u for u in operators.list_users(db) if u.role == Role.operator and u.is_active]
+    yesterday = utcnow() - timedelta(days=1)
+    return Response(
+        calls.example_lines((staff[0] if staff else user).username, yesterday),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="calls-example.jsonl"'},
+    )
 
 
 @router.post("/calls")
