@@ -97,6 +97,7 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
         has=boss.locator(f"a[href='/quality/conversations/{conv_id}']")
     )
     expect(candidate).to_contain_text("клиент начал расстроенным")
+    expect(candidate.get_by_test_id("qa-wow-thanks")).to_contain_text("вы очень помогли")
     candidate.locator("textarea[name=what_good]").fill("Сняла напряжение одной фразой")
     candidate.locator("input[name=tags]").fill("раздражённый клиент")
     candidate.get_by_test_id("qa-wow-confirm").click()

@@ -41,6 +41,10 @@ def test_the_day_s_candidates_have_reasons(db: Session) -> None:
     assert wow.do_find(db, today - timedelta(days=1), TZ) == []
     wow.do_find(db, today, TZ)  # the job again: no second row
     assert len(wow.list_wows(db)) == 1
+    # the card quotes the customer's thanks, and says nothing where there were none
+    thanks = wow.thanks_of(db, [star.id, plain.id, low.id])
+    assert thanks[star.id] == "Спасибо огромное, вы очень помогли, всё понятно!"
+    assert thanks[plain.id] == "Спасибо" and wow.thanks_of(db, [999_999]) == {}
 
 
 def test_confirmed_wow_is_announced_and_enters_the_library(db: Session) -> None:

@@ -37,6 +37,7 @@ def _wow_page(request: Request, db: DbSession, error: str = "", done: str = "") 
         status_code=400 if error else 200,
         items=items,
         names=operators.user_names(db, {w.operator_id for w in items if w.operator_id}),
+        thanks=wow.thanks_of(db, [w.conversation_id for w in items]),
         reason_label=wow.reason_label,
         suggested_tags=cases.SUGGESTED_TAGS,
         error=error,
