@@ -417,3 +417,21 @@ def test_a_name_one_speaks_to_is_masked(text: str, masked: str) -> None:
     """Operators address customers by name all day; the news-trained tagger misses a name
     set apart by a greeting or commas (the first three failed before)."""
     assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            "Живу в Соединённых Штатах Америки, доставка есть?",
+            "Живу в Соединённых Штатах Америки, доставка есть?",
+        ),
+        (
+            "живу в Объединённых Арабских Эмиратах, доставка есть?",
+            "живу в Объединённых Арабских Эмиратах, доставка есть?",
+        ),
+        ("Живу в Южной Корее, доставка есть?", "Живу в Южной Корее, доставка есть?"),
+    ],
+)
+def test_countries_as_people_name_them_are_no_address(text: str, masked: str) -> None:
+    assert mask_text(text) == masked

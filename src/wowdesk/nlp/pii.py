@@ -538,10 +538,13 @@ def _a_count(text: str, house: str, end: int) -> bool:
     return bool(BARE_HOUSE.fullmatch(house) and LOWER_WORD_NEXT.match(text, end))
 
 
-# what customers call countries besides the names CLDR gives («Англия», «Штаты»)
+# what customers call countries besides the names CLDR gives («Англия», «Штаты», «Южная
+# Корея» where CLDR has «Республика Корея», «ОАЭ» only, «Соединенные Штаты» without «Америки»)
 COUNTRIES_SPOKEN = frozenset(
-    {"англия", "америка", "штаты", "белоруссия", "киргизия", "молдавия", "голландия"}
-)
+    {"англия", "америка", "штаты", "белоруссия", "киргизия", "молдавия", "голландия",
+     "соединенные штаты америки", "объединенные арабские эмираты", "южная корея",
+     "северная корея", "корея", "южная африка", "эмираты"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -555,13 +558,16 @@ def _country_names() -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _country(span: str) -> bool:
-    """«Франции», «Казахстане», «Соединённых Штатах»: a country, in any case."""
+    """«Франции», «Казахстане», «Соединённых Штатах Америки»: a country, in any case."""
     words = span.lower().replace("ё", "е").split()
     if " ".join(words) in _country_names():
         return True
-    parsed = (morph.analyzer().parse(word)[0] for word in words)
-    nominative = " ".join((p.inflect({"nomn"}) or p).word for p in parsed)  # «штаты» stays plural
-    return nominative.replace("ё", "е") in _country_names()
+    parsed = [morph.analyzer().parse(word)[0] for word in words]
+    nominative = [(p.inflect({"nomn"}) or p).word.replace("ё", "е") for p in parsed]
+    # «штаты» stays plural; a genitive tail stays as it is («…Штатах Америки»)
+    return any(
+        " ".join(named) in _country_names() for named in (nominative, [*nominative[:-1], words[-1]])
+    )
 
 
 @lru_cache(maxsize=4096)
