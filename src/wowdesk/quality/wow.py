@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.kpi_rollup import day_bounds
-from wowdesk.conversations.models import Conversation, Message, Status
+from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Conflict, Invalid, NotFound
 from wowdesk.i18n import N_
@@ -103,7 +103,7 @@ def find(db: Session, day: date, timezone: str, limit: int = PER_DAY) -> list[Ca
     found = []
     for conv, score in rows:
         said = [m for m in messages[conv.id][1] if m.author_kind == "customer"]
-        thanks = _thanks(said)
+        thanks = _thanks([m.masked_text for m in said])
         # their own words: more than a bare «спасибо»
         if not thanks or len(thanks.split()) < 3 or polarity(thanks)[0] <= 0:
             continue
@@ -130,9 +130,9 @@ def find(db: Session, day: date, timezone: str, limit: int = PER_DAY) -> list[Ca
     return found[:limit]
 
 
-def _thanks(said: list[Message]) -> str:
-    """The customer's last thanks, masked; "" when they gave none."""
-    return next((m.masked_text for m in reversed(said) if THANKS.search(m.masked_text)), "")
+def _thanks(said: list[str]) -> str:
+    """The customer's last thanks among their (masked) messages; "" when they gave none."""
+    return next((text for text in reversed(said) if THANKS.search(text)), "")
 
 
 def thanks_of(db: Session, conversation_ids: list[int]) -> dict[int, str]:
@@ -140,7 +140,7 @@ def thanks_of(db: Session, conversation_ids: list[int]) -> dict[int, str]:
     quotes, so a supervisor reads why it may be a WOW before opening it."""
     found = conversations.messages_of(db, conversation_ids)
     return {
-        cid: _thanks([m for m in found[cid][1] if m.author_kind == "customer"])
+        cid: _thanks([m.masked_text for m in found[cid][1] if m.author_kind == "customer"])
         for cid in conversation_ids
         if cid in found
     }
