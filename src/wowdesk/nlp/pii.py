@@ -17,6 +17,7 @@ from typing import Any
 import phonenumbers
 
 from wowdesk.nlp import morph, ner, pii_en, pii_en_names, ru_names
+from wowdesk.nlp.text import fold
 
 # the types this module reports (and `wowdesk eval pii` scores)
 TYPES = (
@@ -553,17 +554,17 @@ def _country_names() -> frozenset[str]:
     from babel import Locale
 
     names = {n for lang in ("ru", "en") for n in Locale(lang).territories.values()}
-    return frozenset(n.lower().replace("ё", "е") for n in names) | COUNTRIES_SPOKEN
+    return frozenset(fold(n) for n in names) | COUNTRIES_SPOKEN
 
 
 @lru_cache(maxsize=4096)
 def _country(span: str) -> bool:
     """«Франции», «Казахстане», «Соединённых Штатах Америки»: a country, in any case."""
-    words = span.lower().replace("ё", "е").split()
+    words = fold(span).split()
     if " ".join(words) in _country_names():
         return True
     parsed = [morph.analyzer().parse(word)[0] for word in words]
-    nominative = [(p.inflect({"nomn"}) or p).word.replace("ё", "е") for p in parsed]
+    nominative = [fold((p.inflect({"nomn"}) or p).word) for p in parsed]
     # «штаты» stays plural; a genitive tail stays as it is («…Штатах Америки»)
     return any(
         " ".join(named) in _country_names() for named in (nominative, [*nominative[:-1], words[-1]])
