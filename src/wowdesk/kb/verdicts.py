@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from wowdesk.db import insert_missing, utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.kb import fusion, fusion_learning, service
-from wowdesk.kb.models import Article, ArticleStatus, FusionFit, SearchVerdict, VerdictSource
+from wowdesk.kb.models import FusionFit, SearchVerdict, VerdictSource
 from wowdesk.kb.retrieval import Index
 from wowdesk.nlp.pii import mask_text
 from wowdesk.operators.models import User
@@ -60,11 +60,12 @@ def do_record_verdict(
     title at once (the weights learn only from many verdicts)."""
     text = masked_question(query)
     if article_id is not None:
-        article = db.get(Article, article_id)
-        if article is None or article.status != ArticleStatus.published:
+        try:
+            article = service.get_published(db, article_id)
+        except NotFound:
             raise Invalid(
                 "Article {id} is not published: the bot cannot answer from it", id=article_id
-            )
+            ) from None
         example = text[: service.MAX_QUESTION]
         if add_example and example not in article.questions:
             service.do_update_article(
@@ -108,8 +109,9 @@ def do_note_use(db: Session, user: User, query: str, article_id: int) -> SearchV
         text = masked_question(query)
     except Invalid:
         return None
-    article = db.get(Article, article_id)
-    if article is None or article.status != ArticleStatus.published:
+    try:
+        service.get_published(db, article_id)
+    except NotFound:
         return None
     return _store(db, text, article_id, user, VerdictSource.operator)
 
