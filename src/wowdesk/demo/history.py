@@ -26,7 +26,7 @@ from wowdesk.conversations.models import Conversation, Message, Topic
 from wowdesk.customers.models import Customer, CustomerIdentity
 from wowdesk.db import move_sequences_past
 from wowdesk.demo import dialogues
-from wowdesk.kb.models import Article, ArticleStatus
+from wowdesk.kb import service as kb
 from wowdesk.operators import service as operators
 from wowdesk.operators.models import OperatorStatus, Shift, StatusChange, User
 
@@ -166,8 +166,8 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
     first_customer = _write_customers(db, names, first_day, zone)
     manners = {p.id: (p.display_name, dialogues.craft(words)) for p in people}
     speak = functools.partial(_speak, words, manners, names, first_customer)
-    published = select(Article.title, Article.id).where(Article.status == ArticleStatus.published)
-    said = dialogues.bot_answers(dict(db.execute(published).all()), plan.public_url)
+    published = {title: article_id for article_id, title in kb.published_titles(db).items()}
+    said = dialogues.bot_answers(published, plan.public_url)
 
     conv_id = _next_id(db, Conversation)
     convs: list[dict[str, Any]] = []
