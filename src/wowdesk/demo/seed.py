@@ -209,14 +209,18 @@ def _as_earlier(db: Session, conv: Conversation, start: datetime) -> None:
     milliseconds) back to `start`, at the pace people write and a good operator answers
     (within the first-reply target): the customer's «earlier contacts» then read as days
     ago, and today's KPIs no longer open with four contacts of 0 s handling time."""
+    messages = conversations.list_messages(db, conv, 0, 1000)
     at = start
-    for n, message in enumerate(conversations.list_messages(db, conv, 0, 1000)):
+    for n, message in enumerate(messages):
         at += timedelta(seconds=PACE_SECONDS[message.author_kind]) if n else timedelta(0)
         message.created_at = at
-        if message.author_kind == AuthorKind.system and conv.assigned_at:
-            conv.assigned_at = min(conv.assigned_at, at)  # «Оператор … подключилась»
-        if message.author_kind == AuthorKind.operator and conv.first_human_reply_at:
-            conv.first_human_reply_at = min(conv.first_human_reply_at, at)
+
+    def first(kind: AuthorKind) -> datetime | None:
+        return next((m.created_at for m in messages if m.author_kind == kind), None)
+
+    # assigned when «Оператор … подключилась» was written; first reply, the operator's first
+    conv.assigned_at = first(AuthorKind.system) if conv.assigned_at else None
+    conv.first_human_reply_at = first(AuthorKind.operator)
     conv.created_at = start
     conv.queued_at = start if conv.queued_at else None
     conv.last_message_at = at
