@@ -14,12 +14,13 @@ from wowdesk import events
 from wowdesk.assist import service
 from wowdesk.assist.colleagues import ColleagueIndex, pairs_of
 from wowdesk.assist.indexes import Assistant
-from wowdesk.assist.models import Outcome
+from wowdesk.assist.models import Outcome, SuggestionLog
 from wowdesk.bot import service as bot
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations import topics
 from wowdesk.conversations.models import Conversation
 from wowdesk.conversations.threads import RatedThread
+from wowdesk.customers import service as customers
 from wowdesk.db import utcnow
 from wowdesk.demo.templates import TEMPLATES
 from wowdesk.errors import Forbidden, Invalid
@@ -181,6 +182,37 @@ def test_variables_of_a_conversation_and_what_stays_missing(db: Session, anna: U
     say(db, nameless, "Меня зовут Пётр Иванов")
     out = service.render_for(db, greeting, nameless.id, anna)
     assert out.text.startswith("Здравствуйте, Пётр!") and out.missing == []
+
+
+def test_a_blank_suggested_before_the_customer_was_named_is_filled_when_asked_again(
+    db: Session, anna: User, assistant: Assistant
+) -> None:
+    """Suggestions are stored once per message: the greeting kept «{customer.first_name}»
+    after the operator named the customer in Customer 360."""
+    service.do_load_templates(db, list(TEMPLATES))
+    conv = held(db, anna, "Добрый день. Где мой заказ?", name="")
+    first = service.do_suggest(db, assistant, conv.id)
+    assert first is not None
+
+    def greeting(log: SuggestionLog) -> dict[str, object]:
+        return next(
+            s
+            for s in log.suggestions
+            if s["source"] == "template" and str(s["text"]).startswith("Здравствуйте")
+        )
+
+    assert greeting(first)["missing"] == ["customer.first_name"]
+    others = [dict(s) for s in first.suggestions if s["source"] != "template"]
+    customers.do_set_name(db, conv.customer_id, "Ольга Соколова")
+    again = service.access_suggestions(db, assistant, anna, conv.id)
+    assert again is not None and again.id == first.id
+    assert str(greeting(again)["text"]).startswith("Здравствуйте, Ольга!")
+    assert greeting(again)["missing"] == []
+    db.expire_all()
+    kept = service.access_suggestions(db, assistant, anna, conv.id)
+    assert kept is not None and str(greeting(kept)["text"]).startswith("Здравствуйте, Ольга!")
+    # the other suggestions are as they were
+    assert [s for s in kept.suggestions if s["source"] != "template"] == others
 
 
 # --- suggestions ---------------------------------------------------------------------------

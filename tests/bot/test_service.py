@@ -13,8 +13,12 @@ from wowdesk.bot.engine import BotEngine
 from wowdesk.bot.llm import LLMConfig
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Status
+from wowdesk.customers import personal_data
+from wowdesk.customers import service as customers
+from wowdesk.errors import Conflict
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
+from wowdesk.nlp.introduced import INTRODUCTION_MESSAGES, introduced_name
 
 LIMIT = 4000
 
@@ -99,6 +103,44 @@ def test_asking_for_a_human_hands_off_with_the_reason_and_a_card(
     assert any("4 500" in v or "4500" in v for v in values)
     notice = _texts(db, conv_id, "system")[-1]
     assert "не нужно" in notice or "не придётся" in notice
+
+
+def test_a_nameless_customer_who_gave_their_name_is_called_by_it_after_the_handoff(
+    db: Session, bot: BotEngine
+) -> None:
+    """A web chat's customer is anonymous: the inbox and Customer 360 showed «#3007» while
+    the card said «Ольга Соколова»."""
+
+    def name_after(*said: str) -> str:
+        conv_id = _ask(db, bot, said[0])
+        for text in said[1:]:
+            _ask(db, bot, text, conv_id)
+        conv = conversations.get_conversation(db, conv_id)
+        assert conv.status == Status.queued
+        return customers.get_customer(db, conv.customer_id).display_name
+
+    assert name_after("Здравствуйте! Меня зовут Ольга Соколова.", "Позовите оператора") == (
+        "Ольга Соколова"
+    )
+    assert name_after("привет, я ольга", "оператора позовите пожалуйста") == "Ольга"
+    # someone else's name is not theirs, nor is one given after the conversation's start
+    assert name_after("Курьер Иван нахамил мне, позовите оператора") == ""
+    # a name is given at the start, if at all: the eleventh message is not read for one
+    late = ["Добрый день"] * INTRODUCTION_MESSAGES
+    assert introduced_name([*late, "Меня зовут Пётр"]) == ""
+    assert introduced_name([*late[1:], "Меня зовут Пётр"]) == "Пётр"
+
+    # a name the channel gave stays, and an erased customer is never named again
+    named = conversations.get_conversation(db, _ask(db, bot, "Добрый день"))
+    customers.get_customer(db, named.customer_id).display_name = "Мария Кузнецова"
+    _ask(db, bot, "Меня зовут Маша, позовите оператора", named.id)
+    assert customers.get_customer(db, named.customer_id).display_name == "Мария Кузнецова"
+    erased = conversations.get_conversation(db, _ask(db, bot, "Добрый день"))
+    personal_data.do_erase(db, erased.customer_id)
+    assert not customers.do_take_given_name(db, erased.customer_id, "Ольга")
+    with pytest.raises(Conflict):
+        customers.do_set_name(db, erased.customer_id, "Ольга")
+    assert customers.get_customer(db, erased.customer_id).display_name == ""
 
 
 def test_a_question_outside_the_kb_goes_to_a_human(db: Session, bot: BotEngine) -> None:

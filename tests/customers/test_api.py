@@ -91,6 +91,32 @@ def test_operators_read_profiles_with_masked_contacts_supervisors_in_full(
     assert_json_error(client.get("/api/v1/customers/999999/profile"), 404)
 
 
+def test_an_operator_names_or_renames_a_customer(client: TestClient) -> None:
+    """What the operator heard is what the inbox and Customer 360 show next: the chat
+    widget's name field may hold a nickname or someone else's name."""
+    conv_id, _token = start(client, "Здравствуйте, это Оля, я с маминого телефона")
+    operator = as_role(client, "operator")
+    customer_id = client.get(f"/api/v1/conversations/{conv_id}").json()["conversation"][
+        "customer_id"
+    ]
+    url = f"/api/v1/customers/{customer_id}"
+    assert client.get(url).json()["display_name"] == "Мария"
+    named = client.patch(url, json={"display_name": "  Ольга   Соколова "}, headers=operator)
+    assert named.status_code == 200, named.text
+    assert named.json()["display_name"] == "Ольга Соколова"
+    profile = client.get(f"/api/v1/customers/{customer_id}/profile").json()
+    assert profile["customer"]["display_name"] == "Ольга Соколова"
+    for bad in ({"display_name": ""}, {"display_name": "   "}, {"display_name": "я" * 201}, {}):
+        assert_json_error(client.patch(url, json=bad, headers=operator), 422)
+    assert client.get(url).json()["display_name"] == "Ольга Соколова"  # nothing half-saved
+    assert_json_error(
+        client.patch("/api/v1/customers/999999", json={"display_name": "Ольга"}, headers=operator),
+        404,
+    )
+    client.post("/logout", headers=operator)
+    assert_json_error(client.patch(url, json={"display_name": "Кто-то"}), 401)
+
+
 def test_orders_api_and_a_bad_upload(client: TestClient) -> None:
     conv_id, _token = start(client, "Добрый день", identity="buyer-2", signed=True)
     boss = as_role(client, "supervisor")

@@ -67,3 +67,44 @@ def test_operator_sees_the_customer_360_panel(server: Server, new_page: NewPage)
     expect(panel.get_by_test_id("profile-quiet")).to_contain_text("Предложения скрыты")
     expect(panel.get_by_test_id("profile-quiet")).to_contain_text("мошенничестве")
     expect(panel.get_by_test_id("profile-offers-box")).to_be_hidden()
+
+
+def test_operator_names_a_nameless_customer(server: Server, new_page: NewPage) -> None:
+    """A web chat's customer who gave no name is «#id» until the operator names them; the
+    name then shows in the header, the inbox and the panel."""
+    customer = new_page()
+    customer.goto(f"{server.url}/chat")
+    customer.get_by_test_id("chat-input").fill("Добрый день, это Оля. Где мой заказ?")
+    customer.get_by_test_id("chat-send").click()
+    expect(customer.locator(".msg.mine [data-testid=mark]").first).to_be_visible()
+    conv_id = customer.evaluate("window.wowdeskChat.state.conv.id")
+
+    page = new_page()
+    login(page, server, "anna", "operator-demo-1")
+    page.goto(f"{server.url}/console")
+    item = page.locator(f"[data-testid=inbox-item][data-id='{conv_id}']")
+    item.click()
+    panel = page.get_by_test_id("profile")
+    expect(panel.get_by_test_id("profile-name")).to_have_text(re.compile(r"^#\d+$"))
+    greeting = page.locator(
+        "[data-testid=assist-card][data-source=template]", has_text="Здравствуйте"
+    )
+    expect(greeting).to_contain_text("Здравствуйте, {customer.first_name}!")
+    panel.get_by_test_id("profile-rename").click()
+    panel.get_by_test_id("rename-input").fill("Ольга Соколова")
+    panel.get_by_test_id("rename-save").click()
+    expect(panel.get_by_test_id("profile-name")).to_have_text("Ольга Соколова")
+    expect(panel.get_by_test_id("rename-form")).to_be_hidden()
+    expect(page.get_by_test_id("conv-customer")).to_have_text("Ольга Соколова")
+    expect(item.locator("strong")).to_have_text("Ольга Соколова")
+    expect(greeting).to_contain_text("Здравствуйте, Ольга!")  # the suggested greeting too
+    # an empty name is refused with the reason, and the name stays
+    panel.get_by_test_id("profile-rename").click()
+    panel.get_by_test_id("rename-input").fill("  ")
+    panel.get_by_test_id("rename-save").click()
+    expect(page.get_by_test_id("console-error")).to_have_text("Имя клиента — от 1 до 200 символов")
+    expect(panel.get_by_test_id("rename-form")).to_be_visible()
+    panel.get_by_test_id("rename-cancel").click()
+    expect(page.get_by_test_id("console-error")).to_be_hidden()
+    expect(panel.get_by_test_id("profile-name")).to_have_text("Ольга Соколова")
+    screenshot(page, "customer-360-renamed")

@@ -32,7 +32,7 @@ from wowdesk.i18n import N_, gettext
 from wowdesk.kb import service as kb
 from wowdesk.kb import verdicts
 from wowdesk.nlp.gender import gender_of
-from wowdesk.nlp.pii import find_pii
+from wowdesk.nlp.introduced import INTRODUCTION_MESSAGES, introduced_name
 from wowdesk.nlp.text import stem, words
 from wowdesk.operators import presence
 from wowdesk.operators import service as operators
@@ -258,30 +258,6 @@ def first_name(full: str) -> str | None:
     return parts[0]
 
 
-# what a customer says before their own name: «Меня зовут Ольга Соколова», «я Ольга»
-INTRODUCED = re.compile(
-    r"(?:меня\s+зовут|мо[её]\s+имя|(?<!\w)я|my\s+name\s+is|(?<!\w)i\s+am|i'm)\s*[:,—-]?\s*$",
-    re.I,
-)
-INTRODUCTION_MESSAGES = 10  # a name is given at the start, if at all
-
-
-def introduced_name(texts: list[str]) -> str:
-    """The name a customer gave for themselves, as they wrote it; "" when none. A web
-    chat's customer is anonymous, and without it the greeting template stayed
-    «Здравствуйте, {customer.first_name}!» although the handoff card showed the name."""
-    for text in texts:
-        for span in find_pii(text):
-            if span.type == "PERSON" and INTRODUCED.search(text, 0, span.start):
-                return _as_written_to(text[span.start : span.end])
-    return ""
-
-
-def _as_written_to(name: str) -> str:
-    """«анна», «ИВАНОВА АННА» as a reply addresses them: «Анна», «Иванова Анна»."""
-    return name.title() if name.islower() or name.isupper() else name
-
-
 def template_context(db: Session, conversation_id: int, operator: User) -> dict[str, str | None]:
     """Every variable a template may use, for this conversation and operator; None where
     this conversation has no value (the placeholder then stays visible). A customer with
@@ -454,9 +430,26 @@ def do_suggest(
         log.query = turn.query
         log.operator_id = holder.id
         db.flush()
+    elif log.outcome is None:
+        _refill_templates(db, conv, log, holder)
     if publish:
         _publish(db, conv, log)
     return log
+
+
+def _refill_templates(db: Session, conv: Conversation, log: SuggestionLog, holder: User) -> None:
+    """A template suggested with a blank is filled again when asked for: the operator may
+    have named the customer since, and the card kept showing «{customer.first_name}»."""
+    refilled = []
+    for s in log.suggestions:
+        template = db.get(Template, s["ref"]["template_id"]) if s["source"] == "template" else None
+        if template is not None and s.get("missing"):
+            rendered = render_for(db, template, conv.id, holder)
+            s = {**s, "text": rendered.text, "missing": rendered.missing}
+        refilled.append(s)
+    if refilled != log.suggestions:
+        log.suggestions = refilled
+        db.flush()
 
 
 def access_suggestions(

@@ -25,9 +25,11 @@ from wowdesk.bot.triage import FLAG_LABELS, says_helped, says_not_helped, triage
 from wowdesk.conversations import secrets_policy
 from wowdesk.conversations import service as conversations
 from wowdesk.conversations.models import Conversation, Status
+from wowdesk.customers import service as customers
 from wowdesk.db import utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.i18n import N_, gettext
+from wowdesk.nlp.introduced import introduced_name
 from wowdesk.nlp.pii import mask_text
 
 MANUAL_MODE = "manual_mode"
@@ -302,9 +304,13 @@ def do_hand_off_overdue(db: Session, waited: timedelta) -> int:
 
 def _hand_over(db: Session, conv: Conversation, reasons: list[str]) -> None:
     """The card first, then the queue: the operator who takes it reads why at once. In manual
-    mode the customer is greeted as by a person, not told the bot gave up."""
+    mode the customer is greeted as by a person, not told the bot gave up. A nameless
+    customer who gave their name to the bot is called by it from now on."""
     history = conversations.list_messages(db, conv)
     customer_texts = [m.text for m in history if m.author_kind == "customer"]
+    # asked first: reading the texts for a name costs the NER, and most customers have one
+    if not customers.get_customer(db, conv.customer_id).display_name.strip():
+        customers.do_take_given_name(db, conv.customer_id, introduced_name(customer_texts))
     bot_texts = [m.text for m in history if m.author_kind == "bot"]
     card = handoff.build_card(customer_texts, bot_texts)
     db.add(

@@ -13,6 +13,7 @@ from wowdesk.customers import links, orders, personal_data, service, views
 from wowdesk.customers.orders import ImportReport
 from wowdesk.customers.schemas import (
     CustomerDetail,
+    CustomerNameIn,
     CustomerOut,
     IdentityOut,
     ImportReportOut,
@@ -80,6 +81,15 @@ def detail(
         for i in known
     ]
     return CustomerDetail(**customer.model_dump(), identities=identities)
+
+
+@staff.patch("/customers/{customer_id:int}")
+def rename(
+    customer_id: int, body: CustomerNameIn, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> CustomerOut:
+    """The name an operator heard or corrected («Ольга», not «#3007»), for every channel."""
+    customer = service.do_set_name(db, customer_id, body.display_name)
+    return _visible(user, CustomerOut.model_validate(customer), settings)
 
 
 @staff.get("/customers/{customer_id}/orders")

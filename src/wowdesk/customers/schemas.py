@@ -29,6 +29,10 @@ class CustomerDetail(CustomerOut):
     identities: list[IdentityOut]
 
 
+class CustomerNameIn(BaseModel):
+    display_name: str = Field(min_length=1, max_length=200, description="what to call them")
+
+
 # --- orders, cases, the profile panel ---------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from wowdesk.customers.models import Customer, CustomerIdentity
-from wowdesk.errors import Invalid, NotFound
+from wowdesk.errors import Conflict, Invalid, NotFound
 
 
 def check_identity(channel: str, external_id: str) -> None:
@@ -118,6 +118,33 @@ def do_set_contact(
         customer.email = email
     if phone:
         customer.phone = phone
+    db.flush()
+    return customer
+
+
+def do_take_given_name(db: Session, customer_id: int, name: str) -> bool:
+    """The name a customer gave in a conversation («Меня зовут Ольга»), kept when the record
+    has none: a web chat's customer is anonymous, and the inbox, Customer 360 and the
+    customer's next conversation then showed «#3007». A name the channel, an integrator
+    or an operator gave is never replaced, nor is an erased customer named again."""
+    name = name.strip()[:200]
+    customer = get_customer(db, customer_id)
+    if not name or customer.display_name.strip() or customer.erased_at is not None:
+        return False
+    customer.display_name = name
+    db.flush()
+    return True
+
+
+def do_set_name(db: Session, customer_id: int, name: str) -> Customer:
+    """An operator's correction: what the customer is called everywhere from now on."""
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise Invalid("A customer's name must be 1-200 characters", code="invalid_name")
+    customer = get_customer(db, customer_id)
+    if customer.erased_at is not None:
+        raise Conflict("This customer's data was erased", code="customer_erased")
+    customer.display_name = name
     db.flush()
     return customer
 

@@ -23,6 +23,7 @@
   function render(p) {
     const cu = p.customer;
     $("profile-name").textContent = cu.display_name || `#${cu.id}`;
+    renaming = cu; renameForm.hidden = true; $("profile-rename").hidden = false;
     $("profile-tier").textContent = cu.tier_label;
     const seg = $("profile-segment"); seg.textContent = cu.segment; seg.hidden = !cu.segment;
     $("profile-unverified").hidden = cu.verified !== false;
@@ -104,6 +105,25 @@
     }
     box.hidden = false;
   }
+
+  // the name the operator heard or corrected: the inbox, the header and the next
+  // conversations show it (a web chat's customer is «#3007» until someone names them)
+  const renameForm = $("rename-form"), renameInput = $("rename-input");
+  let renaming = null;
+  $("profile-rename").addEventListener("click", () => {
+    if (!renaming) return;
+    renameInput.value = renaming.display_name; renameForm.hidden = false; $("profile-rename").hidden = true;
+    renameInput.focus(); renameInput.select();
+  });
+  $("rename-cancel").addEventListener("click", () => { renameForm.hidden = true; $("profile-rename").hidden = false; c.showError(""); });
+  renameForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!renaming) return;
+    try {  // the server says what is wrong with a name (blank, too long)
+      await api("PATCH", `/api/v1/customers/${renaming.id}`, { display_name: renameInput.value });
+      await c.reload();
+    } catch (err) { c.showError(err.message); }
+  });
 
   // the operator writes first, through a channel the customer has (Telegram, e-mail)
   const outForm = $("outbound-form"), outChannel = $("outbound-channel");

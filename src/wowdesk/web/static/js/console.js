@@ -315,5 +315,5 @@
   setInterval(renderInbox, 30000); // waiting minutes tick
   // the heartbeat that tells routing this operator is still here
   setInterval(() => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({ type: "ping" })); }, 1000 * Number(root.dataset.pingSeconds || 20));
-  window.wowdeskConsole = { socket: () => ws, open, api, T, showError, current: () => current, me, root, replyInput };
+  window.wowdeskConsole = { socket: () => ws, open, reload, api, T, showError, current: () => current, me, root, replyInput };
 })();
