@@ -185,6 +185,10 @@ ADDRESS_BEFORE = re.compile(rf"(?:(?:\b\d{{6}},\s*)?\b{TOWN_WORD}\.?\s*|\b\d{{6}
 TOWN_BEFORE = re.compile(
     rf"(?:\b(?P<word>{TOWN_WORD})\.?\s*)?(?<![\w-])(?P<town>{CAPITALISED}),?\s*$"
 )
+# the two words before a place: «Объединённых Арабских» of «…Эмиратах»
+WORDS_BEFORE = re.compile(
+    r"(?:(?<![\w-])(?P<first>[А-Яа-яЁё]+)\s+)?(?<![\w-])(?P<second>[А-Яа-яЁё]+)\s+$"
+)
 ADDRESS_AFTER = re.compile(rf",?\s*(?P<street>{NAMED},?\s*)?(?P<house>{HOUSE})(?!\w|[:.,]\d)")
 BARE_HOUSE = re.compile(r"\d{1,4}")
 FLAT_OR_BUILDING = re.compile(r"(?i:кв|квартира|оф|офис|к|корп|корпус|стр|строение)\.?\s*\d")
@@ -600,6 +604,17 @@ def _street_after(text: str, end: int) -> bool:
     return m is not None and bool(m.group("street") or FLAT_OR_BUILDING.search(m.group("house")))
 
 
+def _whole_country(text: str, start: int, place: str) -> int:
+    """Where a country of several words ends in `place` begins («Южной Корее, Сеул, улица
+    Мира 5»): the mask took «Корее» alone and left «живу в Южной [ADDRESS]»."""
+    m = WORDS_BEFORE.search(text, max(0, start - 60), start)
+    if m is not None:
+        for group in ("first", "second"):
+            if m.group(group) and _country(text[m.start(group) : start] + place):
+                return m.start(group)
+    return start
+
+
 def _whole_addresses(text: str, spans: list[Span]) -> list[Span]:
     """Each address widened over the «г.», postcode, known town, street and house around it, and
     neighbours only a comma apart joined: one mask, not «г. [ADDRESS], [ADDRESS] 12». A name
@@ -622,6 +637,8 @@ def _whole_addresses(text: str, spans: list[Span]) -> list[Span]:
             and (not out or out[-1].end <= town.start())
         ):
             start = town.start()
+            if not town.group("word"):
+                start = _whole_country(text, start, town.group("town"))
         before = ADDRESS_BEFORE.search(text, max(0, start - 20), start)
         if before and before.start() < start and (not out or out[-1].end <= before.start()):
             start = before.start()
