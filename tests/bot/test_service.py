@@ -18,7 +18,6 @@ from wowdesk.customers import service as customers
 from wowdesk.errors import Conflict
 from wowdesk.kb import service as kb
 from wowdesk.kb.knowledge import Knowledge
-from wowdesk.nlp.introduced import INTRODUCTION_MESSAGES, introduced_name
 
 LIMIT = 4000
 
@@ -125,11 +124,6 @@ def test_a_nameless_customer_who_gave_their_name_is_called_by_it_after_the_hando
     assert name_after("привет, я ольга", "оператора позовите пожалуйста") == "Ольга"
     # someone else's name is not theirs, nor is one given after the conversation's start
     assert name_after("Курьер Иван нахамил мне, позовите оператора") == ""
-    # a name is given at the start, if at all: the eleventh message is not read for one
-    late = ["Добрый день"] * INTRODUCTION_MESSAGES
-    assert introduced_name([*late, "Меня зовут Пётр"]) == ""
-    assert introduced_name([*late[1:], "Меня зовут Пётр"]) == "Пётр"
-
     # a name the channel gave stays, and an erased customer is never named again
     named = conversations.get_conversation(db, _ask(db, bot, "Добрый день"))
     customers.get_customer(db, named.customer_id).display_name = "Мария Кузнецова"

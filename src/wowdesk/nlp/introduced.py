@@ -11,8 +11,12 @@ import re
 
 from wowdesk.nlp.pii import find_pii
 
+# «это Оля» names the writer only where a message or sentence opens with it, or a greeting
+# does («Добрый день, это Оля»); «курьер сказал, что это Иван» is someone else
+GREETING = r"(?:здравствуйте|добр\w+\s+\w+|привет\w*|hello|hi|good\s+\w+)"
 INTRODUCED = re.compile(
-    r"(?:меня\s+зовут|мо[её]\s+имя|(?<!\w)я|my\s+name\s+is|(?<!\w)i\s+am|i'm)\s*[:,—-]?\s*$",
+    r"(?:меня\s+зовут|мо[её]\s+имя|(?<!\w)я|my\s+name\s+is|(?<!\w)i\s+am|i'm"
+    rf"|(?:^|[.!?]\s*|{GREETING}\s*[,!.—-]?\s*)(?:это|this\s+is))\s*[:,—-]?\s*$",
     re.I,
 )
 INTRODUCTION_MESSAGES = 10  # a name is given at the start, if at all
