@@ -3,7 +3,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -80,3 +82,26 @@ def test_channels_are_named_in_both_languages() -> None:
 def _catalog_ids(language: str) -> list[str]:
     po = ROOT / "src" / "wowdesk" / "i18n" / "locales" / language / "LC_MESSAGES" / "wowdesk.po"
     return re.findall(r'^msgid "([^"]+)"$', po.read_text(), flags=re.M)
+
+
+def test_a_per_cent_sign_is_written_once() -> None:
+    """Pages fill `{n}` with str.format, never %-formatting: a catalog's «%%» reached the
+    /analytics targets form as «Изменение, %%»."""
+    for lang in ("ru", "en"):
+        catalog = translations(lang)
+        doubled = [m for m in _catalog_ids(lang) if "%%" in catalog.gettext(m)]
+        assert doubled == [], lang
+
+
+def test_pages_write_stored_moments_on_the_contact_centers_clock() -> None:
+    """Stored moments are UTC: /kb and the QA pages printed them so, three hours off
+    Moscow and sometimes a day (an article saved at 02:32 on 08.12 read «07.12 23:32»)."""
+    request = SimpleNamespace(
+        app=SimpleNamespace(state=SimpleNamespace(settings=Settings(timezone="Europe/Moscow")))
+    )
+    page = templating.env.from_string('{{ at|local }} · {{ at|local("%H:%M") }} · {{ none|local }}')
+    moment = datetime(2026, 12, 7, 23, 32, tzinfo=UTC)
+    assert page.render(request=request, at=moment, none=None) == "08.12.2026 02:32 · 02:32 · "
+    assert templating.env.from_string("{{ d|local('%d.%m') }}").render(d=date(2026, 12, 8)) == (
+        "08.12"
+    )

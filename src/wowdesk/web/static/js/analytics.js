@@ -51,7 +51,7 @@
     if (v === null || v === undefined) return "—";
     const unit = UNITS[key].unit;
     if (unit === "share") return `${(v * 100).toFixed(1)} %`;
-    if (unit === "seconds") return v >= 120 ? `${Math.floor(v / 60)}:${String(Math.round(v % 60)).padStart(2, "0")}` : `${Math.round(v)} ${T("s")}`;
+    if (unit === "seconds") return v >= 120 ? When.clock(v) : `${Math.round(v)} ${T("s")}`;
     if (unit === "score") return v.toFixed(2);
     return String(Math.round(v));
   }

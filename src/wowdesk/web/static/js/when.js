@@ -10,5 +10,8 @@
     dayTime: (value) => new Date(value).toLocaleString(lang(), { ...DAY, ...TIME }),
     time: (value) => new Date(value).toLocaleTimeString(lang(), TIME),
     number: (n) => n.toLocaleString(lang()),
+    // a duration as a clock shows it, «6:59»: rounded to whole seconds first, or 419.6 s
+    // read «6:60»
+    clock: (seconds) => { const s = Math.round(seconds); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`; },
   };
 })();
