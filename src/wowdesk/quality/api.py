@@ -340,10 +340,12 @@ def review_queue(
     db: DbSession,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    who: review.Handler = review.Handler.all,
 ) -> list[QueueItemOut]:
+    """The order and the filter of /quality/review (its page N is offset 50·(N−1))."""
     return [
         QueueItemOut(score=ScoreOut.model_validate(i.score), why=i.why)
-        for i in review.review_queue(db, limit, offset)
+        for i in review.review_queue(db, limit, offset, who)
     ]
 
 

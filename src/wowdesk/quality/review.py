@@ -1,23 +1,28 @@
 """Review: the supervisors' queue, scoring by hand, overriding the automatic result, and
 the operators' disputes.
 
-The queue mixes the riskiest unreviewed conversations (low auto score, critical error, low
-CSAT, long handle time) with a random sample (each score carries a random key, so the
-sample is an index range, not a table scan). A hand score uses the same scorecard form and
-is stored beside the automatic one; an override changes one criterion of a score and is
-written to `qa_score_change` with who, when, before, after and why. An operator disputes a
-criterion of their own score; the dispute goes back to a reviewer, who accepts (the
-criterion is overridden, audited) or rejects it, with a comment.
+The queue is the riskiest unreviewed conversations (low auto score, critical error, low
+CSAT, long handle time), highest risk first, then a random sample of the rest (each score
+carries a random key, so the sample is an index range, not a table scan); equal risk and
+the sample itself go latest closed first. It pages by offset (its order is not the id's),
+and can leave out the bot's conversations or show them alone.
+
+A hand score uses the same scorecard form and is stored beside the automatic one; an
+override changes one criterion of a score and is written to `qa_score_change` with who,
+when, before, after and why. An operator disputes a criterion of their own score; the
+dispute goes back to a reviewer, who accepts (the criterion is overridden, audited) or
+rejects it, with a comment.
 """
 
 from __future__ import annotations
 
 import copy
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from wowdesk import events
@@ -39,6 +44,17 @@ from wowdesk.quality.schemas import DisputeResolved
 
 COUNT_CAP = 1000
 SAMPLE_RATE = 0.05  # the random part of the queue: 5 % of scored conversations
+QUEUE_PAGE = 50
+
+
+class Handler(enum.StrEnum):
+    """Whom the queue shows: every conversation, those an operator took, or those no operator
+    took (the bot's alone, or left in the queue): the bot's low scores crowded operators'
+    conversations out of the page."""
+
+    all = "all"
+    operators = "operators"
+    bot = "bot"
 
 
 @dataclass(frozen=True)
@@ -47,38 +63,71 @@ class QueueItem:
     why: str  # risk | sample
 
 
-def review_queue(db: Session, limit: int = 50, offset: int = 0) -> list[QueueItem]:
-    """Risky first (by risk), then the random sample; each query walks an index."""
-    base = select(Score).where(Score.source == ScoreSource.auto, Score.reviewed.is_(False))
+def _waiting(who: Handler) -> Select[Score]:
+    stmt = select(Score).where(Score.source == ScoreSource.auto, Score.reviewed.is_(False))
+    if who == Handler.operators:
+        return stmt.where(Score.operator_id.is_not(None))
+    if who == Handler.bot:
+        return stmt.where(Score.operator_id.is_(None))
+    return stmt
+
+
+def _risky() -> ColumnElement[bool]:
+    return Score.risk > 0
+
+
+def _sampled() -> ColumnElement[bool]:
+    return (Score.risk <= 0) & (Score.sample < SAMPLE_RATE)
+
+
+# Latest closed first among equals, the id last so that a page never reshuffles; NULLs last
+# on both databases (PostgreSQL puts them first in a descending order, SQLite last).
+_LATEST = (Score.closed_at.desc().nulls_last(), Score.id.desc())
+
+
+def review_queue(
+    db: Session, limit: int = QUEUE_PAGE, offset: int = 0, who: Handler = Handler.all
+) -> list[QueueItem]:
+    """Risky first, by risk (the sum of the reasons' weights, `autoqa.risk_of`), then the
+    random sample; equal risk and the sample latest closed first. `offset` counts through
+    both parts, so consecutive pages neither repeat nor skip a conversation (the sample
+    used to start over on every page past the risky ones). Each part walks an index."""
+    base = _waiting(who)
     risky = list(
         db.scalars(
-            base.where(Score.risk > 0)
-            .order_by(Score.risk.desc(), Score.id.desc())
-            .offset(offset)
-            .limit(limit)
+            base.where(_risky()).order_by(Score.risk.desc(), *_LATEST).offset(offset).limit(limit)
         )
     )
     items = [QueueItem(s, "risk") for s in risky]
     if len(items) < limit:
+        # how many risky ones come before the sample: known from this page unless it began
+        # past them all
+        before = offset + len(risky) if risky or offset == 0 else _count(db, base.where(_risky()))
         sample = db.scalars(
-            base.where(Score.risk <= 0, Score.sample < SAMPLE_RATE)
-            .order_by(Score.sample)
+            base.where(_sampled())
+            .order_by(*_LATEST)
+            .offset(max(0, offset - before))
             .limit(limit - len(items))
         )
         items += [QueueItem(s, "sample") for s in sample]
     return items
 
 
-def count_unreviewed(db: Session, cap: int = COUNT_CAP) -> int:
-    """Risky ones waiting (the queue's badge), counted up to `cap`: past it the badge says
-    «cap+» instead of walking a million index entries on every page view."""
-    waiting = (
-        select(Score.id)
-        .where(Score.source == ScoreSource.auto, Score.reviewed.is_(False), Score.risk > 0)
-        .limit(cap)
-        .subquery()
-    )
-    return int(db.scalar(select(func.count()).select_from(waiting)) or 0)
+def _count(db: Session, stmt: Select[Score], cap: int | None = None) -> int:
+    ids = stmt.with_only_columns(Score.id)
+    if cap is not None:
+        ids = ids.limit(cap)
+    return int(db.scalar(select(func.count()).select_from(ids.subquery())) or 0)
+
+
+def count_queue(db: Session, who: Handler = Handler.all, cap: int = COUNT_CAP) -> int:
+    """What the queue's pages hold (the risky ones and the sample, as filtered), counted up
+    to `cap`: past it the badge says «cap+» instead of walking a million index entries on
+    every page view. It counted the risky ones alone, so the badge promised more than the
+    pages, or fewer."""
+    base = _waiting(who)
+    risky = _count(db, base.where(_risky()), cap)
+    return risky + _count(db, base.where(_sampled()), cap - risky) if risky < cap else cap
 
 
 def get_score(db: Session, score_id: int) -> Score:

@@ -6,8 +6,10 @@ Forms post and redirect (PRG); a refused input re-renders the page with the mess
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -67,9 +69,38 @@ def quality_home(user: CurrentUser) -> Response:
 # --- review queue and a conversation's scores -------------------------------------------
 
 
+@dataclass(frozen=True)
+class _QueueView:
+    """Which page of the review queue, and whose conversations. Read from the address
+    leniently (a mistyped link shows the first page of all), as /kb reads its verdicts';
+    the API is the strict one."""
+
+    who: review.Handler = review.Handler.all
+    page: int = 1
+
+    @classmethod
+    def read(cls, who: str, page: str) -> _QueueView:
+        known = review.Handler(who) if who in set(review.Handler) else review.Handler.all
+        number = int(page) if page.isdigit() and 0 < len(page) < 6 else 1
+        return cls(known, max(number, 1))
+
+    def url(self, *, who: review.Handler | None = None, page: int = 1) -> str:
+        """This view's address on `page`, or another filter's first page."""
+        query = {"who": (who or self.who).value, "page": str(page)}
+        shown = {k: v for k, v in query.items() if v not in (review.Handler.all.value, "1")}
+        return "/quality/review" + (f"?{urlencode(shown)}" if shown else "")
+
+
 @supervisors.get("/quality/review")
-def review_page(request: Request, db: DbSession, done: str = "") -> Response:
-    items = review.review_queue(db, 50)
+def review_page(
+    request: Request, db: DbSession, done: str = "", who: str = "", page: str = ""
+) -> Response:
+    shown = _QueueView.read(who, page)
+    size = review.QUEUE_PAGE
+    first = (shown.page - 1) * size
+    items = review.review_queue(db, size + 1, first, shown.who)
+    more = len(items) > size
+    items = items[:size]
     ids = {i.score.operator_id for i in items if i.score.operator_id}
     disputes = review.list_disputes(db, "open")
     ids |= {d.operator_id for d in disputes if d.operator_id}
@@ -77,8 +108,14 @@ def review_page(request: Request, db: DbSession, done: str = "") -> Response:
         request,
         "quality/review.html",
         items=items,
-        waiting=review.count_unreviewed(db),
+        shown=shown,
+        handlers=list(review.Handler),
+        first=first,
+        newer=shown.url(page=shown.page - 1) if shown.page > 1 else "",
+        further=shown.url(page=shown.page + 1) if more else "",
+        waiting=review.count_queue(db, shown.who),
         cap=review.COUNT_CAP,
+        sample_rate=round(review.SAMPLE_RATE * 100),
         risks=autoqa.RISKS,
         disputes=disputes,
         dispute_scores={d.id: review.get_score(db, d.score_id) for d in disputes},
