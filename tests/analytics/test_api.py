@@ -41,10 +41,16 @@ def test_supervisors_get_kpis_by_operator_against_the_team(client: TestClient) -
     assert report["targets"]["service_level"] == 0.8
     assert [d["key"] for d in report["definitions"]] == [k.key for k in KPIS]
     assert report["team"] is None
+    # leaving the queue is nobody's doing: no operator's abandonment (it read 0 % on each)
+    assert rows["Анна"]["abandonment"] is None and rows["Борис"]["abandonment"] is None
+    everyone = client.get(f"/api/v1/analytics/kpis?{PERIOD}").json()["rows"][0]["values"]
+    assert everyone["abandonment"] is not None
 
     mine = client.get(f"/api/v1/analytics/kpis?{PERIOD}&operator_id={ids['anna']}").json()
     assert mine["rows"][0]["values"]["aht"] == 360
+    assert mine["rows"][0]["values"]["abandonment"] is None
     assert mine["team"]["values"]["aht"] == 255  # everyone: (360 + 150) / 2
+    assert mine["team"]["values"]["abandonment"] == everyone["abandonment"]
 
     assert_json_error(client.get(f"/api/v1/analytics/kpis?{PERIOD}&group=month"), 422)
     assert_json_error(client.get("/api/v1/analytics/kpis?start=2026-11-10&end=2026-11-01"), 422)

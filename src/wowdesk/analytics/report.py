@@ -14,8 +14,16 @@ from wowdesk.analytics.schemas import KpiDefinitionOut, KpiReportOut, KpiRowOut,
 from wowdesk.i18n import gettext as _
 
 
-def _row(row: service.Row) -> KpiRowOut:
-    return KpiRowOut(key=row.key, label=row.label, values=row.values)
+# a customer who left the queue before anyone took them is no operator's doing: an
+# operator's row read «Доля потерянных 0.0 %» on every line
+NOT_AN_OPERATORS = ("abandonment",)
+
+
+def _row(row: service.Row, operators_own: bool = False) -> KpiRowOut:
+    values = dict(row.values)
+    if operators_own:
+        values.update(dict.fromkeys(NOT_AN_OPERATORS))
+    return KpiRowOut(key=row.key, label=row.label, values=values)
 
 
 def definitions() -> list[KpiDefinitionOut]:
@@ -53,7 +61,10 @@ def kpi_report(
         end=end.isoformat(),
         group=group,
         definitions=definitions(),
-        rows=[_row(r) for r in rows],
+        rows=[
+            _row(r, filters.operator_id is not None or (group == "operator" and r.key != "0"))
+            for r in rows
+        ],
         team=team,
         targets=service.targets(db, filters.channel or ""),
     )
