@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from tests.helpers import make_user
 from tests.quality.factories import dialogue
 from wowdesk.conversations import service as conversations
-from wowdesk.errors import Conflict, Forbidden, Invalid
+from wowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from wowdesk.quality import autoqa, review, scorecards
 
 GOOD = [
@@ -144,3 +144,17 @@ def test_scorecard_edit_makes_a_version_and_checks_input(db: Session) -> None:
         )
     with pytest.raises(Conflict):
         scorecards.do_new_version(db, supervisor, card.id, edited)
+
+
+def test_a_colleagues_scores_are_not_shown_and_are_no_error(db: Session) -> None:
+    """The console asks for the scores of whatever conversation it opens: a colleague's
+    answered 404, an error in the operator's browser on every such click."""
+    anna = make_user(db, "operator")
+    score = autoqa.do_score(db, autoqa.Scorer(), dialogue(db, GOOD, operator=anna))
+    assert [s.id for s in review.scores_of(db, anna, score.conversation_id)] == [score.id]
+    assert [
+        s.id for s in review.scores_of(db, make_user(db, "supervisor"), score.conversation_id)
+    ] == [score.id]
+    assert review.scores_of(db, make_user(db, "operator"), score.conversation_id) == []
+    with pytest.raises(NotFound):
+        review.scores_of(db, anna, 999_999)

@@ -34,6 +34,9 @@
 
   async function load(id) {
     shown = id; clearTimeout(timer);
+    const open = c.current();
+    // scored when closed: a conversation still in work has nothing to show
+    if (open && open.id === id && !["wrapup", "closed"].includes(open.status)) { box.hidden = true; return; }
     let scores = [];
     try { scores = await api("GET", `/api/v1/quality/conversations/${id}/scores`); } catch (e) { scores = []; }
     if (shown !== id) return;
