@@ -13,9 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from razdel import sentenize
+
 from wowdesk.i18n import N_
+from wowdesk.i18n import gettext as _
 from wowdesk.nlp import pii
-from wowdesk.nlp.facts import extract_facts, numeric_value
+from wowdesk.nlp.facts import Fact, extract_facts, numeric_value
 from wowdesk.nlp.secrets import secret_requests
 from wowdesk.nlp.text import fold, terms
 from wowdesk.quality.sentiment import polarity
@@ -44,6 +47,57 @@ def _phrase(text: str, start: int, end: int, width: int = 40) -> str:
     return ("…" if left else "") + text[left:right].strip() + ("…" if right < len(text) else "")
 
 
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence bounds in text; a line break ends a sentence too (chat writers use Enter
+    as their full stop)."""
+    out: list[tuple[int, int]] = []
+    for m in re.finditer(r"[^\n]+", text):
+        out.extend((m.start() + s.start, m.start() + s.stop) for s in sentenize(m.group()))
+    return out or [(0, len(text))]
+
+
+def _quote(text: str, start: int, end: int, limit: int = 160) -> str:
+    """The sentences holding text[start:end], cut to `limit` characters around it, with
+    «…» where the message goes on: what a reader needs to see why it decided."""
+    bounds = _sentences(text)
+    left = next((a for a, b in bounds if a <= start < b), start)
+    right = next((b for a, b in bounds if a < end <= b), end)
+    if right - left > limit:
+        extra = max(0, limit - (end - start)) // 2
+        cut_left, cut_right = max(left, start - extra), min(right, end + extra)
+        # at word boundaries: «…например, объявление…», not «…ствовать — например…»
+        space = text.find(" ", cut_left, start)
+        left = space + 1 if cut_left > left and space >= 0 else cut_left
+        space = text.rfind(" ", end, cut_right)
+        right = space if cut_right < right and space >= 0 else cut_right
+    quote = text[left:right].strip()
+    if text[right:].strip():
+        quote = quote.rstrip(".") + "…"
+    return ("…" if text[:left].strip() else "") + quote
+
+
+def _head(text: str, limit: int = 100) -> str:
+    """The first sentences of a message, as many as fit in `limit` characters."""
+    bounds = _sentences(text)
+    end = next((b for _a, b in reversed(bounds) if b <= limit), bounds[0][1])
+    return _quote(text, 0, min(end, limit), limit)
+
+
+def _tail(text: str, limit: int = 160) -> str:
+    """The last sentence of a message (where a closing would be)."""
+    start, end = _sentences(text)[-1]
+    return _quote(text, max(start, end - limit), end, limit)
+
+
+def _duration(seconds: float) -> str:
+    s = round(seconds)
+    if s < 60:
+        return _("{s} s", s=s)
+    if s < 3600:
+        return _("{m} min {s} s", m=s // 60, s=s % 60) if s % 60 else _("{m} min", m=s // 60)
+    return _("{h} h {m} min", h=s // 3600, m=s % 3600 // 60)
+
+
 def _find(pattern: re.Pattern[str], line: Line) -> Evidence | None:
     m = pattern.search(fold(line.text))
     return Evidence(line.seq, _phrase(line.text, m.start(), m.end())) if m else None
@@ -62,7 +116,7 @@ GREETING = _re(
     r"\bgood (morning|afternoon|evening)",
     r"\bwelcome\b",
 )
-INTRODUCTION = _re(
+INTRODUCED = _re(
     r"меня зовут",
     r"\bна связи\b",
     r"\bс вами\b",
@@ -70,8 +124,8 @@ INTRODUCTION = _re(
     r"\bthis is \[person\]",
     r"\bi am \[person\]",
     r"\bi'm \[person\]",
-    r"\[person\]",
 )
+INTRODUCTION = _re(INTRODUCED.pattern, r"\[person\]")
 EMPATHY = _re(
     r"\bпонима[юе]",
     r"\bсожалени",
@@ -169,11 +223,33 @@ def greeting(t: Transcript) -> Outcome:
         return Outcome(0, [Evidence(first.seq, _phrase(first.text, 0, 0, 60))], "no_greeting")
     if t.agent == "bot":
         return Outcome(1, [found])
-    named = INTRODUCTION.search(fold(first.text)) or INTRODUCTION.search(first.text)
-    company = not t.company or fold(t.company) in fold(first.text)
-    if named and company:
-        return Outcome(1, [found])
-    return Outcome(0, [found], "no_name" if not named else "no_company")
+    text = fold(first.text)
+    named = INTRODUCED.search(text) or INTRODUCTION.search(text)
+    if not named:
+        greeted = _quote(first.text, *_span_of(GREETING, text))
+        nameless = _("{said} — the agent does not give their name", said=greeted)
+        return Outcome(0, [Evidence(first.seq, nameless)], "no_name")
+    said = _quote(first.text, _span_of(GREETING, text)[0], named.end())
+    if not t.company:  # WOWDESK_COMPANY_NAME unset: nothing to compare with
+        return Outcome(1, [Evidence(first.seq, said)], "company_not_set")
+    if _names(t.company, first.text):
+        return Outcome(1, [Evidence(first.seq, said)])
+    missing = _("{said} — without the company name “{company}”", said=said, company=t.company)
+    return Outcome(0, [Evidence(first.seq, missing)], "no_company")
+
+
+def _span_of(pattern: re.Pattern[str], text: str) -> tuple[int, int]:
+    m = pattern.search(text)
+    return (m.start(), m.end()) if m else (0, 0)
+
+
+def _names(company: str, text: str) -> bool:
+    """The company is named in any case and quotes: «из Ромашки», «„Ромашка“» for
+    Ромашка; every word of a name of several."""
+    if fold(company) in fold(text):
+        return True
+    wanted = terms(company, keep_stop_words=True)
+    return bool(wanted) and set(wanted) <= set(terms(text, keep_stop_words=True))
 
 
 def customer_name(t: Transcript) -> Outcome:
@@ -317,8 +393,33 @@ def kb_match(t: Transcript) -> Outcome:
         checked = True
         for fact in facts:
             if numeric_value(fact) not in stated:
-                return Outcome(0, [Evidence(line.seq, fact.value)], "contradicted")
+                return Outcome(0, [_contradiction(line, fact, near)], "contradicted")
     return Outcome(1) if checked else NA
+
+
+def _contradiction(line: Line, fact: Fact, passages: list[str]) -> Evidence:
+    """The reply's sentence with the figure, beside the knowledge base's sentence closest
+    to it that states a figure."""
+    said = _quote(line.text, fact.start, fact.end)
+    stems = set(terms(said))
+    best: tuple[int, str] = (-1, "")
+    for passage in passages:
+        for start, end in _sentences(passage):
+            sentence = passage[start:end]
+            figures = [f for f in extract_facts(sentence, entities=False) if numeric_value(f)]
+            if figures:
+                shared = len(stems & set(terms(sentence)))
+                if shared > best[0]:
+                    best = (shared, _quote(sentence, figures[0].start, figures[0].end))
+    return Evidence(
+        line.seq,
+        _(
+            "{said} ({figure}; the knowledge base says: “{source}”)",
+            said=said,
+            figure=fact.text.strip(),
+            source=best[1],
+        ),
+    )
 
 
 def no_unfounded_promise(t: Transcript) -> Outcome:
@@ -362,8 +463,8 @@ def closing(t: Transcript) -> Outcome:
         found = _find(CLOSING, line)
         if found:
             return Outcome(1, [found])
-    last = lines[-1]
-    return Outcome(0, [Evidence(last.seq, _phrase(last.text, 0, 0, 60))], "no_closing")
+    last = lines[-1]  # where a closing would be: the end of the last reply
+    return Outcome(0, [Evidence(last.seq, _tail(last.text))], "no_closing")
 
 
 def response_time(t: Transcript) -> Outcome:
@@ -373,25 +474,37 @@ def response_time(t: Transcript) -> Outcome:
         return NA
     waiting: Line | None = None
     first = True
-    worst: tuple[float, Line] | None = None
+    worst: tuple[float, Evidence] | None = None
     for line in lines:
         if line.author == "customer":
             waiting = waiting or line
         elif line.author == t.agent and waiting is not None:
-            start = t.handed_off_at if first and t.handed_off_at else waiting.at
+            handoff = first and t.handed_off_at is not None
+            start = t.handed_off_at if handoff else waiting.at
             assert start is not None and line.at is not None
             seconds = (line.at - start).total_seconds()
             target = t.first_reply_target_s if first else t.reply_target_s
             if seconds > target and (worst is None or seconds - target > worst[0]):
-                worst = (seconds - target, line)
+                worst = (seconds - target, _slow(line, waiting, seconds, target, handoff))
             first = False
             waiting = None
     if first:
         return NA
     if worst:
-        line = worst[1]
-        return Outcome(0, [Evidence(line.seq, _phrase(line.text, 0, 0, 40))], "slow")
+        return Outcome(0, [worst[1]], "slow")
     return Outcome(1)
+
+
+def _slow(line: Line, waiting: Line, seconds: float, target: float, handoff: bool) -> Evidence:
+    """The slow reply named by how long the customer waited, and for what."""
+    asked = _head(waiting.text)
+    params = {"waited": _duration(seconds), "target": _duration(target), "asked": asked}
+    if handoff:
+        return Evidence(
+            line.seq,
+            _("first reply {waited} after the handoff (target {target}) to “{asked}”", **params),
+        )
+    return Evidence(line.seq, _("reply after {waited} (target {target}) to “{asked}”", **params))
 
 
 def sentiment_trajectory(t: Transcript) -> Outcome:
@@ -411,7 +524,7 @@ Rule = Callable[[Transcript], Outcome]
 
 # the rule a criterion names in its scorecard, and its title for the editor
 RULES: dict[str, tuple[Rule, str]] = {
-    "greeting": (greeting, N_("Greeting with own name and the company")),
+    "greeting": (greeting, N_("Greeting with own name (and the company's when it is set)")),
     "customer_name": (customer_name, N_("Addresses the customer by name")),
     "empathy": (empathy, N_("Empathy before the solution when the customer is upset")),
     "no_repeat": (no_repeat, N_("The customer did not have to repeat")),
