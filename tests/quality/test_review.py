@@ -155,6 +155,9 @@ def test_a_colleagues_scores_are_not_shown_and_are_no_error(db: Session) -> None
     assert [
         s.id for s in review.scores_of(db, make_user(db, "supervisor"), score.conversation_id)
     ] == [score.id]
-    assert review.scores_of(db, make_user(db, "operator"), score.conversation_id) == []
+    colleague = make_user(db, "operator")
+    assert review.visible_scores(db, colleague, score.conversation_id) is None
+    with pytest.raises(NotFound):  # the QA page of a colleague's conversation
+        review.scores_of(db, colleague, score.conversation_id)
     with pytest.raises(NotFound):
-        review.scores_of(db, anna, 999_999)
+        review.visible_scores(db, anna, 999_999)

@@ -165,11 +165,19 @@ def _reads(db: Session, user: User, operator_id: int | None) -> bool:
 
 
 def scores_of(db: Session, user: User, conversation_id: int) -> list[Score]:
-    """The scores of the conversation this user may read: none of a colleague's (the
-    console asks for whatever conversation it opens, and a 404 there was an error)."""
+    """A conversation's scores for its QA page: a colleague's conversation is not found."""
+    found = visible_scores(db, user, conversation_id)
+    if found is None:
+        raise NotFound("Conversation not found")
+    return found
+
+
+def visible_scores(db: Session, user: User, conversation_id: int) -> list[Score] | None:
+    """The scores this user may read, None when the conversation is not theirs to read:
+    the console asks for whatever conversation it opens, and a 404 there was an error."""
     conv = conversations.get_conversation(db, conversation_id)
     if not _reads(db, user, conv.operator_id):
-        return []
+        return None
     return list(
         db.scalars(
             select(Score)
