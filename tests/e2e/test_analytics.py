@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import NewPage, Server, login, screenshot
 
@@ -83,3 +83,107 @@ def test_schedule_page_charts_planned_against_required(server: Server, new_page:
     noon = rows.filter(has_text="12:00").first
     expect(noon.locator("td").nth(5)).not_to_have_text("0")  # shifts are planned at noon
     screenshot(boss, "workforce-schedule")
+
+
+# the chart's traces and layout as plotly holds them: what the supervisor sees drawn
+CHART = """() => {
+  const el = document.querySelector("[data-testid=kpi-chart]");
+  return {
+    title: el.layout.yaxis.title && el.layout.yaxis.title.text,
+    traces: el.data.map((t) => ({ name: t.name, x: t.x, y: t.y, customdata: t.customdata || null,
+      hovertemplate: t.hovertemplate || null, symbol: (t.marker && t.marker.symbol) || null })),
+    annotations: (el.layout.annotations || []).map((a) => ({ x: a.x, y: a.y, text: a.text })),
+    shapes: (el.layout.shapes || []).length,
+  };
+}"""
+
+
+def _day(page: Page, days_back: int) -> tuple[str, str]:
+    """(ISO, ДД.ММ.ГГГГ) of the contact center's today minus `days_back` days."""
+    iso = page.evaluate(
+        """(back) => {
+          const t = document.querySelector("main.analytics").dataset.today;
+          const day = new Date(Date.parse(`${t}T12:00:00Z`) - back * 86400000);
+          return day.toISOString().slice(0, 10);
+        }""",
+        days_back,
+    )
+    return iso, f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}"
+
+
+def test_trend_has_units_a_fortnight_and_marks_today_alone(
+    server: Server, new_page: NewPage
+) -> None:
+    boss = new_page()
+    login(boss, server, "supervisor", "super-demo-1")
+    # today as it is early in the morning: a row (operators on the line) without a value
+    aht_today: list[float | None] = [None]
+
+    def today_as_set(route: Route) -> None:
+        response = route.fetch()
+        body = response.json()
+        today = body["end"]  # every period here ends today
+        rows = [r for r in body["rows"] if r["key"] != today]
+        if rows and body["end"] == today:
+            values = dict.fromkeys(rows[-1]["values"])
+            values["aht"] = aht_today[0]
+            rows.append({"key": today, "label": today, "values": values})
+        body["rows"] = rows
+        route.fulfill(response=response, json=body)
+
+    boss.route(re.compile(r"/api/v1/analytics/kpis\?.*group=day"), today_as_set)
+    boss.goto(f"{server.url}/analytics")
+    chart = boss.get_by_test_id("kpi-chart")
+    expect(chart.locator(".main-svg").first).to_be_attached()
+    expect(boss.get_by_test_id("kpi-row").filter(has_text="Таргет")).to_be_visible()
+
+    # the table keeps this week; the trend shows the last 14 days, this week shaded
+    week_start = boss.get_by_test_id("kpi-start").input_value()
+    drawn = boss.evaluate(CHART)
+    _first_iso, first = _day(boss, 13)
+    assert drawn["traces"][0]["x"][0] == first
+    assert drawn["shapes"] == 1 or week_start == _first_iso
+    expect(boss.get_by_test_id("kpi-chart-note")).to_be_visible()
+
+    # the y axis says what it counts and in what; hover values read as the table's
+    assert drawn["title"].startswith("AHT") and drawn["title"].endswith(", с")
+    aht = drawn["traces"][0]
+    assert "%{customdata}" in aht["hovertemplate"]
+    shown = [c for c in aht["customdata"] if c != "—"]
+    assert shown and all(re.fullmatch(r"\d+:\d\d|\d+ с", c) for c in shown), shown
+    boss.get_by_test_id("kpi-chart-kpi").select_option("service_level")
+    drawn = boss.evaluate(CHART)
+    assert drawn["title"].endswith(", %")
+    assert all(re.fullmatch(r"\d+\.\d %", c) for c in drawn["traces"][0]["customdata"] if c != "—")
+    boss.get_by_test_id("kpi-chart-kpi").select_option("csat")
+    assert boss.evaluate(CHART)["title"].endswith(", средняя оценка 1–5")
+    boss.get_by_test_id("kpi-chart-kpi").select_option("aht")
+
+    # early morning: today has no AHT yet, so nothing is hollow and no arrow points at 0
+    drawn = boss.evaluate(CHART)
+    assert [t for t in drawn["traces"] if t["symbol"] == "circle-open"] == []
+    assert drawn["annotations"] == []
+    expect(chart).to_have_attribute("data-partial", "false")
+
+    # later: today's point, and only it, is hollow, the arrow on it
+    aht_today[0] = 300.0
+    boss.get_by_test_id("kpi-apply").click()
+    expect(chart).to_have_attribute("data-partial", "true")
+    drawn = boss.evaluate(CHART)
+    _iso, today = _day(boss, 0)
+    hollow = [t for t in drawn["traces"] if t["symbol"] == "circle-open"]
+    assert [t["x"] for t in hollow] == [[today]]
+    assert hollow[0]["customdata"] == ["5:00"]
+    assert drawn["annotations"] == [{"x": today, "y": 300, "text": "неполный день"}]
+    main = drawn["traces"][0]
+    assert main["y"][main["x"].index(today)] is None
+
+    # a month chosen: the trend is the month, nothing shaded
+    start, _ = _day(boss, 29)
+    boss.get_by_test_id("kpi-start").fill(start)
+    boss.get_by_test_id("kpi-apply").click()
+    expect(chart).to_have_attribute("data-points", "30")  # the demo has every day
+    expect(boss.get_by_test_id("kpi-chart-note")).to_be_hidden()
+    drawn = boss.evaluate(CHART)
+    assert drawn["shapes"] == 0
+    assert drawn["traces"][0]["x"][0] == f"{start[8:10]}.{start[5:7]}.{start[0:4]}"

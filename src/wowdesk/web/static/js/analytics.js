@@ -2,7 +2,7 @@
 // and a plotly trend of one KPI (the selection, the team to compare with, the target).
 (function () {
   "use strict";
-  const T = (k, p) => { let s = (window.I18N && window.I18N[k]) || k; for (const [a, b] of Object.entries(p || {})) s = s.replace(`{${a}}`, b); return s; };
+  const T = (k, p) => { let s = (window.I18N && window.I18N[k]) || k; for (const [a, b] of Object.entries(p || {})) s = s.split(`{${a}}`).join(b); return s; };
   const root = document.querySelector("main.analytics");
   const mode = root.dataset.mode;
   const csrf = document.querySelector("meta[name=csrf-token]").content;
@@ -132,31 +132,65 @@
       [T("{n} of {total}, goal {goal} %", { n: a.at_target, total: a.operators, goal: Math.round(a.goal * 100) }), `${T("This week")}`]);
   }
 
-  function chart(byDay, team, targets) {
+  // the trend never shows fewer days than this: the page opens on this week, a single point
+  // on a Monday; a shorter period is drawn with the days before it, the period itself shaded
+  const MIN_TREND_DAYS = 14;
+  const dayOf = (isoDay) => new Date(`${isoDay}T12:00:00`);
+  function trendStart(start, end) {
+    const last = end || todayIso;
+    const first = iso(new Date(dayOf(last).getTime() - (MIN_TREND_DAYS - 1) * 86400000));
+    return start && start < first ? start : first;
+  }
+  function axisTitle(key) {
+    const unit = UNITS[key].unit, label = UNITS[key].label;
+    if (unit === "share") return `${label}, %`;
+    if (unit === "seconds") return `${label}, ${T("s")}`;
+    if (unit === "score") return `${label}, ${T("average rating 1–5")}`;
+    return label;
+  }
+
+  function chart(byDay, team, targets, period) {
     const key = $("kpi-chart-kpi").value;
     const scale = UNITS[key].unit === "share" ? 100 : 1;
     const rows = byDay.rows;
     const x = rows.map((r) => ddmmyyyy(r.key));
-    const y = rows.map((r) => (r.values[key] === null ? null : r.values[key] * scale));
+    const raw = rows.map((r) => r.values[key]);
+    const y = raw.map((v) => (v === null || v === undefined ? null : v * scale));
     const flat = (v) => x.map(() => (v === null || v === undefined ? null : v * scale));
-    // today is not over: its point is drawn apart (hollow, dotted), never as a drop
-    const partial = rows.length && rows[rows.length - 1].key === todayIso;
-    const full = partial ? y.map((v, i) => (i === y.length - 1 ? null : v)) : y;
-    const traces = [{ x, y: full, name: mode === "me" ? T("Me") : T("Selection"), mode: "lines+markers", type: "scatter" }];
+    // hover reads as the table does (m:ss, %, two decimals), not the plotted number
+    const hover = (values) => ({ customdata: values.map((v) => fmt(key, v)), hovertemplate: "%{x}: %{customdata}<extra>%{fullData.name}</extra>" });
+    // today is not over: its point alone is drawn apart (hollow, dotted from the day
+    // before), never as a drop; a today without a value (early morning) is not drawn at all
+    const at = rows.length && rows[rows.length - 1].key === todayIso ? rows.length - 1 : -1;
+    const partial = at >= 0 && y[at] !== null;
+    const full = at >= 0 ? y.map((v, i) => (i === at ? null : v)) : y;
+    const traces = [{ x, y: full, name: mode === "me" ? T("Me") : T("Selection"), mode: "lines+markers", type: "scatter", ...hover(raw) }];
     if (partial) {
-      const n = y.length;
-      traces.push({ x: x.slice(Math.max(0, n - 2)), y: y.slice(Math.max(0, n - 2)), name: T("today, partial day"), mode: "lines+markers", type: "scatter",
-        line: { dash: "dot", color: "#999" }, marker: { symbol: "circle-open", size: 10 } });
+      if (at > 0 && y[at - 1] !== null) {
+        traces.push({ x: x.slice(at - 1, at + 1), y: y.slice(at - 1, at + 1), mode: "lines", type: "scatter", line: { dash: "dot", color: "#999" }, showlegend: false, hoverinfo: "skip" });
+      }
+      traces.push({ x: [x[at]], y: [y[at]], name: T("today, partial day"), mode: "markers", type: "scatter",
+        marker: { symbol: "circle-open", size: 10, color: "#999" }, customdata: [fmt(key, raw[at])], hovertemplate: "%{x}: %{customdata}<extra>%{fullData.name}</extra>" });
     }
-    if (team) traces.push({ x, y: flat(team.values[key]), name: T("Team"), mode: "lines", line: { dash: "dot" } });
-    if (targets[key] !== null && targets[key] !== undefined) traces.push({ x, y: flat(targets[key]), name: T("Target"), mode: "lines", line: { dash: "dash", color: "#c0392b" } });
+    const teamValue = team ? team.values[key] : null;
+    if (team) traces.push({ x, y: flat(teamValue), name: T("Team"), mode: "lines", line: { dash: "dot" }, ...hover(x.map(() => teamValue)) });
+    if (targets[key] !== null && targets[key] !== undefined) traces.push({ x, y: flat(targets[key]), name: T("Target"), mode: "lines", line: { dash: "dash", color: "#c0392b" }, ...hover(x.map(() => targets[key])) });
+    // the chosen period, shaded when the trend reaches back before it
+    const from = period && period.start ? rows.findIndex((r) => r.key >= period.start) : 0;
+    const shaded = from > 0 ? [{ type: "rect", xref: "x", yref: "paper", x0: from - 0.5, x1: x.length - 0.5, y0: 0, y1: 1, fillcolor: "rgba(52, 152, 219, 0.08)", line: { width: 0 }, layer: "below" }] : [];
     window.Plotly.react($("kpi-chart"), traces, {
       margin: { t: 20, r: 10, b: 70, l: 60 }, legend: { orientation: "h", y: -0.35 }, xaxis: { type: "category", tickangle: -45, automargin: true },
-      yaxis: { title: UNITS[key].label + (scale === 100 ? ", %" : UNITS[key].unit === "seconds" ? `, ${T("s")}` : ""), automargin: true },
-      annotations: x.length ? (partial ? [{ x: x[x.length - 1], y: y[y.length - 1], text: T("partial day"), showarrow: true, arrowhead: 0, ay: -30 }] : []) : [{ text: T("no data"), showarrow: false }],
+      yaxis: { title: { text: axisTitle(key) }, automargin: true },
+      shapes: shaded,
+      annotations: x.length ? (partial ? [{ x: x[at], y: y[at], text: T("partial day"), showarrow: true, arrowhead: 0, ay: -30 }] : []) : [{ text: T("no data"), showarrow: false }],
     }, { displayModeBar: false, responsive: true });
     $("kpi-chart").dataset.points = String(x.length);
     $("kpi-chart").dataset.partial = String(Boolean(partial));
+    const note = $("kpi-chart-note");
+    if (note) {
+      note.hidden = !(from > 0);
+      note.textContent = from > 0 ? T("The period is shorter than {n} days: the trend shows the last {n}, the period shaded", { n: MIN_TREND_DAYS }) : "";
+    }
   }
 
   async function relativeList() {
@@ -175,20 +209,26 @@
   let last = null;
   async function load() {
     try {
+      const q = params();
+      const period = { start: q.get("start"), end: q.get("end") };
+      const from = trendStart(period.start, period.end);
+      // the table keeps the chosen period; only the trend reaches back further
+      const longer = from !== period.start;
       if (mode === "me") {
-        const q = params();
         const mine = await get(`/api/v1/analytics/me?${q}`);
-        table(mine); last = [mine, mine.team, mine.targets];
+        table(mine);
+        const trend = longer ? await get(`/api/v1/analytics/me?${params({ start: from })}`) : mine;
+        last = [trend, trend.team, trend.targets, period];
       } else {
-        const q = params();
         if (!q.get("group")) q.set("group", "operator");
         const report = await get(`/api/v1/analytics/kpis?${q}`);
         table(report);
-        // the trend is by day; when the table already is, the same report serves both
-        const byDay = report.group === "day" ? report : await get(`/api/v1/analytics/kpis?${params({ group: "day" })}`);
+        // the trend is by day; when the table already is (and covers its days), the same
+        // report serves both
+        const byDay = report.group === "day" && !longer ? report : await get(`/api/v1/analytics/kpis?${params({ group: "day", start: from })}`);
         $("kpi-csv").href = `/api/v1/analytics/kpis.csv?${q}`;
         $("kpi-xlsx").href = `/api/v1/analytics/kpis.xlsx?${q}`;
-        last = [byDay, byDay.team, report.targets];
+        last = [byDay, byDay.team, report.targets, period];
       }
       chart(...last); showError("");
       if (mode === "team") { await tiles(); await relativeList(); }
