@@ -13,7 +13,6 @@ from wowdesk.analytics.definitions import KPIS
 from wowdesk.analytics.schemas import KpiDefinitionOut, KpiReportOut, KpiRowOut, NobodyOut
 from wowdesk.i18n import gettext as _
 
-
 # a customer who left the queue before anyone took them is no operator's doing: an
 # operator's row read «Доля потерянных 0.0 %» on every line
 NOT_AN_OPERATORS = ("abandonment",)
