@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -14,7 +15,7 @@ from wowdesk.analytics.models import KpiInterval
 from wowdesk.errors import Invalid
 from wowdesk.http import tables
 from wowdesk.operators import schedule as service
-from wowdesk.workforce import forecast
+from wowdesk.workforce import erlang, forecast
 from wowdesk.workforce import service as planning
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -114,3 +115,64 @@ def test_staffing_api_is_for_supervisors(client: TestClient) -> None:
     assert book[0][0] == "start" and len(book) == 49
     page = client.get("/workforce")
     assert page.status_code == 200 and "/static/js/workforce.js" in page.text
+
+
+def test_service_level_is_the_schedules_and_the_required_counts_apart(db: Session) -> None:
+    """`service_level` is what the required agents would give (the target met); the page's
+    «по графику» column is `planned_service_level`, Erlang C with the agents the shifts put
+    on the line: nobody scheduled where contacts come is 0, never the target's 96 %."""
+    fill(db, weeks=4)
+    tomorrow = TODAY + timedelta(days=1)
+    nine = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
+    for _ in range(14):
+        service.do_add_shift(db, make_user(db).id, nine, nine + timedelta(hours=8))
+    plan = planning.staffing_plan(
+        db, tomorrow, today=TODAY, timezone=TZ, sl_target=0.8, target_seconds=20, shrinkage=0.3
+    )
+    by_start = {i.start: i for i in plan.intervals}
+    # 20:00: contacts come, nobody is on shift
+    evening = by_start["20:00"]
+    assert evening.volume > 1 and evening.planned == 0
+    assert evening.service_level >= 0.8 and evening.planned_service_level == 0
+    # 14:00: fourteen on shift, 9.8 of them on the line after shrinkage (13 required)
+    busy = by_start["14:00"]
+    assert busy.planned == 14 and busy.planned >= busy.scheduled_agents
+    a = erlang.traffic_intensity(busy.volume, busy.aht_seconds, 30)
+    low, high = (erlang.service_level(n, a, busy.aht_seconds, 20) for n in (9, 10))
+    assert busy.planned_service_level == pytest.approx(low + 0.8 * (high - low), abs=1e-3)
+    assert busy.planned_service_level >= busy.service_level >= 0.8
+    # a half hour with no contacts is served whoever is there
+    night = by_start["03:00"]
+    if night.volume == 0:
+        assert night.planned_service_level == 1
+
+
+def test_staffing_api_and_files_carry_the_schedules_service_level(client: TestClient) -> None:
+    login(client, add_user(client, role="supervisor"))
+    plan = client.get("/api/v1/workforce/staffing").json()
+    assert {"service_level", "planned_service_level"} <= set(plan["intervals"][0])
+    header = client.get("/api/v1/workforce/staffing.csv").content.decode("utf-8-sig")
+    assert header.splitlines()[0].endswith(",service_level,occupancy,planned_service_level")
+
+
+@pytest.mark.parametrize(
+    ("path", "here", "other"),
+    [
+        ("/workforce", "/workforce", "/workforce/schedule"),
+        ("/workforce/schedule", "/workforce/schedule", "/workforce"),
+    ],
+)
+def test_workforce_pages_have_a_plain_heading_and_a_sub_navigation(
+    client: TestClient, path: str, here: str, other: str
+) -> None:
+    login(client, add_user(client, role="supervisor"))
+    html = client.get(path).text
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert h1 is not None and "<a" not in h1.group(1)
+    assert h1.group(1).strip() in ("Потребность в операторах", "График")
+    nav = re.search(
+        r'<nav class="qa-nav"[^>]*data-testid="workforce-nav"[^>]*>(.*?)</nav>', html, re.S
+    )
+    assert nav is not None
+    assert f'href="{other}"' in nav.group(1)
+    assert re.search(rf'href="{here}"[^>]*aria-current="page"', nav.group(1))

@@ -16,6 +16,7 @@ class IntervalOut(BaseModel):
     planned: float
     service_level: float
     occupancy: float
+    planned_service_level: float
 
 
 class HoldoutOut(BaseModel):

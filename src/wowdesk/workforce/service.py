@@ -1,5 +1,5 @@
 """The schedule page's numbers: forecast contacts per half hour, the agents Erlang C says
-they need, and the agents the shifts plan."""
+they need, the agents the shifts plan and the service level those planned agents give."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ class Interval:
     agents: int  # on the phones
     scheduled_agents: int  # after shrinkage: what the schedule must hold
     planned: float  # on shift
-    service_level: float
-    occupancy: float
+    service_level: float  # with `agents` on the line: the target met
+    occupancy: float  # with `agents` on the line
+    planned_service_level: float  # with the planned agents, less shrinkage, on the line
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ def staffing_plan(
         volumes, aht / overall, sl_target, target_seconds, 30.0, shrinkage=shrinkage
     )
     planned = schedule.planned_agents(db, day, timezone)
+    planned_sl = planned_service_level(
+        volumes, aht / overall, planned, target_seconds=target_seconds, shrinkage=shrinkage
+    )
     starts = schedule.slot_starts(day, timezone)
     intervals = [
         Interval(
@@ -89,6 +93,7 @@ def staffing_plan(
             planned=round(float(planned[i]), 2),
             service_level=float(np.round(batch.service_level[i], 4)),
             occupancy=float(np.round(batch.occupancy[i], 4)),
+            planned_service_level=float(np.round(planned_sl[i], 4)),
         )
         for i in range(schedule.SLOTS)
     ]
@@ -105,6 +110,32 @@ def staffing_plan(
         for c in f.channels
     )
     return Plan(day, intervals, f.model, f.holdout, f.history_days, round(overall, 2), channels)
+
+
+def planned_service_level(
+    volumes: np.ndarray,
+    aht_seconds: np.ndarray,
+    planned: np.ndarray,
+    *,
+    target_seconds: float,
+    shrinkage: float,
+) -> np.ndarray:
+    """Erlang C's service level with the agents the shifts plan, per half hour.
+
+    Of `planned` agents on shift, `planned × (1 − shrinkage)` are on the line: the inverse of
+    the required count's `ceil(agents / (1 − shrinkage))`, so a schedule holding what is
+    required meets the target. A fraction of an agent (7.7 on the line, or a shift starting
+    at a quarter past) is that share of the way from the service level of the whole agents
+    below to that of one more. Contacts with nobody on the line: 0; no contacts: 1.
+    """
+    on_line = np.asarray(planned, dtype=float) * (1.0 - shrinkage)
+    whole = np.floor(on_line + 1e-9)
+    part = np.clip(on_line - whole, 0.0, 1.0)
+    a = erlang.traffic_intensity(volumes, aht_seconds, 30.0)
+    below = erlang.service_level(whole, a, aht_seconds, target_seconds)
+    above = erlang.service_level(whole + 1.0, a, aht_seconds, target_seconds)
+    sl: np.ndarray = below + part * (above - below)
+    return sl
 
 
 def facts_window(basis: date, timezone: str) -> tuple[datetime, datetime]:
