@@ -60,6 +60,9 @@ def test_operators_read_profiles_with_masked_contacts_supervisors_in_full(
     assert [o["order_id"] for o in p["orders"]] == ["A-1"]
     assert p["orders"][0]["status_label"] == "выполнен"
     assert p["calm"] and p["offers"] == []  # no rules mined yet
+    # a customer since their first purchase, not since the record the chat made today
+    assert p["customer"]["since"].startswith("2026-09-1")
+    assert p["customer"]["created_at"] > p["customer"]["since"]
 
     client.post("/logout", headers=boss)
     operator = as_role(client, "operator")

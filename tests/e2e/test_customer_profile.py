@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Dialog, expect
 
 from tests.e2e.conftest import NewPage, Server, login, screenshot, start_server
 
@@ -36,6 +36,8 @@ def test_operator_sees_the_customer_360_panel(server: Server, new_page: NewPage)
     expect(panel.get_by_test_id("profile-segment")).to_have_text("постоянный покупатель")
     expect(panel.get_by_test_id("profile-identity")).to_have_text(re.compile(r"web\s+demo-alexey"))
     expect(panel.get_by_test_id("profile-loyalty")).to_have_text("ещё 50 000 ₽ до скидки 2,5 %")
+    # a customer since the first purchase the shop's export brought, not since the import
+    expect(panel.get_by_test_id("profile-since")).to_have_text("14.09.2026")
 
     orders = panel.get_by_test_id("profile-order")
     expect(orders).to_have_count(4)  # three kept, one cancelled: listed, not counted
@@ -74,7 +76,9 @@ def test_operator_names_a_nameless_customer(server: Server, new_page: NewPage) -
     name then shows in the header, the inbox and the panel."""
     customer = new_page()
     customer.goto(f"{server.url}/chat")
-    customer.get_by_test_id("chat-input").fill("Добрый день, это Оля. Где мой заказ?")
+    customer.get_by_test_id("chat-input").fill(
+        "Добрый день. Где мой заказ? Пишу с маминого телефона"
+    )
     customer.get_by_test_id("chat-send").click()
     expect(customer.locator(".msg.mine [data-testid=mark]").first).to_be_visible()
     conv_id = customer.evaluate("window.wowdeskChat.state.conv.id")
@@ -108,3 +112,21 @@ def test_operator_names_a_nameless_customer(server: Server, new_page: NewPage) -
     expect(page.get_by_test_id("console-error")).to_be_hidden()
     expect(panel.get_by_test_id("profile-name")).to_have_text("Ольга Соколова")
     screenshot(page, "customer-360-renamed")
+
+    # the shift is over while she still holds customers: she is told what becomes of them
+    said: list[str] = []
+
+    def answer(dialog: Dialog, accept: bool) -> None:
+        said.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, accept=False))
+    page.get_by_test_id("status-offline").click()
+    expect(page.get_by_test_id("status-online")).to_have_attribute("aria-pressed", "true")
+    assert re.search(r"Диалогов в работе: \d+\. Через 60 с", said[0]), said
+    page.once("dialog", lambda d: answer(d, accept=True))
+    page.get_by_test_id("status-offline").click()
+    expect(page.get_by_test_id("status-offline")).to_have_attribute("aria-pressed", "true")

@@ -110,6 +110,7 @@ def test_customer_and_operator_talk_live_and_csat_is_stored(
     assert "Добрый день! Заказ передан в доставку." in texts
 
     # the shift is over: the operator goes offline and routing stops offering her work
+    console.once("dialog", lambda dialog: dialog.accept())  # she still holds demo customers
     with console.expect_response(status_put) as answer:
         console.get_by_test_id("status-offline").click()
     assert answer.value.ok

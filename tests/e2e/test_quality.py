@@ -117,6 +117,7 @@ def test_score_with_evidence_wow_announcement_and_the_case_library(
     case_url = colleague.url.split(server.url, 1)[1]
 
     # the next upset customer: the colleague's assistant suggests Анна's answer from the case
+    console.once("dialog", lambda dialog: dialog.accept())  # she still holds demo customers
     console.get_by_test_id("status-offline").click()
     expect(console.get_by_test_id("status-offline")).to_have_attribute("aria-pressed", "true")
     colleague.goto(f"{server.url}/console")

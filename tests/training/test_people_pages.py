@@ -61,7 +61,9 @@ def test_people_pages_render_and_post(client: TestClient) -> None:
     assert 'data-testid="board-mode"' in client.get("/training/board", headers=HTML).text
 
     csrf = login(client, add_user(client, "supervisor"))
-    assert "Анна Тест" in client.get("/training/mentors", headers=HTML).text
+    mentors_page = client.get("/training/mentors", headers=HTML).text
+    # «Анна Тест: наставник», not «Наставник для Анна Тест» with the name left uninflected
+    assert "Анна Тест: наставник" in mentors_page and "Наставник для" not in mentors_page
     contest = {
         "csrf_token": csrf, "title": "ACW меньше 10 с", "kpi": "acw", "target": "10",
         "starts_on": "2026-12-07", "ends_on": "2026-12-01", "points": "50", "team_id": "",

@@ -184,6 +184,7 @@ def profile(
             contacts_masked=not raw,
             verified=customer.verified,
             created_at=customer.created_at,
+            since=orders.customer_since(db, customer.id),
         ),
         identities=[
             IdentityOut(

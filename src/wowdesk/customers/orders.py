@@ -570,6 +570,23 @@ def order_stats(db: Session, customer_id: int) -> tuple[int, int]:
     return int(count), int(total)
 
 
+def customer_since(db: Session, customer_id: int) -> datetime:
+    """Since when we know the customer: their record, or an older order or case that an
+    import brought (the panel read «Клиент с 07.12.2026» above a purchase of 10.11.2026)."""
+    created = service.get_customer(db, customer_id).created_at
+    earlier = [
+        db.scalar(
+            select(func.min(CustomerOrder.placed_at)).where(
+                CustomerOrder.customer_id == customer_id
+            )
+        ),
+        db.scalar(
+            select(func.min(CustomerCase.opened_at)).where(CustomerCase.customer_id == customer_id)
+        ),
+    ]
+    return min([created, *(moment for moment in earlier if moment is not None)])
+
+
 def bought_items(db: Session, customer_id: int) -> set[str]:
     """Everything the customer has bought (and kept), as cross-sell names it."""
     rows = db.execute(

@@ -143,6 +143,7 @@ class ProfileCustomer(BaseModel):
     # False: the customer came with an id nobody signed; who they are is only their word
     verified: bool = True
     created_at: datetime
+    since: datetime  # the record, or an older imported order or case
 
 
 class LinkDecisionIn(BaseModel):

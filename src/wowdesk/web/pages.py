@@ -149,6 +149,7 @@ def console(request: Request, user: CurrentUser, db: DbSession, settings: AppSet
         max_chars=settings.max_message_chars,
         # the heartbeat comes well within the grace after which routing takes work away
         ping_seconds=max(1.0, min(20.0, settings.routing_grace_seconds / 3)),
+        grace_seconds=round(settings.routing_grace_seconds),
         statuses=[(s.value, gettext(STATUS_LABELS[s])) for s in OperatorStatus],
         # «Ознакомлена» / «Ознакомлен»: the operator's own gender, for the console's labels
         gender=gender_of(user.display_name, user.gender) or "",

@@ -32,7 +32,7 @@
     const fact = (k, v, id) => { if (!v) return; const dd = el("dd", v); dd.dataset.testid = id; facts.append(el("dt", k), dd); };
     fact(T("E-mail"), cu.email, "profile-email");
     fact(T("Phone"), cu.phone, "profile-phone");
-    fact(T("Customer since"), When.day(cu.created_at), "profile-since");
+    fact(T("Customer since"), When.day(cu.since), "profile-since");
 
     const ids = $("profile-identities"); ids.textContent = "";
     for (const i of p.identities) {

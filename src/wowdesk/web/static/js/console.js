@@ -280,6 +280,10 @@
   // one click changes the status: operators start offline and go on the line themselves
   for (const b of document.querySelectorAll("[data-testid=status-buttons] button")) {
     b.addEventListener("click", async () => {
+      // going offline with customers in hand: routing gives them to colleagues after the
+      // grace (a reload loses nothing), and the operator should know that before, not after
+      const held = [...inbox.values()].filter((c) => c.operator_id === me && c.status === "assigned").length;
+      if (b.dataset.status === "offline" && held && !confirm(T("You hold {n} conversations: they go back to the queue in {s} s unless you come back on the line. Go offline?").replace("{n}", held).replace("{s}", root.dataset.graceSeconds))) return;
       try { await api("PUT", "/api/v1/me/status", { status: b.dataset.status }); await refreshStatus(); showError(""); }
       catch (err) { showError(err.message); refreshStatus(); }
     });
