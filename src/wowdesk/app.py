@@ -42,6 +42,7 @@ from wowdesk.kb import api as kb_api
 from wowdesk.kb import pages as kb_pages
 from wowdesk.nlp import secret_model
 from wowdesk.operators import api as operators_api
+from wowdesk.operators import auth
 from wowdesk.operators import pages as operators_pages
 from wowdesk.privacy import api as privacy_api
 from wowdesk.privacy import pages as privacy_pages
@@ -146,6 +147,7 @@ def _install_http_handlers(app: FastAPI, settings: Settings) -> None:
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             message = gettext("The request body is not valid JSON in UTF-8")
         if _wants_html(request):
+            await auth.recall_viewer(request)
             return render(request, "web/error.html", status_code=exc.status_code, message=message)
         response = _json_error(exc.status_code, f"http_{exc.status_code}", message)
         response.headers.update(exc.headers or {})  # 405 says which methods are allowed

@@ -111,6 +111,13 @@ async def _maybe(request: Request) -> User | None:
 MaybeUser = Annotated[User | None, Depends(_maybe)]
 
 
+async def recall_viewer(request: Request) -> None:
+    """Who is logged in, for a page no route answered (a mistyped address): its error page
+    showed a logged-in operator the customers' header («Вход для сотрудников»)."""
+    if getattr(request.state, "viewer", None) is None:
+        await _maybe(request)
+
+
 def require(role: Role) -> Callable[..., object]:
     async def _check(user: CurrentUser) -> User:
         if not service.has_role(user, role):
