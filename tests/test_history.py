@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from wowdesk.analytics import service as analytics
+from wowdesk.bot import service as bot
 from wowdesk.conversations.models import Conversation, Message
 from wowdesk.customers import service as customers
 from wowdesk.db import utcnow
@@ -42,6 +43,17 @@ def test_history_is_consistent_and_believable(db: Session) -> None:
     assert 300 < (v["aht"] or 0) < 600
     assert 0.3 < (v["containment"] or 0) < 0.6
     assert 0.1 < (v["occupancy"] or 0) < 1
+    # /bot lists why the bot took or passed each conversation (it was empty beside
+    # «Решил бот: 346»): one decision per conversation, on its first message
+    decisions = {d.conversation_id: d for d in bot.recent_decisions(db, limit=5000)}
+    assert set(decisions) == {c.id for c in convs}
+    for c in convs:
+        d = decisions[c.id]
+        first = db.scalar(select(Message).where(Message.conversation_id == c.id, Message.seq == 1))
+        assert first is not None and d.message_id == first.id
+        assert d.action == ("answer" if c.first_bot_reply_at else "handoff")
+        assert (d.reasons == []) == (d.action == "answer")
+        assert (d.retrieval_confidence >= 0.35) == (d.action == "answer")  # /bot's threshold
 
 
 def test_the_demos_own_conversations_happened_days_ago_at_a_human_pace(db: Session) -> None:

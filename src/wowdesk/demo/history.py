@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
+from wowdesk.bot.models import BotDecision
 from wowdesk.conversations.models import Conversation, Message, Topic
 from wowdesk.customers.models import Customer, CustomerIdentity
 from wowdesk.db import move_sequences_past
@@ -170,22 +171,38 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
     said = dialogues.bot_answers(published, plan.public_url)
 
     conv_id = _next_id(db, Conversation)
+    message_id = _next_id(db, Message)
     convs: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    topics = dict(db.execute(select(Topic.id, Topic.name)).tuples().all())
+    # the bot's decisions from a stream of their own too
+    judged = random.Random(plan.seed + 2)
     # a customer's last topic, so repeat contacts (FCR) happen at a realistic rate
     last_topic: dict[int, Any] = {}
 
     def flush() -> None:
+        nonlocal message_id
+        first = {}
+        for m in messages:
+            m["id"] = message_id
+            message_id += 1
+            if m["seq"] == 1:
+                first[m["conversation_id"]] = m["id"]
+        decisions.extend(_decisions(judged, convs, first, topics))
         if convs:
             db.execute(insert(_table(Conversation)), convs)
         if messages:
             db.execute(insert(_table(Message)), messages)
+        if decisions:
+            db.execute(insert(_table(BotDecision)), decisions)
         if progress:
             progress(len(convs))
         result.conversations += len(convs)
         result.messages += len(messages)
         convs.clear()
         messages.clear()
+        decisions.clear()
 
     for at in _arrivals(plan, rng, end_day):
         # a few customers write often (Pareto), most once or twice
@@ -203,9 +220,48 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
             flush()
     flush()
     result.status_changes = _shifts(db, plan, rng, people, first_day, end_day)
-    move_sequences_past(db, [cast(Table, m.__table__) for m in (Customer, Conversation)])
+    move_sequences_past(
+        db, [cast(Table, m.__table__) for m in (Customer, Conversation, Message, BotDecision)]
+    )
     db.flush()
     return result
+
+
+def _decisions(
+    rng: random.Random,
+    convs: list[dict[str, Any]],
+    first_message: dict[int, int],
+    topics: dict[int, str],
+) -> list[dict[str, Any]]:
+    """What the bot decided on each conversation's first message, as /bot lists it: it
+    answered the ones it answered, above the knowledge-base threshold, and handed the
+    others to people for want of a confident answer (the history's bot turns had no
+    decisions, so /bot showed an empty list beside «Решил бот: 346»)."""
+    out = []
+    for row in convs:
+        answered = row["first_bot_reply_at"] is not None
+        out.append(
+            {
+                "conversation_id": row["id"],
+                "message_id": first_message[row["id"]],
+                "action": "answer" if answered else "handoff",
+                "topic": topics.get(row["topic_id"], "") if row["topic_id"] else "",
+                "topic_confidence": round(
+                    rng.uniform(0.6, 0.97) if answered else rng.uniform(0.3, 0.8), 3
+                ),
+                "complexity": "simple" if answered else rng.choice(("simple", "complex")),
+                "flags": [],
+                "reasons": []
+                if answered
+                else [rng.choices(("no_answer", "topic_unsure"), (4, 1))[0]],
+                "retrieval_confidence": round(
+                    rng.uniform(0.55, 0.95) if answered else rng.uniform(0.05, 0.34), 3
+                ),
+                "article_id": None,
+                "created_at": row["first_bot_reply_at"] or row["queued_at"] or row["created_at"],
+            }
+        )
+    return out
 
 
 def _write_customers(db: Session, names: list[str], first_day: date, zone: ZoneInfo) -> int:
