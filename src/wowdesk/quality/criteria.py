@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from razdel import sentenize
 
@@ -116,16 +117,20 @@ GREETING = _re(
     r"\bgood (morning|afternoon|evening)",
     r"\bwelcome\b",
 )
+# the agent's own name: «Меня зовут [PERSON]», «с вами [PERSON]», «это [PERSON]», «я [PERSON]»,
+# «[PERSON] на связи». A bare name after the greeting («Здравствуйте, [PERSON]!») is the
+# customer's: the masked text holds every name as [PERSON], and the operator's own first
+# name is masked the same way, so the shape of the sentence is what tells them apart
 INTRODUCED = _re(
     r"меня зовут",
-    r"\bна связи\b",
-    r"\bс вами\b",
     r"\bmy name is\b",
-    r"\bthis is \[person\]",
-    r"\bi am \[person\]",
-    r"\bi'm \[person\]",
+    r"\bс вами,? \[person\]",
+    r"(?<!\w)(это|я),? \[person\]",
+    r"\[person\],? (на связи|here)\b",
+    r"\b(this is|i am|i'm),? \[person\]",
 )
-INTRODUCTION = _re(INTRODUCED.pattern, r"\[person\]")
+# a [PERSON] right after these is the agent's name, not the customer's
+SELF_NAMED = re.compile(r"(зовут|name is|с вами|\bэто|(?<!\w)я|this is|i am|i'm),?\s*$")
 EMPATHY = _re(
     r"\bпонима[юе]",
     r"\bсожалени",
@@ -213,7 +218,9 @@ ASKED_AGAIN: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 
 
 def greeting(t: Transcript) -> Outcome:
-    """The first reply greets and names the agent and, when set, the company."""
+    """The first reply greets and the agent names themselves (INTRODUCED: «меня зовут»,
+    «с вами [PERSON]», «это [PERSON]»…; the customer's name after the greeting is not the
+    agent's) and, when set, the company."""
     lines = t.agent_lines
     if not lines:
         return NA
@@ -224,7 +231,7 @@ def greeting(t: Transcript) -> Outcome:
     if t.agent == "bot":
         return Outcome(1, [found])
     text = fold(first.text)
-    named = INTRODUCED.search(text) or INTRODUCTION.search(text)
+    named = INTRODUCED.search(text)
     if not named:
         greeted = _quote(first.text, *_span_of(GREETING, text))
         nameless = _("{said} — the agent does not give their name", said=greeted)
@@ -253,12 +260,14 @@ def _names(company: str, text: str) -> bool:
 
 
 def customer_name(t: Transcript) -> Outcome:
-    """Some reply addresses the customer by name (a masked name not after "меня зовут")."""
+    """Some reply addresses the customer by name (a masked name not in the agent's own
+    introduction: «меня зовут [PERSON]», «это [PERSON]», «[PERSON] на связи»…)."""
     for line in t.agent_lines:
         text = line.text
         for m in re.finditer(r"\[PERSON\]", text):
             before = fold(text[max(0, m.start() - 14) : m.start()])
-            if not re.search(r"зовут\s*$|name is\s*$|с вами\s*$|this is\s*$|i am\s*$", before):
+            after = fold(text[m.end() : m.end() + 12])
+            if not SELF_NAMED.search(before) and not re.match(r",? (на связи|here)\b", after):
                 return Outcome(1, [Evidence(line.seq, _phrase(text, m.start(), m.end()))])
     return Outcome(0, note="no_name")
 
@@ -468,10 +477,19 @@ def closing(t: Transcript) -> Outcome:
 
 
 def response_time(t: Transcript) -> Outcome:
-    """The first reply and each answer to the customer within the targets."""
+    """The first reply and each answer to the customer within the targets.
+
+    The first reply counts from when the conversation reached the operator (`assigned_at`
+    in `t.extra`; auto-QA gives the «joined» time of whoever wrote it), or from when the
+    customer wrote if that was later: the minutes in the queue before are the contact
+    center's service level and ASA, which no operator can shorten. A transcript that only
+    knows the bot's handoff counts from there."""
     lines = [line for line in t.lines if line.at is not None]
     if not lines or not t.agent_lines:
         return NA
+    assigned = t.extra.get("assigned_at")
+    reached = assigned if isinstance(assigned, datetime) else t.handed_off_at
+    since = "assigned" if isinstance(assigned, datetime) else "handoff"
     waiting: Line | None = None
     first = True
     worst: tuple[float, Evidence] | None = None
@@ -479,13 +497,14 @@ def response_time(t: Transcript) -> Outcome:
         if line.author == "customer":
             waiting = waiting or line
         elif line.author == t.agent and waiting is not None:
-            handoff = first and t.handed_off_at is not None
-            start = t.handed_off_at if handoff else waiting.at
-            assert start is not None and line.at is not None
+            assert waiting.at is not None and line.at is not None
+            counted = first and reached is not None and reached > waiting.at
+            start = reached if counted and reached is not None else waiting.at
             seconds = (line.at - start).total_seconds()
             target = t.first_reply_target_s if first else t.reply_target_s
             if seconds > target and (worst is None or seconds - target > worst[0]):
-                worst = (seconds - target, _slow(line, waiting, seconds, target, handoff))
+                why = since if counted else ""
+                worst = (seconds - target, _slow(line, waiting, seconds, target, why))
             first = False
             waiting = None
     if first:
@@ -495,16 +514,21 @@ def response_time(t: Transcript) -> Outcome:
     return Outcome(1)
 
 
-def _slow(line: Line, waiting: Line, seconds: float, target: float, handoff: bool) -> Evidence:
-    """The slow reply named by how long the customer waited, and for what."""
+def _slow(line: Line, waiting: Line, seconds: float, target: float, since: str) -> Evidence:
+    """The slow reply named by how long the customer waited, from when, and for what."""
     asked = _head(waiting.text)
     params = {"waited": _duration(seconds), "target": _duration(target), "asked": asked}
-    if handoff:
-        return Evidence(
-            line.seq,
-            _("first reply {waited} after the handoff (target {target}) to “{asked}”", **params),
+    if since == "assigned":
+        said = _(
+            "first reply {waited} after the conversation reached the operator"
+            " (target {target}) to “{asked}”",
+            **params,
         )
-    return Evidence(line.seq, _("reply after {waited} (target {target}) to “{asked}”", **params))
+    elif since == "handoff":
+        said = _("first reply {waited} after the handoff (target {target}) to “{asked}”", **params)
+    else:
+        said = _("reply after {waited} (target {target}) to “{asked}”", **params)
+    return Evidence(line.seq, said)
 
 
 def sentiment_trajectory(t: Transcript) -> Outcome:
