@@ -65,7 +65,10 @@ def summarize(texts: list[str]) -> str:
     return " ".join(sentences[i] for i in chosen)
 
 
-def collect_facts(texts: list[str]) -> list[dict[str, str]]:
+def collect_facts(
+    texts: list[str], personal_of: list[list[Span]] | None = None
+) -> list[dict[str, str]]:
+    """`personal_of`: each text's `find_pii` spans when the caller has them already."""
     seen: set[tuple[str, str]] = set()
     facts: list[dict[str, str]] = []
 
@@ -74,8 +77,8 @@ def collect_facts(texts: list[str]) -> list[dict[str, str]]:
             seen.add((kind, value))
             facts.append({"kind": kind, "value": value})
 
-    for text in texts:
-        personal = find_pii(text)
+    for i, text in enumerate(texts):
+        personal = personal_of[i] if personal_of is not None else find_pii(text)
         wholes: list[tuple[int, int]] = []  # shown whole: a number inside is no fact of its own
         for pattern, kind in ((ORDER, "order"), (AD, "ad")):
             for m in pattern.finditer(text):
@@ -116,9 +119,11 @@ def _piece_of(start: int, end: int, personal: list[Span]) -> bool:
     )
 
 
-def build_card(customer_texts: list[str], bot_texts: list[str]) -> Card:
+def build_card(
+    customer_texts: list[str], bot_texts: list[str], personal_of: list[list[Span]] | None = None
+) -> Card:
     return Card(
         summary=summarize(customer_texts),
-        facts=collect_facts(customer_texts),
+        facts=collect_facts(customer_texts, personal_of),
         bot_answers=bot_texts[-3:],
     )

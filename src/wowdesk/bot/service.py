@@ -30,7 +30,7 @@ from wowdesk.db import utcnow
 from wowdesk.errors import Invalid, NotFound
 from wowdesk.i18n import N_, gettext
 from wowdesk.nlp.introduced import introduced_name
-from wowdesk.nlp.pii import mask_text
+from wowdesk.nlp.pii import find_pii, mask_text
 
 MANUAL_MODE = "manual_mode"
 LATE = "bot_late"
@@ -308,11 +308,11 @@ def _hand_over(db: Session, conv: Conversation, reasons: list[str]) -> None:
     customer who gave their name to the bot is called by it from now on."""
     history = conversations.list_messages(db, conv)
     customer_texts = [m.text for m in history if m.author_kind == "customer"]
-    # asked first: reading the texts for a name costs the NER, and most customers have one
-    if not customers.get_customer(db, conv.customer_id).display_name.strip():
-        customers.do_take_given_name(db, conv.customer_id, introduced_name(customer_texts))
+    personal = [find_pii(text) for text in customer_texts]  # the NER once, for both
+    name = introduced_name(customer_texts, personal)
+    customers.do_take_given_name(db, conv.customer_id, name)
     bot_texts = [m.text for m in history if m.author_kind == "bot"]
-    card = handoff.build_card(customer_texts, bot_texts)
+    card = handoff.build_card(customer_texts, bot_texts, personal)
     db.add(
         HandoffCard(
             conversation_id=conv.id,

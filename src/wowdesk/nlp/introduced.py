@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from wowdesk.nlp.pii import find_pii
+from wowdesk.nlp.pii import Span, find_pii
 
 # «это Оля» names the writer only where a message or sentence opens with it, or a greeting
 # does («Добрый день, это Оля»); «курьер сказал, что это Иван» is someone else
@@ -22,11 +22,12 @@ INTRODUCED = re.compile(
 INTRODUCTION_MESSAGES = 10  # a name is given at the start, if at all
 
 
-def introduced_name(texts: list[str]) -> str:
+def introduced_name(texts: list[str], personal_of: list[list[Span]] | None = None) -> str:
     """The first name a customer gave for themselves in `texts`, as a reply addresses it;
-    "" when none. Only the first `INTRODUCTION_MESSAGES` texts are read."""
-    for text in texts[:INTRODUCTION_MESSAGES]:
-        for span in find_pii(text):
+    "" when none. Only the first `INTRODUCTION_MESSAGES` texts are read. `personal_of`:
+    each text's `find_pii` spans when the caller has them already (the handoff card)."""
+    for i, text in enumerate(texts[:INTRODUCTION_MESSAGES]):
+        for span in personal_of[i] if personal_of is not None else find_pii(text):
             if span.type == "PERSON" and INTRODUCED.search(text, 0, span.start):
                 return _as_written_to(text[span.start : span.end])
     return ""
