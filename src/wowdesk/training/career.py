@@ -82,6 +82,7 @@ DEFAULT_LEVELS: list[dict[str, Any]] = [
         },
     },
 ]
+ROLE_TITLES: dict[str, str] = {Role.supervisor: N_("supervisor"), Role.admin: N_("admin")}
 FEEDBACK_ABOUT = ("module", "mentor", "trainee")
 MAX_FEEDBACK = 2000
 KPI_KEY = re.compile(r"^[a-z_]{2,32}$")
@@ -115,6 +116,32 @@ def level_of(db: Session, user_id: int) -> CareerLevel:
             if lv.id == found.level_id:
                 return lv
     return all_levels[0]
+
+
+def on_track(user: User) -> bool:
+    """Only operators climb the career track; supervisors and admins are not on it."""
+    return user.role == Role.operator
+
+
+def step_title(db: Session, user: User) -> str:
+    """An operator's career step; a supervisor's or an admin's role instead."""
+    if on_track(user):
+        return title(level_of(db, user.id))
+    return _(ROLE_TITLES.get(str(user.role), str(user.role)))
+
+
+def level_known(db: Session, user_id: int) -> bool:
+    """The operator's level is known without the entry test: a step above the first, or an
+    attestation passed."""
+    held = db.get(Career, user_id)
+    if held is not None and level_of(db, user_id).position > levels(db)[0].position:
+        return True
+    passed = db.scalar(
+        select(Attestation.id).where(
+            Attestation.user_id == user_id, Attestation.status == AttestationStatus.passed
+        )
+    )
+    return passed is not None
 
 
 def next_level(db: Session, user_id: int) -> CareerLevel | None:

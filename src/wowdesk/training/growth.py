@@ -34,14 +34,14 @@ def growth_of(db: Session, user: User) -> Growth:
     enrollment = service.enrollment_of(db, user)
     states = service.track_view(db, user, enrollment.track_id) if enrollment else []
     track = service.get_track(db, enrollment.track_id) if enrollment else None
-    upcoming = career.next_level(db, user.id)
+    upcoming = career.next_level(db, user.id) if career.on_track(user) else None
     points = motivation.total_points(db, user.id)
     level, nxt = motivation.points_level(points)
     return Growth(
         track_title=track.title if track else "",
         modules_done=sum(1 for s in states if s.done),
         modules=len(states),
-        career_level=career.title(career.level_of(db, user.id)),
+        career_level=career.step_title(db, user),
         next_career_level=career.title(upcoming) if upcoming else "",
         next_criteria=upcoming.criteria if upcoming else {},
         points=points,

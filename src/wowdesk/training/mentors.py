@@ -101,7 +101,11 @@ def suggest(db: Session, trainee_id: int, limit: int = 5) -> list[Candidate]:
         avg, n = qa.get(u.id, (None, 0))
         out.append(
             Candidate(
-                u, round(avg, 1) if avg is not None else None, n, taken.get(u.id, 0), step.title
+                u,
+                round(avg, 1) if avg is not None else None,
+                n,
+                taken.get(u.id, 0),
+                step.title if career.on_track(u) else career.step_title(db, u),
             )
         )
     out.sort(key=lambda c: (c.qa is None, -(c.qa or 0), c.trainees, c.user.display_name))

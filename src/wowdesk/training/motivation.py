@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk.db import utcnow
 from wowdesk.errors import Forbidden, Invalid, NotFound
-from wowdesk.i18n import N_
+from wowdesk.i18n import N_, current_language
 from wowdesk.i18n import gettext as _
 from wowdesk.operators import broadcasts
 from wowdesk.operators import service as operators
@@ -45,6 +46,9 @@ from wowdesk.training.models import (
 )
 
 OUTCOME_KPIS = ("aht", "acw", "adherence", "csat", "qa_score")
+# the week badge: /analytics' «Операторов в норме» (analytics.overview.SCORECARD; training
+# sits below analytics and cannot import it, a test keeps the two equal)
+WEEK_SCORECARD = ("aht", "csat", "fcr", "adherence")
 MIN_CONTACTS = 5
 POINTS = {
     "kpi": 10,
@@ -88,7 +92,6 @@ def badges_for(entries: Iterable[tuple[str, str]]) -> set[str]:
     (the same ref) is still one outcome."""
     entries = set(entries)
     kinds = Counter(kind for kind, _ref in entries)
-    weeks = Counter(ref.rsplit(":", 1)[-1] for kind, ref in entries if kind == "kpi")
     out = set()
     if kinds["module"]:
         out.add("first_module")
@@ -98,8 +101,6 @@ def badges_for(entries: Iterable[tuple[str, str]]) -> set[str]:
         out.add("wow")
     if kinds["wow"] >= 5:
         out.add("wow5")
-    if any(n >= 3 for n in weeks.values()):
-        out.add("kpi_week")
     if kinds["mentoring"]:
         out.add("mentor")
     if kinds["contest"]:
@@ -107,6 +108,64 @@ def badges_for(entries: Iterable[tuple[str, str]]) -> set[str]:
     if kinds["level"]:
         out.add("level_up")
     return out
+
+
+def week_at_target(results: Iterable[KpiResult], min_contacts: int = MIN_CONTACTS) -> bool:
+    """A week «в норме» as /analytics counts an operator: every scorecard KPI with a figure
+    and a target at or better than it, at least one of them; and a week with data (at
+    least `min_contacts` conversations): an empty week is not a week on target."""
+    by_key = {r.key: r for r in results}
+    if max((r.contacts for r in by_key.values()), default=0) < min_contacts:
+        return False
+    known = [
+        by_key[k]
+        for k in WEEK_SCORECARD
+        if k in by_key and by_key[k].value is not None and by_key[k].target is not None
+    ]
+    return bool(known) and all(r.met for r in known)
+
+
+def week_text(monday: date) -> str:
+    """«30.11–06.12»: the week a badge covers."""
+    return f"{monday:%d.%m}–{monday + timedelta(days=6):%d.%m}"
+
+
+def badge_name(badge: str, week: str = "") -> str:
+    """A badge's name in the current language; the week badge names its week
+    (`week`: its Monday, ISO)."""
+    name = _(BADGES.get(badge, badge))
+    if badge == "kpi_week" and week:
+        try:
+            monday = date.fromisoformat(week)
+        except ValueError:
+            return name
+        return _("{badge} for {week}", badge=name, week=week_text(monday))
+    return name
+
+
+def _one_decimal(x: float) -> str:
+    """Half up, as the browser's toFixed on /analytics rounds 81.25 (Python's 81.2)."""
+    return str(Decimal(str(x)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
+def value_text(value: float | None, unit: str) -> str:
+    """A KPI's figure as /analytics writes it: seconds as m:ss from two minutes on (else
+    «N с»), shares in %, CSAT with one decimal, counts whole; the decimal sign as the
+    language writes it."""
+    if value is None:
+        return _("no data")
+    if unit == "seconds":
+        whole = round(value)
+        if whole >= 120:
+            return f"{whole // 60}:{whole % 60:02d}"
+        return f"{whole} {_('s')}"
+    if unit == "share":
+        text = f"{_one_decimal(value * 100)} %"
+    elif unit == "score":
+        text = _one_decimal(value)
+    else:
+        return str(round(value))
+    return text if current_language() == "en" else text.replace(".", ",")
 
 
 def points_level(points: int) -> tuple[str, int | None]:
@@ -163,7 +222,7 @@ def post_text(kind: str, params: dict[str, str] | None, name: str, stored: str) 
         return stored
     values = dict(params)
     if "badge" in values:
-        values["badge"] = _(BADGES.get(values["badge"], values["badge"]))
+        values["badge"] = badge_name(values["badge"], values.pop("week", ""))
     return _(POSTS[kind], name=name, **values)
 
 
@@ -252,14 +311,47 @@ def do_refresh(db: Session, user_id: int, today: date | None = None) -> int:
         award("micro", f"micro:{lesson_id}", POINTS["micro"], _("Micro-lesson done"))
     # whole ISO weeks that have ended, the last few
     monday = today - timedelta(days=today.weekday())
+    week_on_target: date | None = None
     for back in range(1, WEEKS_BACK + 1):
         start = monday - timedelta(weeks=back)
         end = start + timedelta(days=6)
-        for key, points in kpi_points(kpi_source.results(db, user_id, start, end)).items():
+        results = kpi_source.results(db, user_id, start, end)
+        for key, points in kpi_points(results).items():
             award("kpi", f"kpi:{key}:{week_of(start)}", points, key)
+        if week_on_target is None and week_at_target(results):
+            week_on_target = start  # the latest whole week on target
     db.flush()
     _sync_badges(db, user_id)
+    _sync_week_badge(db, user_id, week_on_target)
     return added
+
+
+def _week_posts(db: Session, user_id: int) -> list[Recognition]:
+    return [
+        r
+        for r in db.scalars(
+            select(Recognition).where(Recognition.user_id == user_id, Recognition.kind == "badge")
+        )
+        if (r.params or {}).get("badge") == "kpi_week"
+    ]
+
+
+def _sync_week_badge(db: Session, user_id: int, monday: date | None) -> None:
+    """The week badge for the latest whole week on target, its post naming the week. A badge
+    given by the former rule (three outcome KPIs of any week, its post naming no week) is
+    taken back with its post: it disagreed with /analytics."""
+    posts = _week_posts(db, user_id)
+    award = db.get(BadgeAward, (user_id, "kpi_week"))
+    if award is not None and not any((p.params or {}).get("week") for p in posts):
+        for p in posts:
+            db.delete(p)
+        db.delete(award)
+        db.flush()
+        award = None
+    if award is None and monday is not None:
+        db.add(BadgeAward(user_id=user_id, badge="kpi_week"))
+        _recognise(db, user_id, "badge", badge="kpi_week", week=monday.isoformat())
+    db.flush()
 
 
 def do_refresh_all(db: Session) -> dict[str, int]:
@@ -304,11 +396,15 @@ def recent_points(db: Session, user_id: int, limit: int = 20) -> list[PointEntry
 
 
 def badges_of(db: Session, user_id: int) -> list[tuple[str, str, Any]]:
-    """(badge key, its name, when earned)."""
-    rows = db.scalars(
-        select(BadgeAward).where(BadgeAward.user_id == user_id).order_by(BadgeAward.earned_at)
+    """(badge key, its name, when earned); the week badge names its week."""
+    rows = list(
+        db.scalars(
+            select(BadgeAward).where(BadgeAward.user_id == user_id).order_by(BadgeAward.earned_at)
+        )
     )
-    return [(b.badge, _(BADGES.get(b.badge, b.badge)), b.earned_at) for b in rows]
+    weeks = [(p.params or {}).get("week", "") for p in _week_posts(db, user_id)] if rows else []
+    week = next((w for w in reversed(weeks) if w), "")
+    return [(b.badge, badge_name(b.badge, week), b.earned_at) for b in rows]
 
 
 # --- contests -----------------------------------------------------------------------------
@@ -387,6 +483,12 @@ class Standing:
     value: float | None
     met: bool
     contacts: int
+    unit: str = ""
+
+    @property
+    def text(self) -> str:
+        """The figure with its unit («7:04», «81,3 %», «4,4»)."""
+        return value_text(self.value, self.unit)
 
 
 def meets(contest: Contest, r: KpiResult | None) -> bool:
@@ -404,7 +506,13 @@ def standings(db: Session, contest: Contest, today: date | None = None) -> list[
         figures = {r.key: r for r in kpi_source.results(db, user.id, contest.starts_on, end)}
         r = figures.get(contest.kpi)
         out.append(
-            Standing(user, r.value if r else None, meets(contest, r), r.contacts if r else 0)
+            Standing(
+                user,
+                r.value if r else None,
+                meets(contest, r),
+                r.contacts if r else 0,
+                r.unit if r else "",
+            )
         )
     out.sort(key=lambda s: (not s.met, s.value is None, s.user.display_name))
     return out
@@ -416,7 +524,9 @@ def my_standing(db: Session, contest: Contest, user: User, today: date | None = 
     end = min(contest.ends_on, today)
     figures = {r.key: r for r in kpi_source.results(db, user.id, contest.starts_on, end)}
     r = figures.get(contest.kpi)
-    return Standing(user, r.value if r else None, meets(contest, r), r.contacts if r else 0)
+    return Standing(
+        user, r.value if r else None, meets(contest, r), r.contacts if r else 0, r.unit if r else ""
+    )
 
 
 def do_settle_contests(db: Session, today: date | None = None) -> int:

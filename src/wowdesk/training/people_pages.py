@@ -214,6 +214,7 @@ def _career_page(
             for lv in career.levels(db)
         ],
         mine=career.level_of(db, user.id),
+        on_track=career.on_track(user),
         editor=operators.has_role(user, Role.supervisor),
         kpis=kpi_source.known(),
         quizzes={q.slug: q.title for q in service.list_quizzes(db)},
