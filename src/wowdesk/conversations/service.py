@@ -8,6 +8,7 @@ publishes its live event only after commit.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import bindparam, func, select, update
@@ -630,3 +631,27 @@ def progress(db: Session, ids: set[int]) -> dict[int, tuple[int, str]]:
 def count_by_status(db: Session) -> dict[str, int]:
     rows = db.execute(select(Conversation.status, func.count()).group_by(Conversation.status))
     return {status: n for status, n in rows}
+
+
+def reached_operator_at(conv: Conversation, messages: list[Message]) -> datetime | None:
+    """When the conversation reached the operator whose first reply the response time
+    measures: the «joined» line of the operator who wrote that reply (the latest before
+    it). That is the scored operator's own assignment unless a colleague answered first,
+    and then the colleague's reply is measured from the colleague's. Not the bot's handoff:
+    the queue before it is the contact center's service level, not the operator's doing.
+    Without a «joined» line (imported history), `conv.assigned_at`: the first assignment
+    (a direct transfer keeps it; a conversation requeued and taken again gets the new one).
+    """
+    first = next((m for m in messages if m.author_kind == AuthorKind.operator), None)
+    if first is None:
+        return conv.assigned_at
+    joined = [
+        m
+        for m in messages
+        if m.seq < first.seq
+        and m.author_kind == AuthorKind.system
+        and m.meta.get("kind") == "joined"
+    ]
+    own = [m for m in joined if m.meta.get("operator_id") == first.author_id]
+    found = own or joined
+    return found[-1].created_at if found else conv.assigned_at

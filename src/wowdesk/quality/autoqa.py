@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from wowdesk.assist import service as assist
 from wowdesk.conversations import service as conversations
-from wowdesk.conversations.models import AuthorKind, Conversation, Message, Status
+from wowdesk.conversations.models import Conversation, Status
 from wowdesk.db import insert_missing, utcnow
 from wowdesk.i18n import N_
 from wowdesk.kb.knowledge import Knowledge
@@ -93,32 +93,11 @@ def transcript_of(db: Session, scorer: Scorer, conv: Conversation) -> Transcript
         first_reply_target_s=scorer.first_reply_target_s,
         reply_target_s=scorer.reply_target_s,
         agent=str(kind),
-        extra={"resolved": resolved, "assigned_at": assigned_at(conv, messages)},
+        extra={
+            "resolved": resolved,
+            "assigned_at": conversations.reached_operator_at(conv, messages),
+        },
     )
-
-
-def assigned_at(conv: Conversation, messages: list[Message]) -> datetime | None:
-    """When the conversation reached the operator whose first reply the response time
-    measures: the «joined» line of the operator who wrote that reply (the latest before
-    it). That is the scored operator's own assignment unless a colleague answered first,
-    and then the colleague's reply is measured from the colleague's. Not the bot's handoff:
-    the queue before it is the contact center's service level, not the operator's doing.
-    Without a «joined» line (imported history), `conv.assigned_at`: the first assignment
-    (a direct transfer keeps it; a conversation requeued and taken again gets the new one).
-    """
-    first = next((m for m in messages if m.author_kind == AuthorKind.operator), None)
-    if first is None:
-        return conv.assigned_at
-    joined = [
-        m
-        for m in messages
-        if m.seq < first.seq
-        and m.author_kind == AuthorKind.system
-        and m.meta.get("kind") == "joined"
-    ]
-    own = [m for m in joined if m.meta.get("operator_id") == first.author_id]
-    found = own or joined
-    return found[-1].created_at if found else conv.assigned_at
 
 
 def risk_of(conv: Conversation, total: float, critical: bool) -> tuple[float, list[str]]:
