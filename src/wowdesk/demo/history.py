@@ -175,7 +175,7 @@ def generate(db: Session, plan: Plan, progress: Callable[[int], None] | None = N
     convs: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
     decisions: list[dict[str, Any]] = []
-    topics = dict(db.execute(select(Topic.id, Topic.name)).tuples().all())
+    topics: dict[int, str] = {tid: name for tid, name in db.execute(select(Topic.id, Topic.name))}
     # the bot's decisions from a stream of their own too
     judged = random.Random(plan.seed + 2)
     # a customer's last topic, so repeat contacts (FCR) happen at a realistic rate
