@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -144,8 +145,10 @@ def badge_name(badge: str, week: str = "") -> str:
 
 
 def _one_decimal(x: float) -> str:
-    """Half up, as the browser's toFixed on /analytics rounds 81.25 (Python's 81.2)."""
-    return str(Decimal(str(x)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    """Half up, as the browser's toFixed on /analytics rounds 81.25 (Python's 81.2), with
+    the decimal sign of the language (babel, as the loyalty figures write theirs)."""
+    rounded = Decimal(str(x)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return format_decimal(rounded, format="0.0", locale=current_language())
 
 
 def value_text(value: float | None, unit: str) -> str:
@@ -160,12 +163,10 @@ def value_text(value: float | None, unit: str) -> str:
             return f"{whole // 60}:{whole % 60:02d}"
         return f"{whole} {_('s')}"
     if unit == "share":
-        text = f"{_one_decimal(value * 100)} %"
-    elif unit == "score":
-        text = _one_decimal(value)
-    else:
-        return str(round(value))
-    return text if current_language() == "en" else text.replace(".", ",")
+        return f"{_one_decimal(value * 100)} %"
+    if unit == "score":
+        return _one_decimal(value)
+    return str(round(value))
 
 
 def points_level(points: int) -> tuple[str, int | None]:
@@ -504,16 +505,7 @@ def standings(db: Session, contest: Contest, today: date | None = None) -> list[
     out = []
     for user in _participants(db, contest):
         figures = {r.key: r for r in kpi_source.results(db, user.id, contest.starts_on, end)}
-        r = figures.get(contest.kpi)
-        out.append(
-            Standing(
-                user,
-                r.value if r else None,
-                meets(contest, r),
-                r.contacts if r else 0,
-                r.unit if r else "",
-            )
-        )
+        out.append(_standing(contest, user, figures.get(contest.kpi)))
     out.sort(key=lambda s: (not s.met, s.value is None, s.user.display_name))
     return out
 
@@ -523,10 +515,13 @@ def my_standing(db: Session, contest: Contest, user: User, today: date | None = 
     today = today or utcnow().date()
     end = min(contest.ends_on, today)
     figures = {r.key: r for r in kpi_source.results(db, user.id, contest.starts_on, end)}
-    r = figures.get(contest.kpi)
-    return Standing(
-        user, r.value if r else None, meets(contest, r), r.contacts if r else 0, r.unit if r else ""
-    )
+    return _standing(contest, user, figures.get(contest.kpi))
+
+
+def _standing(contest: Contest, user: User, r: KpiResult | None) -> Standing:
+    if r is None:
+        return Standing(user, None, meets(contest, r), 0)
+    return Standing(user, r.value, meets(contest, r), r.contacts, r.unit)
 
 
 def do_settle_contests(db: Session, today: date | None = None) -> int:

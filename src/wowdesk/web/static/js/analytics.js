@@ -51,7 +51,7 @@
     if (v === null || v === undefined) return "—";
     const unit = UNITS[key].unit;
     if (unit === "share") return `${(v * 100).toFixed(1)} %`;
-    if (unit === "seconds") return v >= 120 ? When.clock(v) : `${Math.round(v)} ${T("s")}`;
+    if (unit === "seconds") return When.seconds(v, T("s"));
     if (unit === "score") return v.toFixed(2);
     return String(Math.round(v));
   }
@@ -170,7 +170,7 @@
         traces.push({ x: x.slice(at - 1, at + 1), y: y.slice(at - 1, at + 1), mode: "lines", type: "scatter", line: { dash: "dot", color: "#999" }, showlegend: false, hoverinfo: "skip" });
       }
       traces.push({ x: [x[at]], y: [y[at]], name: T("today, partial day"), mode: "markers", type: "scatter",
-        marker: { symbol: "circle-open", size: 10, color: "#999" }, customdata: [fmt(key, raw[at])], hovertemplate: "%{x}: %{customdata}<extra>%{fullData.name}</extra>" });
+        marker: { symbol: "circle-open", size: 10, color: "#999" }, ...hover([raw[at]]) });
     }
     const teamValue = team ? team.values[key] : null;
     if (team) traces.push({ x, y: flat(teamValue), name: T("Team"), mode: "lines", line: { dash: "dot" }, ...hover(x.map(() => teamValue)) });

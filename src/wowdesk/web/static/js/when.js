@@ -13,5 +13,8 @@
     // a duration as a clock shows it, «6:59»: rounded to whole seconds first, or 419.6 s
     // read «6:60»
     clock: (seconds) => { const s = Math.round(seconds); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`; },
+    // a KPI's seconds as /analytics and /workforce write them: «7:04» from two minutes on,
+    // «95 с» below (`unit`: the page's word for seconds)
+    seconds: (seconds, unit) => (seconds >= 120 ? window.When.clock(seconds) : `${Math.round(seconds)} ${unit}`),
   };
 })();

@@ -7,8 +7,7 @@
   const $ = (id) => document.querySelector(`[data-testid=${id}]`);
   const pct = (v, digits = 1) => `${When.number(Math.round(v * 100 * 10 ** digits) / 10 ** digits)} %`;
   const num = (v) => When.number(v);
-  // as /analytics writes a duration: «7:04» from two minutes on, «95 с» below
-  const secs = (v) => (v >= 120 ? When.clock(v) : `${Math.round(v)} ${T("s")}`);
+  const secs = (v) => When.seconds(v, T("s"));
   // plotly's decimal and thousands marks, as the page's language writes 1000.5: «1 000,5»
   const marks = When.number(1000.5).replace(/\d/g, ""), separators = marks.slice(-1) + (marks.slice(0, -1) || " ");
   const iso = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
