@@ -84,9 +84,8 @@ def home(request: Request, user: CurrentUser, db: DbSession) -> Response:
         mentor=mentors.mentor_of(db, user.id),
         mentor_name=_mentor_name(db, user),
         on_track=career.on_track(user),
-        role_title=career.step_title(db, user),
         level_known=career.level_known(db, user.id),
-        career_level=career.title(career.level_of(db, user.id)),
+        career_level=career.step_title(db, user),  # a supervisor's or admin's role
         next_career=_next_career(db, user) if career.on_track(user) else "",
         attestation=career.open_attestation(db, user.id),
         trainees=mentors.trainees_of(db, user.id),
